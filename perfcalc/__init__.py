@@ -1,0 +1,84 @@
+"""perfcalc: sound, cited performance calculators for Flask/WSGI services.
+
+Every calculator is declared once in :mod:`perfcalc.catalogue`; this module
+is the single way in for every caller (CLI, browser, build):
+
+>>> r = calculate("littles-law", throughput_rps=200, response_time_ms=150)
+>>> r.outputs["concurrency"]
+30.0
+>>> calculate("worker-pool", workers=0)
+Traceback (most recent call last):
+...
+perfcalc.spec.PerfcalcError: workers must be a whole number from 1 to 10000, got 0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from .catalogue import CALCULATORS, get
+from .format import format_output, raw_value
+from .spec import Calculator, Field, Output, PerfcalcError, Result
+
+__all__ = [
+    "CALCULATORS",
+    "Calculator",
+    "Field",
+    "Output",
+    "PerfcalcError",
+    "Result",
+    "calculate",
+    "format_output",
+    "get",
+    "raw_value",
+    "validate",
+]
+
+__version__ = "0.1.0"
+
+
+def validate(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> tuple[dict, dict]:
+    """Parse every field; return ``(values, errors)`` with one message per bad field.
+
+    Omitted fields take their defaults. Unknown field names are errors too
+    (keyed by that name), so a typo never passes silently.
+    """
+    calc = get(calculator_id)
+    inputs = dict(inputs or {})
+    values, errors = {}, {}
+    for name in inputs:
+        if not isinstance(name, str) or name not in {f.name for f in calc.fields}:
+            shown = str(name)[:40]
+            errors[shown] = (f"{shown} is not a field of {calc.id}; fields are "
+                             + ", ".join(f.name for f in calc.fields))
+    for f in calc.fields:
+        try:
+            values[f.name] = f.parse(inputs[f.name] if f.name in inputs else f.default)
+        except PerfcalcError as exc:
+            errors[f.name] = str(exc)
+    return values, errors
+
+
+def calculate(calculator_id: str, /, **inputs: Any) -> Result:
+    """Validate ``inputs`` for a calculator, compute, and return a :class:`Result`.
+
+    Raises :class:`PerfcalcError` (and nothing else) for any bad input; its
+    message names the field, the rule and the value.
+    """
+    calc = get(calculator_id)
+    values, errors = validate(calc.id, inputs)
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise PerfcalcError(message, name)
+    try:
+        outputs, warnings = calc.compute(values)
+    except PerfcalcError:
+        raise
+    except (ArithmeticError, ValueError) as exc:  # a safety net; tests fail on any input that reaches it
+        raise PerfcalcError(f"{calc.id} cannot compute these inputs: {exc}") from exc
+    for name, value in outputs.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            outputs[name] = None
+    ordered = {o.name: outputs[o.name] for o in calc.outputs}
+    return Result(calc.id, values, ordered, warnings)

@@ -1,0 +1,7 @@
+"""``python -m perfcalc``: see :mod:`perfcalc.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

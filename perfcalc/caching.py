@@ -1,0 +1,160 @@
+"""Caching models: effective latency, LRU hit ratio (Che), TTL caches.
+
+Sources: H. Che, Y. Tung, Z. Wang, "Hierarchical Web caching systems:
+modeling, design and experimental results", IEEE JSAC 20(7), 2002.
+C. Fricker, P. Robert, J. Roberts, "A versatile and accurate approximation
+for LRU cache performance", ITC 24, 2012 (why Che is accurate under Zipf).
+J. Jung, A. W. Berger, H. Balakrishnan, "Modeling TTL-based Internet
+caches", IEEE INFOCOM 2003 (timer set on a miss, not reset on hits).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "effective_time",
+    "zipf_che_hit_ratio",
+    "zipf_che_hit_ratio_exact",
+    "ttl_hit_ratio",
+]
+
+
+def effective_time(hit_ratio: float, hit_time: float, miss_time: float) -> float:
+    """Mean service time behind a cache: h·t_hit + (1 − h)·t_miss.
+
+    ``hit_ratio`` is a fraction 0–1. A miss costs the full origin time (the
+    lookup cost is folded into ``miss_time``).
+
+    80 % hits at 2 ms, misses at 120 ms: on average 25.6 ms.
+
+    >>> round(effective_time(0.8, 2, 120), 6)
+    25.6
+    """
+    return hit_ratio * hit_time + (1.0 - hit_ratio) * miss_time
+
+
+# Ranks below this are summed term by term; the smooth tail above it is
+# integrated (midpoint rule: relative error ~ α(α+1)/(24·HEAD²) < 1e-5).
+_HEAD = 200
+# Gauss-Legendre nodes and weights on [-1, 1], 8 points (exact to degree 15).
+_GL_NODES = (
+    -0.9602898564975363, -0.7966664774136267, -0.5255324099163290, -0.1834346424956498,
+    0.1834346424956498, 0.5255324099163290, 0.7966664774136267, 0.9602898564975363,
+)
+_GL_WEIGHTS = (
+    0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620,
+    0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763,
+)
+
+
+def _tail_grid(catalog_items: int, alpha: float) -> list[tuple[float, float]]:
+    """Quadrature points (rank x, weight) for Σ over ranks HEAD+1..N of f(rank).
+
+    The sum is replaced by ∫ f(x) dx from HEAD + ½ to N + ½ (midpoint rule),
+    taken in u = ln x where the integrand is smooth; composite Gauss-Legendre
+    with panels of width ≤ 0.25 in ln x.
+    """
+    if catalog_items <= _HEAD:
+        return []
+    a, b = math.log(_HEAD + 0.5), math.log(catalog_items + 0.5)
+    panels = max(4, math.ceil((b - a) / 0.25))
+    width = (b - a) / panels
+    grid = []
+    for p in range(panels):
+        mid = a + (p + 0.5) * width
+        for node, weight in zip(_GL_NODES, _GL_WEIGHTS):
+            x = math.exp(mid + node * width / 2.0)
+            grid.append((x, weight * width / 2.0 * x))  # dx = x du
+    return grid
+
+
+def _che(catalog_items: int, cache_items: int, alpha: float, points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Solve Che's equation over weighted points (rank, multiplicity)."""
+    norm = sum(w * x ** -alpha for x, w in points)
+    probs = [(w, x ** -alpha / norm) for x, w in points]
+
+    def occupancy(t: float) -> float:
+        return sum(w * -math.expm1(-p * t) for w, p in probs)
+
+    # Occupancy rises from 0 to N as T grows; bracket T, then bisect in log T.
+    lo, hi = 0.0, float(cache_items)
+    while occupancy(hi) < cache_items:
+        lo, hi = hi, hi * 4.0
+    lo = max(lo, hi / 4.0) if lo > 0 else hi / 1e12
+    for _ in range(100):
+        mid = math.sqrt(lo * hi)
+        if occupancy(mid) < cache_items:
+            lo = mid
+        else:
+            hi = mid
+        if hi / lo - 1.0 < 1e-10:
+            break
+    t = math.sqrt(lo * hi)
+    hit = sum(w * p * -math.expm1(-p * t) for w, p in probs)
+    return min(1.0, hit), t
+
+
+def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) -> tuple[float, float]:
+    """LRU hit ratio for Zipf(α) popularity, by Che's approximation.
+
+    Item i (rank 1 = most popular) is requested with probability
+    p_i = i^(−α) / Σ_j j^(−α). Che's approximation: an LRU cache of C items
+    behaves as if each item stays for a characteristic time T (counted in
+    requests) after its last request, where T solves
+
+        Σ_i (1 − e^(−p_i·T)) = C,   and then   hit = Σ_i p_i·(1 − e^(−p_i·T)).
+
+    Assumes independent requests (the IRM model) and a fixed catalogue.
+    Returns ``(hit_ratio, T)``; a cache holding the whole catalogue returns
+    ``(1.0, inf)``.
+
+    To answer at keystroke speed for catalogues of 10⁷ items, the first 200
+    ranks are summed exactly and the tail is integrated (see ``_tail_grid``);
+    tests check this against the full sum within 0.1 %.
+
+    Source: Che et al. (2002); Fricker, Robert & Roberts (2012).
+
+    A cache holding 1 % of a 1-million-item catalogue with α = 0.8 (typical
+    of web objects) serves almost a quarter of requests:
+
+    >>> hit, t = zipf_che_hit_ratio(1_000_000, 10_000, 0.8)
+    >>> round(hit, 3)
+    0.232
+    """
+    if cache_items >= catalog_items:
+        return 1.0, math.inf
+    head = [(float(i), 1.0) for i in range(1, min(catalog_items, _HEAD) + 1)]
+    return _che(catalog_items, cache_items, zipf_alpha, head + _tail_grid(catalog_items, zipf_alpha))
+
+
+def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: float) -> tuple[float, float]:
+    """The same Che equations summed over every rank; slow, for checking.
+
+    >>> h, _ = zipf_che_hit_ratio_exact(1000, 100, 0.8)
+    >>> abs(h - zipf_che_hit_ratio(1000, 100, 0.8)[0]) < 1e-3
+    True
+    """
+    if cache_items >= catalog_items:
+        return 1.0, math.inf
+    return _che(catalog_items, cache_items, zipf_alpha, [(float(i), 1.0) for i in range(1, catalog_items + 1)])
+
+
+def ttl_hit_ratio(key_rps: float, ttl_s: float) -> float:
+    """Hit ratio of one key in a TTL cache whose timer starts on a miss.
+
+    With Poisson requests at rate λ, a miss fills the cache for T seconds,
+    every request in that window hits (λT on average), and the first request
+    after it misses again: hit = λT / (1 + λT). Misses occur once per cycle
+    of mean length T + 1/λ.
+
+    Source: Jung, Berger & Balakrishnan (2003), eq. for the "timer on miss"
+    cache.
+
+    A key requested twice a second, cached for 60 s: 120 hits per miss.
+
+    >>> round(ttl_hit_ratio(2.0, 60.0), 4)
+    0.9917
+    """
+    n = key_rps * ttl_s
+    return n / (1.0 + n)

@@ -1,0 +1,882 @@
+"""The calculator catalogue: every calculator declared once, as data.
+
+Each entry names its fields (with unit, bounds, default and help), its
+outputs (with unit and format), the assumptions a reader must know, and a
+small adapter that calls the models in the topic modules. The form in the
+browser, the CLI flags, validation and pre-rendered results all come from
+these declarations.
+
+Defaults describe a small Flask deployment: a couple of 2-core VMs running
+Gunicorn, PostgreSQL behind them, a few million requests a month.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from . import caching, cost, database, queueing, reliability, scalability, workers
+from .spec import Calculator, Field, Output, PerfcalcError
+
+__all__ = ["CALCULATORS", "get"]
+
+# Upper bounds keep every computation fast enough for a keystroke and far
+# beyond any real deployment; they are not physical limits.
+MAX_MS = 3_600_000.0  # one hour
+MAX_RPS = 10_000_000.0
+MAX_COUNT = 1_000_000_000_000
+
+
+def _ms(name, label, default, help, minimum=0.0, exclusive=True, optional=False):
+    return Field(name, label, "ms", "float", default, minimum, MAX_MS, exclusive_minimum=exclusive,
+                 optional=optional, help=help)
+
+
+def _pct(name, label, default, help, exclusive_minimum=False, exclusive_maximum=False):
+    return Field(name, label, "%", "float", default, 0.0, 100.0, exclusive_minimum=exclusive_minimum,
+                 exclusive_maximum=exclusive_maximum, help=help)
+
+
+def _int(name, label, default, help, minimum=1, maximum=1_000_000, unit=""):
+    return Field(name, label, unit, "int", default, minimum, maximum, help=help)
+
+
+def _money(name, label, default, help, unit="$/hour"):
+    return Field(name, label, unit, "float", default, 0.0, 1_000_000.0, help=help)
+
+
+def _inf_to_none(value: float) -> float | None:
+    return None if value is None or math.isinf(value) else value
+
+
+# --- capacity ---------------------------------------------------------------
+
+def _capacity(v: Mapping[str, Any]):
+    warnings = []
+    good = 1.0 - v["error_rate_pct"] / 100.0
+    max_rps = cost.saturation_rps(v["response_time_ms"], v["workers"] * v["servers"])
+    average_rps = v["requests_per_month"] / cost.SECONDS_PER_MONTH
+    utilization = 100.0 * average_rps / max_rps
+    monthly = cost.monthly_cost(v["server_cost_per_hour"], v["servers"]) + v["cost_per_million_requests"] * v["requests_per_month"] / 1e6
+    successful = v["requests_per_month"] * good
+    if utilization >= 100:
+        warnings.append(
+            f"The average load ({average_rps:,.1f} requests/s) is at or above the saturation ceiling "
+            f"({max_rps:,.1f} requests/s): queues grow without bound. Add workers or servers, or cut response time."
+        )
+    elif utilization > 70:
+        warnings.append("Average utilisation is above 70 %: queueing delay grows steeply from here, and peaks "
+                        "are higher than the average. Check the p99 with the worker-pool calculator.")
+    if successful == 0 and monthly > 0:
+        warnings.append("No request succeeds, so the cost per million successful requests is unbounded.")
+    return {
+        "max_rps": max_rps,
+        "successful_rps": max_rps * good,
+        "successful_requests_per_month": successful,
+        "average_rps": average_rps,
+        "average_utilization_pct": utilization,
+        "monthly_cost": monthly,
+        "cost_per_million_successful": monthly / (successful / 1e6) if successful > 0 else (0.0 if monthly == 0 else None),
+    }, warnings
+
+
+CAPACITY = Calculator(
+    id="capacity",
+    title="Capacity and monthly cost",
+    summary="The saturation ceiling of a server fleet, the average load against it, and what a 730-hour month costs.",
+    fields=(
+        _ms("response_time_ms", "Mean response time", 120.0, "Mean time a worker spends on one request."),
+        _int("workers", "Concurrency slots per server", 4, "Requests one server handles at once: Gunicorn workers × threads."),
+        _int("servers", "Servers", 2, "Identical servers behind the load balancer.", maximum=100_000),
+        _pct("error_rate_pct", "Error rate", 0.5, "Share of requests that fail (5xx, and 4xx you caused)."),
+        Field("requests_per_month", "Requests per month", "requests", "float", 10_000_000.0, 0.0, 1e13,
+              help="Total requests in a month, successful or not."),
+        _money("server_cost_per_hour", "Cost per server-hour", 0.10, "On-demand price of one server."),
+        _money("cost_per_million_requests", "Cost per million requests", 0.0,
+               "Per-request charges: load balancer, egress, API gateway.", unit="$/million"),
+    ),
+    outputs=(
+        Output("max_rps", "Saturation ceiling", "requests/s", decimals=1,
+               help="Every slot busy all the time (Little's law). Plan to stay well below it."),
+        Output("successful_rps", "Successful requests at the ceiling", "requests/s", decimals=1),
+        Output("successful_requests_per_month", "Successful requests per month", "requests", "int"),
+        Output("average_rps", "Average load", "requests/s", decimals=2),
+        Output("average_utilization_pct", "Average utilisation", "%", "pct", decimals=1),
+        Output("monthly_cost", "Monthly cost (730 h)", "$", "money"),
+        Output("cost_per_million_successful", "Cost per million successful requests", "$", "money", none="unbounded"),
+    ),
+    compute=_capacity,
+    assumptions=(
+        "The ceiling is workers × servers × 1000 / response time: every slot busy back to back, which is where "
+        "queues explode, not a load to plan for. Errors reduce goodput, not capacity (a failed request still "
+        "occupies a worker). A month is 730 hours (8760 / 12), not 720."
+    ),
+    model="perfcalc.cost.saturation_rps",
+)
+
+
+# --- littles-law ------------------------------------------------------------
+
+def _littles_law(v):
+    concurrency, throughput, response = queueing.littles_law(v["concurrency"], v["throughput_rps"], v["response_time_ms"])
+    return {"concurrency": concurrency, "throughput_rps": throughput, "response_time_ms": response}, []
+
+
+LITTLES_LAW = Calculator(
+    id="littles-law",
+    title="Little's law",
+    summary="Requests in flight = throughput × time in system. Give any two, get the third.",
+    fields=(
+        Field("concurrency", "Requests in flight", "requests", "float", None, 0.0, 1e9, exclusive_minimum=True,
+              optional=True, help="Mean number of requests inside the system. Leave empty to solve for it."),
+        Field("throughput_rps", "Throughput", "requests/s", "float", 200.0, 0.0, MAX_RPS, exclusive_minimum=True,
+              optional=True, help="Completed requests per second. Leave empty to solve for it."),
+        _ms("response_time_ms", "Mean response time", 150.0, "Mean time in the system. Leave empty to solve for it.",
+            optional=True),
+    ),
+    outputs=(
+        Output("concurrency", "Requests in flight", "requests", decimals=2),
+        Output("throughput_rps", "Throughput", "requests/s", decimals=2),
+        Output("response_time_ms", "Mean response time", "ms", decimals=2),
+    ),
+    compute=_littles_law,
+    assumptions="Holds for any stable system over a long enough window: means, not percentiles; throughput is "
+                "completions per second, equal to arrivals when nothing is dropped.",
+    model="perfcalc.queueing.littles_law",
+)
+
+
+# --- worker-pool ------------------------------------------------------------
+
+def _worker_pool(v):
+    lam, service_s, c = v["arrival_rps"], v["service_time_ms"] / 1000.0, v["workers"]
+    load = lam * service_s
+    warnings = []
+    out = {
+        "utilization_pct": 100.0 * load / c,
+        "max_rps": c / service_s,
+    }
+    if load >= c:
+        warnings.append(
+            f"Overloaded: {lam:g} requests/s need {load:.2f} busy workers on average but there are {c}. "
+            "The queue grows without bound, so waits and percentiles are unbounded (∞)."
+        )
+        out.update(prob_wait_pct=100.0, mean_wait_ms=None, mean_response_ms=None, p50_ms=None, p95_ms=None, p99_ms=None)
+    else:
+        wait_ms = queueing.mmc_mean_wait(c, lam, service_s) * 1000.0
+        out.update(
+            prob_wait_pct=100.0 * queueing.erlang_c(c, load),
+            mean_wait_ms=wait_ms,
+            mean_response_ms=wait_ms + v["service_time_ms"],
+            p50_ms=queueing.mmc_response_percentile(c, lam, service_s, 50) * 1000.0,
+            p95_ms=queueing.mmc_response_percentile(c, lam, service_s, 95) * 1000.0,
+            p99_ms=queueing.mmc_response_percentile(c, lam, service_s, 99) * 1000.0,
+        )
+        if load / c > 0.8:
+            warnings.append("Utilisation is above 80 %: small increases in load now cost a lot of latency.")
+    target = v["target_p99_ms"]
+    if target is None:
+        out["workers_for_target"] = None
+    else:
+        needed = queueing.workers_for_p99(lam, service_s, target / 1000.0)
+        out["workers_for_target"] = needed
+        if needed is None:
+            floor_ms = v["service_time_ms"] * math.log(100.0)
+            if target <= floor_ms:
+                warnings.append(
+                    f"No number of workers meets a p99 of {target:g} ms: with exponential service times the p99 of "
+                    f"service alone is {floor_ms:.1f} ms. Only faster service helps."
+                )
+            else:
+                warnings.append("Meeting the p99 target needs more than 100,000 workers.")
+    return out, warnings
+
+
+WORKER_POOL = Calculator(
+    id="worker-pool",
+    title="Worker pool (M/M/c queue)",
+    summary="Waiting, percentiles and the worker count for a p99 target, for c workers fed by random arrivals.",
+    fields=(
+        Field("arrival_rps", "Arrival rate", "requests/s", "float", 80.0, 0.0, 1_000_000.0, exclusive_minimum=True,
+              help="Mean requests per second reaching the pool."),
+        _ms("service_time_ms", "Mean service time", 50.0, "Mean time a worker spends on one request, excluding waiting."),
+        _int("workers", "Workers", 5, "Requests served at once (processes × threads).", maximum=10_000),
+        _ms("target_p99_ms", "p99 target (optional)", 250.0,
+            "If set, the smallest worker count whose p99 response time meets it.", optional=True),
+    ),
+    outputs=(
+        Output("utilization_pct", "Utilisation", "%", "pct", decimals=1),
+        Output("prob_wait_pct", "Requests that wait", "%", "pct", decimals=1, help="Erlang C probability."),
+        Output("mean_wait_ms", "Mean wait in queue", "ms", decimals=2, none="unbounded"),
+        Output("mean_response_ms", "Mean response time", "ms", decimals=2, none="unbounded"),
+        Output("p50_ms", "p50 response time", "ms", decimals=1, none="unbounded"),
+        Output("p95_ms", "p95 response time", "ms", decimals=1, none="unbounded"),
+        Output("p99_ms", "p99 response time", "ms", decimals=1, none="unbounded"),
+        Output("max_rps", "Throughput ceiling", "requests/s", decimals=1),
+        Output("workers_for_target", "Workers for the p99 target", "workers", "int"),
+    ),
+    compute=_worker_pool,
+    assumptions=(
+        "M/M/c: Poisson arrivals, exponential service times, one FCFS queue in front of identical workers "
+        "(Gunicorn's shared listen socket behaves so). Real service times are often more variable than "
+        "exponential, which makes the tail worse, so treat these percentiles as optimistic."
+    ),
+    model="perfcalc.queueing.mmc_response_percentile",
+)
+
+
+# --- gunicorn ---------------------------------------------------------------
+
+def _gunicorn(v):
+    warnings = []
+    if v["worker_memory_mb"] > v["memory_mb"]:
+        raise PerfcalcError(
+            f"worker_memory_mb must be at most memory_mb (one worker must fit), got {v['worker_memory_mb']:g} > {v['memory_mb']:g}",
+            "worker_memory_mb",
+        )
+    heuristic = workers.gunicorn_heuristic_workers(v["cores"])
+    by_memory = int(v["memory_mb"] // v["worker_memory_mb"])
+    count = min(heuristic, by_memory)
+    worker_class = v["worker_class"]
+    if worker_class == "sync" and v["threads"] > 1:
+        worker_class = "gthread"
+        warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; computed as gthread.")
+    if by_memory < heuristic:
+        warnings.append(f"Memory limits the pool to {by_memory} workers, below the (2 × cores) + 1 = {heuristic} start point.")
+    r = workers.gunicorn_capacity(count, v["cores"], worker_class, v["threads"], v["worker_connections"],
+                                  v["service_time_ms"], v["io_wait_pct"])
+    if worker_class == "gevent" and v["io_wait_pct"] < 50:
+        warnings.append("gevent helps when requests mostly wait on I/O; with mostly CPU work, the GIL binds.")
+    if r["concurrency_slots"] > 20 * v["cores"] and r["bottleneck"] != "slots" and worker_class == "gthread":
+        warnings.append("Far more threads than the CPU can use: extra threads add memory and contention, not throughput.")
+    return {
+        "heuristic_workers": heuristic,
+        "max_workers_by_memory": by_memory,
+        "workers": count,
+        "concurrency_slots": r["concurrency_slots"],
+        "max_rps": _inf_to_none(r["max_rps"]),
+        "bottleneck": r["bottleneck"],
+    }, warnings
+
+
+GUNICORN = Calculator(
+    id="gunicorn",
+    title="Gunicorn workers and throughput ceiling",
+    summary="Workers from cores and memory, then the tightest of three ceilings: slots, the GIL, the CPU.",
+    fields=(
+        _int("cores", "CPU cores", 2, "Cores the container may use (its CPU limit, not the host's count).", maximum=1024),
+        Field("memory_mb", "Memory for Gunicorn", "MB", "float", 2048.0, 0.0, 4_194_304.0, exclusive_minimum=True,
+              help="Memory available to the workers after the OS and other processes."),
+        Field("worker_memory_mb", "Memory per worker", "MB", "float", 150.0, 0.0, 4_194_304.0, exclusive_minimum=True,
+              help="Resident memory of one worker process under load (measure RSS)."),
+        Field("worker_class", "Worker class", "", "choice", "sync", choices=workers.WORKER_CLASSES,
+              help="sync: one request per process; gthread: threads per process; gevent: green threads."),
+        _int("threads", "Threads per worker", 1, "gthread only (Gunicorn's --threads).", maximum=1000),
+        _int("worker_connections", "Connections per gevent worker", 1000, "gevent only (Gunicorn's --worker-connections).",
+             maximum=100_000),
+        _ms("service_time_ms", "Mean service time", 100.0, "Mean time to serve one request, I/O waits included."),
+        _pct("io_wait_pct", "Time waiting on I/O", 70.0,
+             "Share of the service time spent waiting on the database, HTTP calls, disk: the GIL is released then."),
+    ),
+    outputs=(
+        Output("heuristic_workers", "(2 × cores) + 1", "workers", "int"),
+        Output("max_workers_by_memory", "Workers that fit in memory", "workers", "int"),
+        Output("workers", "Workers", "workers", "int"),
+        Output("concurrency_slots", "Concurrency slots", "requests", "int"),
+        Output("max_rps", "Throughput ceiling", "requests/s", decimals=1, none="unbounded"),
+        Output("bottleneck", "Binding limit", "", "text"),
+    ),
+    compute=_gunicorn,
+    assumptions=(
+        "Workers = min((2 × cores) + 1, memory / worker memory). Ceilings by Little's law at full occupancy: "
+        "slots / S; workers / S_cpu (one GIL per process); cores / S_cpu, with S_cpu = S × (1 − I/O share). "
+        "Ceilings, not targets: keep well below them."
+    ),
+    model="perfcalc.workers.gunicorn_capacity",
+)
+
+
+# --- blocking-io ------------------------------------------------------------
+
+def _blocking_io(v):
+    blocking, offloaded, lost = workers.blocking_io_capacity(v["cpu_time_ms"], v["io_wait_ms"], v["workers"])
+    return {"max_rps_blocking": blocking, "max_rps_offloaded": offloaded, "capacity_lost_pct": lost}, []
+
+
+BLOCKING_IO = Calculator(
+    id="blocking-io",
+    title="What blocking I/O costs",
+    summary="Throughput when workers block on I/O versus when the I/O is offloaded.",
+    fields=(
+        _ms("cpu_time_ms", "CPU time per request", 20.0, "Time spent running Python: templates, serialisation, logic."),
+        _ms("io_wait_ms", "I/O wait per request", 180.0, "Time blocked on a database, an HTTP API, a file.",
+            exclusive=False),
+        _int("workers", "Workers", 4, "Single-request workers (sync processes).", maximum=100_000),
+    ),
+    outputs=(
+        Output("max_rps_blocking", "Ceiling, blocking", "requests/s", decimals=1),
+        Output("max_rps_offloaded", "Ceiling, I/O offloaded", "requests/s", decimals=1),
+        Output("capacity_lost_pct", "Capacity lost to blocking", "%", "pct", decimals=1),
+    ),
+    compute=_blocking_io,
+    assumptions="Offloaded means the worker is free while the I/O is pending (a task queue such as Celery or RQ, or "
+                "an event loop); the I/O still takes as long for the request that needs it.",
+    model="perfcalc.workers.blocking_io_capacity",
+)
+
+
+# --- cache ------------------------------------------------------------------
+
+def _cache(v):
+    h = v["hit_ratio_pct"] / 100.0
+    effective = caching.effective_time(h, v["hit_time_ms"], v["miss_time_ms"])
+    warnings = []
+    if v["hit_time_ms"] >= v["miss_time_ms"]:
+        warnings.append("A hit is no faster than a miss: this cache adds latency and work; it only helps if it protects the origin.")
+    return {
+        "effective_time_ms": effective,
+        "speedup": v["miss_time_ms"] / effective if effective > 0 else None,
+        "origin_rps": (1.0 - h) * v["arrival_rps"],
+        "origin_load_reduction_pct": 100.0 * h,
+    }, warnings
+
+
+CACHE = Calculator(
+    id="cache",
+    title="Cache: latency and origin load",
+    summary="Mean response time and origin traffic for a given hit ratio.",
+    fields=(
+        _pct("hit_ratio_pct", "Hit ratio", 80.0, "Share of requests answered from the cache."),
+        _ms("hit_time_ms", "Time on a hit", 2.0, "Cache lookup and response, e.g. a Redis GET.", exclusive=False),
+        _ms("miss_time_ms", "Time on a miss", 120.0, "Full origin work plus the cache lookup and fill."),
+        Field("arrival_rps", "Request rate", "requests/s", "float", 100.0, 0.0, MAX_RPS, help="Requests reaching the cache."),
+    ),
+    outputs=(
+        Output("effective_time_ms", "Mean response time", "ms", decimals=2),
+        Output("speedup", "Speed-up over no cache", "×", decimals=2, none="unbounded"),
+        Output("origin_rps", "Load on the origin", "requests/s", decimals=2),
+        Output("origin_load_reduction_pct", "Origin load removed", "%", "pct", decimals=1),
+    ),
+    compute=_cache,
+    assumptions="Mean time h·t_hit + (1 − h)·t_miss; the origin sees (1 − h)·λ. Means only: misses still set the tail "
+                "latency, and a cold or flushed cache sends the full load to the origin at once.",
+    model="perfcalc.caching.effective_time",
+)
+
+
+# --- cache-size -------------------------------------------------------------
+
+def _cache_size(v):
+    hit, t = caching.zipf_che_hit_ratio(v["catalog_items"], v["cache_items"], v["zipf_alpha"])
+    warnings = []
+    if v["cache_items"] >= v["catalog_items"]:
+        warnings.append("The cache holds the whole catalogue: after warm-up every request hits (only cold misses remain).")
+    return {"hit_ratio_pct": 100.0 * hit, "characteristic_time": _inf_to_none(t)}, warnings
+
+
+CACHE_SIZE = Calculator(
+    id="cache-size",
+    title="LRU hit ratio from cache size (Che approximation)",
+    summary="How many requests an LRU cache of a given size serves when popularity follows Zipf's law.",
+    fields=(
+        _int("catalog_items", "Distinct items", 100_000, "Distinct cacheable keys (pages, objects, query results).",
+             maximum=1_000_000_000),
+        _int("cache_items", "Cache capacity", 5_000, "Items the cache holds (memory / item size).", maximum=1_000_000_000),
+        Field("zipf_alpha", "Zipf exponent α", "", "float", 0.8, 0.0, 3.0,
+              help="Popularity skew: 0 is uniform; web objects measure about 0.6–1.0."),
+    ),
+    outputs=(
+        Output("hit_ratio_pct", "Hit ratio", "%", "pct", decimals=1),
+        Output("characteristic_time", "Characteristic time", "requests", decimals=0, none="unbounded",
+               help="Requests an item survives in the cache without being asked for."),
+    ),
+    compute=_cache_size,
+    assumptions="Independent requests with fixed Zipf popularity (the independent reference model); LRU eviction; "
+                "warm cache. Real traffic has temporal locality, which usually helps LRU.",
+    model="perfcalc.caching.zipf_che_hit_ratio",
+)
+
+
+# --- ttl-cache --------------------------------------------------------------
+
+def _ttl_cache(v):
+    hit = caching.ttl_hit_ratio(v["key_rps"], v["ttl_s"])
+    return {
+        "hit_ratio_pct": 100.0 * hit,
+        "origin_rps_per_key": v["key_rps"] / (1.0 + v["key_rps"] * v["ttl_s"]),
+        "max_staleness_s": v["ttl_s"],
+    }, []
+
+
+TTL_CACHE = Calculator(
+    id="ttl-cache",
+    title="TTL cache: hit ratio and staleness",
+    summary="Hit ratio and origin load of one key cached for a fixed time after each miss.",
+    fields=(
+        Field("key_rps", "Requests for the key", "requests/s", "float", 2.0, 0.0, MAX_RPS, exclusive_minimum=True,
+              help="Requests per second for this one key."),
+        Field("ttl_s", "TTL", "s", "float", 60.0, 0.0, 1e8, exclusive_minimum=True,
+              help="Time to live set when the value is stored (Redis SET … EX)."),
+    ),
+    outputs=(
+        Output("hit_ratio_pct", "Hit ratio", "%", "pct", decimals=2),
+        Output("origin_rps_per_key", "Origin requests for the key", "requests/s", decimals=4),
+        Output("max_staleness_s", "Worst-case staleness", "s", decimals=1),
+    ),
+    compute=_ttl_cache,
+    assumptions="Poisson requests; the timer starts on a miss and is not extended by hits; no invalidation on write, "
+                "so a value can be up to one TTL old.",
+    model="perfcalc.caching.ttl_hit_ratio",
+)
+
+
+# --- n-plus-one -------------------------------------------------------------
+
+def _n_plus_one(v):
+    lazy_q, lazy_ms, eager_ms = database.n_plus_one(v["items"], v["query_time_ms"], v["eager_queries"])
+    return {
+        "lazy_queries": lazy_q,
+        "lazy_db_time_ms": lazy_ms,
+        "eager_db_time_ms": eager_ms,
+        "time_saved_ms": lazy_ms - eager_ms,
+        "slowdown": lazy_ms / eager_ms,
+    }, []
+
+
+N_PLUS_ONE = Calculator(
+    id="n-plus-one",
+    title="N+1 queries",
+    summary="Database time of lazy loading (1 + N queries) against eager loading.",
+    fields=(
+        _int("items", "Items listed", 50, "Rows on the page whose relationship is touched.", minimum=0),
+        _ms("query_time_ms", "Time per query", 2.0, "One round trip: network, parse, plan, fetch."),
+        _int("eager_queries", "Queries when eager", 2, "1 for joinedload, 2 for selectinload.", maximum=100),
+    ),
+    outputs=(
+        Output("lazy_queries", "Queries, lazy", "queries", "int"),
+        Output("lazy_db_time_ms", "Database time, lazy", "ms", decimals=1),
+        Output("eager_db_time_ms", "Database time, eager", "ms", decimals=1),
+        Output("time_saved_ms", "Time saved per page", "ms", decimals=1),
+        Output("slowdown", "Lazy is slower by", "×", decimals=1),
+    ),
+    compute=_n_plus_one,
+    assumptions="Each query costs about one round trip regardless of rows returned; true for small queries, "
+                "where per-query overhead dominates. Eager queries that return far more rows cost more.",
+    model="perfcalc.database.n_plus_one",
+)
+
+
+# --- connection-pool --------------------------------------------------------
+
+def _connection_pool(v):
+    if v["db_reserved_connections"] >= v["db_max_connections"]:
+        raise PerfcalcError(
+            "db_reserved_connections must be less than db_max_connections, "
+            f"got {v['db_reserved_connections']} ≥ {v['db_max_connections']}",
+            "db_reserved_connections",
+        )
+    needed = database.pool_connections(v["app_instances"], v["workers_per_instance"], v["pool_size_per_worker"])
+    available = v["db_max_connections"] - v["db_reserved_connections"]
+    hikari = database.hikari_pool_size(v["db_cores"], v["db_effective_spindles"])
+    warnings = []
+    if needed > available:
+        warnings.append(
+            f"The pools may open {needed} connections but the database accepts {available}: under load, new "
+            "connections fail. Shrink the pools, use fewer workers, or put PgBouncer in front."
+        )
+    if needed > 4 * hikari:
+        warnings.append(
+            f"More than four times the {hikari} connections the database can usefully run at once: extra "
+            "connections queue inside the database instead of in the pool."
+        )
+    return {
+        "connections_needed": needed,
+        "connections_available": available,
+        "headroom": available - needed,
+        "fits": needed <= available,
+        "hikari_pool_size": hikari,
+    }, warnings
+
+
+CONNECTION_POOL = Calculator(
+    id="connection-pool",
+    title="Connection pools against max_connections",
+    summary="Whether every worker's pool fits in the database's connection limit, and how many connections help.",
+    fields=(
+        _int("app_instances", "App instances", 2, "Servers or containers running the app.", maximum=100_000),
+        _int("workers_per_instance", "Worker processes per instance", 5, "Each process has its own pool.", maximum=100_000),
+        _int("pool_size_per_worker", "Pool size per worker", 15,
+             "pool_size + max_overflow; SQLAlchemy's defaults are 5 + 10 = 15.", maximum=100_000),
+        _int("db_max_connections", "Database max_connections", 100, "PostgreSQL's default is 100.", maximum=10_000_000),
+        _int("db_reserved_connections", "Reserved connections", 3,
+             "Kept for superusers and maintenance (PostgreSQL's superuser_reserved_connections, default 3).",
+             minimum=0, maximum=10_000_000),
+        _int("db_cores", "Database CPU cores", 4, "Cores of the database server.", maximum=10_000),
+        _int("db_effective_spindles", "Effective spindles", 1,
+             "Disks seeking at once; 0 when the working set is in memory.", minimum=0, maximum=10_000),
+    ),
+    outputs=(
+        Output("connections_needed", "Connections the pools may open", "connections", "int"),
+        Output("connections_available", "Connections available", "connections", "int"),
+        Output("headroom", "Headroom", "connections", "int"),
+        Output("fits", "Fits", "", "bool"),
+        Output("hikari_pool_size", "Useful active connections (HikariCP)", "connections", "int"),
+    ),
+    compute=_connection_pool,
+    assumptions="Every pool can fill at once (a traffic spike does exactly this). HikariCP's (cores × 2) + spindles "
+                "is a starting point for total active connections, to be load-tested.",
+    model="perfcalc.database.hikari_pool_size",
+)
+
+
+# --- session-size -----------------------------------------------------------
+
+def _session_size(v):
+    cookie = database.session_cookie_bytes(v["session_bytes"])
+    over = cookie > database.BROWSER_COOKIE_LIMIT_BYTES
+    warnings = []
+    if over:
+        warnings.append(f"The cookie ({cookie:,} bytes) exceeds the {database.BROWSER_COOKIE_LIMIT_BYTES} bytes browsers "
+                        "are required to keep: it will be silently dropped. Move the data to a server-side session.")
+    return {"cookie_bytes": cookie, "over_browser_limit": over,
+            "monthly_upload_gb": cookie * v["requests_per_month"] / 1e9}, warnings
+
+
+SESSION_SIZE = Calculator(
+    id="session-size",
+    title="Session cookie size",
+    summary="How big Flask's signed-cookie session gets, and what it costs to send it with every request.",
+    fields=(
+        _int("session_bytes", "Session data", 1500, "Size of the session as JSON.", minimum=0, maximum=10_000_000, unit="bytes"),
+        Field("requests_per_month", "Requests per month", "requests", "float", 10_000_000.0, 0.0, 1e13,
+              help="Requests that carry the cookie."),
+    ),
+    outputs=(
+        Output("cookie_bytes", "Cookie size", "bytes", "int"),
+        Output("over_browser_limit", "Over the 4096-byte limit", "", "bool"),
+        Output("monthly_upload_gb", "Cookie upload per month", "GB", decimals=2),
+    ),
+    compute=_session_size,
+    assumptions="Flask's default session: base64url JSON, uncompressed (worst case), plus timestamp and HMAC-SHA1 "
+                "signature. Browsers must support cookies of at least 4096 bytes (RFC 6265).",
+    model="perfcalc.database.session_cookie_bytes",
+)
+
+
+# --- index-scan -------------------------------------------------------------
+
+def _index_scan(v):
+    pages, scan_ms, levels, index_ms = database.index_vs_scan(v["rows"], v["rows_per_page"], v["page_read_ms"], v["fanout"])
+    return {"scan_pages": pages, "scan_ms": scan_ms, "btree_levels": levels, "index_ms": index_ms,
+            "speedup": scan_ms / index_ms}, []
+
+
+INDEX_SCAN = Calculator(
+    id="index-scan",
+    title="Index lookup versus full scan",
+    summary="Pages read to find one row with and without a B-tree index.",
+    fields=(
+        _int("rows", "Rows in the table", 1_000_000, "", maximum=MAX_COUNT),
+        _int("rows_per_page", "Rows per page", 100, "8 KB pages hold roughly 50–200 typical rows.", maximum=100_000),
+        _ms("page_read_ms", "Time per page read", 0.1, "0.1 ms is a fast SSD; a cached page is far less."),
+        _int("fanout", "Index fan-out", 300, "Keys per index page: hundreds for short keys.", minimum=2, maximum=100_000),
+    ),
+    outputs=(
+        Output("scan_pages", "Pages scanned", "pages", "int"),
+        Output("scan_ms", "Full scan", "ms", decimals=2),
+        Output("btree_levels", "B-tree levels", "levels", "int"),
+        Output("index_ms", "Index lookup", "ms", decimals=2),
+        Output("speedup", "Index is faster by", "×", decimals=0),
+    ),
+    compute=_index_scan,
+    assumptions="One matching row; every page read costs the same. Sequential scans read faster than random pages, "
+                "and hot pages are cached, so the real gap is smaller for small tables; EXPLAIN ANALYZE decides.",
+    model="perfcalc.database.index_vs_scan",
+)
+
+
+# --- instances --------------------------------------------------------------
+
+def _instances(v):
+    n = cost.instances_needed(v["peak_rps"], v["instance_max_rps"], v["target_utilization_pct"], v["spare_instances"])
+    return {
+        "instances": n,
+        "utilization_at_peak_pct": 100.0 * v["peak_rps"] / (n * v["instance_max_rps"]),
+        "monthly_cost": cost.monthly_cost(v["instance_cost_per_hour"], n),
+    }, []
+
+
+INSTANCES = Calculator(
+    id="instances",
+    title="Instances for a peak",
+    summary="How many instances carry the peak at a target utilisation, with spares, and their monthly cost.",
+    fields=(
+        Field("peak_rps", "Peak load", "requests/s", "float", 300.0, 0.0, MAX_RPS, exclusive_minimum=True),
+        Field("instance_max_rps", "Instance ceiling", "requests/s", "float", 100.0, 0.0, MAX_RPS, exclusive_minimum=True,
+              help="Measured saturation throughput of one instance (from a load test)."),
+        _pct("target_utilization_pct", "Target utilisation", 70.0, "Highest utilisation you accept at peak.",
+             exclusive_minimum=True),
+        _int("spare_instances", "Spare instances", 1, "N+1: capacity to lose one instance or deploy.", minimum=0, maximum=10_000),
+        _money("instance_cost_per_hour", "Cost per instance-hour", 0.10, "On-demand price."),
+    ),
+    outputs=(
+        Output("instances", "Instances", "instances", "int"),
+        Output("utilization_at_peak_pct", "Utilisation at peak, all serving", "%", "pct", decimals=1),
+        Output("monthly_cost", "Monthly cost (730 h)", "$", "money"),
+    ),
+    compute=_instances,
+    assumptions="Load balances evenly; instance ceiling measured, not estimated; always-on instances (autoscaling "
+                "would lower the average cost but not the peak count).",
+    model="perfcalc.cost.instances_needed",
+)
+
+
+# --- serverless-vs-vm -------------------------------------------------------
+
+def _serverless_vs_vm(v):
+    args = (v["duration_ms"], v["memory_mb"], v["price_per_million_requests"], v["price_per_gb_second"],
+            v["free_requests"], v["free_gb_seconds"])
+    gb_s, compute, request = cost.serverless_cost(v["requests_per_month"], *args)
+    serverless = compute + request
+    vm = cost.monthly_cost(v["vm_cost_per_hour"], v["vm_count"])
+    cheaper = "equal" if math.isclose(serverless, vm, rel_tol=1e-9, abs_tol=1e-9) else (
+        "serverless" if serverless < vm else "vm")
+    warnings = ["The VM cost assumes the VMs can carry this load; check with the capacity calculator."] if cheaper == "vm" else []
+    return {
+        "gb_seconds": gb_s,
+        "serverless_compute_cost": compute,
+        "serverless_request_cost": request,
+        "serverless_monthly_cost": serverless,
+        "vm_monthly_cost": vm,
+        "break_even_requests_per_month": cost.break_even_requests(vm, *args),
+        "cheaper": cheaper,
+    }, warnings
+
+
+SERVERLESS_VS_VM = Calculator(
+    id="serverless-vs-vm",
+    title="Serverless versus always-on VMs",
+    summary="Monthly cost of a function-as-a-service against a fixed fleet of VMs, and where they cross.",
+    fields=(
+        Field("requests_per_month", "Requests per month", "requests", "float", 10_000_000.0, 0.0, 1e13),
+        _ms("duration_ms", "Billed duration per request", 200.0, "Mean billed time of one invocation."),
+        Field("memory_mb", "Function memory", "MB", "float", 512.0, 128.0, 10_240.0, help="Memory configured for the function."),
+        Field("price_per_million_requests", "Price per million requests", "$", "float", 0.20, 0.0, 1000.0),
+        Field("price_per_gb_second", "Price per GB-second", "$", "float", 0.0000166667, 0.0, 1.0),
+        Field("free_requests", "Free requests per month", "requests", "float", 1_000_000.0, 0.0, 1e12),
+        Field("free_gb_seconds", "Free GB-seconds per month", "GB-s", "float", 400_000.0, 0.0, 1e12),
+        _money("vm_cost_per_hour", "VM cost per hour", 0.0416, "e.g. a 2-vCPU, 4 GB general-purpose VM."),
+        _int("vm_count", "VMs", 2, "Always-on VMs (two for redundancy).", maximum=100_000),
+    ),
+    outputs=(
+        Output("gb_seconds", "GB-seconds", "GB-s", decimals=0),
+        Output("serverless_compute_cost", "Serverless compute", "$", "money"),
+        Output("serverless_request_cost", "Serverless requests", "$", "money"),
+        Output("serverless_monthly_cost", "Serverless per month", "$", "money"),
+        Output("vm_monthly_cost", "VMs per month (730 h)", "$", "money"),
+        Output("break_even_requests_per_month", "Break-even volume", "requests/month", "int", none="unbounded"),
+        Output("cheaper", "Cheaper", "", "text"),
+    ),
+    compute=_serverless_vs_vm,
+    assumptions="Lambda-style billing with the free tier applied; prices are inputs (check your provider's sheet). "
+                "Leaves out API gateway, egress, and cold-start latency; VMs are billed 730 h a month.",
+    model="perfcalc.cost.serverless_cost",
+)
+
+
+# --- load-test --------------------------------------------------------------
+
+def _load_test(v):
+    return {
+        "virtual_users": reliability.closed_model_users(v["target_rps"], v["response_time_ms"], v["think_time_ms"]),
+        "open_model_vus": reliability.open_model_users(v["target_rps"], v["response_time_ms"]),
+        "total_requests": math.ceil(v["target_rps"] * v["duration_s"] - 1e-9),
+    }, []
+
+
+LOAD_TEST = Calculator(
+    id="load-test",
+    title="Load test sizing",
+    summary="Virtual users for a target rate in closed and open models, and the requests a run sends.",
+    fields=(
+        Field("target_rps", "Target rate", "requests/s", "float", 200.0, 0.0, 1_000_000.0, exclusive_minimum=True),
+        _ms("response_time_ms", "Expected response time", 150.0, "Mean response time at the target rate."),
+        _ms("think_time_ms", "Think time", 1000.0, "Pause between a user's requests (closed model).", exclusive=False),
+        Field("duration_s", "Duration", "s", "float", 600.0, 0.0, 31_536_000.0, exclusive_minimum=True),
+    ),
+    outputs=(
+        Output("virtual_users", "Virtual users, closed model", "users", "int"),
+        Output("open_model_vus", "VUs in flight, open model", "users", "int"),
+        Output("total_requests", "Requests in the run", "requests", "int"),
+    ),
+    compute=_load_test,
+    assumptions="Little's law applied to the test loop; if the system slows down, a closed model offers less load "
+                "(coordinated omission), so prefer an arrival-rate executor for latency tests.",
+    model="perfcalc.reliability.closed_model_users",
+)
+
+
+# --- usl-fit ----------------------------------------------------------------
+
+def _usl_fit(v):
+    points = scalability.parse_measurements(v["measurements"])
+    fit = scalability.usl_fit(points)
+    warnings = []
+    if fit["r_squared"] is not None and fit["r_squared"] < 0.9:
+        warnings.append(f"The fit is poor (R² = {fit['r_squared']:.3f}): more points, or steadier measurements, are needed.")
+    if fit["peak_concurrency"] is not None and fit["peak_concurrency"] > 4 * max(n for n, _ in points):
+        warnings.append("The peak lies far beyond the measured range: an extrapolation, not a measurement.")
+    return fit, warnings
+
+
+USL_FIT = Calculator(
+    id="usl-fit",
+    title="Fit the Universal Scalability Law",
+    summary="σ, κ and λ from load-test measurements, and where throughput peaks.",
+    fields=(
+        Field("measurements", "Measurements (N:X)", "", "text", "1:98 2:192 4:341 8:585 16:850 32:1045 64:1032",
+              help="Concurrency:throughput pairs from a load test, separated by spaces, commas or new lines. "
+                   "At least 3 distinct concurrency levels.", max_length=20_000),
+    ),
+    outputs=(
+        Output("sigma", "σ (contention)", "", decimals=5),
+        Output("kappa", "κ (coherency)", "", decimals=7),
+        Output("lambda_rps", "λ (throughput of one)", "requests/s", decimals=2),
+        Output("peak_concurrency", "Peak concurrency", "clients", decimals=1, none="unbounded"),
+        Output("peak_throughput_rps", "Peak throughput", "requests/s", decimals=1, none="unbounded"),
+        Output("r_squared", "R²", "", decimals=4),
+    ),
+    compute=_usl_fit,
+    assumptions="Non-linear least squares on throughput, λ free (no N = 1 point needed). Steady-state measurements "
+                "at each concurrency; extrapolation far beyond the data is a guess.",
+    model="perfcalc.scalability.usl_fit",
+)
+
+
+# --- usl --------------------------------------------------------------------
+
+def _usl(v):
+    x = scalability.usl_throughput(v["concurrency"], v["sigma"], v["kappa"], v["lambda_rps"])
+    peak_n, peak_x = scalability.usl_peak(v["sigma"], v["kappa"], v["lambda_rps"])
+    warnings = []
+    if peak_n is not None and v["concurrency"] > peak_n:
+        warnings.append(f"Past the peak at N = {peak_n:.1f}: more concurrency now lowers throughput (retrograde scaling).")
+    return {"throughput_rps": x, "efficiency_pct": 100.0 * x / (v["lambda_rps"] * v["concurrency"]),
+            "peak_concurrency": peak_n, "peak_throughput_rps": peak_x}, warnings
+
+
+USL = Calculator(
+    id="usl",
+    title="Universal Scalability Law",
+    summary="Throughput at a concurrency, given contention σ, coherency κ and single-client throughput λ.",
+    fields=(
+        Field("sigma", "σ (contention)", "", "float", 0.05, 0.0, 1.0, help="Serialised share, 0–1."),
+        Field("kappa", "κ (coherency)", "", "float", 0.0005, 0.0, 1.0, help="Crosstalk cost per pair, 0–1."),
+        Field("lambda_rps", "λ (throughput of one)", "requests/s", "float", 100.0, 0.0, MAX_RPS, exclusive_minimum=True),
+        Field("concurrency", "Concurrency N", "clients", "float", 32.0, 0.0, 10_000_000.0, exclusive_minimum=True),
+    ),
+    outputs=(
+        Output("throughput_rps", "Throughput", "requests/s", decimals=1),
+        Output("efficiency_pct", "Efficiency vs linear", "%", "pct", decimals=1),
+        Output("peak_concurrency", "Peak concurrency", "clients", decimals=1, none="unbounded"),
+        Output("peak_throughput_rps", "Peak throughput", "requests/s", decimals=1, none="unbounded"),
+    ),
+    compute=_usl,
+    assumptions="X(N) = λN / (1 + σ(N − 1) + κN(N − 1)); with κ = 0 it is Amdahl's law and never peaks.",
+    model="perfcalc.scalability.usl_throughput",
+)
+
+
+# --- amdahl -----------------------------------------------------------------
+
+def _amdahl(v):
+    speedup, max_speedup = scalability.amdahl_speedup(v["serial_pct"], v["concurrency"])
+    return {"speedup": speedup, "max_speedup": max_speedup}, []
+
+
+AMDAHL = Calculator(
+    id="amdahl",
+    title="Amdahl's law",
+    summary="The speed-up N workers give when part of the work is serial.",
+    fields=(
+        _pct("serial_pct", "Serial share", 5.0, "Share of the work that cannot run in parallel."),
+        Field("concurrency", "Workers N", "", "float", 16.0, 1.0, 1e9),
+    ),
+    outputs=(
+        Output("speedup", "Speed-up", "×", decimals=2),
+        Output("max_speedup", "Limit for any N", "×", decimals=2, none="unbounded"),
+    ),
+    compute=_amdahl,
+    assumptions="Fixed problem size; the parallel part divides perfectly; no coherency cost (see the USL for that).",
+    model="perfcalc.scalability.amdahl_speedup",
+)
+
+
+# --- slo --------------------------------------------------------------------
+
+def _slo(v):
+    budget, downtime, failed = reliability.error_budget(v["slo_pct"], v["window_days"], v["requests_per_window"])
+    rate = reliability.burn_rate(v["error_rate_pct"], v["slo_pct"])
+    window_h = v["window_days"] * 24.0
+    consumed = 100.0 * rate * v["alert_window_hours"] / window_h
+    warnings = []
+    if rate >= 14.4:
+        warnings.append("Burn rate ≥ 14.4: the SRE Workbook's threshold to page someone now.")
+    elif rate > 1:
+        warnings.append("Burn rate above 1: the budget runs out before the window ends.")
+    return {
+        "error_budget_pct": budget,
+        "allowed_downtime_min": downtime,
+        "allowed_failed_requests": failed,
+        "burn_rate": rate,
+        "budget_consumed_pct": consumed,
+        "hours_to_exhaustion": window_h / rate if rate > 0 else None,
+    }, warnings
+
+
+SLO = Calculator(
+    id="slo",
+    title="SLO error budget and burn rate",
+    summary="What an availability target allows, and how fast the current error rate spends it.",
+    fields=(
+        Field("slo_pct", "SLO", "%", "float", 99.9, 0.0, 100.0, exclusive_minimum=True, exclusive_maximum=True,
+              help="Share of requests that must succeed, e.g. 99.9."),
+        Field("window_days", "SLO window", "days", "float", 30.0, 0.0, 3660.0, exclusive_minimum=True),
+        Field("requests_per_window", "Requests in the window", "requests", "float", 10_000_000.0, 0.0, 1e13),
+        _pct("error_rate_pct", "Current error rate", 0.5, "Share of requests failing now."),
+        Field("alert_window_hours", "Alert window", "hours", "float", 1.0, 0.0, 87_840.0, exclusive_minimum=True,
+              help="How long the current error rate is assumed to last."),
+    ),
+    outputs=(
+        Output("error_budget_pct", "Error budget", "%", "pct", decimals=3),
+        Output("allowed_downtime_min", "Allowed full downtime", "min", decimals=1),
+        Output("allowed_failed_requests", "Allowed failed requests", "requests", "int"),
+        Output("burn_rate", "Burn rate", "×", decimals=2),
+        Output("budget_consumed_pct", "Budget spent in the alert window", "%", "pct", decimals=2),
+        Output("hours_to_exhaustion", "Budget exhausted in", "hours", decimals=1, none="unbounded"),
+    ),
+    compute=_slo,
+    assumptions="Request-based SLO: budget = 100 − SLO; burn rate = error rate / budget. Downtime assumes total "
+                "outage; a partial outage spends the budget more slowly.",
+    model="perfcalc.reliability.burn_rate",
+)
+
+
+CALCULATORS: dict[str, Calculator] = {
+    c.id: c
+    for c in (
+        CAPACITY, LITTLES_LAW, WORKER_POOL, GUNICORN, BLOCKING_IO, CACHE, CACHE_SIZE, TTL_CACHE, N_PLUS_ONE,
+        CONNECTION_POOL, SESSION_SIZE, INDEX_SCAN, INSTANCES, SERVERLESS_VS_VM, LOAD_TEST, USL_FIT, USL, AMDAHL, SLO,
+    )
+}
+
+
+def get(calculator_id: str) -> Calculator:
+    """The calculator with this id, or a :class:`PerfcalcError` listing the ids."""
+    try:
+        return CALCULATORS[calculator_id]
+    except (KeyError, TypeError):
+        shown = calculator_id if isinstance(calculator_id, str) else repr(calculator_id)
+        raise PerfcalcError(
+            f"calculator must be one of {', '.join(CALCULATORS)}, got {shown[:40]!r}", "calculator"
+        ) from None

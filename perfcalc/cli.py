@@ -1,0 +1,88 @@
+"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``.
+
+Flags are the input names with ``-`` for ``_``; omitted inputs take their
+defaults; an empty value (``--concurrency ""``) leaves an optional field
+empty. Bad input exits with status 2, the message on stderr and nothing on
+stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from . import CALCULATORS, PerfcalcError, calculate, format_output
+from .spec import Calculator, Field
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _field_help(f: Field) -> str:
+    unit = f" [{f.unit}]" if f.unit else ""
+    default = "empty" if f.default is None else f.default
+    return f"{f.label}{unit}: {f.rule()}; default {default}. {f.help}".strip().replace("%", "%%")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="perfcalc",
+        description="Performance calculators for Flask/WSGI services. `perfcalc list` shows them all; "
+                    "`perfcalc ID --help` shows one calculator's fields, units, defaults and bounds.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{list," + ",".join(CALCULATORS) + "}")
+    sub.add_parser("list", help="list the calculators")
+    for calc in CALCULATORS.values():
+        p = sub.add_parser(calc.id, help=calc.title, description=f"{calc.title}: {calc.summary} "
+                           f"Assumptions: {calc.assumptions}".replace("%", "%%"))
+        for f in calc.fields:
+            p.add_argument(_flag(f.name), dest=f.name, metavar="VALUE", default=argparse.SUPPRESS, help=_field_help(f))
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def _table(calc: Calculator, result) -> str:
+    lines = [calc.title, "", "Inputs"]
+    width = max(len(f.name) for f in calc.fields)
+    for f in calc.fields:
+        value = result.inputs[f.name]
+        shown = "(empty)" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+        if f.kind == "text":
+            shown = " ".join(str(value).split())
+        lines.append(f"  {f.name:<{width}}  {shown} {f.unit}".rstrip())
+    lines += ["", "Outputs"]
+    width = max(len(o.label) for o in calc.outputs)
+    for o in calc.outputs:
+        lines.append(f"  {o.label:<{width}}  {format_output(o, result.outputs[o.name])}")
+    if result.warnings:
+        lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = _parser()
+    args = vars(parser.parse_args(argv))
+    command = args.pop("command")
+    if command is None:
+        parser.print_help()
+        return 0
+    if command == "list":
+        width = max(len(c) for c in CALCULATORS)
+        for calc in CALCULATORS.values():
+            print(f"{calc.id:<{width}}  {calc.title}")
+        return 0
+    as_json = args.pop("json")
+    try:
+        result = calculate(command, **args)
+    except PerfcalcError as exc:
+        print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
+        return 2
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(_table(CALCULATORS[command], result))
+    return 0

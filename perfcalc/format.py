@@ -1,0 +1,59 @@
+"""How output values are shown: the same text in the CLI table, the page and the build."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .spec import Output
+
+__all__ = ["format_output", "raw_value"]
+
+
+def format_output(output: Output, value: Any) -> str:
+    """Format one output value with its unit.
+
+    >>> from perfcalc.spec import Output
+    >>> format_output(Output("p99_ms", "p99", "ms", decimals=1), 1234.567)
+    '1,234.6 ms'
+    >>> format_output(Output("p99_ms", "p99", "ms", none="unbounded"), None)
+    '∞'
+    >>> format_output(Output("cost", "Cost", "$", "money"), 1234.5)
+    '$1,234.50'
+    >>> format_output(Output("u", "Utilisation", "%", "pct", decimals=1), 81.25)
+    '81.2 %'
+    """
+    if value is None:
+        return "∞" if output.none == "unbounded" else "—"
+    if output.format == "bool":
+        return "yes" if value else "no"
+    if output.format == "text":
+        return str(value)
+    if output.format == "money":
+        return f"${value:,.2f}"
+    if output.format == "int":
+        text = f"{round(value):,}"
+    else:
+        text = f"{value:,.{output.decimals}f}"
+        if value != 0 and float(text.replace(",", "")) == 0:  # tiny but not zero: show significant digits
+            text = f"{value:.3g}"
+    if text == "-0" or text.startswith("-0.") and float(text) == 0:
+        text = text[1:]
+    unit = output.unit
+    if not unit:
+        return text
+    if unit == "×":
+        return f"{text}×"
+    return f"{text} {unit}"
+
+
+def raw_value(value: Any) -> str:
+    """The unformatted value for ``data-value``: a number, ``true``/``false``, or empty when unbounded.
+
+    >>> raw_value(0.1), raw_value(True), raw_value(None), raw_value(7)
+    ('0.1', 'true', '', '7')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)

@@ -1,0 +1,219 @@
+"""Scalability: the Universal Scalability Law, its fit to measurements, Amdahl's law.
+
+Sources: N. J. Gunther, *Guerrilla Capacity Planning*, Springer 2007, ch. 4–5
+(USL, σ contention, κ coherency, peak at √((1−σ)/κ)). N. J. Gunther, "A
+General Theory of Computational Scalability Based on Rational Functions",
+arXiv:0808.1431, 2008. G. M. Amdahl, "Validity of the single processor
+approach to achieving large scale computing capabilities", AFIPS 1967.
+D. W. Marquardt, "An algorithm for least-squares estimation of nonlinear
+parameters", SIAM J. Appl. Math. 11(2), 1963 (the fitting method).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .spec import PerfcalcError
+
+__all__ = [
+    "usl_throughput",
+    "usl_peak",
+    "usl_fit",
+    "parse_measurements",
+    "amdahl_speedup",
+]
+
+
+def usl_throughput(concurrency: float, sigma: float, kappa: float, lambda_rps: float) -> float:
+    """Throughput at concurrency N under the USL.
+
+        X(N) = λ·N / (1 + σ·(N − 1) + κ·N·(N − 1))
+
+    λ is the throughput of one client alone, σ the share serialised
+    (contention: locks, a single database), κ the cost of keeping N parties
+    coherent (crosstalk: cache-line or lock ping-pong), growing with N².
+
+    With σ = 0.02, κ = 0.0001 and λ = 100/s, 32 clients get 1,861/s, not 3,200:
+
+    >>> round(usl_throughput(32, 0.02, 0.0001, 100))
+    1861
+    """
+    return lambda_rps * concurrency / (1.0 + sigma * (concurrency - 1.0) + kappa * concurrency * (concurrency - 1.0))
+
+
+def usl_peak(sigma: float, kappa: float, lambda_rps: float) -> tuple[float | None, float | None]:
+    """Concurrency of peak throughput, N* = √((1 − σ)/κ), and X(N*).
+
+    With κ = 0 there is no peak: throughput rises towards the ceiling λ/σ
+    (Amdahl) and ``(None, λ/σ)`` is returned, or ``(None, None)`` when σ is 0
+    too (linear scaling, unbounded).
+
+    >>> n, x = usl_peak(0.02, 0.0001, 100)
+    >>> round(n, 1), round(x)
+    (99.0, 2519)
+    """
+    if kappa <= 0:
+        return None, (lambda_rps / sigma if sigma > 0 else None)
+    n = math.sqrt(max(0.0, 1.0 - sigma) / kappa)
+    return n, usl_throughput(n, sigma, kappa, lambda_rps)
+
+
+_PAIR = re.compile(r"^([^:]+):([^:]+)$")
+
+
+def parse_measurements(text: str, field: str = "measurements") -> list[tuple[float, float]]:
+    """Read ``N:X`` pairs separated by commas, semicolons, spaces or newlines.
+
+    >>> parse_measurements("1:100, 2:190\\n4:350")
+    [(1.0, 100.0), (2.0, 190.0), (4.0, 350.0)]
+    """
+    rule = "N:X pairs of positive numbers (concurrency:throughput) separated by commas, spaces or newlines"
+    tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
+    if len(tokens) > 1000:
+        raise PerfcalcError(f"{field} must be at most 1000 {rule}, got {len(tokens)}", field)
+    points = []
+    for token in tokens:
+        match = _PAIR.match(token)
+        shown = token if len(token) <= 30 else token[:27] + "..."
+        try:
+            if not match:
+                raise ValueError
+            n, x = float(match.group(1)), float(match.group(2))
+        except ValueError:
+            raise PerfcalcError(f"{field} must be {rule}, got {shown!r}", field) from None
+        if not (math.isfinite(n) and math.isfinite(x) and n > 0 and x > 0 and n <= 1e7 and x <= 1e12):
+            raise PerfcalcError(f"{field} must be {rule} (N up to 1e7, X up to 1e12), got {shown!r}", field)
+        points.append((n, x))
+    return points
+
+
+def _sse(points, lam, sigma, kappa):
+    return sum((x - usl_throughput(n, sigma, kappa, lam)) ** 2 for n, x in points)
+
+
+def _best_lambda(points, sigma, kappa):
+    """For fixed σ and κ the model is linear in λ: least squares in closed form."""
+    g = [n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)) for n, _ in points]
+    return sum(gi * x for gi, (_, x) in zip(g, points)) / sum(gi * gi for gi in g)
+
+
+def _solve3(a, b):
+    """Solve a 3×3 linear system by Gaussian elimination with partial pivoting."""
+    m = [row[:] + [rhs] for row, rhs in zip(a, b)]
+    for col in range(3):
+        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
+        if m[pivot][col] == 0:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, 3):
+            f = m[r][col] / m[col][col]
+            for k in range(col, 4):
+                m[r][k] -= f * m[col][k]
+    x = [0.0, 0.0, 0.0]
+    for r in (2, 1, 0):
+        x[r] = (m[r][3] - sum(m[r][k] * x[k] for k in range(r + 1, 3))) / m[r][r]
+    return x
+
+
+def usl_fit(points: list[tuple[float, float]]) -> dict:
+    """Fit σ, κ and λ to measured (concurrency, throughput) points.
+
+    Non-linear least squares on X(N) itself, with λ free, so no N = 1
+    measurement is needed and noise at N = 1 does not skew the fit (unlike
+    the normalise-by-X(1) shortcut). Method: a grid over (σ, κ) with λ
+    solved in closed form at each node, then Levenberg–Marquardt with
+    Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
+    κ ≥ 0, λ > 0. Pure Python: it runs where numpy does not.
+
+    Returns sigma, kappa, lambda_rps, r_squared (``None`` when every X is
+    equal) and the peak as in :func:`usl_peak`.
+
+    Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
+    package ``usl`` (S. Möding), whose test data below it fits with
+    σ = κ = 0.02 and λ = 1:
+
+    >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
+    >>> round(fit["sigma"], 3), round(fit["kappa"], 3), round(fit["lambda_rps"], 3)
+    (0.02, 0.02, 1.0)
+    """
+    distinct = len({n for n, _ in points})
+    if distinct < 3:
+        raise PerfcalcError(
+            f"measurements must contain at least 3 distinct concurrency levels to fit σ, κ and λ, got {distinct}",
+            "measurements",
+        )
+    # Grid: σ over [0, 1], κ over 0 and 1e-9..1, log-spaced; λ solved exactly.
+    sigmas = [0.0] + [10 ** (e / 4) for e in range(-16, 1)]
+    kappas = [0.0] + [10 ** (e / 4) for e in range(-36, 1)]
+    best = None
+    for s in sigmas:
+        for k in kappas:
+            lam = _best_lambda(points, s, k)
+            err = _sse(points, lam, s, k)
+            if best is None or err < best[0]:
+                best = (err, lam, s, k)
+    err, lam, sigma, kappa = best
+
+    damping = 1e-3
+    for _ in range(500):
+        jtj = [[0.0] * 3 for _ in range(3)]
+        jtr = [0.0] * 3
+        for n, x in points:
+            d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
+            model = lam * n / d
+            grad = (n / d, -lam * n * (n - 1.0) / d ** 2, -lam * n * n * (n - 1.0) / d ** 2)
+            r = x - model
+            for i in range(3):
+                jtr[i] += grad[i] * r
+                for j in range(3):
+                    jtj[i][j] += grad[i] * grad[j]
+        improved = False
+        while damping < 1e12:
+            a = [[jtj[i][j] + (damping * jtj[i][i] if i == j else 0.0) for j in range(3)] for i in range(3)]
+            step = _solve3(a, jtr)
+            if step is None:
+                damping *= 10
+                continue
+            cand = (max(lam + step[0], 1e-300), min(max(sigma + step[1], 0.0), 1.0), max(kappa + step[2], 0.0))
+            cand_err = _sse(points, *cand)
+            if cand_err < err:
+                rel = (err - cand_err) / max(err, 1e-300)
+                lam, sigma, kappa = cand
+                err = cand_err
+                damping = max(damping / 10, 1e-12)
+                improved = rel > 1e-14
+                break
+            damping *= 10
+        if not improved:
+            break
+
+    mean = sum(x for _, x in points) / len(points)
+    total = sum((x - mean) ** 2 for _, x in points)
+    peak_n, peak_x = usl_peak(sigma, kappa, lam)
+    return {
+        "sigma": sigma,
+        "kappa": kappa,
+        "lambda_rps": lam,
+        "r_squared": 1.0 - err / total if total > 0 else None,
+        "peak_concurrency": peak_n,
+        "peak_throughput_rps": peak_x,
+    }
+
+
+def amdahl_speedup(serial_pct: float, concurrency: float) -> tuple[float, float | None]:
+    """Amdahl's law: speedup = 1 / (s + (1 − s)/N), at most 1/s.
+
+    The USL with κ = 0 is Amdahl's law with σ = s. Returns
+    ``(speedup, max_speedup)``; ``max_speedup`` is ``None`` (unbounded) for
+    s = 0.
+
+    Five per cent serial work caps 16 workers at 9.1× and any number at 20×:
+
+    >>> s, m = amdahl_speedup(5, 16)
+    >>> round(s, 1), round(m, 1)
+    (9.1, 20.0)
+    """
+    s = serial_pct / 100.0
+    speedup = 1.0 / (s + (1.0 - s) / concurrency)
+    return speedup, (1.0 / s if s > 0 else None)
