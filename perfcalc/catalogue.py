@@ -25,16 +25,18 @@ __all__ = ["CALCULATORS", "get"]
 MAX_MS = 3_600_000.0  # one hour
 MAX_RPS = 10_000_000.0
 MAX_COUNT = 1_000_000_000_000
+# Lower bounds for quantities that divide: realistic floors, so a reader who
+# types 1e-300 is told the real limit instead of getting a meaningless number.
+MIN_MS = 0.001  # one microsecond
+MIN_RPS = 1e-6
 
 
-def _ms(name, label, default, help, minimum=0.0, exclusive=True, optional=False):
-    return Field(name, label, "ms", "float", default, minimum, MAX_MS, exclusive_minimum=exclusive,
-                 optional=optional, help=help)
+def _ms(name, label, default, help, minimum=MIN_MS, optional=False):
+    return Field(name, label, "ms", "float", default, minimum, MAX_MS, optional=optional, help=help)
 
 
-def _pct(name, label, default, help, exclusive_minimum=False, exclusive_maximum=False):
-    return Field(name, label, "%", "float", default, 0.0, 100.0, exclusive_minimum=exclusive_minimum,
-                 exclusive_maximum=exclusive_maximum, help=help)
+def _pct(name, label, default, help, minimum=0.0):
+    return Field(name, label, "%", "float", default, minimum, 100.0, help=help)
 
 
 def _int(name, label, default, help, minimum=1, maximum=1_000_000, unit=""):
@@ -127,9 +129,9 @@ LITTLES_LAW = Calculator(
     title="Little's law",
     summary="Requests in flight = throughput × time in system. Give any two, get the third.",
     fields=(
-        Field("concurrency", "Requests in flight", "requests", "float", None, 0.0, 1e9, exclusive_minimum=True,
+        Field("concurrency", "Requests in flight", "requests", "float", None, 1e-6, 1e9,
               optional=True, help="Mean number of requests inside the system. Leave empty to solve for it."),
-        Field("throughput_rps", "Throughput", "requests/s", "float", 200.0, 0.0, MAX_RPS, exclusive_minimum=True,
+        Field("throughput_rps", "Throughput", "requests/s", "float", 200.0, MIN_RPS, MAX_RPS,
               optional=True, help="Completed requests per second. Leave empty to solve for it."),
         _ms("response_time_ms", "Mean response time", 150.0, "Mean time in the system. Leave empty to solve for it.",
             optional=True),
@@ -197,7 +199,7 @@ WORKER_POOL = Calculator(
     title="Worker pool (M/M/c queue)",
     summary="Waiting, percentiles and the worker count for a p99 target, for c workers fed by random arrivals.",
     fields=(
-        Field("arrival_rps", "Arrival rate", "requests/s", "float", 80.0, 0.0, 1_000_000.0, exclusive_minimum=True,
+        Field("arrival_rps", "Arrival rate", "requests/s", "float", 80.0, MIN_RPS, 1_000_000.0,
               help="Mean requests per second reaching the pool."),
         _ms("service_time_ms", "Mean service time", 50.0, "Mean time a worker spends on one request, excluding waiting."),
         _int("workers", "Workers", 5, "Requests served at once (processes × threads).", maximum=10_000),
@@ -265,9 +267,9 @@ GUNICORN = Calculator(
     summary="Workers from cores and memory, then the tightest of three ceilings: slots, the GIL, the CPU.",
     fields=(
         _int("cores", "CPU cores", 2, "Cores the container may use (its CPU limit, not the host's count).", maximum=1024),
-        Field("memory_mb", "Memory for Gunicorn", "MB", "float", 2048.0, 0.0, 4_194_304.0, exclusive_minimum=True,
+        Field("memory_mb", "Memory for Gunicorn", "MB", "float", 2048.0, 1.0, 4_194_304.0,
               help="Memory available to the workers after the OS and other processes."),
-        Field("worker_memory_mb", "Memory per worker", "MB", "float", 150.0, 0.0, 4_194_304.0, exclusive_minimum=True,
+        Field("worker_memory_mb", "Memory per worker", "MB", "float", 150.0, 1.0, 4_194_304.0,
               help="Resident memory of one worker process under load (measure RSS)."),
         Field("worker_class", "Worker class", "", "choice", "sync", choices=workers.WORKER_CLASSES,
               help="sync: one request per process; gthread: threads per process; gevent: green threads."),
@@ -310,7 +312,7 @@ BLOCKING_IO = Calculator(
     fields=(
         _ms("cpu_time_ms", "CPU time per request", 20.0, "Time spent running Python: templates, serialisation, logic."),
         _ms("io_wait_ms", "I/O wait per request", 180.0, "Time blocked on a database, an HTTP API, a file.",
-            exclusive=False),
+            minimum=0.0),
         _int("workers", "Workers", 4, "Single-request workers (sync processes).", maximum=100_000),
     ),
     outputs=(
@@ -347,7 +349,7 @@ CACHE = Calculator(
     summary="Mean response time and origin traffic for a given hit ratio.",
     fields=(
         _pct("hit_ratio_pct", "Hit ratio", 80.0, "Share of requests answered from the cache."),
-        _ms("hit_time_ms", "Time on a hit", 2.0, "Cache lookup and response, e.g. a Redis GET.", exclusive=False),
+        _ms("hit_time_ms", "Time on a hit", 2.0, "Cache lookup and response, e.g. a Redis GET.", minimum=0.0),
         _ms("miss_time_ms", "Time on a miss", 120.0, "Full origin work plus the cache lookup and fill."),
         Field("arrival_rps", "Request rate", "requests/s", "float", 100.0, 0.0, MAX_RPS, help="Requests reaching the cache."),
     ),
@@ -413,9 +415,9 @@ TTL_CACHE = Calculator(
     title="TTL cache: hit ratio and staleness",
     summary="Hit ratio and origin load of one key cached for a fixed time after each miss.",
     fields=(
-        Field("key_rps", "Requests for the key", "requests/s", "float", 2.0, 0.0, MAX_RPS, exclusive_minimum=True,
+        Field("key_rps", "Requests for the key", "requests/s", "float", 2.0, MIN_RPS, MAX_RPS,
               help="Requests per second for this one key."),
-        Field("ttl_s", "TTL", "s", "float", 60.0, 0.0, 1e8, exclusive_minimum=True,
+        Field("ttl_s", "TTL", "s", "float", 60.0, 0.001, 1e8,
               help="Time to live set when the value is stored (Redis SET … EX)."),
     ),
     outputs=(
@@ -611,11 +613,11 @@ INSTANCES = Calculator(
     title="Instances for a peak",
     summary="How many instances carry the peak at a target utilisation, with spares, and their monthly cost.",
     fields=(
-        Field("peak_rps", "Peak load", "requests/s", "float", 300.0, 0.0, MAX_RPS, exclusive_minimum=True),
-        Field("instance_max_rps", "Instance ceiling", "requests/s", "float", 100.0, 0.0, MAX_RPS, exclusive_minimum=True,
+        Field("peak_rps", "Peak load", "requests/s", "float", 300.0, MIN_RPS, MAX_RPS),
+        Field("instance_max_rps", "Instance ceiling", "requests/s", "float", 100.0, MIN_RPS, MAX_RPS,
               help="Measured saturation throughput of one instance (from a load test)."),
         _pct("target_utilization_pct", "Target utilisation", 70.0, "Highest utilisation you accept at peak.",
-             exclusive_minimum=True),
+             minimum=1.0),
         _int("spare_instances", "Spare instances", 1, "N+1: capacity to lose one instance or deploy.", minimum=0, maximum=10_000),
         _money("instance_cost_per_hour", "Cost per instance-hour", 0.10, "On-demand price."),
     ),
@@ -699,10 +701,10 @@ LOAD_TEST = Calculator(
     title="Load test sizing",
     summary="Virtual users for a target rate in closed and open models, and the requests a run sends.",
     fields=(
-        Field("target_rps", "Target rate", "requests/s", "float", 200.0, 0.0, 1_000_000.0, exclusive_minimum=True),
+        Field("target_rps", "Target rate", "requests/s", "float", 200.0, MIN_RPS, 1_000_000.0),
         _ms("response_time_ms", "Expected response time", 150.0, "Mean response time at the target rate."),
-        _ms("think_time_ms", "Think time", 1000.0, "Pause between a user's requests (closed model).", exclusive=False),
-        Field("duration_s", "Duration", "s", "float", 600.0, 0.0, 31_536_000.0, exclusive_minimum=True),
+        _ms("think_time_ms", "Think time", 1000.0, "Pause between a user's requests (closed model).", minimum=0.0),
+        Field("duration_s", "Duration", "s", "float", 600.0, 1.0, 31_536_000.0),
     ),
     outputs=(
         Output("virtual_users", "Virtual users, closed model", "users", "int"),
@@ -736,7 +738,8 @@ USL_FIT = Calculator(
     fields=(
         Field("measurements", "Measurements (N:X)", "", "text", "1:98 2:192 4:341 8:585 16:850 32:1045 64:1032",
               help="Concurrency:throughput pairs from a load test, separated by spaces, commas or new lines. "
-                   "At least 3 distinct concurrency levels.", max_length=20_000),
+                   "At least 3 distinct concurrency levels.", max_length=20_000,
+              text_rule="N:X pairs (concurrency:throughput) for at least 3 distinct concurrency levels"),
     ),
     outputs=(
         Output("sigma", "σ (contention)", "", decimals=5),
@@ -772,8 +775,8 @@ USL = Calculator(
     fields=(
         Field("sigma", "σ (contention)", "", "float", 0.05, 0.0, 1.0, help="Serialised share, 0–1."),
         Field("kappa", "κ (coherency)", "", "float", 0.0005, 0.0, 1.0, help="Crosstalk cost per pair, 0–1."),
-        Field("lambda_rps", "λ (throughput of one)", "requests/s", "float", 100.0, 0.0, MAX_RPS, exclusive_minimum=True),
-        Field("concurrency", "Concurrency N", "clients", "float", 32.0, 0.0, 10_000_000.0, exclusive_minimum=True),
+        Field("lambda_rps", "λ (throughput of one)", "requests/s", "float", 100.0, MIN_RPS, MAX_RPS),
+        Field("concurrency", "Concurrency N", "clients", "float", 32.0, 1.0, 10_000_000.0),
     ),
     outputs=(
         Output("throughput_rps", "Throughput", "requests/s", decimals=1),
@@ -839,12 +842,12 @@ SLO = Calculator(
     title="SLO error budget and burn rate",
     summary="What an availability target allows, and how fast the current error rate spends it.",
     fields=(
-        Field("slo_pct", "SLO", "%", "float", 99.9, 0.0, 100.0, exclusive_minimum=True, exclusive_maximum=True,
+        Field("slo_pct", "SLO", "%", "float", 99.9, 0.0, 100.0, exclusive_maximum=True,
               help="Share of requests that must succeed, e.g. 99.9."),
-        Field("window_days", "SLO window", "days", "float", 30.0, 0.0, 3660.0, exclusive_minimum=True),
+        Field("window_days", "SLO window", "days", "float", 30.0, 0.01, 3660.0),
         Field("requests_per_window", "Requests in the window", "requests", "float", 10_000_000.0, 0.0, 1e13),
         _pct("error_rate_pct", "Current error rate", 0.5, "Share of requests failing now."),
-        Field("alert_window_hours", "Alert window", "hours", "float", 1.0, 0.0, 87_840.0, exclusive_minimum=True,
+        Field("alert_window_hours", "Alert window", "hours", "float", 1.0, 0.01, 87_840.0,
               help="How long the current error rate is assumed to last."),
     ),
     outputs=(

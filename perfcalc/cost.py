@@ -123,6 +123,7 @@ def break_even_requests(
     6.66
     """
     gb_per_request = duration_ms / 1000.0 * memory_mb / 1024.0
+    free_gb_requests = free_gb_seconds / gb_per_request  # requests before GB-s are charged
 
     def cost(n: float) -> float:
         _, c, r = serverless_cost(n, duration_ms, memory_mb, price_per_million_requests,
@@ -131,14 +132,14 @@ def break_even_requests(
 
     if monthly_budget <= cost(0.0):
         return 0.0
-    kinks = sorted({0.0, free_requests, free_gb_seconds / gb_per_request if gb_per_request > 0 else math.inf})
-    kinks = [k for k in kinks if math.isfinite(k)]
+    kinks = sorted({0.0, free_requests, free_gb_requests})
     for start, end in zip(kinks, kinks[1:] + [math.inf]):
-        probe = start + 1.0 if not math.isfinite(end) else end
-        slope = (cost(probe) - cost(start)) / (probe - start)
-        if math.isfinite(end) and cost(end) < monthly_budget:
+        if end != math.inf and cost(end) < monthly_budget:
             continue
-        if slope <= 0:
-            return None
-        return start + (monthly_budget - cost(start)) / slope
+        # Exact slope on this piece: which charges are past their free tier.
+        slope = (price_per_million_requests / 1e6 if start >= free_requests else 0.0) + (
+            price_per_gb_second * gb_per_request if start >= free_gb_requests else 0.0)
+        if slope <= 0:  # flat: the budget is met at the kink (float noise), or never
+            return end if end != math.inf else None
+        return min(end, start + (monthly_budget - cost(start)) / slope)
     return None

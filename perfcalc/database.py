@@ -120,8 +120,10 @@ def session_cookie_bytes(session_bytes: int) -> int:
 
     Flask serialises the session to JSON, base64url-encodes it (4 bytes per 3,
     no padding) and appends a timestamp and an HMAC-SHA1 signature
-    (itsdangerous). Compression is applied only when it helps; this is the
-    uncompressed, worst case. The whole cookie travels on every request.
+    (itsdangerous). Flask zlib-compresses the JSON when that makes it
+    shorter (a leading "." marks it); this is the size without compression:
+    exact for data that does not compress, an upper bound otherwise. The
+    whole cookie travels on every request.
 
     A 1 KB session becomes a 1.4 KB cookie:
 

@@ -218,7 +218,8 @@ def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
 
     The p99 falls as workers are added but never below the p99 of service
     alone, S·ln(100); a tighter target cannot be met by adding workers
-    (only by faster service) and gives ``None``. Binary search works
+    (only by faster service) and gives ``None``, as does a pool larger than
+    ``limit`` (the search is O(c) per step). Binary search works
     because the p99 never increases with more workers.
 
     80 requests/s at 50 ms each, p99 target 250 ms:
@@ -234,13 +235,15 @@ def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
         return mmc_response_percentile(c, arrival_rate, service_time, 99) <= target_p99
 
     lo = max(1, math.floor(arrival_rate * service_time) + 1)  # smallest stable pool
+    if lo > limit:  # each check is O(c): refuse before running a billion-step recursion
+        return None
     if meets(lo):
         return lo
-    hi = lo * 2
+    hi = min(lo * 2, limit)
     while not meets(hi):
-        if hi > limit:
+        if hi >= limit:
             return None
-        lo, hi = hi, hi * 2
+        lo, hi = hi, min(hi * 2, limit)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if meets(mid):

@@ -45,7 +45,8 @@ def usl_throughput(concurrency: float, sigma: float, kappa: float, lambda_rps: f
 def usl_peak(sigma: float, kappa: float, lambda_rps: float) -> tuple[float | None, float | None]:
     """Concurrency of peak throughput, N* = √((1 − σ)/κ), and X(N*).
 
-    With κ = 0 there is no peak: throughput rises towards the ceiling λ/σ
+    Concurrency below 1 means nothing here, so N* is at least 1 (σ = 1:
+    throughput is highest with one client). With κ = 0 there is no peak: throughput rises towards the ceiling λ/σ
     (Amdahl) and ``(None, λ/σ)`` is returned, or ``(None, None)`` when σ is 0
     too (linear scaling, unbounded).
 
@@ -55,7 +56,7 @@ def usl_peak(sigma: float, kappa: float, lambda_rps: float) -> tuple[float | Non
     """
     if kappa <= 0:
         return None, (lambda_rps / sigma if sigma > 0 else None)
-    n = math.sqrt(max(0.0, 1.0 - sigma) / kappa)
+    n = max(1.0, math.sqrt(max(0.0, 1.0 - sigma) / kappa))
     return n, usl_throughput(n, sigma, kappa, lambda_rps)
 
 
@@ -70,8 +71,8 @@ def parse_measurements(text: str, field: str = "measurements") -> list[tuple[flo
     """
     rule = "N:X pairs of positive numbers (concurrency:throughput) separated by commas, spaces or newlines"
     tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
-    if len(tokens) > 1000:
-        raise PerfcalcError(f"{field} must be at most 1000 {rule}, got {len(tokens)}", field)
+    if len(tokens) > 200:  # the fit is O(points) per step; 200 keeps it keystroke-fast
+        raise PerfcalcError(f"{field} must be at most 200 {rule}, got {len(tokens)}", field)
     points = []
     for token in tokens:
         match = _PAIR.match(token)
@@ -143,17 +144,24 @@ def usl_fit(points: list[tuple[float, float]]) -> dict:
             f"measurements must contain at least 3 distinct concurrency levels to fit σ, κ and λ, got {distinct}",
             "measurements",
         )
-    # Grid: σ over [0, 1], κ over 0 and 1e-9..1, log-spaced; λ solved exactly.
-    sigmas = [0.0] + [10 ** (e / 4) for e in range(-16, 1)]
-    kappas = [0.0] + [10 ** (e / 4) for e in range(-36, 1)]
+    # Grid: σ over [0, 1], κ over 0 and 1e-9..1, half-decades; λ is solved
+    # exactly at each node, so SSE = ΣX² − (ΣXg)²/Σg² in one pass.
+    sigmas = [0.0] + [10 ** (e / 2) for e in range(-8, 1)]
+    kappas = [0.0] + [10 ** (e / 2) for e in range(-18, 1)]
+    sum_x2 = sum(x * x for _, x in points)
     best = None
     for s in sigmas:
         for k in kappas:
-            lam = _best_lambda(points, s, k)
-            err = _sse(points, lam, s, k)
+            sxg = sgg = 0.0
+            for n, x in points:
+                g = n / (1.0 + s * (n - 1.0) + k * n * (n - 1.0))
+                sxg += x * g
+                sgg += g * g
+            err = sum_x2 - sxg * sxg / sgg
             if best is None or err < best[0]:
-                best = (err, lam, s, k)
-    err, lam, sigma, kappa = best
+                best = (err, sxg / sgg, s, k)
+    _, lam, sigma, kappa = best
+    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
 
     damping = 1e-3
     for _ in range(500):
@@ -188,6 +196,12 @@ def usl_fit(points: list[tuple[float, float]]) -> dict:
         if not improved:
             break
 
+    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
+    # report them as the zero they are, not as a 1e17-request/s asymptote.
+    if sigma < 1e-12 or kappa < 1e-15:
+        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
+        lam = _best_lambda(points, sigma, kappa)
+        err = _sse(points, lam, sigma, kappa)
     mean = sum(x for _, x in points) / len(points)
     total = sum((x - mean) ** 2 for _, x in points)
     peak_n, peak_x = usl_peak(sigma, kappa, lam)

@@ -73,13 +73,14 @@ class Field:
     optional: bool = False
     help: str = ""
     max_length: int = 10_000
+    text_rule: str = ""  # what a text field must contain, in words
 
     def rule(self) -> str:
         """The rule in words, as it appears in error messages and help."""
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
         if self.kind == "text":
-            return f"text of at most {self.max_length} characters"
+            return self.text_rule or f"text of at most {self.max_length} characters"
         noun = "a whole number" if self.kind == "int" else "a number"
         lo, hi = self.minimum, self.maximum
         low = f"greater than {_num(lo)}" if self.exclusive_minimum else f"at least {_num(lo)}" if lo is not None else ""

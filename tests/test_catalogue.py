@@ -1,0 +1,178 @@
+"""The catalogue contract: every calculator, every field, every bad input."""
+
+import math
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perfcalc import CALCULATORS, PerfcalcError, calculate, format_output, raw_value, validate
+
+DESIGN_IDS = [
+    "capacity", "littles-law", "worker-pool", "gunicorn", "blocking-io", "cache", "cache-size", "ttl-cache",
+    "n-plus-one", "connection-pool", "session-size", "index-scan", "instances", "serverless-vs-vm", "load-test",
+    "usl-fit", "usl", "amdahl", "slo",
+]
+UNIT_SUFFIX = re.compile(r"_(ms|s|rps|pct|mb|gb|per_hour|per_month|bytes|items|connections|queries|requests|days|hours|min|"
+                         r"per_window|per_second|per_key|per_worker|per_instance|per_million_requests|per_gb_second|"
+                         r"per_month|per_million_successful)$")
+
+
+def test_the_catalogue_is_design_md_section_2():
+    assert list(CALCULATORS) == DESIGN_IDS
+
+
+@pytest.mark.parametrize("cid", DESIGN_IDS)
+def test_computes_from_defaults(cid):
+    calc = CALCULATORS[cid]
+    r = calculate(cid)
+    assert list(r.outputs) == [o.name for o in calc.outputs]
+    for o in calc.outputs:
+        value = r.outputs[o.name]
+        assert value is None or isinstance(value, (bool, int, float, str))
+        if isinstance(value, float):
+            assert math.isfinite(value)
+        assert format_output(o, value)
+    # Defaults describe a healthy small deployment: nothing is unbounded there.
+    assert all(v is not None for k, v in r.outputs.items() if k != "concurrency"), r.outputs
+
+
+@pytest.mark.parametrize("cid", DESIGN_IDS)
+def test_declarations_are_complete(cid):
+    calc = CALCULATORS[cid]
+    assert calc.title and calc.summary and calc.assumptions and calc.model.startswith("perfcalc.")
+    names = [f.name for f in calc.fields]
+    assert len(set(names)) == len(names)
+    for f in calc.fields:
+        assert f.label and f.kind in ("int", "float", "choice", "text")
+        if f.kind in ("int", "float"):
+            assert f.minimum is not None and f.maximum is not None, f.name
+            if f.default is not None:
+                assert f.parse(f.default) == f.default
+    for o in calc.outputs:
+        assert o.label and o.format in ("number", "int", "pct", "money", "bool", "text")
+        if o.format == "pct":
+            assert o.name.endswith("_pct")
+
+
+def _numeric_fields():
+    for cid, calc in CALCULATORS.items():
+        for f in calc.fields:
+            if f.kind in ("int", "float"):
+                yield pytest.param(cid, f, id=f"{cid}.{f.name}")
+
+
+@pytest.mark.parametrize("cid,field", list(_numeric_fields()))
+def test_every_numeric_field_rejects_bad_values(cid, field):
+    bad = ["abc", "nan", "NaN", "inf", "-inf", float("nan"), float("inf"), float("-inf"), True, [1], "1,5", "0x10"]
+    if not field.optional:
+        bad += ["", "   ", None]
+    bad.append(field.minimum - 1 if not field.exclusive_minimum else field.minimum)
+    bad.append(field.maximum * 10 + 1)
+    bad.append(10 ** 400)  # an int too big for a float
+    if field.kind == "int":
+        bad.append(field.minimum + 0.5)
+    for value in bad:
+        with pytest.raises(PerfcalcError) as err:
+            calculate(cid, **{field.name: value})
+        message = str(err.value)
+        assert message.startswith(f"{field.name} must be "), message
+        assert field.rule() in message
+        assert ", got " in message
+        assert err.value.field == field.name
+
+
+def test_message_reads_as_design_md_says():
+    with pytest.raises(PerfcalcError) as err:
+        calculate("worker-pool", workers="0")
+    assert str(err.value) == "workers must be a whole number from 1 to 10000, got 0"
+    with pytest.raises(PerfcalcError) as err:
+        calculate("worker-pool", arrival_rps="fast")
+    assert str(err.value) == "arrival_rps must be a number from 1e-06 to 1000000, got 'fast'"
+    with pytest.raises(PerfcalcError) as err:
+        calculate("gunicorn", worker_class="eventlet")
+    assert str(err.value) == "worker_class must be one of sync, gthread, gevent, got 'eventlet'"
+    with pytest.raises(PerfcalcError) as err:
+        calculate("slo", slo_pct=100)
+    assert str(err.value) == "slo_pct must be a number at least 0 and less than 100, got 100"
+
+
+def test_strings_are_accepted_like_the_browser_sends_them():
+    assert calculate("worker-pool", arrival_rps=" 80 ", workers="5", service_time_ms="5e1").inputs["workers"] == 5
+    assert calculate("worker-pool", workers="5.0").inputs["workers"] == 5
+    assert calculate("cache-size", catalog_items="1_000_000").inputs["catalog_items"] == 1_000_000
+    assert calculate("gunicorn", worker_class=" GThread ").inputs["worker_class"] == "gthread"
+
+
+def test_unknown_fields_and_calculators():
+    with pytest.raises(PerfcalcError, match="wokers is not a field of worker-pool"):
+        calculate("worker-pool", wokers=4)
+    with pytest.raises(PerfcalcError, match="calculator must be one of capacity"):
+        calculate("nope")
+
+
+def test_validate_reports_every_bad_field():
+    values, errors = validate("worker-pool", {"arrival_rps": "x", "workers": "-1", "service_time_ms": "50"})
+    assert set(errors) == {"arrival_rps", "workers"}
+    assert values["service_time_ms"] == 50.0
+
+
+def test_raw_values_for_the_page():
+    r = calculate("connection-pool")
+    assert raw_value(r.outputs["fits"]) == "false"
+    assert raw_value(calculate("worker-pool", arrival_rps=200).outputs["p99_ms"]) == ""
+
+
+junk = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30), st.sampled_from(["", "1e308", "-0", "1e-320", "9" * 400, "sync", "1:1 2:2 3:3"]),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cid=st.sampled_from(DESIGN_IDS), data=st.data())
+def test_nothing_but_perfcalc_error_escapes(cid, data):
+    calc = CALCULATORS[cid]
+    chosen = data.draw(st.lists(st.sampled_from([f.name for f in calc.fields]), unique=True))
+    inputs = {name: data.draw(junk) for name in chosen}
+    try:
+        r = calculate(cid, **inputs)
+    except PerfcalcError as exc:
+        assert str(exc)
+        return
+    for value in r.outputs.values():
+        assert value is None or not isinstance(value, float) or math.isfinite(value)
+
+
+def _valid_value(f):
+    if f.kind == "choice":
+        return st.sampled_from(f.choices)
+    if f.kind == "text":
+        pair = st.tuples(st.integers(1, 1000), st.floats(0.001, 1e6))
+        return st.lists(pair, min_size=3, max_size=20, unique_by=lambda p: p[0]).map(
+            lambda ps: " ".join(f"{n}:{x}" for n, x in ps))
+    lo, hi = f.minimum, f.maximum
+    if f.kind == "int":
+        return st.integers(int(lo), int(hi))
+    return st.floats(lo, hi, exclude_min=f.exclusive_minimum, exclude_max=f.exclusive_maximum)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cid=st.sampled_from([c for c in DESIGN_IDS if c != "littles-law"]), data=st.data())
+def test_every_valid_input_computes(cid, data):
+    """Valid by declaration means computable: only documented cross-field rules may refuse."""
+    calc = CALCULATORS[cid]
+    inputs = {f.name: data.draw(_valid_value(f), label=f.name) for f in calc.fields}
+    try:
+        r = calculate(cid, **inputs)
+    except PerfcalcError as exc:
+        assert re.search(r"must be (less than|at most) (db_max_connections|memory_mb)", str(exc)), str(exc)
+        return
+    for o in calc.outputs:
+        value = r.outputs[o.name]
+        if isinstance(value, float):
+            assert math.isfinite(value)
+            if o.format in ("pct", "money") and o.name != "headroom":
+                assert value >= 0, (o.name, value)
+        format_output(o, value)

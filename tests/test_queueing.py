@@ -1,0 +1,174 @@
+"""Queueing: published examples, invariants, and a simulation as an independent check."""
+
+import heapq
+import math
+import random
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from perfcalc import calculate, queueing
+
+
+def test_erlang_c_call_centre_example():
+    """Offered load 48 erlangs on 55 agents, 240 s handling time.
+
+    Source: the standard Erlang C worked example (e.g. callcentrehelper.com,
+    "Erlang C formula – made simple"): P(wait) ≈ 23.9 %, average speed of
+    answer ≈ 8.18 s.
+    """
+    assert queueing.erlang_c(55, 48.0) == pytest.approx(0.239, abs=5e-4)
+    assert queueing.mmc_mean_wait(55, 48 / 240, 240.0) == pytest.approx(8.18, abs=0.01)
+
+
+def test_mm1_textbook_example():
+    """M/M/1 with λ = 8/s and μ = 10/s (ρ = 0.8).
+
+    Source: Kleinrock (1975) §3.2 / Harchol-Balter (2013) ch. 13: W = 1/(μ − λ)
+    = 0.5 s, Wq = ρ/(μ − λ) = 0.4 s; T ~ Exp(μ − λ), so P(T > t) = e^{−2t}
+    and the p99 is ln(100)/2 s.
+    """
+    r = calculate("worker-pool", arrival_rps=8, service_time_ms=100, workers=1, target_p99_ms=None)
+    assert r.outputs["utilization_pct"] == pytest.approx(80.0)
+    assert r.outputs["prob_wait_pct"] == pytest.approx(80.0)  # C(1, ρ) = ρ
+    assert r.outputs["mean_wait_ms"] == pytest.approx(400.0)
+    assert r.outputs["mean_response_ms"] == pytest.approx(500.0)
+    assert r.outputs["p50_ms"] == pytest.approx(500 * math.log(2), rel=1e-9)
+    assert r.outputs["p99_ms"] == pytest.approx(500 * math.log(100), rel=1e-9)
+
+
+def test_erlang_b_table_value():
+    """Erlang B: 10 erlangs on 10 trunks blocks 21.46 % (standard Erlang B table)."""
+    assert queueing.erlang_b(10, 10.0) == pytest.approx(0.2146, abs=1e-4)
+
+
+def test_erlang_recursion_survives_hundreds_of_workers():
+    c = queueing.erlang_c(1000, 990.0)
+    assert 0 < c < 1 and math.isfinite(c)
+    r = calculate("worker-pool", arrival_rps=9900, service_time_ms=100, workers=1000)
+    assert all(v is None or math.isfinite(v) for v in r.outputs.values() if not isinstance(v, str))
+    assert r.outputs["p50_ms"] <= r.outputs["p95_ms"] <= r.outputs["p99_ms"]
+
+
+def test_delta_equals_mu_special_case_is_continuous():
+    """c = 2, λ = μ gives δ = 2μ − λ = μ exactly: the Erlang-2 branch."""
+    s = 0.1
+    exact = queueing.mmc_response_survival(2, 1 / s, s, 0.3)
+    near = queueing.mmc_response_survival(2, 1 / s * (1 + 1e-9), s, 0.3)
+    assert exact == pytest.approx(near, rel=1e-7)
+
+
+def _simulate_mmc(c, lam, s, n, seed):
+    """FCFS M/M/c by event simulation: each arrival takes the earliest-free worker."""
+    rng = random.Random(seed)
+    free = [0.0] * c
+    t, times = 0.0, []
+    for _ in range(n):
+        t += rng.expovariate(lam)
+        start = max(t, heapq.heappop(free))
+        done = start + rng.expovariate(1 / s)
+        heapq.heappush(free, done)
+        times.append(done - t)
+    times = sorted(times[n // 10:])  # drop warm-up
+    return times
+
+
+@pytest.mark.parametrize("c,lam,s", [(1, 7.0, 0.1), (3, 25.0, 0.1), (8, 70.0, 0.1)])
+def test_percentiles_match_simulation(c, lam, s):
+    """An independent check of the exact response-time distribution."""
+    times = _simulate_mmc(c, lam, s, 200_000, seed=c)
+    for pct in (50, 95, 99):
+        simulated = times[int(len(times) * pct / 100)]
+        assert queueing.mmc_response_percentile(c, lam, s, pct) == pytest.approx(simulated, rel=0.06)
+
+
+def test_overload_is_a_result_not_an_error():
+    r = calculate("worker-pool", arrival_rps=120, service_time_ms=50, workers=5)
+    assert r.outputs["utilization_pct"] == pytest.approx(120.0)
+    for name in ("mean_wait_ms", "mean_response_ms", "p50_ms", "p95_ms", "p99_ms"):
+        assert r.outputs[name] is None
+    assert r.outputs["prob_wait_pct"] == 100.0
+    assert r.outputs["max_rps"] == pytest.approx(100.0)
+    assert any("Overloaded" in w for w in r.warnings)
+
+
+def test_exactly_saturated_is_overloaded():
+    r = calculate("worker-pool", arrival_rps=100, service_time_ms=50, workers=5)
+    assert r.outputs["p99_ms"] is None and r.warnings
+
+
+def test_workers_for_target_is_the_smallest():
+    for lam, s, target in [(80, 0.05, 0.25), (500, 0.02, 0.1), (3, 1.0, 6.0), (1000, 0.1, 0.5)]:
+        n = queueing.workers_for_p99(lam, s, target)
+        assert queueing.mmc_response_percentile(n, lam, s, 99) <= target
+        assert n == 1 or queueing.mmc_response_percentile(n - 1, lam, s, 99) > target
+
+
+def test_unreachable_target_warns():
+    r = calculate("worker-pool", arrival_rps=10, service_time_ms=100, target_p99_ms=400)
+    assert r.outputs["workers_for_target"] is None
+    assert any("faster service" in w for w in r.warnings)
+
+
+def test_littles_law_rejects_wrong_count():
+    from perfcalc import PerfcalcError
+
+    with pytest.raises(PerfcalcError, match="exactly two"):
+        calculate("littles-law", concurrency=3)  # with both defaults: three given
+    with pytest.raises(PerfcalcError, match="exactly two"):
+        calculate("littles-law", throughput_rps="", response_time_ms="")
+
+
+rates = st.floats(0.1, 5000)
+services = st.floats(0.5, 2000)  # ms
+
+
+@settings(max_examples=150, deadline=None)
+@given(lam=rates, s_ms=services, c=st.integers(1, 300))
+def test_more_workers_never_increase_waiting(lam, s_ms, c):
+    s = s_ms / 1000
+    assume(lam * s < c)
+    assert queueing.mmc_mean_wait(c + 1, lam, s) <= queueing.mmc_mean_wait(c, lam, s) * (1 + 1e-9)
+    assert queueing.erlang_c(c + 1, lam * s) <= queueing.erlang_c(c, lam * s) + 1e-12
+    p99 = queueing.mmc_response_percentile(c, lam, s, 99)
+    assert queueing.mmc_response_percentile(c + 1, lam, s, 99) <= p99 * (1 + 1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lam=rates, s_ms=services, c=st.integers(1, 300))
+def test_percentiles_ordered_and_above_service_floor(lam, s_ms, c):
+    s = s_ms / 1000
+    assume(lam * s < c * 0.999)
+    r = calculate("worker-pool", arrival_rps=lam, service_time_ms=s_ms, workers=c, target_p99_ms=None)
+    o = r.outputs
+    assert 0 < o["p50_ms"] <= o["p95_ms"] <= o["p99_ms"]
+    # Waiting only adds: each percentile is at least the service-time percentile.
+    assert o["p99_ms"] >= s_ms * math.log(100) * (1 - 1e-9)
+    assert o["mean_response_ms"] == pytest.approx(o["mean_wait_ms"] + s_ms)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lam=rates, s_ms=services, c=st.integers(1, 300))
+def test_littles_law_consistent_across_calculators(lam, s_ms, c):
+    """L = λW: worker-pool's mean response, fed to littles-law, gives M/M/c's L = A + Lq."""
+    s = s_ms / 1000
+    assume(lam * s < c * 0.999)
+    pool = calculate("worker-pool", arrival_rps=lam, service_time_ms=s_ms, workers=c, target_p99_ms=None).outputs
+    little = calculate("littles-law", throughput_rps=lam, response_time_ms=pool["mean_response_ms"]).outputs
+    load = lam * s
+    rho = load / c
+    expected_l = load + queueing.erlang_c(c, load) * rho / (1 - rho)  # Kleinrock eq. 3.41
+    assert little["concurrency"] == pytest.approx(expected_l, rel=1e-9)
+    # Ceiling agrees with capacity and with Little at full occupancy.
+    ceiling = calculate("littles-law", concurrency=c, response_time_ms=s_ms, throughput_rps="").outputs
+    assert ceiling["throughput_rps"] == pytest.approx(pool["max_rps"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(l=st.floats(0.01, 1e6), x=st.floats(0.01, 1e6))
+def test_littles_law_round_trips(l, x):
+    assume(0.001 <= l * 1000 / x <= 3_600_000)  # within response_time_ms's declared bounds
+    w = calculate("littles-law", concurrency=l, throughput_rps=x, response_time_ms="").outputs["response_time_ms"]
+    back = calculate("littles-law", concurrency="", throughput_rps=x, response_time_ms=w).outputs["concurrency"]
+    assert back == pytest.approx(l, rel=1e-9)

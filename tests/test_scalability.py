@@ -1,0 +1,109 @@
+"""USL and Amdahl: a published fit, parameter recovery, robustness, and errors."""
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfcalc import PerfcalcError, calculate, scalability
+
+R_USL_COEF_DATA = "1:1 2:1.8868 4:3.0769 6:3.5294 8:3.5398 10:3.3557"
+
+
+def test_fit_matches_the_r_usl_package():
+    """Data set and result from the R package usl (S. Möding), tests/coef.R:
+    alpha (σ) = 0.02, beta (κ) = 0.02, gamma (λ) = 1.00 to three significant digits.
+    """
+    o = calculate("usl-fit", measurements=R_USL_COEF_DATA).outputs
+    assert o["sigma"] == pytest.approx(0.02, abs=5e-5)
+    assert o["kappa"] == pytest.approx(0.02, abs=5e-5)
+    assert o["lambda_rps"] == pytest.approx(1.0, abs=5e-4)
+    assert o["r_squared"] > 0.9999
+    # Gunther's peak: √((1 − σ)/κ) = √49 = 7.
+    assert o["peak_concurrency"] == pytest.approx(7.0, abs=0.01)
+
+
+def test_fit_without_an_n_equals_1_point():
+    points = [(n, scalability.usl_throughput(n, 0.03, 0.0004, 250)) for n in (4, 8, 16, 32, 64, 128)]
+    fit = scalability.usl_fit(points)
+    assert fit["sigma"] == pytest.approx(0.03, rel=1e-4)
+    assert fit["kappa"] == pytest.approx(0.0004, rel=1e-4)
+    assert fit["lambda_rps"] == pytest.approx(250, rel=1e-4)
+
+
+def test_fit_is_robust_to_noise():
+    rng = random.Random(3)
+    points = [(n, scalability.usl_throughput(n, 0.05, 0.0005, 100) * rng.uniform(0.95, 1.05))
+              for n in (1, 2, 4, 8, 16, 24, 32, 48, 64, 96) for _ in range(3)]
+    fit = scalability.usl_fit(points)
+    assert fit["sigma"] == pytest.approx(0.05, abs=0.02)
+    assert fit["kappa"] == pytest.approx(0.0005, rel=0.5)
+    assert fit["peak_concurrency"] == pytest.approx(43.6, rel=0.2)
+    assert fit["r_squared"] > 0.95
+
+
+def test_linear_data_fits_zero_contention():
+    fit = scalability.usl_fit([(n, 10.0 * n) for n in (1, 2, 3, 4, 5)])
+    assert fit["sigma"] == pytest.approx(0, abs=1e-9) and fit["kappa"] == pytest.approx(0, abs=1e-12)
+    assert fit["peak_concurrency"] is None and fit["peak_throughput_rps"] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(sigma=st.floats(0.001, 0.5), kappa=st.floats(1e-6, 0.01), lam=st.floats(1, 1e5))
+def test_fit_recovers_the_parameters_of_data_it_generated(sigma, kappa, lam):
+    points = [(n, scalability.usl_throughput(n, sigma, kappa, lam)) for n in (1, 2, 4, 8, 16, 32, 64, 128)]
+    fit = scalability.usl_fit(points)
+    for n, x in points:  # the fitted curve reproduces the data
+        assert scalability.usl_throughput(n, fit["sigma"], fit["kappa"], fit["lambda_rps"]) == pytest.approx(x, rel=1e-4)
+    assert fit["lambda_rps"] == pytest.approx(lam, rel=1e-3)
+    assert fit["r_squared"] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("1:10 2:19", "at least 3 distinct"),
+        ("1:10 1:11 2:19 2:20", "at least 3 distinct"),
+        ("1:10 2:-19 4:30", "positive"),
+        ("1:10 0:19 4:30", "positive"),
+        ("1:10 2:abc 4:30", "'2:abc'"),
+        ("1=10 2=19 4=30", "N:X pairs"),
+        ("", "at least 3 distinct concurrency levels, got nothing"),
+        ("1:nan 2:3 4:5", "positive"),
+        ("1:inf 2:3 4:5", "positive"),
+    ],
+)
+def test_fit_input_errors_name_the_field(text, message):
+    with pytest.raises(PerfcalcError, match="measurements") as err:
+        calculate("usl-fit", measurements=text)
+    assert message in str(err.value)
+
+
+def test_separators():
+    a = scalability.parse_measurements("1:10, 2:19;4:30\n8:50\t16:70")
+    assert a == [(1, 10), (2, 19), (4, 30), (8, 50), (16, 70)]
+
+
+def test_usl_invariants_and_amdahl_special_case():
+    o = calculate("usl", sigma=0.05, kappa=0, lambda_rps=100, concurrency=16).outputs
+    amdahl = calculate("amdahl", serial_pct=5, concurrency=16).outputs
+    assert o["throughput_rps"] / 100 == pytest.approx(amdahl["speedup"])  # USL with κ = 0 is Amdahl
+    assert o["peak_concurrency"] is None and o["peak_throughput_rps"] == pytest.approx(2000)
+    assert calculate("usl", sigma=0, kappa=0, concurrency=8).outputs["efficiency_pct"] == pytest.approx(100)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sigma=st.floats(0, 1), kappa=st.floats(1e-9, 1), lam=st.floats(0.01, 1e6), n=st.floats(1, 1e5))
+def test_usl_peak_is_the_maximum(sigma, kappa, lam, n):
+    peak_n, peak_x = scalability.usl_peak(sigma, kappa, lam)
+    assert scalability.usl_throughput(n, sigma, kappa, lam) <= peak_x * (1 + 1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(s=st.floats(0, 100), n=st.floats(1, 1e9))
+def test_amdahl_bounds(s, n):
+    speedup, limit = scalability.amdahl_speedup(s, n)
+    assert 1 - 1e-9 <= speedup <= n * (1 + 1e-9)
+    if limit is not None:
+        assert speedup <= limit * (1 + 1e-9)
