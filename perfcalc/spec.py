@@ -26,6 +26,8 @@ def _num(value: float) -> str:
     """Show a bound the way a reader types it: 10000, 0.5, 1e-09."""
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if 1e-9 <= abs(value) < 1e15:
+        return f"{value:.9f}".rstrip("0").rstrip(".")
     return repr(float(value))
 
 

@@ -89,7 +89,7 @@ def test_message_reads_as_design_md_says():
     assert str(err.value) == "workers must be a whole number from 1 to 10000, got 0"
     with pytest.raises(PerfcalcError) as err:
         calculate("worker-pool", arrival_rps="fast")
-    assert str(err.value) == "arrival_rps must be a number from 1e-06 to 1000000, got 'fast'"
+    assert str(err.value) == "arrival_rps must be a number from 0.000001 to 1000000, got 'fast'"
     with pytest.raises(PerfcalcError) as err:
         calculate("gunicorn", worker_class="eventlet")
     assert str(err.value) == "worker_class must be one of sync, gthread, gevent, got 'eventlet'"

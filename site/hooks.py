@@ -1,0 +1,154 @@
+"""MkDocs hook: the whole build-side integration of perfcalc with the site.
+
+- ```perfcalc fences become forms whose results are computed here, natively,
+  so correct numbers are on the page before (and without) JavaScript;
+- the ```perfcalc-reference fence becomes the model reference, from the
+  catalogue and the model docstrings;
+- after the build: the perfcalc wheel (from the working tree), the
+  PyScript and Pyodide runtime (from node_modules), the page module, the
+  PyScript config, the web app manifest, and finally the Workbox service
+  worker that precaches all of it.
+
+Everything browser-specific lives in site/; formulas stay in perfcalc/.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+SITE = Path(__file__).resolve().parent
+ROOT = SITE.parent
+sys.path.insert(0, str(SITE))
+sys.path.insert(0, str(ROOT))
+
+import perfcalc  # noqa: E402
+from render import FenceError, render_fence  # noqa: E402
+
+FENCE = re.compile(r"^```perfcalc[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+REFERENCE_FENCE = re.compile(r"^```perfcalc-reference[ \t]*\n```[ \t]*$", re.M)
+PLACEHOLDER = re.compile(r"<!--perfcalc-form:(\d+)-->")
+
+# What of the npm packages the browser needs (no source maps, types or demos).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+
+
+def _reference_markdown() -> str:
+    """One section per calculator: what it computes, its assumptions, the model's docstring."""
+    out = []
+    for calc in perfcalc.CALCULATORS.values():
+        module_name, _, func_name = calc.model.rpartition(".")
+        func = getattr(importlib.import_module(module_name), func_name)
+        doc = inspect.getdoc(func) or ""
+        fields = "\n".join(f"| `{f.name}` | {f.label} | {f.unit or '—'} | {f.rule()} |" for f in calc.fields)
+        outputs = "\n".join(f"| `{o.name}` | {o.label} | {o.unit or '—'} |" for o in calc.outputs)
+        out.append(
+            f"## {calc.title} {{#{calc.id}}}\n\n{calc.summary}\n\n"
+            f"**Assumptions.** {calc.assumptions}\n\n"
+            f"| input | meaning | unit | rule |\n|---|---|---|---|\n{fields}\n\n"
+            f"| output | meaning | unit |\n|---|---|---|\n{outputs}\n\n"
+            f"Model: `{calc.model}`\n\n```text\n{doc}\n```\n"
+        )
+    return "\n".join(out)
+
+
+WHEEL = f"perfcalc-{perfcalc.__version__}-py3-none-any.whl"
+
+
+def on_config(config):
+    # The theme template names the wheel in the PyScript config.
+    config["extra"]["perfcalc_wheel"] = WHEEL
+    return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    forms = page.meta.setdefault("_perfcalc_forms", [])
+    reference_url = _relative(page, "reference/")
+
+    def replace(match):
+        n = len(forms) + 1
+        try:
+            forms.append(render_fence(match.group(1), f"pc{n}", reference_url))
+        except FenceError as exc:
+            raise PluginError(f"{page.file.src_path}: {exc}") from exc
+        # A comment survives Markdown untouched; the form replaces it after conversion.
+        return f"\n<!--perfcalc-form:{n - 1}-->\n"
+
+    markdown = FENCE.sub(replace, markdown)
+    return REFERENCE_FENCE.sub(lambda _m: _reference_markdown(), markdown)
+
+
+def on_page_content(html, page, config, files):
+    forms = page.meta.get("_perfcalc_forms", [])
+    return PLACEHOLDER.sub(lambda m: forms[int(m.group(1))], html)
+
+
+def _relative(page, target: str) -> str:
+    """A link from this page to a site path, relative so the site works under any prefix."""
+    depth = page.url.count("/") if page.url else 0
+    return "../" * depth + target
+
+
+def _build_wheel(dest: Path) -> str:
+    """A pure-Python wheel of perfcalc from the working tree.
+
+    Written directly (it is a zip with a dist-info folder): no build
+    backend, no network, and byte-identical for identical sources.
+    """
+    name = WHEEL
+    info = f"perfcalc-{perfcalc.__version__}.dist-info"
+    package = ROOT / "perfcalc"
+    with zipfile.ZipFile(dest / name, "w", zipfile.ZIP_DEFLATED) as whl:
+        records = []
+        for path in sorted(package.glob("*.py")):
+            arc = f"perfcalc/{path.name}"
+            whl.writestr(zipfile.ZipInfo(arc, (2020, 1, 1, 0, 0, 0)), path.read_bytes())
+            records.append(arc)
+        meta = {
+            f"{info}/METADATA": f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n",
+            f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: perfcalc-site\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        }
+        for arc, text in meta.items():
+            whl.writestr(zipfile.ZipInfo(arc, (2020, 1, 1, 0, 0, 0)), text)
+            records.append(arc)
+        record = "".join(f"{r},,\n" for r in records) + f"{info}/RECORD,,\n"
+        whl.writestr(zipfile.ZipInfo(f"{info}/RECORD", (2020, 1, 1, 0, 0, 0)), record)
+    return name
+
+
+def on_post_build(config):
+    out = Path(config["site_dir"])
+    modules = ROOT / "node_modules"
+    if not (modules / "pyodide" / "pyodide.mjs").exists() or not (modules / "@pyscript" / "core" / "dist").exists():
+        raise PluginError("node_modules is missing the runtime: run `npm ci` (make build does)")
+
+    vendor = out / "vendor"
+    shutil.rmtree(vendor, ignore_errors=True)
+    (vendor / "pyodide").mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copy2(modules / "pyodide" / name, vendor / "pyodide" / name)
+    shutil.copytree(modules / "@pyscript" / "core" / "dist", vendor / "pyscript", ignore=shutil.ignore_patterns("*.map"))
+
+    py = out / "py"
+    shutil.rmtree(py, ignore_errors=True)
+    py.mkdir()
+    wheel = _build_wheel(py)
+    assert wheel == config["extra"]["perfcalc_wheel"]
+    shutil.copy2(SITE / "perfcalc_page.py", py / "perfcalc_page.py")
+
+    for static in (SITE / "static").iterdir():
+        shutil.copy2(static, out / static.name)
+
+    # Last: the service worker precaches the finished build.
+    try:
+        subprocess.run(["node", str(SITE / "build-sw.mjs"), str(out)], check=True, cwd=ROOT)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise PluginError(f"service worker build failed: {exc}") from exc

@@ -1,0 +1,132 @@
+"""Build side: render a ```perfcalc fence into a form with its results already computed.
+
+The markup is the page contract of DESIGN.md §4; the browser module
+(``perfcalc_page.py``) only updates values, states and warnings in it.
+Inputs are text fields, not ``type=number``: a number input hides what the
+reader typed when it does not parse, and we want to show it back with a
+message instead.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Mapping
+
+import perfcalc
+from perfcalc.spec import Calculator, Field
+
+
+class FenceError(ValueError):
+    """A calculator fence in the Markdown is malformed; the build must fail."""
+
+
+def parse_fence(body: str) -> tuple[str, dict[str, str]]:
+    """Read ``key: value`` lines; ``calculator`` names the calculator, the rest are inputs.
+
+    A value may continue on indented lines (for ``usl-fit`` measurements).
+    """
+    values: dict[str, str] = {}
+    key = None
+    for line in body.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if line[:1].isspace() and key is not None:
+            values[key] = (values[key] + "\n" + line.strip()).strip()
+            continue
+        if ":" not in line:
+            raise FenceError(f"perfcalc fence: expected 'name: value', got {line.strip()!r}")
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key in values:
+            raise FenceError(f"perfcalc fence: {key} is given twice")
+        values[key] = value.strip()
+    if "calculator" not in values:
+        raise FenceError("perfcalc fence: the first line must be 'calculator: ID'")
+    return values.pop("calculator"), values
+
+
+def _attr(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _control(form_id: str, f: Field, value) -> str:
+    fid = f"{form_id}-{f.name}"
+    described = f"{fid}-help {fid}-error"
+    common = f'id="{fid}" name="{f.name}" aria-describedby="{described}"'
+    if f.kind == "choice":
+        options = "".join(
+            f'<option value="{_attr(c)}"{" selected" if c == value else ""}>{html.escape(c)}</option>' for c in f.choices
+        )
+        return f"<select {common}>{options}</select>"
+    shown = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    if f.kind == "text":
+        return f'<textarea {common} rows="3" spellcheck="false">{html.escape(shown)}</textarea>'
+    mode = "numeric" if f.kind == "int" else "decimal"
+    return (f'<input {common} type="text" inputmode="{mode}" autocomplete="off" spellcheck="false" '
+            f'value="{_attr(shown)}">')
+
+
+def render_form(form_id: str, calc: Calculator, result: perfcalc.Result, reference_url: str) -> str:
+    """The form for one calculator, outputs filled with ``result``. One line per element, no blank lines."""
+    parts = [
+        f'<form class="perfcalc" id="{form_id}" data-calculator="{calc.id}" data-state="static" novalidate '
+        f'aria-labelledby="{form_id}-title">',
+        '<div class="perfcalc__head">',
+        f'<span class="perfcalc__title" id="{form_id}-title">{html.escape(calc.title)}</span>',
+        '<span class="perfcalc__status" role="status" aria-live="polite"></span>',
+        "</div>",
+        f'<p class="perfcalc__summary">{html.escape(calc.summary)}</p>',
+        '<div class="perfcalc__inputs">',
+    ]
+    for f in calc.fields:
+        fid = f"{form_id}-{f.name}"
+        unit = f' <span class="perfcalc__unit">{html.escape(f.unit)}</span>' if f.unit else ""
+        hint = f"{f.help} " if f.help else ""
+        parts += [
+            f'<div class="perfcalc__field perfcalc__field--{f.kind}">',
+            f'<label for="{fid}">{html.escape(f.label)}{unit}</label>',
+            _control(form_id, f, result.inputs[f.name]),
+            f'<small class="perfcalc__help" id="{fid}-help">{html.escape(hint)}Rule: {html.escape(f.rule())}.</small>',
+            f'<small class="perfcalc__error" id="{fid}-error" hidden></small>',
+            "</div>",
+        ]
+    parts += [
+        "</div>",
+        f'<p class="perfcalc__form-error" id="{form_id}-form-error" role="alert" hidden></p>',
+        '<div class="perfcalc__outputs" aria-live="polite">',
+        '<p class="perfcalc__stale-note" hidden>Results are out of date until the highlighted input is fixed.</p>',
+    ]
+    for o in calc.outputs:
+        value = result.outputs[o.name]
+        parts += [
+            '<div class="perfcalc__output">',
+            f'<span class="perfcalc__label" id="{form_id}-out-{o.name}">{html.escape(o.label)}</span>',
+            f'<output name="{o.name}" aria-labelledby="{form_id}-out-{o.name}" '
+            f'data-value="{_attr(perfcalc.raw_value(value))}">{html.escape(perfcalc.format_output(o, value))}</output>',
+            "</div>",
+        ]
+    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in result.warnings)
+    parts += [
+        "</div>",
+        f'<ul class="perfcalc__warnings"{"" if warnings else " hidden"}>{warnings}</ul>',
+        f'<p class="perfcalc__assumptions"><strong>Assumptions.</strong> {html.escape(calc.assumptions)} '
+        f'<a href="{_attr(reference_url)}#{calc.id}">Model and sources</a>.</p>',
+        "</form>",
+    ]
+    return "\n".join(parts)
+
+
+def render_fence(body: str, form_id: str, reference_url: str) -> str:
+    """Parse a fence, compute its defaults natively, return the form's HTML."""
+    calculator_id, inputs = parse_fence(body)
+    try:
+        calc = perfcalc.get(calculator_id)
+        result = perfcalc.calculate(calc.id, **inputs)
+    except perfcalc.PerfcalcError as exc:
+        raise FenceError(f"perfcalc fence for {calculator_id}: {exc}") from exc
+    return render_form(form_id, calc, result, reference_url)
+
+
+def inputs_as_text(inputs: Mapping[str, object]) -> dict[str, str]:
+    """Inputs the way the page's controls hold them (used by tests to compare)."""
+    return {k: "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in inputs.items()}
