@@ -71,11 +71,12 @@ def _tail_grid(catalog_items: int, alpha: float) -> list[tuple[float, float]]:
 
 def _che(catalog_items: int, cache_items: int, alpha: float, points: list[tuple[float, float]]) -> tuple[float, float]:
     """Solve Che's equation over weighted points (rank, multiplicity)."""
-    norm = sum(w * x ** -alpha for x, w in points)
+    # fsum: exactly rounded, so native CPython and Pyodide agree to the bit.
+    norm = math.fsum(w * x ** -alpha for x, w in points)
     probs = [(w, x ** -alpha / norm) for x, w in points]
 
     def occupancy(t: float) -> float:
-        return sum(w * -math.expm1(-p * t) for w, p in probs)
+        return math.fsum(w * -math.expm1(-p * t) for w, p in probs)
 
     # Occupancy rises from 0 to N as T grows; bracket T, then bisect in log T.
     lo, hi = 0.0, float(cache_items)
@@ -91,7 +92,7 @@ def _che(catalog_items: int, cache_items: int, alpha: float, points: list[tuple[
         if hi / lo - 1.0 < 1e-10:
             break
     t = math.sqrt(lo * hi)
-    hit = sum(w * p * -math.expm1(-p * t) for w, p in probs)
+    hit = math.fsum(w * p * -math.expm1(-p * t) for w, p in probs)
     return min(1.0, hit), t
 
 

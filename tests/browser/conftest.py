@@ -1,0 +1,120 @@
+"""Browser tests: the built site, served by `python -m http.server` under /guide/, in real Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "site"))
+
+from render import parse_fence  # noqa: E402
+
+PREFIX = "/guide/"
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+LIVE = 'html[data-perfcalc="live"]'
+BOOT_TIMEOUT_MS = 60_000  # a generous cap on a cold Pyodide start on a loaded CI machine; not a measurement
+
+FENCE = re.compile(r"^```perfcalc[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+
+
+def _pages():
+    """Each guide page: its URL path under the prefix and its fences in order."""
+    pages = {}
+    for md in sorted((ROOT / "docs").glob("*.md")):
+        url = "" if md.stem == "index" else f"{md.stem}/"
+        pages[url] = [parse_fence(body) for body in FENCE.findall(md.read_text())]
+    return pages
+
+
+PAGES = _pages()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "public"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)], cwd=ROOT, check=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site, tmp_path_factory):
+    """The plain standard-library server, the site mounted at a sub-path (a symlink)."""
+    docroot = tmp_path_factory.mktemp("docroot")
+    (docroot / PREFIX.strip("/")).symlink_to(built_site, target_is_directory=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(docroot)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}{PREFIX}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if DEBIAN_CHROMIUM.exists():  # Playwright cannot download its own browser here
+        args["executable_path"] = str(DEBIAN_CHROMIUM)
+    return args
+
+
+@dataclass
+class Monitor:
+    """Everything a context did that a test must fail on."""
+
+    origin: str
+    requests: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    def attach_page(self, page):
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def outside(self):
+        return [u for u in self.requests
+                if not u.startswith(self.origin) and not u.startswith(("data:", "blob:", "about:"))]
+
+    def check(self):
+        assert self.outside() == [], f"requests left the site: {self.outside()[:5]}"
+        assert self.errors == [], self.errors
+
+
+@pytest.fixture
+def monitor(context, base_url):
+    m = Monitor(origin=base_url.split(PREFIX)[0])
+    context.on("request", lambda r: m.requests.append(r.url))
+    context.on("page", m.attach_page)
+    yield m
+    m.check()
+
+
+@pytest.fixture
+def live_page(page, monitor):
+    """A page whose console and requests are watched; the monitor checks them at teardown."""
+    monitor.attach_page(page)
+    return page
+
+
+def wait_live(page):
+    page.wait_for_selector(LIVE, state="attached", timeout=BOOT_TIMEOUT_MS)
+    assert page.locator(".py-error").count() == 0, page.locator(".py-error").first.inner_text()

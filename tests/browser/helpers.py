@@ -1,0 +1,73 @@
+"""Shared expectations for browser tests: what native Python says a form must show."""
+
+from __future__ import annotations
+
+import perfcalc
+
+READ_FORMS = """() => [...document.querySelectorAll('form.perfcalc')].map(f => ({
+  calculator: f.dataset.calculator,
+  state: f.dataset.state,
+  outputs: Object.fromEntries([...f.querySelectorAll('output')].map(o => [o.getAttribute('name'),
+             [o.dataset.value, o.textContent, o.dataset.stale || '']])),
+  warnings: [...f.querySelectorAll('.perfcalc__warnings li')].map(li => li.textContent),
+}))"""
+
+
+def expected(calculator_id: str, inputs: dict) -> tuple[dict, list]:
+    """Outputs as the page must show them: {name: [data-value, text, '']} and the warnings."""
+    calc = perfcalc.get(calculator_id)
+    result = perfcalc.calculate(calculator_id, **inputs)
+    outputs = {o.name: [perfcalc.raw_value(result.outputs[o.name]), perfcalc.format_output(o, result.outputs[o.name]), ""]
+               for o in calc.outputs}
+    return outputs, result.warnings
+
+
+def changed_inputs(calculator_id: str, start: dict) -> dict:
+    """A different, valid value for every field, as the reader would type it."""
+    calc = perfcalc.get(calculator_id)
+    values = perfcalc.calculate(calculator_id, **start).inputs
+    typed = {}
+    for f in calc.fields:
+        v = values[f.name]
+        if v is None:
+            typed[f.name] = ""
+        elif f.kind == "choice":
+            typed[f.name] = f.choices[(f.choices.index(v) + 1) % len(f.choices)]
+        elif f.kind == "text":
+            typed[f.name] = "1:100 2:185 4:330 8:520 16:640 32:610"
+        else:
+            candidates = [v + 1, v - 1] if f.kind == "int" else ([v * 1.1, v * 0.9] if v else [1.0, 0.5, 0.001])
+            for c in candidates:
+                try:
+                    f.parse(c)
+                except perfcalc.PerfcalcError:
+                    continue
+                typed[f.name] = str(c) if f.kind == "int" else repr(round(c, 6))
+                break
+    return typed
+
+
+def same_outputs(shown: dict, want: dict) -> bool:
+    """Equal text, staleness and kind; raw numbers equal to 1e-9 (CPython versions and libm differ in the last bit)."""
+    if shown.keys() != want.keys():
+        return False
+    for name, (raw, text, stale) in shown.items():
+        want_raw, want_text, want_stale = want[name]
+        if text != want_text or stale != want_stale:
+            return False
+        if raw != want_raw:
+            try:
+                a, b = float(raw), float(want_raw)
+            except ValueError:
+                return False
+            if abs(a - b) > 1e-9 * max(abs(a), abs(b)):
+                return False
+    return True
+
+
+def assert_forms_match(shown_forms: list, want_forms: list):
+    assert len(shown_forms) == len(want_forms)
+    for shown, want in zip(shown_forms, want_forms):
+        assert shown["calculator"] == want["calculator"]
+        assert same_outputs(shown["outputs"], want["outputs"]), (shown["outputs"], want["outputs"])
+        assert shown["warnings"] == want["warnings"]

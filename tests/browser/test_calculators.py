@@ -1,0 +1,67 @@
+"""Every calculator, live: typed inputs give native Python's outputs; bad input is caught and recovered."""
+
+import pytest
+from playwright.sync_api import expect
+
+import perfcalc
+
+from .conftest import PAGES, wait_live
+from .helpers import READ_FORMS, changed_inputs, expected, same_outputs
+
+FIRST_PAGE = {}
+for _url, _fences in PAGES.items():
+    for _index, (_cid, _inputs) in enumerate(_fences):
+        FIRST_PAGE.setdefault(_cid, (_url, _index, _inputs))
+
+
+def _type(form, calc, typed):
+    for f in calc.fields:
+        control = form.locator(f':is(input, select, textarea)[name="{f.name}"]')
+        if f.kind == "choice":
+            control.select_option(typed[f.name])
+        else:
+            control.fill(typed[f.name])
+
+
+def _read(page, index):
+    return page.evaluate(READ_FORMS)[index]
+
+
+@pytest.mark.parametrize("calculator_id", list(perfcalc.CALCULATORS))
+def test_calculator_live(live_page, base_url, calculator_id):
+    url, index, fence_inputs = FIRST_PAGE[calculator_id]
+    calc = perfcalc.get(calculator_id)
+    live_page.goto(base_url + url)
+    wait_live(live_page)
+    form = live_page.locator("form.perfcalc").nth(index)
+
+    # Change every input: the page agrees with native Python, output by output.
+    typed = changed_inputs(calculator_id, fence_inputs)
+    _type(form, calc, typed)
+    want_outputs, want_warnings = expected(calculator_id, typed)
+    shown = _read(live_page, index)
+    assert shown["state"] == "live"
+    assert same_outputs(shown["outputs"], want_outputs), (shown["outputs"], want_outputs)
+    assert shown["warnings"] == want_warnings
+
+    # Bad input: named inline, outputs marked stale, what was typed kept.
+    victim = next(f for f in calc.fields if f.kind != "choice")
+    bad = "1:2" if victim.kind == "text" else "abc"
+    control = form.locator(f':is(input, select, textarea)[name="{victim.name}"]')
+    control.fill(bad)
+    expect(control).to_have_attribute("aria-invalid", "true")
+    error = form.locator(f"#{control.get_attribute('id')}-error")
+    expect(error).to_be_visible()
+    assert error.inner_text().startswith(f"{victim.name} must ")
+    assert error.get_attribute("id") in control.get_attribute("aria-describedby").split()
+    expect(form).to_have_attribute("data-state", "invalid")
+    assert {v[2] for v in _read(live_page, index)["outputs"].values()} == {"true"}
+    expect(form.locator(".perfcalc__stale-note")).to_be_visible()
+    assert control.input_value() == bad
+
+    # Fixed: recovers, and shows the fixed input's results.
+    control.fill(typed[victim.name])
+    expect(form).to_have_attribute("data-state", "live")
+    expect(control).not_to_have_attribute("aria-invalid", "true")
+    expect(error).to_be_hidden()
+    assert same_outputs(_read(live_page, index)["outputs"], want_outputs)
