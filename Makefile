@@ -1,22 +1,46 @@
 # perfcalc — see README.md. Every target installs what it needs from a fresh clone.
 PYTHON ?= python3
+PORT   ?= 8000
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE   := node_modules/.installed
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test bench clean
+.PHONY: serve build test bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,site,browser]'
 	touch $@
 
-test: $(STAMP)
+$(NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+build: $(STAMP) $(NODE)
+	$(BIN)/mkdocs build
+
+serve: build
+	@echo "Serving public/ at http://127.0.0.1:$(PORT)/"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory public
+
+# Browser tests use Debian's Chromium (Playwright cannot download browsers on
+# these machines); elsewhere, Playwright's own Chromium.
+browser: $(STAMP)
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+test: $(STAMP) $(NODE) browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) public build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) node_modules public build *.egg-info .pytest_cache .hypothesis .screenshots

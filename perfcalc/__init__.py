@@ -18,7 +18,7 @@ import math
 from typing import Any, Mapping
 
 from .catalogue import CALCULATORS, get
-from .format import format_output, raw_value
+from .format import format_input, format_output, raw_value
 from .spec import Calculator, Field, Output, PerfcalcError, Result
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "PerfcalcError",
     "Result",
     "calculate",
+    "format_input",
     "format_output",
     "get",
     "raw_value",

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Sequence
 
-from . import CALCULATORS, PerfcalcError, calculate, format_output
+from . import CALCULATORS, PerfcalcError, calculate, format_input, format_output
 from .spec import Calculator, Field
 
 
@@ -49,9 +49,9 @@ def _table(calc: Calculator, result) -> str:
     width = max(len(f.name) for f in calc.fields)
     for f in calc.fields:
         value = result.inputs[f.name]
-        shown = "(empty)" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+        shown = "(empty)" if value is None else format_input(value)
         if f.kind == "text":
-            shown = " ".join(str(value).split())
+            shown = " ".join(shown.split())
         lines.append(f"  {f.name:<{width}}  {shown} {f.unit}".rstrip())
     lines += ["", "Outputs"]
     width = max(len(o.label) for o in calc.outputs)

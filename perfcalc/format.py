@@ -6,7 +6,7 @@ from typing import Any
 
 from .spec import Output
 
-__all__ = ["format_output", "raw_value"]
+__all__ = ["format_input", "format_output", "raw_value"]
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -57,3 +57,18 @@ def raw_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, float) else str(value)
+
+
+def format_input(value: Any) -> str:
+    """An input value the way a reader would type it: no exponent for ordinary numbers.
+
+    >>> format_input(10_000_000.0), format_input(0.1), format_input(None), format_input(1.5e-07)
+    ('10000000', '0.1', '', '1.5e-07')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    return str(value)

@@ -10,8 +10,6 @@ message instead.
 from __future__ import annotations
 
 import html
-from typing import Mapping
-
 import perfcalc
 from perfcalc.spec import Calculator, Field
 
@@ -58,7 +56,7 @@ def _control(form_id: str, f: Field, value) -> str:
             f'<option value="{_attr(c)}"{" selected" if c == value else ""}>{html.escape(c)}</option>' for c in f.choices
         )
         return f"<select {common}>{options}</select>"
-    shown = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    shown = perfcalc.format_input(value)
     if f.kind == "text":
         return f'<textarea {common} rows="3" spellcheck="false">{html.escape(shown)}</textarea>'
     mode = "numeric" if f.kind == "int" else "decimal"
@@ -125,8 +123,3 @@ def render_fence(body: str, form_id: str, reference_url: str) -> str:
     except perfcalc.PerfcalcError as exc:
         raise FenceError(f"perfcalc fence for {calculator_id}: {exc}") from exc
     return render_form(form_id, calc, result, reference_url)
-
-
-def inputs_as_text(inputs: Mapping[str, object]) -> dict[str, str]:
-    """Inputs the way the page's controls hold them (used by tests to compare)."""
-    return {k: "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for k, v in inputs.items()}
