@@ -46,8 +46,10 @@ def _reference_markdown() -> str:
     out = []
     for calc in perfcalc.CALCULATORS.values():
         module_name, _, func_name = calc.model.rpartition(".")
-        func = getattr(importlib.import_module(module_name), func_name)
-        doc = inspect.getdoc(func) or ""
+        module = importlib.import_module(module_name)
+        func = getattr(module, func_name)
+        # The function's docstring, then its module's, which lists the sources.
+        doc = (inspect.getdoc(func) or "") + "\n\n" + (inspect.getdoc(module) or "")
         fields = "\n".join(f"| `{f.name}` | {f.label} | {f.unit or '—'} | {f.rule()} |" for f in calc.fields)
         outputs = "\n".join(f"| `{o.name}` | {o.label} | {o.unit or '—'} |" for o in calc.outputs)
         out.append(

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+import perfcalc
+
 from .conftest import LIVE, PAGES, wait_live
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
@@ -86,4 +88,19 @@ def test_screenshots(browser, base_url, scheme, url):
     expected_scheme = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected_scheme
     assert path.stat().st_size > 10_000
+    context.close()
+
+
+def test_a_runtime_that_cannot_start_is_reported(browser, base_url):
+    """The wasm is unreachable: the page says so and keeps its pre-rendered, correct defaults."""
+    context = browser.new_context(service_workers="block")
+    context.route("**/pyodide.asm.wasm", lambda route: route.fulfill(status=404, body="gone"))
+    page = context.new_page()
+    page.goto(base_url + "caching/")
+    page.wait_for_selector('html[data-perfcalc="failed"]', state="attached", timeout=60_000)
+    status = page.locator(".perfcalc__status").first.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "could not start" in status
+    assert page.locator('form.perfcalc[data-state="static"]').count() == page.locator("form.perfcalc").count() > 0
+    native = perfcalc.raw_value(perfcalc.calculate("cache").outputs["origin_rps"])
+    assert page.locator('form.perfcalc[data-calculator="cache"] output[name="origin_rps"]').get_attribute("data-value") == native
     context.close()
