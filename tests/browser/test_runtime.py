@@ -104,3 +104,19 @@ def test_a_runtime_that_cannot_start_is_reported(browser, base_url):
     native = perfcalc.raw_value(perfcalc.calculate("cache").outputs["origin_rps"])
     assert page.locator('form.perfcalc[data-calculator="cache"] output[name="origin_rps"]').get_attribute("data-value") == native
     context.close()
+
+
+def test_web_app_manifest(live_page, base_url):
+    """Installable: a manifest linked from every page, relative scope, icons that load."""
+    live_page.goto(base_url + "caching/")
+    href = live_page.locator('link[rel="manifest"]').evaluate("l => l.href")
+    assert href == base_url + "manifest.webmanifest"
+    manifest = live_page.evaluate("url => fetch(url).then(r => r.json())", href)
+    assert manifest["start_url"] == "./" and manifest["scope"] == "./" and manifest["display"] == "standalone"
+    sizes = set()
+    for icon in manifest["icons"]:
+        status, kind = live_page.evaluate(
+            "url => fetch(url).then(r => [r.status, r.headers.get('content-type')])", base_url + icon["src"])
+        assert status == 200 and kind.startswith(icon["type"])
+        sizes.add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes
