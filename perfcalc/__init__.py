@@ -18,7 +18,7 @@ import math
 from typing import Any, Mapping
 
 from .catalogue import CALCULATORS, get
-from .format import format_input, format_output, raw_value
+from .format import format_input, format_output, raw_value, results_markdown
 from .spec import Calculator, Field, Output, PerfcalcError, Result
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "format_output",
     "get",
     "raw_value",
+    "results_markdown",
     "validate",
 ]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from .spec import Output
 
-__all__ = ["format_input", "format_output", "raw_value"]
+__all__ = ["format_input", "format_output", "raw_value", "results_markdown"]
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -72,3 +72,38 @@ def format_input(value: Any) -> str:
             return str(int(value))
         return repr(value)
     return str(value)
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def results_markdown(calc, result) -> str:
+    """A calculator's inputs and results as Markdown tables, for "copy results".
+
+    >>> import perfcalc
+    >>> text = results_markdown(perfcalc.get("amdahl"), perfcalc.calculate("amdahl"))
+    >>> print(text)
+    **Amdahl's law**
+    <BLANKLINE>
+    | Input | Value |
+    |---|---|
+    | Serial share | 5 % |
+    | Workers N | 16 |
+    <BLANKLINE>
+    | Result | Value |
+    |---|---|
+    | Speed-up | 9.14× |
+    | Limit for any N | 20.00× |
+    """
+    lines = [f"**{_cell(calc.title)}**", "", "| Input | Value |", "|---|---|"]
+    for f in calc.fields:
+        value = format_input(result.inputs[f.name]) or "(empty)"
+        unit = f" {f.unit}" if f.unit and result.inputs[f.name] is not None else ""
+        lines.append(f"| {_cell(f.label)} | {_cell(value + unit)} |")
+    lines += ["", "| Result | Value |", "|---|---|"]
+    for o in calc.outputs:
+        lines.append(f"| {_cell(o.label)} | {_cell(format_output(o, result.outputs[o.name]))} |")
+    if result.warnings:
+        lines += [""] + [f"> {_cell(w)}" for w in result.warnings]
+    return "\n".join(lines)

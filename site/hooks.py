@@ -31,7 +31,7 @@ sys.path.insert(0, str(SITE))
 sys.path.insert(0, str(ROOT))
 
 import perfcalc  # noqa: E402
-from render import FenceError, render_fence  # noqa: E402
+from render import FenceError, parse_fence, render_fence  # noqa: E402
 
 FENCE = re.compile(r"^```perfcalc[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 REFERENCE_FENCE = re.compile(r"^```perfcalc-reference[ \t]*\n```[ \t]*$", re.M)
@@ -75,10 +75,16 @@ def on_page_markdown(markdown, page, config, files):
     forms = page.meta.setdefault("_perfcalc_forms", [])
     reference_url = _relative(page, "reference/")
 
+    seen: dict[str, int] = {}
+
     def replace(match):
         n = len(forms) + 1
         try:
-            forms.append(render_fence(match.group(1), f"pc{n}", reference_url))
+            # Readable, stable keys: they name fields in shared links (?worker-pool.workers=7).
+            calculator_id, _ = parse_fence(match.group(1))
+            seen[calculator_id] = seen.get(calculator_id, 0) + 1
+            key = calculator_id if seen[calculator_id] == 1 else f"{calculator_id}-{seen[calculator_id]}"
+            forms.append(render_fence(match.group(1), key, reference_url))
         except FenceError as exc:
             raise PluginError(f"{page.file.src_path}: {exc}") from exc
         # A comment survives Markdown untouched; the form replaces it after conversion.

@@ -7,8 +7,10 @@ without reloading; ``document$`` tells us, and the new forms are mounted in
 milliseconds by the interpreter that is already running.
 """
 
+from urllib.parse import parse_qsl, urlencode
+
 import perfcalc
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_once_callable, create_proxy
 from pyscript import document, window
 
 # A test reads this to prove the interpreter survived navigation.
@@ -80,11 +82,124 @@ def update(form):
     _set_stale(form, False)
 
 
+# --- shared scenarios ---------------------------------------------------------
+# A link carries only what differs from the page's own values, keyed
+# "FORMKEY.FIELD". Values from a link are only ever assigned to .value and
+# validated like typing; anything else is ignored with a notice.
+
+MAX_SHOWN = 40
+
+
+def _short(text):
+    text = str(text)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def _notice(form, text):
+    notice = form.querySelector(".perfcalc__notice")
+    notice.textContent = text
+    notice.hidden = not text
+
+
+def _write_url():
+    previous = parse_qsl(str(window.location.search).lstrip("?"), keep_blank_values=True)
+    params = []
+    for form in document.querySelectorAll("form.perfcalc"):
+        if form.dataset.state == "invalid":  # keep its last valid values
+            params += [(k, v) for k, v in previous if k.partition(".")[0] == form.dataset.key]
+            continue
+        for el in _controls(form):
+            if el.value != _default_value(el):
+                params.append((f"{form.dataset.key}.{el.name}", el.value))
+    query = ("?" + urlencode(params)) if params else ""
+    url = str(window.location.pathname) + query + str(window.location.hash)
+    window.history.replaceState(window.history.state, "", url)
+
+
+def _default_value(el):
+    if el.tagName == "SELECT":
+        for option in el.options:
+            if option.defaultSelected:
+                return option.value
+        return el.options[0].value if el.options.length else ""
+    return el.defaultValue
+
+
+def apply_link(forms):
+    """Restore a shared scenario from the page URL onto the page's forms."""
+    by_key = {form.dataset.key: form for form in forms}
+    wanted, ignored = {}, []
+    for key, value in parse_qsl(str(window.location.search).lstrip("?"), keep_blank_values=True):
+        form_key, _, name = key.partition(".")
+        form = by_key.get(form_key)
+        if form is None or name not in {el.name for el in _controls(form)}:
+            ignored.append(key)
+            continue
+        wanted.setdefault(form_key, {})[name] = value
+    for form_key, values in wanted.items():
+        form = by_key[form_key]
+        calc = perfcalc.get(form.dataset.calculator)
+        candidate = {el.name: el.value for el in _controls(form)} | values
+        _values, errors = perfcalc.validate(calc.id, candidate)
+        problem = next(iter(errors.values()), None)
+        if problem is None:
+            try:
+                perfcalc.calculate(calc.id, **candidate)
+            except perfcalc.PerfcalcError as exc:
+                problem = str(exc)
+        if problem:
+            _notice(form, f"The link's values could not be used, so this calculator shows its defaults: {problem}")
+            continue
+        for el in _controls(form):
+            if el.name in values:
+                el.value = values[el.name]
+    if ignored and forms:
+        names = ", ".join(_short(k) for k in ignored[:3]) + (" …" if len(ignored) > 3 else "")
+        _notice(forms[0], f"Parts of the link match no calculator on this page and were ignored: {names}")
+
+
+# --- copy actions -------------------------------------------------------------
+
+def _flash(form, text):
+    form.querySelector(".perfcalc__copied").textContent = text
+
+
+def _copy(form, text, done):
+    clipboard = getattr(window.navigator, "clipboard", None)
+    if not clipboard:
+        _flash(form, "Copying is not available here")
+        return
+    clipboard.writeText(text).then(
+        create_once_callable(lambda *_: _flash(form, done)),
+        create_once_callable(lambda *_: _flash(form, "Copying was refused by the browser")),
+    )
+
+
+def _on_click(event):
+    button = event.target.closest("button[data-action]") if hasattr(event.target, "closest") else None
+    form = button.closest("form.perfcalc") if button else None
+    if not form or form.dataset.state == "static":
+        return
+    if button.dataset.action == "copy-link":
+        _write_url()
+        _copy(form, str(window.location.href), "Link copied")
+    elif button.dataset.action == "copy-results":
+        if form.dataset.state != "live":
+            _flash(form, "Fix the highlighted input first")
+            return
+        calc = perfcalc.get(form.dataset.calculator)
+        result = perfcalc.calculate(calc.id, **{el.name: el.value for el in _controls(form)})
+        _copy(form, perfcalc.results_markdown(calc, result), "Results copied as Markdown")
+
+
 def _on_input(event):
     target = event.target
+    # closest() gives JS null (pyodide's jsnull, falsy, not None) outside a form, e.g. in the search box.
     form = target.closest("form.perfcalc") if hasattr(target, "closest") else None
-    if form is not None and form.dataset.state != "static":
+    if form and form.dataset.state != "static":
         update(form)
+        if form.dataset.state == "live":  # an invalid input leaves the last valid link in place
+            _write_url()
 
 
 def _on_submit(event):
@@ -94,9 +209,13 @@ def _on_submit(event):
 
 def mount_all(*_args):
     """Make the current page's forms live; called at start and after each instant navigation."""
-    for form in document.querySelectorAll("form.perfcalc"):
+    forms = list(document.querySelectorAll("form.perfcalc"))
+    apply_link(forms)
+    for form in forms:
         form.dataset.state = "live"
-        update(form)  # the browser may have restored typed values on back/forward
+        update(form)  # the link, or the browser on back/forward, may have changed values
+        for button in form.querySelectorAll("button[data-action]"):
+            button.disabled = False
     document.documentElement.dataset.perfcalc = "live"
 
 
@@ -104,6 +223,7 @@ def mount_all(*_args):
 document.addEventListener("input", create_proxy(_on_input))
 document.addEventListener("change", create_proxy(_on_input))
 document.addEventListener("submit", create_proxy(_on_submit))
+document.addEventListener("click", create_proxy(_on_click))
 
 if getattr(window, "document$", None) is not None:
     getattr(window, "document$").subscribe(create_proxy(mount_all))

@@ -64,16 +64,22 @@ def _control(form_id: str, f: Field, value) -> str:
             f'value="{_attr(shown)}">')
 
 
-def render_form(form_id: str, calc: Calculator, result: perfcalc.Result, reference_url: str) -> str:
-    """The form for one calculator, outputs filled with ``result``. One line per element, no blank lines."""
+def render_form(key: str, calc: Calculator, result: perfcalc.Result, reference_url: str) -> str:
+    """The form for one calculator, outputs filled with ``result``. One line per element, no blank lines.
+
+    ``key`` names the form in shared links; DOM ids are prefixed so they never
+    collide with heading anchors.
+    """
+    form_id = f"pc-{key}"
     parts = [
-        f'<form class="perfcalc" id="{form_id}" data-calculator="{calc.id}" data-state="static" novalidate '
-        f'aria-labelledby="{form_id}-title">',
+        f'<form class="perfcalc" id="{form_id}" data-key="{_attr(key)}" data-calculator="{calc.id}" '
+        f'data-state="static" novalidate aria-labelledby="{form_id}-title">',
         '<div class="perfcalc__head">',
         f'<span class="perfcalc__title" id="{form_id}-title">{html.escape(calc.title)}</span>',
         '<span class="perfcalc__status" role="status" aria-live="polite"></span>',
         "</div>",
         f'<p class="perfcalc__summary">{html.escape(calc.summary)}</p>',
+        '<p class="perfcalc__notice" role="status" hidden></p>',
         '<div class="perfcalc__inputs">',
     ]
     for f in calc.fields:
@@ -107,6 +113,11 @@ def render_form(form_id: str, calc: Calculator, result: perfcalc.Result, referen
     parts += [
         "</div>",
         f'<ul class="perfcalc__warnings"{"" if warnings else " hidden"}>{warnings}</ul>',
+        '<div class="perfcalc__actions">',
+        '<button type="button" class="md-button" data-action="copy-link" disabled>Copy link</button>',
+        '<button type="button" class="md-button" data-action="copy-results" disabled>Copy results</button>',
+        '<span class="perfcalc__copied" role="status"></span>',
+        "</div>",
         f'<p class="perfcalc__assumptions"><strong>Assumptions.</strong> {html.escape(calc.assumptions)} '
         f'<a href="{_attr(reference_url)}#{calc.id}">Model and sources</a>.</p>',
         "</form>",
@@ -114,7 +125,7 @@ def render_form(form_id: str, calc: Calculator, result: perfcalc.Result, referen
     return "\n".join(parts)
 
 
-def render_fence(body: str, form_id: str, reference_url: str) -> str:
+def render_fence(body: str, key: str, reference_url: str) -> str:
     """Parse a fence, compute its defaults natively, return the form's HTML."""
     calculator_id, inputs = parse_fence(body)
     try:
@@ -122,4 +133,4 @@ def render_fence(body: str, form_id: str, reference_url: str) -> str:
         result = perfcalc.calculate(calc.id, **inputs)
     except perfcalc.PerfcalcError as exc:
         raise FenceError(f"perfcalc fence for {calculator_id}: {exc}") from exc
-    return render_form(form_id, calc, result, reference_url)
+    return render_form(key, calc, result, reference_url)
