@@ -63,10 +63,12 @@ def instances_needed(peak_rps: float, instance_max_rps: float, target_utilizatio
 
     >>> instances_needed(1000, 150, 70, 1)
     11
+    >>> instances_needed(0.001, 150, 70, 0)   # a trickle still needs a server
+    1
     """
     usable = instance_max_rps * target_utilization_pct / 100.0
-    # Guard against 3.0000000001 becoming 4 through float noise.
-    return math.ceil(peak_rps / usable - 1e-9) + spare_instances
+    # Guard against 3.0000000001 becoming 4 through float noise; any load needs one instance.
+    return max(1, math.ceil(peak_rps / usable - 1e-9)) + spare_instances
 
 
 def serverless_cost(
