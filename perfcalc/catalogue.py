@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from . import caching, cost, database, queueing, reliability, scalability, workers
+from . import caching, charts, cost, database, queueing, reliability, scalability, workers
 from .spec import Calculator, Field, Output, PerfcalcError
 
 __all__ = ["CALCULATORS", "get"]
@@ -224,6 +224,7 @@ WORKER_POOL = Calculator(
         "exponential, which makes the tail worse, so treat these percentiles as optimistic."
     ),
     model="perfcalc.queueing.mmc_response_percentile",
+    chart=charts.worker_pool_chart,
 )
 
 
@@ -396,6 +397,7 @@ CACHE_SIZE = Calculator(
     assumptions="Independent requests with fixed Zipf popularity (the independent reference model); LRU eviction; "
                 "warm cache. Real traffic has temporal locality, which usually helps LRU.",
     model="perfcalc.caching.zipf_che_hit_ratio",
+    chart=charts.cache_size_chart,
 )
 
 
@@ -683,6 +685,7 @@ SERVERLESS_VS_VM = Calculator(
     assumptions="Lambda-style billing with the free tier applied; prices are inputs (check your provider's sheet). "
                 "Leaves out API gateway, egress, and cold-start latency; VMs are billed 730 h a month.",
     model="perfcalc.cost.serverless_cost",
+    chart=charts.serverless_chart,
 )
 
 
@@ -753,6 +756,7 @@ USL_FIT = Calculator(
     assumptions="Non-linear least squares on throughput, λ free (no N = 1 point needed). Steady-state measurements "
                 "at each concurrency; extrapolation far beyond the data is a guess.",
     model="perfcalc.scalability.usl_fit",
+    chart=charts.usl_fit_chart,
 )
 
 
@@ -787,6 +791,7 @@ USL = Calculator(
     compute=_usl,
     assumptions="X(N) = λN / (1 + σ(N − 1) + κN(N − 1)); with κ = 0 it is Amdahl's law and never peaks.",
     model="perfcalc.scalability.usl_throughput",
+    chart=charts.usl_chart,
 )
 
 

@@ -203,6 +203,7 @@ class Calculator:
     compute: Compute
     assumptions: str
     model: str  # the perfcalc function that holds the model and its citation
+    chart: Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None = None  # inputs, outputs -> charts.Chart
 
     def field(self, name: str) -> Field:
         for f in self.fields:

@@ -63,11 +63,13 @@ def _reference_markdown() -> str:
 
 
 WHEEL = f"perfcalc-{perfcalc.__version__}-py3-none-any.whl"
+SITE_DEPS = "site-deps.zip"  # site/charts.py, pygal, and a shim, unpacked into the browser's Python path
 
 
 def on_config(config):
     # The theme template names the wheel in the PyScript config.
     config["extra"]["perfcalc_wheel"] = WHEEL
+    config["extra"]["perfcalc_site_deps"] = SITE_DEPS
     return config
 
 
@@ -132,6 +134,29 @@ def _build_wheel(dest: Path) -> str:
     return name
 
 
+def _build_site_deps(dest: Path) -> None:
+    """The browser-side Python the page module imports besides perfcalc: charts and pygal.
+
+    pygal imports the third-party importlib_metadata only for plugin entry
+    points; the stdlib module answers the same calls, so a one-line shim
+    replaces it (and its dependencies) in the browser.
+    """
+    import pygal
+
+    stamp = (2020, 1, 1, 0, 0, 0)
+    package = Path(pygal.__file__).parent
+    with zipfile.ZipFile(dest / SITE_DEPS, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("charts.py", stamp), (SITE / "charts.py").read_bytes())
+        archive.writestr(zipfile.ZipInfo("importlib_metadata.py", stamp),
+                         "# Shim: pygal only needs entry_points, which the stdlib provides.\n"
+                         "from importlib.metadata import *  # noqa: F401,F403\n")
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".css"):
+                archive.writestr(zipfile.ZipInfo(f"pygal/{path.relative_to(package).as_posix()}", stamp), path.read_bytes())
+        for license_file in sorted(package.parent.glob("pygal-*.dist-info/*LICEN*")):
+            archive.writestr(zipfile.ZipInfo("pygal-COPYING.txt", stamp), license_file.read_bytes())
+
+
 def on_post_build(config):
     out = Path(config["site_dir"])
     modules = ROOT / "node_modules"
@@ -150,6 +175,7 @@ def on_post_build(config):
     py.mkdir()
     wheel = _build_wheel(py)
     assert wheel == config["extra"]["perfcalc_wheel"]
+    _build_site_deps(py)
     shutil.copy2(SITE / "perfcalc_page.py", py / "perfcalc_page.py")
 
     for static in (SITE / "static").iterdir():

@@ -37,7 +37,7 @@ def _set_stale(form, stale, form_message=""):
     form.dataset.state = "invalid" if stale else "live"
     note = form.querySelector(".perfcalc__stale-note")
     note.hidden = not stale
-    for out in form.querySelectorAll("output"):
+    for out in form.querySelectorAll("output, .perfcalc__chart"):
         if stale:
             out.dataset.stale = "true"
         else:
@@ -79,7 +79,21 @@ def update(form):
         item.textContent = text
         warnings.append(item)
     warnings.hidden = not result.warnings
+    if calc.chart:
+        _redraw(form, calc, result)
     _set_stale(form, False)
+
+
+def _redraw(form, calc, result):
+    import charts  # pygal loads on the first page that has a chart
+
+    chart = calc.chart(result.inputs, result.outputs)
+    form.querySelector(".perfcalc__chart-svg").innerHTML = charts.render_svg(chart)
+    caption = form.querySelector(".perfcalc__chart figcaption")
+    caption.replaceChildren()
+    title = document.createElement("strong")
+    title.textContent = f"{chart.title}."
+    caption.append(title, f" {chart.description}")
 
 
 # --- shared scenarios ---------------------------------------------------------

@@ -10,6 +10,7 @@ message instead.
 from __future__ import annotations
 
 import html
+import charts
 import perfcalc
 from perfcalc.spec import Calculator, Field
 
@@ -113,6 +114,7 @@ def render_form(key: str, calc: Calculator, result: perfcalc.Result, reference_u
     parts += [
         "</div>",
         f'<ul class="perfcalc__warnings"{"" if warnings else " hidden"}>{warnings}</ul>',
+        charts.render_figure(calc.chart(result.inputs, result.outputs), form_id) if calc.chart else "",
         '<div class="perfcalc__actions">',
         '<button type="button" class="md-button" data-action="copy-link" disabled>Copy link</button>',
         '<button type="button" class="md-button" data-action="copy-results" disabled>Copy results</button>',

@@ -40,6 +40,11 @@ def _pages():
 
 
 PAGES = _pages()
+# Where each calculator first appears: (page url, index of its form there, fence inputs).
+FIRST_PAGE = {}
+for _url, _fences in PAGES.items():
+    for _index, (_cid, _inputs) in enumerate(_fences):
+        FIRST_PAGE.setdefault(_cid, (_url, _index, _inputs))
 
 
 @pytest.fixture(scope="session")

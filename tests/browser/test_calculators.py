@@ -5,13 +5,8 @@ from playwright.sync_api import expect
 
 import perfcalc
 
-from .conftest import PAGES, wait_live
+from .conftest import FIRST_PAGE, wait_live
 from .helpers import READ_FORMS, changed_inputs, expected, same_outputs
-
-FIRST_PAGE = {}
-for _url, _fences in PAGES.items():
-    for _index, (_cid, _inputs) in enumerate(_fences):
-        FIRST_PAGE.setdefault(_cid, (_url, _index, _inputs))
 
 
 def _type(form, calc, typed):

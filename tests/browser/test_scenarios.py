@@ -69,8 +69,12 @@ def test_a_hostile_link_restores_nothing_harmful(live_page, base_url, key, value
     live_page.goto(base_url + "wsgi/?" + quote(key, safe="") + "=" + quote(value, safe=""))
     wait_live(live_page)
     assert live_page.evaluate("window.__pwned") is None and dialogs == []
-    # Nothing was added to the page: no new elements inside the forms, the notice is plain text.
-    assert live_page.locator("form.perfcalc script, form.perfcalc img, form.perfcalc svg").count() == 0
+    # Nothing was added to the page: no script, image or event handler inside the forms (the only
+    # SVG is the chart we draw), and the notice is plain text.
+    assert live_page.locator("form.perfcalc script, form.perfcalc img").count() == 0
+    assert live_page.locator("form.perfcalc svg").count() == live_page.locator(".perfcalc__chart-svg > svg").count()
+    assert live_page.evaluate("""[...document.querySelectorAll('form.perfcalc *')]
+        .flatMap(e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))""") == []
     notices = [n for n in live_page.locator(".perfcalc__notice").all() if n.is_visible()]
     assert len(notices) == 1
     assert "ignored" in notices[0].inner_text() or "defaults" in notices[0].inner_text()

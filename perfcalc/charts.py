@@ -1,0 +1,163 @@
+"""Chart data: the curves around a calculator's current answer.
+
+Pure data, no drawing: each function sweeps one input of a model and returns
+a :class:`Chart` (series of points, axis labels, and a one-paragraph text
+alternative). The site draws them; tests check them against the models.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import caching, cost, queueing, scalability
+
+__all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart"]
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    points: tuple  # ((x, y), ...)
+    kind: str = "line"  # line | points
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    x_label: str
+    y_label: str
+    series: tuple
+    description: str  # the text alternative: what the chart shows, in words
+    x_log: bool = False
+
+
+def _n(x: float, digits: int = 3) -> str:
+    """A number for prose: 3 significant digits, thousands separated."""
+    if x == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(x)))
+    decimals = max(0, digits - 1 - magnitude)
+    text = f"{round(x, decimals):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _money(x: float) -> str:
+    return f"${x:,.2f}"
+
+
+def worker_pool_chart(v: dict, out: dict) -> Chart:
+    """p50, p95 and p99 response time as the arrival rate climbs towards the ceiling.
+
+    >>> c = worker_pool_chart({"arrival_rps": 80, "service_time_ms": 50, "workers": 5}, {})
+    >>> [s.name for s in c.series]
+    ['p50', 'p95', 'p99', 'now (p99)']
+    """
+    service_s, c = v["service_time_ms"] / 1000.0, v["workers"]
+    ceiling = c / service_s
+    busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97, 0.98]
+    curves = {p: [] for p in (50, 95, 99)}
+    for rho in busy:
+        lam = rho * ceiling
+        for p in curves:
+            curves[p].append((lam, queueing.mmc_response_percentile(c, lam, service_s, p) * 1000.0))
+    series = [Series(f"p{p}", tuple(points)) for p, points in curves.items()]
+    lam = v["arrival_rps"]
+    if lam < ceiling:
+        now = queueing.mmc_response_percentile(c, lam, service_s, 99) * 1000.0
+        series.append(Series("now (p99)", ((lam, now),), "points"))
+        where = f"At {_n(lam)} requests/s ({_n(100 * lam / ceiling)} % busy) the p99 is {_n(now)} ms."
+    else:
+        where = f"At {_n(lam)} requests/s the pool is overloaded: waits grow without bound."
+    p99_high = curves[99][-1][1]
+    description = (
+        f"Response-time percentiles of {c} workers with {_n(v['service_time_ms'])} ms mean service, as arrivals "
+        f"rise to 98 % of the {_n(ceiling)} requests/s ceiling. {where} At 98 % busy the p99 reaches {_n(p99_high)} ms."
+    )
+    return Chart("Response time as load rises", "Arrival rate (requests/s)", "Response time (ms)", tuple(series), description)
+
+
+def cache_size_chart(v: dict, out: dict) -> Chart:
+    """LRU hit ratio (Che) as the cache grows from a sliver of the catalogue to all of it.
+
+    >>> c = cache_size_chart({"catalog_items": 100_000, "cache_items": 5_000, "zipf_alpha": 0.8}, {})
+    >>> c.series[0].points[-1]
+    (100000.0, 100.0)
+    """
+    n, alpha = v["catalog_items"], v["zipf_alpha"]
+    low = max(1.0, n / 10_000)
+    steps = 10  # each point is a Che solve (~1 ms natively)
+    sizes = sorted({max(1, round(low * (n / low) ** (k / steps))) for k in range(steps + 1)})
+    points = tuple((float(size), 100.0 * caching.zipf_che_hit_ratio(n, size, alpha)[0]) for size in sizes)
+    now = 100.0 * caching.zipf_che_hit_ratio(n, v["cache_items"], alpha)[0]
+    series = (Series("hit ratio", points), Series("now", ((float(min(v["cache_items"], n)), now),), "points"))
+    half = next((x for x, y in points if y >= 50), None)
+    half_text = f" Half of all requests hit once the cache holds about {_n(half, 2)} items." if half and half < n else ""
+    description = (
+        f"LRU hit ratio for {_n(n)} items with Zipf exponent {_n(alpha)}, cache sizes from {_n(sizes[0])} to "
+        f"{_n(n)} items (logarithmic axis). At {_n(v['cache_items'])} items it is {_n(now)} %.{half_text}"
+    )
+    return Chart("Hit ratio against cache size", "Cache size (items, log scale)", "Hit ratio (%)", series, description,
+                 x_log=True)
+
+
+def _usl_curve(sigma, kappa, lam, n_max, steps=40):
+    return tuple((n, scalability.usl_throughput(n, sigma, kappa, lam))
+                 for n in (1 + (n_max - 1) * k / steps for k in range(steps + 1)))
+
+
+def usl_fit_chart(v: dict, out: dict) -> Chart:
+    """Measured throughput and the fitted USL curve through it."""
+    points = scalability.parse_measurements(v["measurements"])
+    n_top = max(n for n, _ in points)
+    peak = out.get("peak_concurrency")
+    n_max = max(n_top * 1.25, min(peak * 1.3, n_top * 4) if peak else 0, 2.0)
+    curve = _usl_curve(out["sigma"], out["kappa"], out["lambda_rps"], n_max)
+    peak_text = (f"The fitted curve peaks at {_n(out['peak_throughput_rps'])} requests/s with {_n(peak)} clients."
+                 if peak else "The fitted curve has no peak: coherency cost is zero.")
+    description = (
+        f"{len(points)} measured points (concurrency against throughput) and the Universal Scalability Law fitted "
+        f"to them, σ = {_n(out['sigma'])}, κ = {_n(out['kappa'])}, λ = {_n(out['lambda_rps'])} requests/s. {peak_text}"
+    )
+    series = (Series("fitted USL", curve), Series("measured", tuple((float(n), float(x)) for n, x in points), "points"))
+    return Chart("Throughput against concurrency", "Concurrency (clients)", "Throughput (requests/s)", series, description)
+
+
+def usl_chart(v: dict, out: dict) -> Chart:
+    """The USL curve, linear scaling for comparison, and the current concurrency."""
+    peak = out.get("peak_concurrency")
+    n_max = max(v["concurrency"] * 1.5, min(peak * 1.5, v["concurrency"] * 10) if peak else 0, 2.0)
+    curve = _usl_curve(v["sigma"], v["kappa"], v["lambda_rps"], n_max)
+    top = max(y for _, y in curve)
+    linear = tuple((n, v["lambda_rps"] * n) for n, _ in curve if v["lambda_rps"] * n <= top * 1.5)
+    series = (Series("USL", curve), Series("linear scaling", linear),
+              Series("now", ((v["concurrency"], out["throughput_rps"]),), "points"))
+    description = (
+        f"Throughput from 1 to {_n(n_max)} clients for σ = {_n(v['sigma'])}, κ = {_n(v['kappa'])}, "
+        f"λ = {_n(v['lambda_rps'])} requests/s, against linear scaling. At {_n(v['concurrency'])} clients: "
+        f"{_n(out['throughput_rps'])} requests/s, {_n(out['efficiency_pct'])} % of linear."
+    )
+    return Chart("Throughput against concurrency", "Concurrency (clients)", "Throughput (requests/s)", series, description)
+
+
+def serverless_chart(v: dict, out: dict) -> Chart:
+    """Monthly cost of serverless and of the VMs as volume grows, with the break-even point."""
+    args = (v["duration_ms"], v["memory_mb"], v["price_per_million_requests"], v["price_per_gb_second"],
+            v["free_requests"], v["free_gb_seconds"])
+    even = out.get("break_even_requests_per_month")
+    top = max(v["requests_per_month"] * 2, (even or 0) * 1.5, 1_000_000.0)
+    xs = [top * k / 30 for k in range(31)]
+    serverless = tuple((x, sum(cost.serverless_cost(x, *args)[1:])) for x in xs)
+    vm = out["vm_monthly_cost"]
+    series = [Series("serverless", serverless), Series("VMs", ((0.0, vm), (top, vm)))]
+    if even is not None and even <= top:
+        series.append(Series("break-even", ((even, vm),), "points"))
+        even_text = f"They cost the same, {_money(vm)} a month, at {_n(even)} requests."
+    else:
+        even_text = "Within this range serverless never costs as much as the VMs."
+    description = (
+        f"Monthly cost from 0 to {_n(top)} requests a month: serverless rises with volume, the VMs cost "
+        f"{_money(vm)} whatever the load. {even_text} At {_n(v['requests_per_month'])} requests serverless costs "
+        f"{_money(out['serverless_monthly_cost'])}."
+    )
+    return Chart("Monthly cost against volume", "Requests per month", "Monthly cost ($)", tuple(series), description)

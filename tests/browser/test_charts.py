@@ -1,0 +1,49 @@
+"""Charts: drawn at build time with their text alternative, redrawn as the reader types."""
+
+import pytest
+
+import perfcalc
+
+from .conftest import FIRST_PAGE, wait_live
+
+CHARTED = [cid for cid, calc in perfcalc.CALCULATORS.items() if calc.chart]
+
+
+def _native_caption(cid, inputs):
+    r = perfcalc.calculate(cid, **inputs)
+    chart = perfcalc.get(cid).chart(r.inputs, r.outputs)
+    return f"{chart.title}. {chart.description}"
+
+
+@pytest.mark.parametrize("cid", CHARTED)
+def test_chart_is_prerendered_with_a_text_alternative(browser, base_url, cid):
+    url, index, inputs = FIRST_PAGE[cid]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + url)
+    figure = page.locator("form.perfcalc").nth(index).locator("figure.perfcalc__chart")
+    assert figure.locator("svg").count() == 1
+    caption = figure.locator("figcaption")
+    assert caption.get_attribute("id") == figure.get_attribute("aria-labelledby")
+    assert caption.inner_text() == _native_caption(cid, inputs)
+    context.close()
+
+
+@pytest.mark.parametrize("cid", CHARTED)
+def test_chart_changes_when_an_input_changes(live_page, base_url, cid):
+    url, index, inputs = FIRST_PAGE[cid]
+    live_page.goto(base_url + url)
+    wait_live(live_page)
+    form = live_page.locator("form.perfcalc").nth(index)
+    svg = form.locator(".perfcalc__chart-svg")
+    before = svg.inner_html()
+    change = {"worker-pool": ("workers", "8"), "cache-size": ("zipf_alpha", "1.1"),
+              "usl-fit": ("measurements", "1:50 2:95 4:170 8:260 16:300 32:280"),
+              "usl": ("kappa", "0.002"), "serverless-vs-vm": ("vm_count", "4")}[cid]
+    form.locator(f':is(input, textarea)[name="{change[0]}"]').fill(change[1])
+    assert svg.inner_html() != before
+    typed = {el.get_attribute("name"): el.input_value() for el in form.locator(":is(input, select, textarea)[name]").all()}
+    assert form.locator("figcaption").inner_text() == _native_caption(cid, typed)
+    # Invalid input marks the chart stale with the outputs.
+    form.locator(f':is(input, textarea)[name="{change[0]}"]').fill("x")
+    assert form.locator("figure.perfcalc__chart").get_attribute("data-stale") == "true"
