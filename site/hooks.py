@@ -36,6 +36,8 @@ from render import FenceError, parse_fence, render_fence  # noqa: E402
 FENCE = re.compile(r"^```perfcalc[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 REFERENCE_FENCE = re.compile(r"^```perfcalc-reference[ \t]*\n```[ \t]*$", re.M)
 PLACEHOLDER = re.compile(r"<!--perfcalc-form:(\d+)-->")
+CLI_FENCE = re.compile(r"^```perfcalc-cli[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+EXPECT = re.compile(r"\s+#\s*exits\s+(\d+)\s*$")
 
 # What of the npm packages the browser needs (no source maps, types or demos).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
@@ -73,6 +75,38 @@ def on_config(config):
     return config
 
 
+def _run_cli(line: str, where: str) -> str:
+    """Run one documented command through the real CLI; its output goes in the page.
+
+    A line may end with "# exits N" when the example shows a failure; any
+    other exit status fails the build, so the docs cannot drift from the code.
+    """
+    import contextlib
+    import io
+    import shlex
+
+    from perfcalc.cli import main
+
+    expected = EXPECT.search(line)
+    command = EXPECT.sub("", line).strip()
+    argv = shlex.split(command)
+    if not argv or argv[0] != "perfcalc":
+        raise PluginError(f"{where}: perfcalc-cli lines must start with 'perfcalc', got {command!r}")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(argv[1:])
+        except SystemExit as exc:  # argparse's own exits (usage errors, --help)
+            status = exc.code or 0
+    want = int(expected.group(1)) if expected else 0
+    if status != want:
+        raise PluginError(f"{where}: `{command}` exited {status}, the page says {want}:\n{err.getvalue()}")
+    shown = f"$ {command}\n{out.getvalue()}{err.getvalue()}".rstrip("\n")
+    if status:
+        shown += f"\n$ echo $?\n{status}"
+    return shown
+
+
 def on_page_markdown(markdown, page, config, files):
     forms = page.meta.setdefault("_perfcalc_forms", [])
     reference_url = _relative(page, "reference/")
@@ -93,6 +127,11 @@ def on_page_markdown(markdown, page, config, files):
         return f"\n<!--perfcalc-form:{n - 1}-->\n"
 
     markdown = FENCE.sub(replace, markdown)
+    markdown = CLI_FENCE.sub(
+        lambda m: "```console\n" + "\n\n".join(
+            _run_cli(line, page.file.src_path) for line in m.group(1).splitlines() if line.strip()) + "\n```",
+        markdown,
+    )
     return REFERENCE_FENCE.sub(lambda _m: _reference_markdown(), markdown)
 
 

@@ -48,3 +48,32 @@ def test_page_goes_live_with_the_same_numbers(live_page, base_url, url):
     assert_forms_match(forms, _expected_forms(url))
     assert live_page.locator(".perfcalc__status").evaluate_all("els => els.map(e => getComputedStyle(e, '::before').content)") \
         == ["none"] * len(forms)  # "Starting Python…" is gone
+
+
+CASE_STUDY = [  # (form key on the deployment page, output, the text the article quotes)
+    ("littles-law-2", "concurrency", "144 requests are in flight"),
+    ("capacity", "max_rps", "33.3 requests/s"),
+    ("cache", "origin_rps", "30 requests/s"),
+    ("worker-pool", "p99_ms", "p99 of 1,463.2 ms"),
+]
+
+
+def test_case_study_calculators_show_what_the_text_quotes(browser, base_url):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "deployment.md").read_text()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "deployment/")
+    for key, output, quote in CASE_STUDY:
+        assert quote in re.sub(r"\*\*", "", text), quote
+        shown = page.locator(f'form[data-key="{key}"] output[name="{output}"]').inner_text()
+        number = re.findall(r"\d[\d,]*(?:\.\d+)?", quote)[-1]
+        assert shown.startswith(number), (key, output, shown, quote)
+    # And the p99 target that no pool size meets with 4 workers: 147 slots for 1,200 requests/s.
+    import perfcalc
+    assert perfcalc.calculate("worker-pool", arrival_rps=1200, service_time_ms=120, workers=150,
+                              target_p99_ms=600).outputs["workers_for_target"] == 147
+    assert "**147** slots" in text
+    context.close()
