@@ -113,6 +113,11 @@ CAPACITY = Calculator(
         "queues explode, not a load to plan for. Errors reduce goodput, not capacity (a failed request still "
         "occupies a worker). A month is 730 hours (8760 / 12), not 720."
     ),
+    equations=(
+        "X_{\\max} = \\frac{c\\,s}{R}\\qquad X_{\\text{good}} = X_{\\max}\\,(1 - e)",
+        "\\bar X = \\frac{N_{\\text{month}}}{730 \\times 3600\\ \\text{s}}\\qquad U = \\frac{\\bar X}{X_{\\max}}",
+        "C_{\\text{month}} = 730\\,p_{\\text{hour}}\\,s + p_{\\text{req}}\\,N_{\\text{month}}",
+    ),
     model="perfcalc.cost.saturation_rps",
 )
 
@@ -144,6 +149,9 @@ LITTLES_LAW = Calculator(
     compute=_littles_law,
     assumptions="Holds for any stable system over a long enough window: means, not percentiles; throughput is "
                 "completions per second, equal to arrivals when nothing is dropped.",
+    equations=(
+        "L = \\lambda\\,W",
+    ),
     model="perfcalc.queueing.littles_law",
 )
 
@@ -223,6 +231,13 @@ WORKER_POOL = Calculator(
         "(Gunicorn's shared listen socket behaves so). Real service times are often more variable than "
         "exponential, which makes the tail worse, so treat these percentiles as optimistic."
     ),
+    equations=(
+        "A = \\lambda S\\qquad \\rho = \\frac{A}{c}\\qquad X_{\\max} = \\frac{c}{S}",
+        "B(0) = 1,\\quad B(k) = \\frac{A\\,B(k-1)}{k + A\\,B(k-1)}\\qquad C(c, A) = \\frac{c\\,B(c)}{c - A\\,\\bigl(1 - B(c)\\bigr)}",
+        "W_q = \\frac{C(c, A)\\,S}{c - A}",
+        "P(T > t) = (1 - C)\\,e^{-\\mu t} + C\\,\\frac{\\mu\\,e^{-\\delta t} - \\delta\\,e^{-\\mu t}}{\\mu - \\delta},\\qquad \\mu = \\frac{1}{S},\\ \\delta = c\\mu - \\lambda",
+        "t_p:\\ P(T > t_p) = 1 - \\frac{p}{100}\\quad\\text{(bisection)}",
+    ),
     model="perfcalc.queueing.mmc_response_percentile",
     chart=charts.worker_pool_chart,
 )
@@ -295,6 +310,10 @@ GUNICORN = Calculator(
         "slots / S; workers / S_cpu (one GIL per process); cores / S_cpu, with S_cpu = S × (1 − I/O share). "
         "Ceilings, not targets: keep well below them."
     ),
+    equations=(
+        "w = \\min\\!\\left(2\\,n_{\\text{cores}} + 1,\\ \\left\\lfloor \\frac{M}{m} \\right\\rfloor\\right)\\qquad S_{\\text{cpu}} = S\\,(1 - f_{\\text{io}})",
+        "X_{\\max} = \\min\\!\\left(\\frac{\\text{slots}}{S},\\ \\frac{w}{S_{\\text{cpu}}},\\ \\frac{n_{\\text{cores}}}{S_{\\text{cpu}}}\\right)",
+    ),
     model="perfcalc.workers.gunicorn_capacity",
 )
 
@@ -324,6 +343,9 @@ BLOCKING_IO = Calculator(
     compute=_blocking_io,
     assumptions="Offloaded means the worker is free while the I/O is pending (a task queue such as Celery or RQ, or "
                 "an event loop); the I/O still takes as long for the request that needs it.",
+    equations=(
+        "X_{\\text{blocking}} = \\frac{w}{t_{\\text{cpu}} + t_{\\text{io}}}\\qquad X_{\\text{offloaded}} = \\frac{w}{t_{\\text{cpu}}}\\qquad \\text{lost} = \\frac{t_{\\text{io}}}{t_{\\text{cpu}} + t_{\\text{io}}}",
+    ),
     model="perfcalc.workers.blocking_io_capacity",
 )
 
@@ -363,6 +385,9 @@ CACHE = Calculator(
     compute=_cache,
     assumptions="Mean time h·t_hit + (1 − h)·t_miss; the origin sees (1 − h)·λ. Means only: misses still set the tail "
                 "latency, and a cold or flushed cache sends the full load to the origin at once.",
+    equations=(
+        "\\bar t = h\\,t_{\\text{hit}} + (1 - h)\\,t_{\\text{miss}}\\qquad \\lambda_{\\text{origin}} = (1 - h)\\,\\lambda",
+    ),
     model="perfcalc.caching.effective_time",
 )
 
@@ -396,6 +421,10 @@ CACHE_SIZE = Calculator(
     compute=_cache_size,
     assumptions="Independent requests with fixed Zipf popularity (the independent reference model); LRU eviction; "
                 "warm cache. Real traffic has temporal locality, which usually helps LRU.",
+    equations=(
+        "p_i = \\frac{i^{-\\alpha}}{\\sum_{j=1}^{N} j^{-\\alpha}}",
+        "\\sum_{i=1}^{N} \\left(1 - e^{-p_i T}\\right) = C\\qquad h = \\sum_{i=1}^{N} p_i \\left(1 - e^{-p_i T}\\right)",
+    ),
     model="perfcalc.caching.zipf_che_hit_ratio",
     chart=charts.cache_size_chart,
 )
@@ -430,6 +459,9 @@ TTL_CACHE = Calculator(
     compute=_ttl_cache,
     assumptions="Poisson requests; the timer starts on a miss and is not extended by hits; no invalidation on write, "
                 "so a value can be up to one TTL old.",
+    equations=(
+        "h = \\frac{\\lambda T}{1 + \\lambda T}\\qquad \\lambda_{\\text{origin}} = \\frac{\\lambda}{1 + \\lambda T}",
+    ),
     model="perfcalc.caching.ttl_hit_ratio",
 )
 
@@ -466,6 +498,9 @@ N_PLUS_ONE = Calculator(
     compute=_n_plus_one,
     assumptions="Each query costs about one round trip regardless of rows returned; true for small queries, "
                 "where per-query overhead dominates. Eager queries that return far more rows cost more.",
+    equations=(
+        "Q_{\\text{lazy}} = 1 + n\\qquad t_{\\text{lazy}} = (1 + n)\\,q\\qquad t_{\\text{eager}} = k\\,q",
+    ),
     model="perfcalc.database.n_plus_one",
 )
 
@@ -529,6 +564,10 @@ CONNECTION_POOL = Calculator(
     compute=_connection_pool,
     assumptions="Every pool can fill at once (a traffic spike does exactly this). HikariCP's (cores × 2) + spindles "
                 "is a starting point for total active connections, to be load-tested.",
+    equations=(
+        "\\text{needed} = i \\cdot w \\cdot p\\qquad \\text{available} = \\text{max\\_connections} - \\text{reserved}",
+        "\\text{HikariCP} = 2\\,n_{\\text{cores}} + n_{\\text{spindles}}",
+    ),
     model="perfcalc.database.hikari_pool_size",
 )
 
@@ -563,6 +602,9 @@ SESSION_SIZE = Calculator(
     compute=_session_size,
     assumptions="Flask's default session: base64url JSON, uncompressed (worst case), plus timestamp and HMAC-SHA1 "
                 "signature. Browsers must support cookies of at least 4096 bytes (RFC 6265).",
+    equations=(
+        "\\text{cookie} = \\left\\lceil \\tfrac{4}{3}\\,b \\right\\rceil + 43\\ \\text{bytes}\\qquad \\text{upload} = \\text{cookie} \\times N_{\\text{month}}",
+    ),
     model="perfcalc.database.session_cookie_bytes",
 )
 
@@ -595,6 +637,9 @@ INDEX_SCAN = Calculator(
     compute=_index_scan,
     assumptions="One matching row; every page read costs the same. Sequential scans read faster than random pages, "
                 "and hot pages are cached, so the real gap is smaller for small tables; EXPLAIN ANALYZE decides.",
+    equations=(
+        "P_{\\text{scan}} = \\left\\lceil \\frac{r}{r_{\\text{page}}} \\right\\rceil\\qquad L = \\min\\{\\ell : f^{\\ell} \\ge r\\}\\qquad t_{\\text{index}} = (L + 1)\\,t_{\\text{page}}",
+    ),
     model="perfcalc.database.index_vs_scan",
 )
 
@@ -631,6 +676,9 @@ INSTANCES = Calculator(
     compute=_instances,
     assumptions="Load balances evenly; instance ceiling measured, not estimated; always-on instances (autoscaling "
                 "would lower the average cost but not the peak count).",
+    equations=(
+        "n = \\left\\lceil \\frac{X_{\\text{peak}}}{X_{\\text{instance}}\\,u} \\right\\rceil + n_{\\text{spare}}\\qquad C_{\\text{month}} = 730\\,n\\,p_{\\text{hour}}",
+    ),
     model="perfcalc.cost.instances_needed",
 )
 
@@ -684,6 +732,10 @@ SERVERLESS_VS_VM = Calculator(
     compute=_serverless_vs_vm,
     assumptions="Lambda-style billing with the free tier applied; prices are inputs (check your provider's sheet). "
                 "Leaves out API gateway, egress, and cold-start latency; VMs are billed 730 h a month.",
+    equations=(
+        "\\text{GB-s} = N\\,d\\,\\frac{m}{1024}",
+        "C_{\\text{serverless}} = \\max(0,\\ \\text{GB-s} - F_{\\text{GB-s}})\\,p_{\\text{GB-s}} + \\max(0,\\ N - F_N)\\,p_N\\qquad C_{\\text{VM}} = 730\\,k\\,p_{\\text{hour}}",
+    ),
     model="perfcalc.cost.serverless_cost",
     chart=charts.serverless_chart,
 )
@@ -717,6 +769,9 @@ LOAD_TEST = Calculator(
     compute=_load_test,
     assumptions="Little's law applied to the test loop; if the system slows down, a closed model offers less load "
                 "(coordinated omission), so prefer an arrival-rate executor for latency tests.",
+    equations=(
+        "N_{\\text{closed}} = \\bigl\\lceil X\\,(R + Z) \\bigr\\rceil\\qquad N_{\\text{open}} = \\lceil X R \\rceil\\qquad \\text{requests} = X\\,D",
+    ),
     model="perfcalc.reliability.closed_model_users",
 )
 
@@ -755,6 +810,10 @@ USL_FIT = Calculator(
     compute=_usl_fit,
     assumptions="Non-linear least squares on throughput, λ free (no N = 1 point needed). Steady-state measurements "
                 "at each concurrency; extrapolation far beyond the data is a guess.",
+    equations=(
+        "\\min_{\\sigma,\\,\\kappa,\\,\\lambda}\\ \\sum_i \\left(X_i - \\frac{\\lambda N_i}{1 + \\sigma (N_i - 1) + \\kappa N_i (N_i - 1)}\\right)^{2}",
+        "R^2 = 1 - \\frac{\\sum_i (X_i - \\hat X_i)^2}{\\sum_i (X_i - \\bar X)^2}",
+    ),
     model="perfcalc.scalability.usl_fit",
     chart=charts.usl_fit_chart,
 )
@@ -790,6 +849,9 @@ USL = Calculator(
     ),
     compute=_usl,
     assumptions="X(N) = λN / (1 + σ(N − 1) + κN(N − 1)); with κ = 0 it is Amdahl's law and never peaks.",
+    equations=(
+        "X(N) = \\frac{\\lambda N}{1 + \\sigma (N - 1) + \\kappa N (N - 1)}\\qquad N^{*} = \\sqrt{\\frac{1 - \\sigma}{\\kappa}}",
+    ),
     model="perfcalc.scalability.usl_throughput",
     chart=charts.usl_chart,
 )
@@ -816,6 +878,9 @@ AMDAHL = Calculator(
     ),
     compute=_amdahl,
     assumptions="Fixed problem size; the parallel part divides perfectly; no coherency cost (see the USL for that).",
+    equations=(
+        "S(N) = \\frac{1}{s + (1 - s)/N}\\qquad S_{\\infty} = \\frac{1}{s}",
+    ),
     model="perfcalc.scalability.amdahl_speedup",
 )
 
@@ -866,6 +931,10 @@ SLO = Calculator(
     compute=_slo,
     assumptions="Request-based SLO: budget = 100 − SLO; burn rate = error rate / budget. Downtime assumes total "
                 "outage; a partial outage spends the budget more slowly.",
+    equations=(
+        "B = 100 - \\text{SLO}\\qquad \\text{burn} = \\frac{e}{B}",
+        "\\text{spent} = \\text{burn} \\cdot \\frac{t_{\\text{alert}}}{t_{\\text{window}}}\\qquad t_{\\text{exhausted}} = \\frac{t_{\\text{window}}}{\\text{burn}}",
+    ),
     model="perfcalc.reliability.burn_rate",
 )
 

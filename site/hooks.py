@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import re
 import shutil
 import subprocess
@@ -43,10 +44,23 @@ EXPECT = re.compile(r"\s+#\s*exits\s+(\d+)\s*$")
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 
 
+def _typeset(tex: list[str]) -> list[str]:
+    """TeX to HTML with KaTeX (node, from node_modules), in one batch; a TeX error fails the build."""
+    try:
+        done = subprocess.run(["node", str(SITE / "katex-render.mjs")], input=json.dumps(tex), capture_output=True,
+                              text=True, check=True, cwd=ROOT)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise PluginError(f"typesetting the model equations failed: {getattr(exc, 'stderr', exc)}") from exc
+    return json.loads(done.stdout)
+
+
 def _reference_markdown() -> str:
-    """One section per calculator: what it computes, its assumptions, the model's docstring."""
+    """One section per calculator: equations, assumptions, inputs, outputs, the model's docstring."""
+    calcs = list(perfcalc.CALCULATORS.values())
+    typeset = iter(_typeset([tex for calc in calcs for tex in calc.equations]))
     out = []
-    for calc in perfcalc.CALCULATORS.values():
+    for calc in calcs:
+        equations = "\n".join(f'<div class="perfcalc-equation">{next(typeset)}</div>' for _ in calc.equations)
         module_name, _, func_name = calc.model.rpartition(".")
         module = importlib.import_module(module_name)
         func = getattr(module, func_name)
@@ -56,6 +70,7 @@ def _reference_markdown() -> str:
         outputs = "\n".join(f"| `{o.name}` | {o.label} | {o.unit or '—'} |" for o in calc.outputs)
         out.append(
             f"## {calc.title} {{#{calc.id}}}\n\n{calc.summary}\n\n"
+            f"{equations}\n\n"
             f"**Assumptions.** {calc.assumptions}\n\n"
             f"| input | meaning | unit | rule |\n|---|---|---|---|\n{fields}\n\n"
             f"| output | meaning | unit |\n|---|---|---|\n{outputs}\n\n"
@@ -199,7 +214,7 @@ def _build_site_deps(dest: Path) -> None:
 def on_post_build(config):
     out = Path(config["site_dir"])
     modules = ROOT / "node_modules"
-    if not (modules / "pyodide" / "pyodide.mjs").exists() or not (modules / "@pyscript" / "core" / "dist").exists():
+    if not all((modules / p).exists() for p in ("pyodide/pyodide.mjs", "@pyscript/core/dist", "katex/dist")):
         raise PluginError("node_modules is missing the runtime: run `npm ci` (make build does)")
 
     vendor = out / "vendor"
@@ -208,6 +223,11 @@ def on_post_build(config):
     for name in PYODIDE_FILES:
         shutil.copy2(modules / "pyodide" / name, vendor / "pyodide" / name)
     shutil.copytree(modules / "@pyscript" / "core" / "dist", vendor / "pyscript", ignore=shutil.ignore_patterns("*.map"))
+    # KaTeX typesets at build time; the browser needs only its stylesheet and fonts (woff2 is enough).
+    (vendor / "katex" / "fonts").mkdir(parents=True)
+    shutil.copy2(modules / "katex" / "dist" / "katex.min.css", vendor / "katex" / "katex.min.css")
+    for font in (modules / "katex" / "dist" / "fonts").glob("*.woff2"):
+        shutil.copy2(font, vendor / "katex" / "fonts" / font.name)
 
     py = out / "py"
     shutil.rmtree(py, ignore_errors=True)

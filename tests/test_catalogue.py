@@ -176,3 +176,9 @@ def test_every_valid_input_computes(cid, data):
             if o.format in ("pct", "money") and o.name != "headroom":
                 assert value >= 0, (o.name, value)
         format_output(o, value)
+
+
+@pytest.mark.parametrize("cid", DESIGN_IDS)
+def test_every_model_is_stated_as_equations(cid):
+    calc = CALCULATORS[cid]
+    assert calc.equations and all(isinstance(tex, str) and tex.strip() for tex in calc.equations)

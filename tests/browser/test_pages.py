@@ -77,3 +77,19 @@ def test_case_study_calculators_show_what_the_text_quotes(browser, base_url):
                               target_p99_ms=600).outputs["workers_for_target"] == 147
     assert "**147** slots" in text
     context.close()
+
+
+def test_reference_typesets_every_equation_at_build_time(browser, base_url):
+    import perfcalc
+
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "reference/")
+    total = sum(len(c.equations) for c in perfcalc.CALCULATORS.values())
+    assert page.locator(".perfcalc-equation .katex-display").count() == total
+    for cid in perfcalc.CALCULATORS:  # every calculator's "Model and sources" link has its target
+        assert page.locator(f'[id="{cid}"]').count() == 1
+    # The TeX source travels with the rendering (MathML annotation), for screen readers and copying.
+    first = perfcalc.get("littles-law").equations[0]
+    assert page.locator('#littles-law ~ .perfcalc-equation annotation').first.text_content() == first
+    context.close()
