@@ -87,6 +87,22 @@ def main():
         print(f"  {cid:<18} defaults {defaults:7.3f}{extra}")
     print(f"\nSlowest case: {slowest:.2f} ms ({'within' if slowest <= FRAME_MS else 'OVER'} the {FRAME_MS:.0f} ms budget natively)")
 
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site"))
+        import charts as site_charts
+    except ImportError:
+        print("\nCharts: pygal not installed (pip install -e '.[site]'); skipped")
+        return
+    print("\nChart redraw (chart data + SVG), drawn in the task after the outputs, vs calculate alone, defaults")
+    for cid, calc in perfcalc.CALCULATORS.items():
+        if not calc.chart:
+            continue
+        bare = timed(lambda: perfcalc.calculate(cid))
+
+        r = perfcalc.calculate(cid)
+        full = timed(lambda: site_charts.render_svg(calc.chart(r.inputs, r.outputs)))
+        print(f"  {cid:<18} calculate {bare:7.3f}   chart {full:7.2f}{'  OVER BUDGET' if full > FRAME_MS else ''}")
+
 
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@ __all__ = [
     "effective_time",
     "zipf_che_hit_ratio",
     "zipf_che_hit_ratio_exact",
+    "zipf_che_hit_ratios",
     "ttl_hit_ratio",
 ]
 
@@ -69,31 +70,47 @@ def _tail_grid(catalog_items: int, alpha: float) -> list[tuple[float, float]]:
     return grid
 
 
-def _che(catalog_items: int, cache_items: int, alpha: float, points: list[tuple[float, float]]) -> tuple[float, float]:
-    """Solve Che's equation over weighted points (rank, multiplicity)."""
+def _popularity(alpha: float, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """(multiplicity, request probability) for weighted rank points; independent of the cache size."""
     # fsum: exactly rounded, so native CPython and Pyodide agree to the bit.
     norm = math.fsum(w * x ** -alpha for x, w in points)
-    probs = [(w, x ** -alpha / norm) for x, w in points]
+    return [(w, x ** -alpha / norm) for x, w in points]
+
+
+def _che(probs: list[tuple[float, float]], cache_items: int) -> tuple[float, float]:
+    """Solve Che's equation for one cache size over prepared popularities."""
 
     def occupancy(t: float) -> float:
         return math.fsum(w * -math.expm1(-p * t) for w, p in probs)
 
-    # Occupancy rises from 0 to N as T grows; bracket T, then bisect in log T.
+    # Occupancy rises from 0 to N as T grows, concave: bracket T, then Newton
+    # steps, falling back to bisection (in log T) whenever a step leaves the bracket.
     lo, hi = 0.0, float(cache_items)
     while occupancy(hi) < cache_items:
         lo, hi = hi, hi * 4.0
     lo = max(lo, hi / 4.0) if lo > 0 else hi / 1e12
-    for _ in range(100):
-        mid = math.sqrt(lo * hi)
-        if occupancy(mid) < cache_items:
-            lo = mid
-        else:
-            hi = mid
-        if hi / lo - 1.0 < 1e-10:
-            break
     t = math.sqrt(lo * hi)
+    for _ in range(200):
+        misses = [(w, p, math.exp(-p * t)) for w, p in probs]
+        gap = math.fsum(w * -math.expm1(-p * t) for w, p, _e in misses) - cache_items
+        slope = math.fsum(w * p * e for w, p, e in misses)
+        if gap < 0:
+            lo = t
+        else:
+            hi = t
+        step = t - gap / slope if slope > 0 else -1.0
+        new = step if lo < step < hi else math.sqrt(lo * hi)
+        if abs(new - t) <= 1e-12 * t or hi / lo - 1.0 < 1e-12:
+            t = new
+            break
+        t = new
     hit = math.fsum(w * p * -math.expm1(-p * t) for w, p in probs)
     return min(1.0, hit), t
+
+
+def _zipf_points(catalog_items: int, alpha: float) -> list[tuple[float, float]]:
+    head = [(float(i), 1.0) for i in range(1, min(catalog_items, _HEAD) + 1)]
+    return head + _tail_grid(catalog_items, alpha)
 
 
 def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) -> tuple[float, float]:
@@ -125,8 +142,17 @@ def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) 
     """
     if cache_items >= catalog_items:
         return 1.0, math.inf
-    head = [(float(i), 1.0) for i in range(1, min(catalog_items, _HEAD) + 1)]
-    return _che(catalog_items, cache_items, zipf_alpha, head + _tail_grid(catalog_items, zipf_alpha))
+    return _che(_popularity(zipf_alpha, _zipf_points(catalog_items, zipf_alpha)), cache_items)
+
+
+def zipf_che_hit_ratios(catalog_items: int, cache_sizes: list[int], zipf_alpha: float) -> list[float]:
+    """Hit ratios for several cache sizes over one catalogue: the popularity grid is built once.
+
+    >>> [round(h, 3) for h in zipf_che_hit_ratios(1_000_000, [10_000, 1_000_000], 0.8)]
+    [0.232, 1.0]
+    """
+    probs = _popularity(zipf_alpha, _zipf_points(catalog_items, zipf_alpha))
+    return [1.0 if size >= catalog_items else _che(probs, size)[0] for size in cache_sizes]
 
 
 def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: float) -> tuple[float, float]:
@@ -138,7 +164,8 @@ def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: f
     """
     if cache_items >= catalog_items:
         return 1.0, math.inf
-    return _che(catalog_items, cache_items, zipf_alpha, [(float(i), 1.0) for i in range(1, catalog_items + 1)])
+    points = [(float(i), 1.0) for i in range(1, catalog_items + 1)]
+    return _che(_popularity(zipf_alpha, points), cache_items)
 
 
 def ttl_hit_ratio(key_rps: float, ttl_s: float) -> float:

@@ -78,7 +78,7 @@ def _capacity(v: Mapping[str, Any]):
         "average_rps": average_rps,
         "average_utilization_pct": utilization,
         "monthly_cost": monthly,
-        "cost_per_million_successful": monthly / (successful / 1e6) if successful > 0 else (0.0 if monthly == 0 else None),
+        "cost_per_million_successful": monthly * 1e6 / successful if successful > 0 else (0.0 if monthly == 0 else None),
     }, warnings
 
 
@@ -91,7 +91,7 @@ CAPACITY = Calculator(
         _int("workers", "Concurrency slots per server", 4, "Requests one server handles at once: Gunicorn workers × threads."),
         _int("servers", "Servers", 2, "Identical servers behind the load balancer.", maximum=100_000),
         _pct("error_rate_pct", "Error rate", 0.5, "Share of requests that fail (5xx, and 4xx you caused)."),
-        Field("requests_per_month", "Requests per month", "requests", "float", 10_000_000.0, 0.0, 1e13,
+        Field("requests_per_month", "Requests per month", "requests", "int", 10_000_000, 0, 10**13,
               help="Total requests in a month, successful or not."),
         _money("server_cost_per_hour", "Cost per server-hour", 0.10, "On-demand price of one server."),
         _money("cost_per_million_requests", "Cost per million requests", 0.0,
@@ -591,7 +591,7 @@ SESSION_SIZE = Calculator(
     summary="How big Flask's signed-cookie session gets, and what it costs to send it with every request.",
     fields=(
         _int("session_bytes", "Session data", 1500, "Size of the session as JSON.", minimum=0, maximum=10_000_000, unit="bytes"),
-        Field("requests_per_month", "Requests per month", "requests", "float", 10_000_000.0, 0.0, 1e13,
+        Field("requests_per_month", "Requests per month", "requests", "int", 10_000_000, 0, 10**13,
               help="Requests that carry the cookie."),
     ),
     outputs=(
@@ -710,7 +710,7 @@ SERVERLESS_VS_VM = Calculator(
     title="Serverless versus always-on VMs",
     summary="Monthly cost of a function-as-a-service against a fixed fleet of VMs, and where they cross.",
     fields=(
-        Field("requests_per_month", "Requests per month", "requests", "float", 10_000_000.0, 0.0, 1e13),
+        Field("requests_per_month", "Requests per month", "requests", "int", 10_000_000, 0, 10**13),
         _ms("duration_ms", "Billed duration per request", 200.0, "Mean billed time of one invocation."),
         Field("memory_mb", "Function memory", "MB", "float", 512.0, 128.0, 10_240.0, help="Memory configured for the function."),
         Field("price_per_million_requests", "Price per million requests", "$", "float", 0.20, 0.0, 1000.0),
@@ -915,7 +915,7 @@ SLO = Calculator(
         Field("slo_pct", "SLO", "%", "float", 99.9, 0.0, 100.0, exclusive_maximum=True,
               help="Share of requests that must succeed, e.g. 99.9."),
         Field("window_days", "SLO window", "days", "float", 30.0, 0.01, 3660.0),
-        Field("requests_per_window", "Requests in the window", "requests", "float", 10_000_000.0, 0.0, 1e13),
+        Field("requests_per_window", "Requests in the window", "requests", "int", 10_000_000, 0, 10**13),
         _pct("error_rate_pct", "Current error rate", 0.5, "Share of requests failing now."),
         Field("alert_window_hours", "Alert window", "hours", "float", 1.0, 0.01, 87_840.0,
               help="How long the current error rate is assumed to last."),

@@ -80,13 +80,31 @@ def update(form):
         warnings.append(item)
     warnings.hidden = not result.warnings
     if calc.chart:
-        _redraw(form, calc, result)
+        _schedule_redraw(form, calc, result)
     _set_stale(form, False)
+
+
+# Outputs answer within the keystroke; the chart (a model sweep plus SVG) is
+# drawn in the next task, and only for the latest input: typing fast never
+# queues stale drawings.
+_latest_draw = {}
+
+
+def _schedule_redraw(form, calc, result):
+    token = _latest_draw[form.id] = _latest_draw.get(form.id, 0) + 1
+    form.querySelector(".perfcalc__chart").dataset.drawing = "true"
+
+    def draw(*_args):
+        if _latest_draw.get(form.id) == token:
+            _redraw(form, calc, result)
+
+    window.setTimeout(create_once_callable(draw), 0)
 
 
 def _redraw(form, calc, result):
     import charts  # pygal loads on the first page that has a chart
 
+    figure = form.querySelector(".perfcalc__chart")
     chart = calc.chart(result.inputs, result.outputs)
     form.querySelector(".perfcalc__chart-svg").innerHTML = charts.render_svg(chart)
     caption = form.querySelector(".perfcalc__chart figcaption")
@@ -94,6 +112,7 @@ def _redraw(form, calc, result):
     title = document.createElement("strong")
     title.textContent = f"{chart.title}."
     caption.append(title, f" {chart.description}")
+    figure.removeAttribute("data-drawing")
 
 
 # --- shared scenarios ---------------------------------------------------------

@@ -25,7 +25,7 @@ def test_aws_lambda_pricing_example():
 
 
 @settings(max_examples=200, deadline=None)
-@given(n=st.floats(0, 1e10), d=st.floats(1, 60_000), m=st.floats(128, 10240),
+@given(n=st.integers(0, 10**10), d=st.floats(1, 60_000), m=st.floats(128, 10240),
        pr=st.one_of(st.just(0.0), st.floats(1e-4, 10)), pg=st.one_of(st.just(0.0), st.floats(1e-9, 1e-3)), fr=st.floats(0, 1e7), fg=st.floats(0, 1e7), vm=st.floats(0, 100), k=st.integers(1, 50))
 def test_break_even_is_where_costs_meet(n, d, m, pr, pg, fr, fg, vm, k):
     o = calculate("serverless-vs-vm", requests_per_month=n, duration_ms=d, memory_mb=m, price_per_million_requests=pr,

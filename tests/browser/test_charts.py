@@ -41,9 +41,26 @@ def test_chart_changes_when_an_input_changes(live_page, base_url, cid):
               "usl-fit": ("measurements", "1:50 2:95 4:170 8:260 16:300 32:280"),
               "usl": ("kappa", "0.002"), "serverless-vs-vm": ("vm_count", "4")}[cid]
     form.locator(f':is(input, textarea)[name="{change[0]}"]').fill(change[1])
+    # The chart is drawn in the task after the outputs, for the latest input only.
+    form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
     assert svg.inner_html() != before
     typed = {el.get_attribute("name"): el.input_value() for el in form.locator(":is(input, select, textarea)[name]").all()}
     assert form.locator("figcaption").inner_text() == _native_caption(cid, typed)
     # Invalid input marks the chart stale with the outputs.
     form.locator(f':is(input, textarea)[name="{change[0]}"]').fill("x")
     assert form.locator("figure.perfcalc__chart").get_attribute("data-stale") == "true"
+
+
+def test_fast_typing_draws_only_the_latest_chart(live_page, base_url):
+    url, index, inputs = FIRST_PAGE["worker-pool"]
+    live_page.goto(base_url + url)
+    wait_live(live_page)
+    form = live_page.locator("form.perfcalc").nth(index)
+    # Five inputs inside one task: the outputs follow each, the chart only the last.
+    live_page.evaluate("""form => { const i = form.querySelector('input[name="workers"]');
+        for (const v of ['6', '7', '8', '9', '10']) { i.value = v; i.dispatchEvent(new Event('input', {bubbles: true})); } }""",
+                       form.element_handle())
+    native = perfcalc.calculate("worker-pool", **{**inputs, "workers": 10}).outputs["max_rps"]
+    assert form.locator('output[name="max_rps"]').get_attribute("data-value") == perfcalc.raw_value(native)
+    form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
+    assert "10 workers" in form.locator("figcaption").inner_text()
