@@ -795,8 +795,8 @@ USL_FIT = Calculator(
     summary="σ, κ and λ from load-test measurements, and where throughput peaks.",
     fields=(
         Field("measurements", "Measurements (N:X)", "", "text", "1:98 2:192 4:341 8:585 16:850 32:1045 64:1032",
-              help="Concurrency:throughput pairs from a load test, separated by spaces, commas or new lines. "
-                   "At least 3 distinct concurrency levels.", max_length=20_000,
+              help="Concurrency:throughput pairs from a load test, separated by spaces, commas or new lines.",
+              max_length=20_000,
               text_rule="N:X pairs (concurrency:throughput) for at least 3 distinct concurrency levels"),
     ),
     outputs=(
