@@ -29,6 +29,7 @@ __all__ = [
     "PerfcalcError",
     "Result",
     "calculate",
+    "evaluate",
     "format_input",
     "format_output",
     "get",
@@ -62,25 +63,42 @@ def validate(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> tup
     return values, errors
 
 
+def evaluate(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> tuple[Result | None, dict]:
+    """Validate and compute once; return ``(result, {})`` or ``(None, errors)``.
+
+    Errors are keyed by field name (a cross-field rule under the field it
+    names; a rule about the whole form under ``""``), so a form can mark every
+    bad field from one call.
+
+    >>> result, errors = evaluate("worker-pool", {"workers": "0", "arrival_rps": "x"})
+    >>> result is None, sorted(errors)
+    (True, ['arrival_rps', 'workers'])
+    """
+    calc = get(calculator_id)
+    values, errors = validate(calc.id, inputs)
+    if errors:
+        return None, errors
+    try:
+        outputs, warnings = calc.compute(values)
+    except PerfcalcError as exc:
+        return None, {exc.field or "": str(exc)}
+    except (ArithmeticError, ValueError) as exc:  # a safety net; tests fail on any input that reaches it
+        return None, {"": f"{calc.id} cannot compute these inputs: {exc}"}
+    for name, value in outputs.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            outputs[name] = None
+    ordered = {o.name: outputs[o.name] for o in calc.outputs}
+    return Result(calc.id, values, ordered, warnings), {}
+
+
 def calculate(calculator_id: str, /, **inputs: Any) -> Result:
     """Validate ``inputs`` for a calculator, compute, and return a :class:`Result`.
 
     Raises :class:`PerfcalcError` (and nothing else) for any bad input; its
     message names the field, the rule and the value.
     """
-    calc = get(calculator_id)
-    values, errors = validate(calc.id, inputs)
+    result, errors = evaluate(calculator_id, inputs)
     if errors:
         name, message = next(iter(errors.items()))
-        raise PerfcalcError(message, name)
-    try:
-        outputs, warnings = calc.compute(values)
-    except PerfcalcError:
-        raise
-    except (ArithmeticError, ValueError) as exc:  # a safety net; tests fail on any input that reaches it
-        raise PerfcalcError(f"{calc.id} cannot compute these inputs: {exc}") from exc
-    for name, value in outputs.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            outputs[name] = None
-    ordered = {o.name: outputs[o.name] for o in calc.outputs}
-    return Result(calc.id, values, ordered, warnings)
+        raise PerfcalcError(message, name or None)
+    return result

@@ -205,12 +205,3 @@ class Calculator:
     model: str  # the perfcalc function that holds the model and its citation
     chart: Callable[[Mapping[str, Any], Mapping[str, Any]], Any] | None = None  # inputs, outputs -> charts.Chart
     equations: tuple[str, ...] = ()  # the model in TeX, typeset in the reference
-
-    def field(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
-
-    def defaults(self) -> dict:
-        return {f.name: f.default for f in self.fields}

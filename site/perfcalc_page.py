@@ -51,17 +51,8 @@ def update(form):
     """Validate and recompute one form from what its controls hold now."""
     calc = perfcalc.get(form.dataset.calculator)
     controls = _controls(form)
-    raw = {el.name: el.value for el in controls}
-    _values, errors = perfcalc.validate(calc.id, raw)
-    result, form_message = None, ""
-    if not errors:
-        try:
-            result = perfcalc.calculate(calc.id, **raw)
-        except perfcalc.PerfcalcError as exc:
-            if exc.field:
-                errors[exc.field] = str(exc)
-            else:
-                form_message = str(exc)
+    result, errors = perfcalc.evaluate(calc.id, {el.name: el.value for el in controls})
+    form_message = errors.get("", "")
     for el in controls:
         _show_field_error(form, el, errors.get(el.name, ""))
     if result is None:
@@ -172,14 +163,8 @@ def apply_link(forms):
     for form_key, values in wanted.items():
         form = by_key[form_key]
         calc = perfcalc.get(form.dataset.calculator)
-        candidate = {el.name: el.value for el in _controls(form)} | values
-        _values, errors = perfcalc.validate(calc.id, candidate)
+        _result, errors = perfcalc.evaluate(calc.id, {el.name: el.value for el in _controls(form)} | values)
         problem = next(iter(errors.values()), None)
-        if problem is None:
-            try:
-                perfcalc.calculate(calc.id, **candidate)
-            except perfcalc.PerfcalcError as exc:
-                problem = str(exc)
         if problem:
             _notice(form, f"The link's values could not be used, so this calculator shows its defaults: {problem}")
             continue
