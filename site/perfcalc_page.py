@@ -37,7 +37,7 @@ def _set_stale(form, stale, form_message=""):
     form.dataset.state = "invalid" if stale else "live"
     note = form.querySelector(".perfcalc__stale-note")
     note.hidden = not stale
-    for out in form.querySelectorAll("output, .perfcalc__chart"):
+    for out in form.querySelectorAll("output, .perfcalc__chart, .perfcalc__warnings"):
         if stale:
             out.dataset.stale = "true"
         else:

@@ -52,6 +52,7 @@ def test_calculator_live(live_page, base_url, calculator_id):
     expect(form).to_have_attribute("data-state", "invalid")
     assert {v[2] for v in _read(live_page, index)["outputs"].values()} == {"true"}
     expect(form.locator(".perfcalc__stale-note")).to_be_visible()
+    assert form.locator(".perfcalc__warnings").get_attribute("data-stale") == "true"  # last result's warnings too
     assert control.input_value() == bad
 
     # Fixed: recovers, and shows the fixed input's results.
@@ -59,4 +60,5 @@ def test_calculator_live(live_page, base_url, calculator_id):
     expect(form).to_have_attribute("data-state", "live")
     expect(control).not_to_have_attribute("aria-invalid", "true")
     expect(error).to_be_hidden()
+    assert form.locator(".perfcalc__warnings").get_attribute("data-stale") is None
     assert same_outputs(_read(live_page, index)["outputs"], want_outputs)
