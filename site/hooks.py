@@ -5,9 +5,9 @@
 - the ```perfcalc-reference fence becomes the model reference, from the
   catalogue and the model docstrings;
 - after the build: the perfcalc wheel (from the working tree), the
-  PyScript and Pyodide runtime (from node_modules), the page module, the
-  PyScript config, the web app manifest, and finally the Workbox service
-  worker that precaches all of it.
+  browser-side Python (the worker's module, the charts, pygal), the Pyodide
+  runtime (from node_modules), the page controller and its worker, the web
+  app manifest, and finally the Workbox service worker that precaches all of it.
 
 Everything browser-specific lives in site/; formulas stay in perfcalc/.
 """
@@ -80,11 +80,11 @@ def _reference_markdown() -> str:
 
 
 WHEEL = f"perfcalc-{perfcalc.__version__}-py3-none-any.whl"
-SITE_DEPS = "site-deps.zip"  # site/charts.py, pygal, and a shim, unpacked into the browser's Python path
+SITE_DEPS = "site-deps.zip"  # the worker's module, site/charts.py, pygal, and a shim, unpacked into the worker's Python path
 
 
 def on_config(config):
-    # The theme template names the wheel in the PyScript config.
+    # The theme template names the wheel for the worker and its preload hint.
     config["extra"]["perfcalc_wheel"] = WHEEL
     config["extra"]["perfcalc_site_deps"] = SITE_DEPS
     return config
@@ -189,7 +189,7 @@ def _build_wheel(dest: Path) -> str:
 
 
 def _build_site_deps(dest: Path) -> None:
-    """The browser-side Python the page module imports besides perfcalc: charts and pygal.
+    """The browser-side Python the worker imports besides perfcalc: its module, charts and pygal.
 
     pygal imports the third-party importlib_metadata only for plugin entry
     points; the stdlib module answers the same calls, so a one-line shim
@@ -201,6 +201,7 @@ def _build_site_deps(dest: Path) -> None:
     package = Path(pygal.__file__).parent
     with zipfile.ZipFile(dest / SITE_DEPS, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("charts.py", stamp), (SITE / "charts.py").read_bytes())
+        archive.writestr(zipfile.ZipInfo("perfcalc_worker.py", stamp), (SITE / "browser" / "perfcalc_worker.py").read_bytes())
         archive.writestr(zipfile.ZipInfo("importlib_metadata.py", stamp),
                          "# Shim: pygal only needs entry_points, which the stdlib provides.\n"
                          "from importlib.metadata import *  # noqa: F401,F403\n")
@@ -214,7 +215,7 @@ def _build_site_deps(dest: Path) -> None:
 def on_post_build(config):
     out = Path(config["site_dir"])
     modules = ROOT / "node_modules"
-    if not all((modules / p).exists() for p in ("pyodide/pyodide.mjs", "@pyscript/core/dist", "katex/dist")):
+    if not all((modules / p).exists() for p in ("pyodide/pyodide.mjs", "katex/dist")):
         raise PluginError("node_modules is missing the runtime: run `npm ci` (make build does)")
 
     vendor = out / "vendor"
@@ -222,7 +223,6 @@ def on_post_build(config):
     (vendor / "pyodide").mkdir(parents=True)
     for name in PYODIDE_FILES:
         shutil.copy2(modules / "pyodide" / name, vendor / "pyodide" / name)
-    shutil.copytree(modules / "@pyscript" / "core" / "dist", vendor / "pyscript", ignore=shutil.ignore_patterns("*.map"))
     # KaTeX typesets at build time; the browser needs only its stylesheet and fonts (woff2 is enough).
     (vendor / "katex" / "fonts").mkdir(parents=True)
     shutil.copy2(modules / "katex" / "dist" / "katex.min.css", vendor / "katex" / "katex.min.css")
@@ -235,7 +235,12 @@ def on_post_build(config):
     wheel = _build_wheel(py)
     assert wheel == config["extra"]["perfcalc_wheel"]
     _build_site_deps(py)
-    shutil.copy2(SITE / "perfcalc_page.py", py / "perfcalc_page.py")
+
+    runtime = out / "runtime"
+    shutil.rmtree(runtime, ignore_errors=True)
+    runtime.mkdir()
+    for name in ("perfcalc.js", "worker.js"):
+        shutil.copy2(SITE / "browser" / name, runtime / name)
 
     for static in (SITE / "static").iterdir():
         shutil.copy2(static, out / static.name)

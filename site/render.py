@@ -1,7 +1,8 @@
 """Build side: render a ```perfcalc fence into a form with its results already computed.
 
-The markup is the page contract of DESIGN.md §4; the browser module
-(``perfcalc_page.py``) only updates values, states and warnings in it.
+The markup is the page contract (ARCHITECTURE.md, "The page contract"); the
+browser controller (``browser/perfcalc.js``) only updates values, states and
+warnings in it, with what the worker (``browser/perfcalc_worker.py``) computed.
 Inputs are text fields, not ``type=number``: a number input hides what the
 reader typed when it does not parse, and we want to show it back with a
 message instead.

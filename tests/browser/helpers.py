@@ -13,6 +13,21 @@ READ_FORMS = """() => [...document.querySelectorAll('form.perfcalc')].map(f => (
 }))"""
 
 
+def read_forms(page) -> list:
+    """Every form's state, outputs and warnings, once the worker has answered what was typed.
+
+    The page marks a form ``data-pending`` from a keystroke until its answer
+    is applied: reading earlier would test the test's speed, not the page.
+    """
+    settle(page)
+    return page.evaluate(READ_FORMS)
+
+
+def settle(page) -> None:
+    """Wait until every form shows the answer to what was last typed into it."""
+    page.wait_for_function("!document.querySelector('form.perfcalc[data-pending]')")
+
+
 def expected(calculator_id: str, inputs: dict) -> tuple[dict, list]:
     """Outputs as the page must show them: {name: [data-value, text, '']} and the warnings."""
     calc = perfcalc.get(calculator_id)

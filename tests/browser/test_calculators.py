@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 import perfcalc
 
 from .conftest import FIRST_PAGE, wait_live
-from .helpers import READ_FORMS, changed_inputs, expected, same_outputs
+from .helpers import read_forms, changed_inputs, expected, same_outputs
 
 
 def _type(form, calc, typed):
@@ -19,7 +19,7 @@ def _type(form, calc, typed):
 
 
 def _read(page, index):
-    return page.evaluate(READ_FORMS)[index]
+    return read_forms(page)[index]
 
 
 @pytest.mark.parametrize("calculator_id", list(perfcalc.CALCULATORS))

@@ -1,10 +1,12 @@
 """Charts: drawn at build time with their text alternative, redrawn as the reader types."""
 
 import pytest
+from playwright.sync_api import expect
 
 import perfcalc
 
 from .conftest import FIRST_PAGE, wait_live
+from .helpers import settle
 
 CHARTED = [cid for cid, calc in perfcalc.CALCULATORS.items() if calc.chart]
 
@@ -48,7 +50,7 @@ def test_chart_changes_when_an_input_changes(live_page, base_url, cid):
     assert form.locator("figcaption").inner_text() == _native_caption(cid, typed)
     # Invalid input marks the chart stale with the outputs.
     form.locator(f':is(input, textarea)[name="{change[0]}"]').fill("x")
-    assert form.locator("figure.perfcalc__chart").get_attribute("data-stale") == "true"
+    expect(form.locator("figure.perfcalc__chart")).to_have_attribute("data-stale", "true")
 
 
 def test_fast_typing_draws_only_the_latest_chart(live_page, base_url):
@@ -61,6 +63,7 @@ def test_fast_typing_draws_only_the_latest_chart(live_page, base_url):
         for (const v of ['6', '7', '8', '9', '10']) { i.value = v; i.dispatchEvent(new Event('input', {bubbles: true})); } }""",
                        form.element_handle())
     native = perfcalc.calculate("worker-pool", **{**inputs, "workers": 10}).outputs["max_rps"]
+    settle(live_page)
     assert form.locator('output[name="max_rps"]').get_attribute("data-value") == perfcalc.raw_value(native)
     form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
     assert "10 workers" in form.locator("figcaption").inner_text()

@@ -3,7 +3,7 @@
 import pytest
 
 from .conftest import PAGES, wait_live
-from .helpers import READ_FORMS, assert_forms_match, expected
+from .helpers import read_forms, assert_forms_match, expected
 
 
 def _expected_forms(url):
@@ -43,11 +43,10 @@ def test_prerendered_results_without_javascript(browser, base_url, url):
 def test_page_goes_live_with_the_same_numbers(live_page, base_url, url):
     live_page.goto(base_url + url)
     wait_live(live_page)
-    forms = live_page.evaluate(READ_FORMS)
+    forms = read_forms(live_page)
     assert [f.pop("state") for f in forms] == ["live"] * len(forms)
     assert_forms_match(forms, _expected_forms(url))
-    assert live_page.locator(".perfcalc__status").evaluate_all("els => els.map(e => getComputedStyle(e, '::before').content)") \
-        == ["none"] * len(forms)  # "Starting Python…" is gone
+    assert live_page.locator(".perfcalc__status").all_inner_texts() == [""] * len(forms)  # "Starting Python…" is gone
 
 
 CASE_STUDY = [  # (form key on the deployment page, output, the text the article quotes)

@@ -1,76 +1,197 @@
-"""One interpreter across instant navigation; offline after one visit; screenshots to look at."""
+"""The runtime: Python in one worker per tab, instant navigation anywhere, offline, failures said out loud.
+
+The site is served under a sub-path on a random port (see conftest), as a
+reader's host would serve it. "Same document" is proven by a marker set on
+``window`` before a click: a full page load gives a fresh ``window`` without
+it. "One worker" is counted by Playwright, outside the page, so a reload
+cannot reset the count.
+"""
 
 import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 import perfcalc
 
-from .conftest import LIVE, PAGES, wait_live
+from .conftest import PAGES, wait_live
+from .helpers import read_forms, assert_forms_match, expected, same_outputs
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
+WORKER_SCRIPT = "/runtime/worker.js"
+
+# True once the page Material swapped in is on screen and every calculator on it is mounted.
+NEW_PAGE_LIVE = """() => !document.querySelector('[data-md-component=container][data-before-click]')
+    && document.documentElement.dataset.perfcalc === 'live'
+    && [...document.querySelectorAll('form.perfcalc')].every(f => f.dataset.state !== 'static')"""
 
 
-# Counts, in the page itself, every fetch of the Pyodide runtime: a second boot would fetch again.
-COUNT_RUNTIME_FETCHES = """
-window.__runtimeFetches = 0;
-const originalFetch = window.fetch;
-window.fetch = function (resource, ...rest) {
-  if (/pyodide\\.asm\\.wasm|python_stdlib\\.zip/.test(String(resource && resource.url || resource))) window.__runtimeFetches++;
-  return originalFetch.call(this, resource, ...rest);
-};
-"""
-RESOURCE_ENTRIES = "name => performance.getEntriesByType('resource').filter(e => e.name.endsWith(name)).length"
+def _count_workers(page):
+    created = []
+    page.on("worker", lambda w: created.append(w.url) if w.url.endswith(WORKER_SCRIPT) else None)
+    return created
 
 
-def test_instant_navigation_reuses_the_interpreter(live_page, base_url):
-    live_page.add_init_script(COUNT_RUNTIME_FETCHES)
+def _click_nav(page, href):
+    """Click the primary navigation's link to ``href``, as a reader does; wait until its calculators are live."""
+    page.evaluate("document.querySelector('[data-md-component=container]').dataset.beforeClick = '1'")
+    links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
+    index = links.evaluate_all("(els, want) => els.findIndex(a => a.href === want)", href)
+    assert index >= 0, f"no navigation link to {href}"
+    links.nth(index).click()
+    page.wait_for_function(NEW_PAGE_LIVE)
+
+
+def _expected_forms(url):
+    return [dict(zip(("calculator", "outputs", "warnings"), (cid, *expected(cid, inputs)))) for cid, inputs in PAGES[url]]
+
+
+def test_instant_navigation_keeps_the_document_and_the_worker(live_page, base_url):
+    created = _count_workers(live_page)
     live_page.goto(base_url)
     wait_live(live_page)
-    assert live_page.evaluate("window.perfcalcBoots") == 1
-    for link_text, calculator in (("Caching", "cache"), ("Pitfalls", "n-plus-one"), ("Load testing", "usl-fit")):
-        live_page.get_by_role("navigation").get_by_role("link", name=link_text, exact=True).first.click()
-        live_page.wait_for_selector(f'form.perfcalc[data-calculator="{calculator}"][data-state="live"]')
-        # Same document, same Python: the counter set at boot survived, and nothing booted again.
-        assert live_page.evaluate("window.perfcalcBoots") == 1
-        assert live_page.evaluate("performance.getEntriesByType('navigation').length") == 1
-    assert live_page.evaluate("window.__runtimeFetches") == 2  # the wasm and the stdlib, once each
-    assert live_page.evaluate(RESOURCE_ENTRIES, "pyodide.asm.wasm") == 1
-    assert live_page.evaluate(RESOURCE_ENTRIES, "python_stdlib.zip") == 1
-    # And the mounted calculators are live: typing recomputes.
+    live_page.evaluate("window.__sameDocument = 'yes'")
+    for url in [u for u in PAGES if u] + [""]:
+        _click_nav(live_page, base_url + url)
+        assert live_page.url.split("?")[0].split("#")[0] == base_url + url
+        # Same document (a reload would have dropped the marker), same worker, and the numbers are right.
+        assert live_page.evaluate("window.__sameDocument") == "yes", f"navigating to {url!r} reloaded the page"
+        assert len(created) == 1, created
+        forms = read_forms(live_page)
+        assert [f.pop("state") for f in forms] == ["live"] * len(forms)
+        assert_forms_match(forms, _expected_forms(url))
+    # And the calculators mounted after navigation compute: through the worker, as native Python does.
+    _click_nav(live_page, base_url + "load-testing/")
     form = live_page.locator('form.perfcalc[data-calculator="usl-fit"]')
     form.locator("textarea").fill("1:10 2:19 4:34 8:50")
-    assert form.locator('output[name="r_squared"]').get_attribute("data-stale") is None
-    assert float(form.locator('output[name="lambda_rps"]').get_attribute("data-value")) > 0
+    want, _ = expected("usl-fit", {"measurements": "1:10 2:19 4:34 8:50"})
+    expect(form.locator('output[name="r_squared"]')).to_have_text(want["r_squared"][1])
+    assert live_page.evaluate("window.__sameDocument") == "yes"
 
 
 def test_offline_after_one_visit(browser, base_url):
     context = browser.new_context()
     page = context.new_page()
+    created = _count_workers(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base_url)
     wait_live(page)
-    # The worker installs once the whole build (runtime included) is precached.
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true)")
+    # The service worker installs once the whole build (runtime included) is precached, then takes control.
     page.evaluate("navigator.serviceWorker.ready")
-    page.reload()  # now controlled by the service worker
-    wait_live(page)
-    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
 
     context.set_offline(True)
     page.reload()
     wait_live(page)
-    page.get_by_role("navigation").get_by_role("link", name="SLOs and error budgets", exact=True).first.click()
-    page.wait_for_selector('form.perfcalc[data-calculator="slo"][data-state="live"]')
-    page.goto(base_url + "wsgi/")  # a full load of a page never opened before
-    wait_live(page)
-    form = page.locator('form.perfcalc[data-calculator="worker-pool"]')
+    page.evaluate("window.__sameDocument = 'yes'")
+    reloads = len(created)
+    for url in ("slo/", "wsgi/"):  # pages never opened before, reached by instant navigation, offline
+        _click_nav(page, base_url + url)
+        assert page.evaluate("window.__sameDocument") == "yes"
+    assert len(created) == reloads
+    form = page.locator('form.perfcalc[data-key="worker-pool"]')
     form.locator('input[name="workers"]').fill("9")
-    assert page.locator('form.perfcalc[data-calculator="worker-pool"]').get_attribute("data-state") == "live"
-    assert form.locator('output[name="utilization_pct"]').get_attribute("data-value") == repr(80 * 0.05 / 9 * 100)
+    want, _ = expected("worker-pool", {"workers": "9"})
+    expect(form.locator('output[name="utilization_pct"]')).to_have_attribute("data-value", want["utilization_pct"][0])
+    page.goto(base_url + "caching/")  # a full load of a page never opened before, offline
+    wait_live(page)
     assert errors == []
+    context.close()
+
+
+def test_fast_typing_ends_on_the_last_value(live_page, base_url):
+    """Twenty values typed in quick succession: outputs and chart end on the last, as native Python computes it."""
+    live_page.goto(base_url + "wsgi/")
+    wait_live(live_page)
+    form = live_page.locator('form.perfcalc[data-key="worker-pool"]')
+    field = form.locator('input[name="workers"]')
+    values = [str(v) for v in range(6, 26)]
+    for value in values[:10]:  # one task each, as separate keystrokes are
+        field.fill(value)
+    form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
+    # and ten inside a single task, faster than any reader types: each gets its outputs, but the worker
+    # draws only the latest chart (drawing every stale value would delay the keystrokes behind them).
+    worker = next(w for w in live_page.workers if w.url.endswith(WORKER_SCRIPT))
+    worker.evaluate("""() => { self.__drawings = 0; const post = self.postMessage.bind(self);
+        self.postMessage = (message, transfer) => { if (message.op === 'chart') self.__drawings++;
+                                                     return post(message, transfer); }; }""")
+    field.evaluate("""(input, values) => { for (const v of values) {
+        input.value = v; input.dispatchEvent(new Event('input', {bubbles: true})); } }""", values[10:])
+    last = {"workers": values[-1]}
+    want, warnings = expected("worker-pool", last)
+    form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
+    shown = next(f for f in read_forms(live_page) if f["calculator"] == "worker-pool")
+    assert same_outputs(shown["outputs"], want), shown["outputs"]
+    assert shown["warnings"] == warnings
+    r = perfcalc.calculate("worker-pool", **last)
+    chart = perfcalc.get("worker-pool").chart(r.inputs, r.outputs)
+    assert form.locator("figcaption").inner_text() == f"{chart.title}. {chart.description}"
+    assert worker.evaluate("self.__drawings") == 1
+
+
+def test_values_typed_while_python_starts_are_computed_once_live(browser, base_url):
+    context = browser.new_context(service_workers="block")
+    held = []
+    context.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # Python cannot finish starting until released
+    page = context.new_page()
+    page.goto(base_url + "wsgi/", wait_until="domcontentloaded")
+    form = page.locator('form.perfcalc[data-key="worker-pool"]')
+    form.locator('input[name="workers"]').fill("7")
+    assert page.evaluate("document.documentElement.dataset.perfcalc") == "starting"
+    # Until then the old results are marked out of date, and the status says why.
+    note = form.locator(".perfcalc__stale-note")
+    expect(note).to_be_visible()
+    assert "as soon as Python has started" in note.inner_text()
+    assert form.locator('output[name="utilization_pct"]').get_attribute("data-stale") == "true"
+    assert "Starting Python" in form.locator(".perfcalc__status").inner_text()
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    wait_live(page)
+    want, _ = expected("worker-pool", {"workers": "7"})
+    shown = next(f for f in read_forms(page) if f["calculator"] == "worker-pool")
+    assert same_outputs(shown["outputs"], want)
+    expect(note).to_be_hidden()
+    assert form.locator(".perfcalc__status").inner_text() == ""
+    context.close()
+
+
+@pytest.mark.parametrize("broken", ["**/runtime/worker.js", "**/pyodide.asm.wasm", "**/site-deps.zip"])
+def test_a_worker_that_cannot_start_is_reported(browser, base_url, broken):
+    """The worker or what it loads is missing: the page says so and keeps its pre-rendered, correct defaults."""
+    context = browser.new_context(service_workers="block")
+    context.route(broken, lambda route: route.fulfill(status=404, body="gone"))
+    page = context.new_page()
+    page.goto(base_url + "caching/")
+    page.wait_for_selector('html[data-perfcalc="failed"]', state="attached", timeout=60_000)
+    statuses = page.locator(".perfcalc__status").all_inner_texts()
+    assert statuses and all("could not start" in s for s in statuses), statuses
+    assert page.locator('form.perfcalc[data-state="static"]').count() == page.locator("form.perfcalc").count() > 0
+    native = perfcalc.raw_value(perfcalc.calculate("cache").outputs["origin_rps"])
+    form = page.locator('form.perfcalc[data-calculator="cache"]')
+    assert form.locator('output[name="origin_rps"]').get_attribute("data-value") == native
+    # Typing cannot update anything now: the numbers are marked out of date, not shown as if valid.
+    form.locator('input[name="arrival_rps"]').fill("500")
+    assert form.locator('output[name="origin_rps"]').get_attribute("data-stale") == "true"
+    expect(form.locator(".perfcalc__stale-note")).to_contain_text("Python is not running")
+    context.close()
+
+
+def test_a_worker_that_dies_is_reported(browser, base_url):
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(base_url + "wsgi/")
+    wait_live(page)
+    worker = next(w for w in page.workers if w.url.endswith(WORKER_SCRIPT))
+    worker.evaluate("setTimeout(() => { throw new Error('the worker crashed') }, 0)")
+    page.wait_for_selector('html[data-perfcalc="failed"]', state="attached")
+    form = page.locator('form.perfcalc[data-key="worker-pool"]')
+    assert "stopped responding" in form.locator(".perfcalc__status").inner_text()
+    form.locator('input[name="workers"]').fill("9")
+    assert form.locator('output[name="utilization_pct"]').get_attribute("data-stale") == "true"
+    assert form.get_attribute("data-state") == "static"
     context.close()
 
 
@@ -91,21 +212,6 @@ def test_screenshots(browser, base_url, scheme, url):
     context.close()
 
 
-def test_a_runtime_that_cannot_start_is_reported(browser, base_url):
-    """The wasm is unreachable: the page says so and keeps its pre-rendered, correct defaults."""
-    context = browser.new_context(service_workers="block")
-    context.route("**/pyodide.asm.wasm", lambda route: route.fulfill(status=404, body="gone"))
-    page = context.new_page()
-    page.goto(base_url + "caching/")
-    page.wait_for_selector('html[data-perfcalc="failed"]', state="attached", timeout=60_000)
-    status = page.locator(".perfcalc__status").first.evaluate("e => getComputedStyle(e, '::before').content")
-    assert "could not start" in status
-    assert page.locator('form.perfcalc[data-state="static"]').count() == page.locator("form.perfcalc").count() > 0
-    native = perfcalc.raw_value(perfcalc.calculate("cache").outputs["origin_rps"])
-    assert page.locator('form.perfcalc[data-calculator="cache"] output[name="origin_rps"]').get_attribute("data-value") == native
-    context.close()
-
-
 def test_web_app_manifest(live_page, base_url):
     """Installable: a manifest linked from every page, relative scope, icons that load."""
     live_page.goto(base_url + "caching/")
@@ -120,3 +226,13 @@ def test_web_app_manifest(live_page, base_url):
         assert status == 200 and kind.startswith(icon["type"])
         sizes.add(icon["sizes"])
     assert {"192x192", "512x512"} <= sizes
+
+
+def test_python_is_downloaded_once(live_page, base_url):
+    """The page's preload hints and the worker share one download of each runtime file."""
+    requests = []
+    live_page.on("request", lambda r: requests.append(r.url))
+    live_page.goto(base_url + "wsgi/")
+    wait_live(live_page)
+    for name in ("pyodide.asm.wasm", "python_stdlib.zip", ".whl", "site-deps.zip"):
+        assert sum(u.endswith(name) for u in requests) == 1, (name, [u for u in requests if u.endswith(name)])

@@ -8,13 +8,13 @@ from playwright.sync_api import expect
 import perfcalc
 
 from .conftest import wait_live
-from .helpers import READ_FORMS, expected, same_outputs
+from .helpers import expected, read_forms, same_outputs, settle
 
 POOL = 'form.perfcalc[data-key="worker-pool"]'
 
 
 def _pool_outputs(page):
-    return next(f for f in page.evaluate(READ_FORMS) if f["calculator"] == "worker-pool")["outputs"]
+    return next(f for f in read_forms(page) if f["calculator"] == "worker-pool")["outputs"]
 
 
 def test_a_shared_link_restores_the_scenario(live_page, base_url):
@@ -34,15 +34,19 @@ def test_typing_writes_the_link_and_the_link_round_trips(live_page, base_url, co
     form = live_page.locator(POOL)
     form.locator('input[name="workers"]').fill("8")
     form.locator('input[name="service_time_ms"]').fill("40")
+    settle(live_page)
     query = dict(parse_qsl(live_page.evaluate("location.search").lstrip("?")))
     assert query == {"worker-pool.workers": "8", "worker-pool.service_time_ms": "40"}
     # Invalid input does not rewrite the link: it keeps the last valid scenario.
     form.locator('input[name="workers"]').fill("-3")
+    settle(live_page)
     assert dict(parse_qsl(live_page.evaluate("location.search").lstrip("?"))) == query
     # Typing in another calculator keeps this one's last valid values in the link.
     live_page.locator('form.perfcalc[data-key="blocking-io"] input[name="workers"]').fill("3")
+    settle(live_page)
     assert dict(parse_qsl(live_page.evaluate("location.search").lstrip("?"))) == {**query, "blocking-io.workers": "3"}
     form.locator('input[name="workers"]').fill("8")
+    settle(live_page)
 
     other = context.new_page()
     other.goto(live_page.evaluate("location.href"))
@@ -80,7 +84,7 @@ def test_a_hostile_link_restores_nothing_harmful(live_page, base_url, key, value
     assert "ignored" in notices[0].inner_text() or "defaults" in notices[0].inner_text()
     assert len(notices[0].inner_text()) < 400
     # Every calculator shows its defaults, computed as native Python does.
-    for form in live_page.evaluate(READ_FORMS):
+    for form in read_forms(live_page):
         want, _ = expected(form["calculator"], {})
         assert same_outputs(form["outputs"], want), form["calculator"]
 

@@ -1,0 +1,312 @@
+"""Browser half of `make bench`: the built guide in Chromium, against baselines measured in the same run.
+
+Served the way readers host it (under /guide/ on a random port, plain
+`http.server`), in fresh browser contexts (cold cache, no service worker):
+
+- cold time-to-live of a guide page against a bare PyScript + Pyodide page
+  and a bare Pyodide-in-a-worker page, built from the same vendored files;
+- main-thread long tasks while Python boots (total and longest);
+- first contentful paint with the runtime against the same page without it;
+- what the main thread loads: our controller against PyScript's core, and
+  against a MicroPython (PyScript) page, the other main-thread option;
+- navigation: time from a click to the new page's calculators being live,
+  and how many navigations reloaded the page;
+- keystrokes: input event to outputs on the page (p50, p95), and the longest
+  main-thread gap while typing into the calculators that draw charts.
+
+It reports medians and ratios; it does not fail (these 2-core machines are
+noisy). Usage: python benchmarks/browser.py PUBLIC_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+TARGETS = {"live_ratio": 1.05, "long_tasks_ms": 100, "nav_ms": 100, "keystroke_p95_ms": 16, "gap_ms": 20}
+
+# Installed before any page script: long tasks, paints, every time the page says it is live, input events and
+# output updates, and a 0 ms timer probe (its largest gap is the longest main-thread block while it runs).
+PROBE = """
+window.__bench = {longtasks: [], live: [], clicks: [], samples: [], gaps: 0, probing: false};
+new PerformanceObserver(list => { for (const e of list.getEntries()) __bench.longtasks.push([e.startTime, e.duration]); })
+  .observe({type: 'longtask', buffered: true});
+new MutationObserver(() => { if (document.documentElement.dataset.perfcalc === 'live') __bench.live.push(performance.now()); })
+  .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-perfcalc']});
+addEventListener('click', () => __bench.clicks.push(performance.now()), true);
+let typed = null;
+addEventListener('input', () => { typed = performance.now(); }, true);
+new MutationObserver(records => {
+  if (typed !== null && records.some(r => r.target.tagName === 'OUTPUT')) { __bench.samples.push(performance.now() - typed); typed = null; }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-value', 'data-stale']});
+__bench.probe = () => { __bench.gaps = 0; __bench.probing = true; let last = performance.now();
+  const tick = () => { const now = performance.now(); __bench.gaps = Math.max(__bench.gaps, now - last); last = now;
+                       if (__bench.probing) setTimeout(tick, 0); };
+  setTimeout(tick, 0); };
+"""
+
+BARE_PYSCRIPT = """<!doctype html><html><head><meta charset="utf-8"><title>bare PyScript + Pyodide</title>
+<script type="module" src="pyscript/core.js"></script></head><body><p>Bare PyScript page</p>
+<script type="py" config='{"interpreter": "vendor/pyodide/pyodide.mjs"}'>
+from pyscript import document
+document.documentElement.dataset.perfcalc = "live"
+</script></body></html>"""
+
+BARE_MICROPYTHON = """<!doctype html><html><head><meta charset="utf-8"><title>bare PyScript + MicroPython</title>
+<script type="module" src="pyscript/core.js"></script></head><body><p>Bare MicroPython page</p>
+<script type="mpy" config='{"interpreter": "micropython/micropython.mjs"}'>
+from pyscript import document
+document.documentElement.dataset.perfcalc = "live"
+</script></body></html>"""
+
+BARE_WORKER = """<!doctype html><html><head><meta charset="utf-8"><title>bare Pyodide worker</title>
+<script type="module" src="bare-worker-main.js"></script></head><body><p>Bare Pyodide in a worker</p></body></html>"""
+BARE_WORKER_MAIN = """const worker = new Worker("bare-worker.js", {type: "module"});
+worker.onmessage = () => { document.documentElement.dataset.perfcalc = "live"; };"""
+BARE_WORKER_JS = """import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
+const pyodide = await loadPyodide({indexURL: new URL("./vendor/pyodide/", location.href).href});
+pyodide.runPython("1 + 1");
+postMessage("ready");"""
+
+# Typing: (page, form key, field, text typed at the end of the current value) — the chart calculators first.
+TYPING = [
+    ("wsgi/", "worker-pool", "workers", "12"),
+    ("caching/", "cache-size", "cache_items", "25"),
+    ("load-testing/", "usl-fit", "measurements", " 128:990"),
+    ("load-testing/", "usl", "kappa", "5"),
+    ("deployment/", "serverless-vs-vm", "vm_count", "3"),
+]
+CHARTED = {key for _, key, _, _ in TYPING}
+PLAIN_TYPING = [("metrics/", "capacity", "workers", "8"), ("slo/", "slo", "error_rate_pct", "25")]
+
+
+def serve(docroot: Path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(docroot)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    origin = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(origin + "/guide/", timeout=1)
+            return server, origin
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the static server did not start")
+
+
+def make_docroot(public: Path, tmp: Path) -> Path:
+    docroot = tmp / "docroot"
+    docroot.mkdir()
+    (docroot / "guide").symlink_to(public.resolve(), target_is_directory=True)
+    bare = docroot / "bare"
+    bare.mkdir()
+    (bare / "vendor").symlink_to((public / "vendor").resolve(), target_is_directory=True)
+    shutil.copytree(ROOT / "node_modules/@pyscript/core/dist", bare / "pyscript", ignore=shutil.ignore_patterns("*.map"))
+    mpy = ROOT / "node_modules/@micropython/micropython-webassembly-pyscript"
+    if mpy.exists():
+        shutil.copytree(mpy, bare / "micropython")
+        (bare / "micropython.html").write_text(BARE_MICROPYTHON)
+    (bare / "pyscript.html").write_text(BARE_PYSCRIPT)
+    (bare / "worker.html").write_text(BARE_WORKER)
+    (bare / "bare-worker-main.js").write_text(BARE_WORKER_MAIN)
+    (bare / "bare-worker.js").write_text(BARE_WORKER_JS)
+    return docroot
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def p95(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))] if values else float("nan")
+
+
+def cold_load(browser, url, block_runtime=False):
+    """One cold load: time to live, long tasks until then, first contentful paint, main-thread scripts."""
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(PROBE)
+    if block_runtime:
+        context.route("**/runtime/perfcalc.js", lambda route: route.fulfill(status=404, body=""))
+    page = context.new_page()
+    page.goto(url)
+    if block_runtime:
+        page.wait_for_load_state("load")
+        live = None
+    else:
+        page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+        live = page.evaluate("__bench.live[0]")
+    page.wait_for_timeout(300)  # long tasks are reported after they end
+    report = page.evaluate("""() => ({
+        longtasks: __bench.longtasks,
+        fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+        scripts: performance.getEntriesByType('resource').filter(e => /\\.m?js$/.test(e.name)).map(e => [e.name, e.decodedBodySize]),
+    })""")
+    context.close()
+    until = live if live is not None else float("inf")
+    boot = [d for start, d in report["longtasks"] if start < until]
+    return {"live": live, "long_total": sum(boot), "long_max": max(boot, default=0.0), "fcp": report["fcp"],
+            "scripts": report["scripts"]}
+
+
+def main_thread_bytes(scripts, keep):
+    return sum(size for name, size in scripts if keep(name))
+
+
+def navigation(browser, base):
+    """Click through every page of the navigation; time each click to live; count reloads."""
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(PROBE)
+    page = context.new_page()
+    page.goto(base)
+    page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+    page.evaluate("window.__sameDocument = true")
+    hrefs = page.locator("nav.md-nav--primary a.md-nav__link[href]").evaluate_all(
+        "els => [...new Set(els.map(a => a.href.split('#')[0]))]")
+    hrefs = [h for h in hrefs if h != page.url] + [page.url]
+    times, reloads = [], 0
+    for href in hrefs:
+        page.evaluate("document.querySelector('[data-md-component=container]').dataset.beforeClick = '1'")
+        links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
+        links.nth(links.evaluate_all("(els, h) => els.findIndex(a => a.href === h)", href)).click()
+        page.wait_for_function("""() => !document.querySelector('[data-md-component=container][data-before-click]')
+            && document.documentElement.dataset.perfcalc === 'live'
+            && [...document.querySelectorAll('form.perfcalc')].every(f => f.dataset.state !== 'static')""",
+                               timeout=120_000)
+        if not page.evaluate("window.__sameDocument === true"):
+            reloads += 1
+            page.evaluate("window.__sameDocument = true")
+            continue
+        times.append(page.evaluate("__bench.live[__bench.live.length - 1] - __bench.clicks[__bench.clicks.length - 1]"))
+    context.close()
+    return times, reloads, len(hrefs)
+
+
+def typing(browser, base, cases):
+    """Type into calculators as a person does (one key every 80 ms): input-to-outputs times and the longest gap."""
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(PROBE)
+    page = context.new_page()
+    samples, gaps = [], []
+    for url, key, field, text in cases:
+        page.goto(base + url)
+        page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+        control = page.locator(f'form.perfcalc[data-key="{key}"] [name="{field}"]')
+        control.click()
+        control.press("End")
+        if control.evaluate("e => e.tagName") == "TEXTAREA":
+            control.press("Control+End")
+        page.evaluate("__bench.samples = []; __bench.probe()")
+        for _ in range(3):
+            control.press_sequentially(text, delay=80)
+            for _ in text:
+                control.press("Backspace", delay=80)
+        page.wait_for_function("!document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')")
+        page.wait_for_timeout(200)
+        samples += page.evaluate("__bench.samples")
+        gaps.append(page.evaluate("__bench.probing = false, __bench.gaps"))
+    context.close()
+    return samples, gaps
+
+
+def main():
+    public = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "public")
+    if not (public / "runtime" / "perfcalc.js").exists():
+        sys.exit(f"{public} is not a built site: run `make build` first")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        docroot = make_docroot(public, Path(tmp))
+        server, origin = serve(docroot)
+        launch = {"args": ARGS, **({"executable_path": str(CHROMIUM)} if CHROMIUM.exists() else {})}
+        browser = p.chromium.launch(**launch)
+        try:
+            guide, bare = origin + "/guide/", origin + "/bare/"
+            print(f"\nBrowser (Chromium {browser.version}, {RUNS} cold runs each, interleaved; medians; ms)")
+            runs = {"guide": [], "pyscript": [], "worker": [], "plain": []}
+            for _ in range(RUNS):
+                runs["guide"].append(cold_load(browser, guide + "wsgi/"))
+                runs["pyscript"].append(cold_load(browser, bare + "pyscript.html"))
+                runs["worker"].append(cold_load(browser, bare + "worker.html"))
+                runs["plain"].append(cold_load(browser, guide + "wsgi/", block_runtime=True))
+            mpy = [cold_load(browser, bare + "micropython.html") for _ in range(RUNS)] \
+                if (docroot / "bare" / "micropython.html").exists() else []
+
+            live = {k: median([r["live"] for r in v]) for k, v in runs.items() if k != "plain"}
+            ratio = live["guide"] / live["pyscript"]
+            print("\n  Cold start (navigation start → calculators live)")
+            print(f"    guide page (wsgi/, 4 calculators)     {live['guide']:8.0f}")
+            print(f"    bare PyScript + Pyodide page          {live['pyscript']:8.0f}   guide / bare = {ratio:.2f}× "
+                  f"(target ≤ {TARGETS['live_ratio']:.2f}×)")
+            print(f"    bare Pyodide in a worker (the floor)  {live['worker']:8.0f}   guide / floor = "
+                  f"{live['guide'] / live['worker']:.2f}×")
+
+            long_total = {k: median([r["long_total"] for r in v]) for k, v in runs.items() if k != "plain"}
+            long_max = {k: median([r["long_max"] for r in v]) for k, v in runs.items() if k != "plain"}
+            print("\n  Main-thread long tasks until live (total / longest)")
+            print(f"    guide page                            {long_total['guide']:8.0f} / {long_max['guide']:.0f}"
+                  f"   (target total ≤ {TARGETS['long_tasks_ms']})")
+            print(f"    bare PyScript + Pyodide page          {long_total['pyscript']:8.0f} / {long_max['pyscript']:.0f}")
+            if mpy:
+                print(f"    bare PyScript + MicroPython page      {median([r['long_total'] for r in mpy]):8.0f} / "
+                      f"{median([r['long_max'] for r in mpy]):.0f}   (live at {median([r['live'] for r in mpy]):.0f})")
+
+            fcp = {k: median([r["fcp"] for r in runs[k]]) for k in ("guide", "plain")}
+            print("\n  First contentful paint, same page (wsgi/)")
+            print(f"    with the runtime {fcp['guide']:6.0f}   without it {fcp['plain']:6.0f}   "
+                  f"ratio {fcp['guide'] / fcp['plain']:.2f}×")
+
+            ours = median([main_thread_bytes(r["scripts"], lambda n: n.endswith("/runtime/perfcalc.js"))
+                           for r in runs["guide"]])
+            pyscript = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n) for r in runs["pyscript"]])
+            print("\n  JavaScript the page's main thread loads for Python (decoded bytes)")
+            print(f"    our controller (runtime/perfcalc.js)  {ours / 1024:8.1f} KiB")
+            print(f"    PyScript core (named-worker option)   {pyscript / 1024:8.1f} KiB")
+            if mpy:
+                mp = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n or "/micropython/" in n)
+                             for r in mpy])
+                wasm = (docroot / "bare/micropython/micropython.wasm")
+                extra = f" + {wasm.stat().st_size / 1024:.0f} KiB wasm" if wasm.exists() else ""
+                print(f"    PyScript + MicroPython (mpy option)   {mp / 1024:8.1f} KiB{extra}")
+
+            times, reloads, total = navigation(browser, guide)
+            print(f"\n  Instant navigation: {total} clicks through the whole navigation")
+            print(f"    reloads {reloads} of {total};  click → live: median {median(times):.0f}, "
+                  f"max {max(times, default=float('nan')):.0f}   (target ≤ {TARGETS['nav_ms']})")
+
+            samples, gaps = typing(browser, guide, TYPING)
+            plain_samples, _ = typing(browser, guide, PLAIN_TYPING)
+            print("\n  Keystrokes (one key every 80 ms; input event → outputs on the page)")
+            print(f"    chart calculators   {len(samples):4d} keys  p50 {median(samples):5.1f}  p95 {p95(samples):5.1f}"
+                  f"   (target p95 ≤ {TARGETS['keystroke_p95_ms']})")
+            print(f"    other calculators   {len(plain_samples):4d} keys  p50 {median(plain_samples):5.1f}  "
+                  f"p95 {p95(plain_samples):5.1f}")
+            print(f"    longest main-thread gap while typing into charts: {max(gaps):.1f}   "
+                  f"(target ≤ {TARGETS['gap_ms']}; per calculator: {', '.join(f'{g:.0f}' for g in gaps)})")
+            print(json.dumps({"live_ratio": round(ratio, 3), "long_tasks_ms": long_total["guide"],
+                              "nav_median_ms": median(times), "reloads": reloads,
+                              "keystroke_p95_ms": p95(samples), "gap_ms": max(gaps)}))
+        finally:
+            browser.close()
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The Python half of the browser runtime: runs in the page's Web Worker.
+
+Every decision the page shows is made here, by the same ``perfcalc`` code
+the CLI and the build use: parsing and validating what the reader typed,
+computing, formatting, warnings, the results as Markdown, the chart, and
+reading a shared link. The main thread (``perfcalc.js``) only applies the
+answers to the DOM.
+
+Requests and answers are JSON strings, not proxies: nothing crosses the
+worker boundary that could hold memory on either side, and this module can
+be tested natively (``tests/test_worker_api.py``) without a browser.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import perfcalc
+
+# Query parameters that belong to the theme, not to a calculator: Material
+# puts the search term in ?q= and the highlighted words in ?h=.
+THEME_PARAMETERS = frozenset({"q", "h"})
+# How much of a rejected link key is quoted back in a notice.
+MAX_SHOWN = 40
+# A link with more parameters than this is not a scenario anyone shared by hand.
+MAX_PARAMETERS = 200
+
+
+def _short(text: str) -> str:
+    text = str(text)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
+
+
+def view(request: str) -> str:
+    """Validate and compute one form; answer with everything the page shows.
+
+    The request is ``{"calculator": ID, "values": {field: text}}``. The answer
+    holds, per output, ``[data-value, text]``; per field, its error (empty
+    when valid); an error about the form as a whole; the warnings; the
+    results as Markdown (for "Copy results"); and whether a chart follows.
+
+    >>> answer = json.loads(view(json.dumps({"calculator": "amdahl", "values": {"serial_pct": "10"}})))
+    >>> answer["ok"], answer["outputs"]["max_speedup"]
+    (True, ['10.0', '10.00×'])
+    >>> answer = json.loads(view(json.dumps({"calculator": "amdahl", "values": {"serial_pct": "200"}})))
+    >>> answer["ok"], answer["errors"]["serial_pct"]
+    (False, 'serial_pct must be a number from 0 to 100, got 200')
+    """
+    req = json.loads(request)
+    calc = perfcalc.get(req["calculator"])
+    result, errors = perfcalc.evaluate(calc.id, req.get("values") or {})
+    names = {f.name for f in calc.fields}
+    answer = {
+        "ok": result is not None,
+        "errors": {name: message for name, message in errors.items() if name in names},
+        # A rule about the form, or about a field the form does not show, goes in the form's banner.
+        "form_error": " ".join(message for name, message in errors.items() if name not in names),
+        "outputs": {},
+        "warnings": [],
+        "markdown": "",
+        "chart": False,
+    }
+    if result is not None:
+        answer["outputs"] = {
+            o.name: [perfcalc.raw_value(result.outputs[o.name]), perfcalc.format_output(o, result.outputs[o.name])]
+            for o in calc.outputs
+        }
+        answer["warnings"] = list(result.warnings)
+        answer["markdown"] = perfcalc.results_markdown(calc, result)
+        answer["chart"] = calc.chart is not None
+    return json.dumps(answer, ensure_ascii=False)
+
+
+def chart(request: str) -> str:
+    """Draw a form's chart for these values: ``{"svg", "title", "description"}``, or null when invalid.
+
+    Drawing is the slow part of a keystroke, so the worker asks for it only
+    for the latest values of a form (see ``worker.js``).
+    """
+    import charts  # the drawing code is loaded on first use, after the page is live
+
+    req = json.loads(request)
+    calc = perfcalc.get(req["calculator"])
+    result, errors = perfcalc.evaluate(calc.id, req.get("values") or {})
+    if result is None or calc.chart is None:
+        return "null"
+    data = calc.chart(result.inputs, result.outputs)
+    return json.dumps({"svg": charts.render_svg(data), "title": data.title, "description": data.description},
+                      ensure_ascii=False)
+
+
+def warm() -> None:
+    """Import what the first keystroke would otherwise wait for (the chart code)."""
+    import charts  # noqa: F401
+
+
+def read_link(request: str) -> str:
+    """Read a shared scenario from a page's query string.
+
+    The request is ``{"search": "?…", "forms": [{"key", "calculator", "values"}]}``.
+    A link names fields as ``FORMKEY.FIELD``. Each form's values from the
+    link are validated together with the form's other values, exactly as if
+    typed; the answer assigns the *parsed* values (so ``GTHREAD`` becomes
+    ``gthread``), or, if any is invalid, none of that form's, with a notice
+    on that form saying why. Keys that match no calculator on the page are
+    reported in a notice on the first form; the theme's own ``q`` and ``h``
+    are left alone. Nothing from the link is ever returned except as a value
+    to assign or inside a plain-text notice.
+
+    >>> forms = [{"key": "amdahl", "calculator": "amdahl", "values": {"serial_pct": "5", "concurrency": "16"}}]
+    >>> answer = json.loads(read_link(json.dumps({"search": "?amdahl.concurrency=32&q=cache", "forms": forms})))
+    >>> answer["assign"], answer["notices"]
+    ({'amdahl': {'concurrency': '32'}}, {})
+    """
+    req = json.loads(request)
+    forms = {form["key"]: form for form in req["forms"]}
+    pairs = parse_qsl(str(req.get("search", "")).lstrip("?"), keep_blank_values=True)
+    wanted: dict[str, dict[str, str]] = {}
+    ignored: list[str] = []
+    for key, value in pairs[:MAX_PARAMETERS]:
+        if key in THEME_PARAMETERS:
+            continue
+        form_key, _, name = key.partition(".")
+        form = forms.get(form_key)
+        if form is None or name not in form["values"]:
+            ignored.append(key)
+            continue
+        wanted.setdefault(form_key, {})[name] = value
+    if len(pairs) > MAX_PARAMETERS:
+        ignored.append(f"{len(pairs) - MAX_PARAMETERS} more parameters")
+    assign: dict[str, dict[str, str]] = {}
+    notices: dict[str, list[str]] = {}
+    for form_key, values in wanted.items():
+        form = forms[form_key]
+        result, errors = perfcalc.evaluate(form["calculator"], {**form["values"], **values})
+        if result is None:
+            notices.setdefault(form_key, []).append(
+                "The link's values could not be used, so this calculator shows its defaults: "
+                + next(iter(errors.values())))
+            continue
+        assign[form_key] = {name: perfcalc.format_input(result.inputs[name]) for name in values}
+    if ignored and forms:
+        first = next(iter(forms))
+        names = ", ".join(_short(k) for k in ignored[:3]) + (" …" if len(ignored) > 3 else "")
+        notices.setdefault(first, []).append(
+            f"Parts of the link match no calculator on this page and were ignored: {names}")
+    return json.dumps({"assign": assign, "notices": {k: " ".join(v) for k, v in notices.items()}},
+                      ensure_ascii=False)

@@ -1,0 +1,149 @@
+// The page's Web Worker: Pyodide with perfcalc, started once per tab by
+// perfcalc.js. Python never runs on the page's main thread; this file is the
+// only place that knows how Python is loaded (Pyodide's own loadPyodide, no
+// PyScript: see ARCHITECTURE.md, "Browser runtime"), so a change of runtime
+// touches this file alone.
+//
+// Protocol (plain, structured-clone messages):
+//   in:  {op: "init", files: {wasm, stdlib, wheel, deps: URL}}
+//        {op: "file", url, bytes} | {op: "file", url, error}
+//        {op: "view", gen, key, seq, calculator, values, chart}
+//        {op: "link", gen, search, forms}
+//        {op: "warm"}
+//   out: {op: "ready"} | {op: "failed", message}
+//        {op: "view", gen, key, seq, view} | {op: "chart", gen, key, seq, chart}
+//        {op: "link", gen, answer} | {op: "error", gen, key, message}
+// A worker loaded from a same-origin file has its own (empty) content
+// security policy, which is why any eval the runtime needs happens here and
+// never on the page.
+import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
+
+let api = null;
+let ready = null;
+
+// The page fetched the runtime's big files (its preloads) and sends their
+// bytes here; Pyodide asks for them with fetch(), so fetch answers from those
+// bytes instead of downloading them a second time.
+const delivered = new Map(); // URL -> {promise, resolve}
+const TYPES = { wasm: "application/wasm" };
+
+function expect(url) {
+  if (!delivered.has(url)) {
+    let resolve;
+    const promise = new Promise((done) => { resolve = done; });
+    delivered.set(url, { promise, resolve });
+  }
+  return delivered.get(url);
+}
+
+const networkFetch = globalThis.fetch.bind(globalThis);
+globalThis.fetch = (resource, init) => {
+  const url = typeof resource === "string" ? resource : resource instanceof URL ? resource.href : resource.url;
+  const entry = delivered.get(new URL(url, location.href).href);
+  return entry ? entry.promise : networkFetch(resource, init);
+};
+
+// A file the page could not fetch fails the boot at once (Emscripten would only log it).
+let failDelivery;
+const deliveryFailed = new Promise((_, reject) => { failDelivery = reject; });
+deliveryFailed.catch(() => {});
+
+function deliver({ url, bytes, error }) {
+  if (error) failDelivery(new Error(error));
+  const kind = Object.keys(TYPES).find((k) => url.endsWith(`.${k}`));
+  const headers = { "Content-Type": TYPES[kind] || "application/octet-stream" };
+  expect(url).resolve(error ? new Response(error, { status: 404, statusText: error })
+    : new Response(bytes, { status: 200, headers }));
+}
+
+async function bytesOf(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} could not be loaded (${response.statusText || response.status})`);
+  return response.arrayBuffer();
+}
+
+async function boot({ files }) {
+  for (const url of Object.values(files)) expect(url);
+  const wheel = bytesOf(files.wheel);
+  const deps = bytesOf(files.deps);
+  wheel.catch(() => {});
+  deps.catch(() => {});
+  const indexURL = new URL("./", files.wasm).href;
+  const pyodide = await loadPyodide({ indexURL, stdout: () => {}, stderr: (text) => console.warn(text) });
+  pyodide.unpackArchive(await wheel, "wheel");
+  pyodide.unpackArchive(await deps, "zip", { extractDir: "/home/pyodide/perfcalc-site" });
+  pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/perfcalc-site')");
+  api = pyodide.pyimport("perfcalc_worker");
+}
+
+// Charts are drawn after the outputs, and only for the latest values of each
+// form: typing fast replaces the pending drawing instead of queueing another.
+// The drawing waits until no message has arrived for a moment, because a timer
+// can fire between two messages of one burst, and would draw a stale value.
+const CHART_SETTLE_MS = 12;
+const pendingCharts = new Map();
+let drawTimer = null;
+
+function drawPending() {
+  const requests = [...pendingCharts.values()];
+  pendingCharts.clear();
+  for (const msg of requests) {
+    try {
+      const chart = JSON.parse(api.chart(JSON.stringify({ calculator: msg.calculator, values: msg.values })));
+      postMessage({ op: "chart", gen: msg.gen, key: msg.key, seq: msg.seq, chart });
+    } catch (error) {
+      postMessage({ op: "error", gen: msg.gen, key: msg.key, message: String(error) });
+    }
+  }
+}
+
+function handle(msg) {
+  switch (msg.op) {
+    case "view": {
+      const view = JSON.parse(api.view(JSON.stringify({ calculator: msg.calculator, values: msg.values })));
+      postMessage({ op: "view", gen: msg.gen, key: msg.key, seq: msg.seq, view });
+      const chartKey = `${msg.gen}/${msg.key}`;
+      if (view.chart && msg.chart) {
+        pendingCharts.set(chartKey, msg);
+        clearTimeout(drawTimer);
+        drawTimer = setTimeout(drawPending, CHART_SETTLE_MS);
+      } else {
+        pendingCharts.delete(chartKey);
+      }
+      break;
+    }
+    case "link":
+      postMessage({ op: "link", gen: msg.gen, answer: JSON.parse(api.read_link(JSON.stringify(msg))) });
+      break;
+    case "warm":
+      api.warm();
+      break;
+  }
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  if (msg.op === "file") {
+    deliver(msg);
+    return;
+  }
+  if (msg.op === "init") {
+    if (ready) return;
+    ready = Promise.race([boot(msg), deliveryFailed]);
+    ready.then(
+      () => postMessage({ op: "ready" }),
+      (error) => postMessage({ op: "failed", message: String(error && error.message || error) }),
+    );
+    return;
+  }
+  try {
+    await ready; // messages sent during boot wait here, in order
+  } catch {
+    return;
+  }
+  try {
+    handle(msg);
+  } catch (error) {
+    postMessage({ op: "error", gen: msg.gen, key: msg.key, message: String(error) });
+  }
+};
