@@ -1,0 +1,93 @@
+"""Capacity and cost models: published examples and invariants."""
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from perfcalc import calculate, cost
+
+
+def test_aws_lambda_pricing_example():
+    """AWS Lambda pricing page, example 1: 3 million invocations a month, 512 MB,
+    1 s each; free tier 1M requests and 400,000 GB-s; $0.20 per million requests
+    and $0.00001667 per GB-s. Compute $18.34, requests $0.40, total $18.74.
+    """
+    o = calculate("serverless-vs-vm", requests_per_month=3e6, duration_ms=1000, memory_mb=512,
+                  price_per_million_requests=0.20, price_per_gb_second=0.00001667,
+                  free_requests=1e6, free_gb_seconds=400_000).outputs
+    assert o["gb_seconds"] == 1_500_000
+    assert round(o["serverless_compute_cost"], 2) == 18.34
+    assert round(o["serverless_request_cost"], 2) == 0.40
+    assert round(o["serverless_monthly_cost"], 2) == 18.74
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(0, 10**10), d=st.floats(1, 60_000), m=st.floats(128, 10240),
+       pr=st.one_of(st.just(0.0), st.floats(1e-4, 10)), pg=st.one_of(st.just(0.0), st.floats(1e-9, 1e-3)), fr=st.floats(0, 1e7), fg=st.floats(0, 1e7), vm=st.floats(0, 100), k=st.integers(1, 50))
+def test_break_even_is_where_costs_meet(n, d, m, pr, pg, fr, fg, vm, k):
+    o = calculate("serverless-vs-vm", requests_per_month=n, duration_ms=d, memory_mb=m, price_per_million_requests=pr,
+                  price_per_gb_second=pg, free_requests=fr, free_gb_seconds=fg, vm_cost_per_hour=vm, vm_count=k).outputs
+    be = o["break_even_requests_per_month"]
+    if be is None:  # serverless never costs as much as the VMs
+        assert pr == 0 and pg == 0
+        return
+    _, c, r = cost.serverless_cost(be, d, m, pr, pg, fr, fg)
+    assert c + r == pytest.approx(o["vm_monthly_cost"], rel=1e-6, abs=1e-6)
+    if o["cheaper"] == "serverless":
+        assert n <= be * (1 + 1e-9)
+    elif o["cheaper"] == "vm":
+        assert n >= be * (1 - 1e-9)
+
+
+def test_break_even_unbounded_when_everything_is_free():
+    o = calculate("serverless-vs-vm", price_per_million_requests=0, price_per_gb_second=0).outputs
+    assert o["break_even_requests_per_month"] is None and o["cheaper"] == "serverless"
+
+
+def test_month_is_730_hours():
+    assert cost.HOURS_PER_MONTH == 730
+    o = calculate("capacity", servers=1, server_cost_per_hour=1.0, cost_per_million_requests=0).outputs
+    assert o["monthly_cost"] == pytest.approx(730.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rate=st.floats(0, 1e4), units=st.integers(1, 1000), h1=st.floats(0, 1e4), h2=st.floats(0, 1e4))
+def test_cost_is_linear_in_hours(rate, units, h1, h2):
+    assert cost.monthly_cost(rate, units, h1 + h2) == pytest.approx(
+        cost.monthly_cost(rate, units, h1) + cost.monthly_cost(rate, units, h2), rel=1e-12, abs=1e-9)
+    assert cost.monthly_cost(rate, units, 2 * h1) == pytest.approx(2 * cost.monthly_cost(rate, units, h1), rel=1e-12)
+
+
+def test_capacity_replaces_the_naive_formula_honestly():
+    """The seed formula 1000/latency × concurrency is the saturation ceiling; errors cut goodput only."""
+    o = calculate("capacity", response_time_ms=100, workers=4, servers=1, error_rate_pct=10).outputs
+    assert o["max_rps"] == pytest.approx(40.0)
+    assert o["successful_rps"] == pytest.approx(36.0)
+    little = calculate("littles-law", concurrency=4, response_time_ms=100, throughput_rps="").outputs
+    assert little["throughput_rps"] == pytest.approx(o["max_rps"])
+
+
+def test_capacity_overload_warns_and_total_failure_is_unbounded():
+    r = calculate("capacity", response_time_ms=1000, workers=1, servers=1, requests_per_month=1e10)
+    assert r.outputs["average_utilization_pct"] > 100 and r.warnings
+    r = calculate("capacity", error_rate_pct=100)
+    assert r.outputs["cost_per_million_successful"] is None
+
+
+def test_instances_example_and_invariants():
+    o = calculate("instances", peak_rps=1000, instance_max_rps=150, target_utilization_pct=70,
+                  spare_instances=1, instance_cost_per_hour=0.1).outputs
+    assert o["instances"] == 11  # ⌈1000 / 105⌉ = 10, plus one spare
+    assert o["monthly_cost"] == pytest.approx(11 * 0.1 * 730)
+    exact = calculate("instances", peak_rps=300, instance_max_rps=100, target_utilization_pct=100, spare_instances=0)
+    assert exact.outputs["instances"] == 3 and exact.outputs["utilization_at_peak_pct"] == pytest.approx(100)
+
+
+@settings(max_examples=200, deadline=None)
+@given(peak=st.floats(0.01, 1e6), cap=st.floats(0.01, 1e6), target=st.floats(1, 100), spare=st.integers(0, 5))
+def test_instances_meet_the_target(peak, cap, target, spare):
+    assume(peak / (cap * target / 100) < 1e6)
+    n = calculate("instances", peak_rps=peak, instance_max_rps=cap, target_utilization_pct=target,
+                  spare_instances=spare).outputs["instances"]
+    assert peak / ((n - spare) * cap) * 100 <= target * (1 + 1e-6)
+    assert n - spare == 1 or peak / ((n - spare - 1) * cap) * 100 > target * (1 - 1e-6)
