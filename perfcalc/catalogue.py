@@ -16,6 +16,7 @@ import math
 from typing import Any, Mapping
 
 from . import caching, charts, cost, database, queueing, reliability, scalability, workers
+from .rounding import ceil_whole
 from .spec import Calculator, Field, Output, PerfcalcError
 
 __all__ = ["CALCULATORS", "get"]
@@ -747,7 +748,7 @@ def _load_test(v):
     return {
         "virtual_users": reliability.closed_model_users(v["target_rps"], v["response_time_ms"], v["think_time_ms"]),
         "open_model_vus": reliability.open_model_users(v["target_rps"], v["response_time_ms"]),
-        "total_requests": math.ceil(v["target_rps"] * v["duration_s"] - 1e-9),
+        "total_requests": ceil_whole(v["target_rps"] * v["duration_s"]),
     }, []
 
 

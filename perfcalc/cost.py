@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+from .rounding import ceil_whole
+
 __all__ = [
     "HOURS_PER_MONTH",
     "SECONDS_PER_MONTH",
@@ -67,8 +69,8 @@ def instances_needed(peak_rps: float, instance_max_rps: float, target_utilizatio
     1
     """
     usable = instance_max_rps * target_utilization_pct / 100.0
-    # Guard against 3.0000000001 becoming 4 through float noise; any load needs one instance.
-    return max(1, math.ceil(peak_rps / usable - 1e-9)) + spare_instances
+    # Any load needs one instance; float noise must not add one (ceil_whole).
+    return max(1, ceil_whole(peak_rps / usable)) + spare_instances
 
 
 def serverless_cost(

@@ -9,7 +9,7 @@ constant-arrival-rate executor. G. Tene, "How NOT to measure latency"
 
 from __future__ import annotations
 
-import math
+from .rounding import ceil_whole
 
 __all__ = ["error_budget", "burn_rate", "closed_model_users", "open_model_users"]
 
@@ -56,7 +56,7 @@ def closed_model_users(target_rps: float, response_time_ms: float, think_time_ms
     >>> closed_model_users(200, 150, 1000)
     230
     """
-    return math.ceil(target_rps * (response_time_ms + think_time_ms) / 1000.0 - 1e-9)
+    return ceil_whole(target_rps * (response_time_ms + think_time_ms) / 1000.0)
 
 
 def open_model_users(target_rps: float, response_time_ms: float) -> int:
@@ -68,4 +68,4 @@ def open_model_users(target_rps: float, response_time_ms: float) -> int:
     >>> open_model_users(200, 150)
     30
     """
-    return math.ceil(target_rps * response_time_ms / 1000.0 - 1e-9)
+    return ceil_whole(target_rps * response_time_ms / 1000.0)

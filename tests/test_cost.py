@@ -91,3 +91,10 @@ def test_instances_meet_the_target(peak, cap, target, spare):
                   spare_instances=spare).outputs["instances"]
     assert peak / ((n - spare) * cap) * 100 <= target * (1 + 1e-6)
     assert n - spare == 1 or peak / ((n - spare - 1) * cap) * 100 > target * (1 - 1e-6)
+
+
+def test_instances_ignore_float_noise_above_a_whole_number():
+    """1.1 × 100 is 110.00000000000001 in floats: 110 instances at 100 % of 1 request/s each, not 111."""
+    assert 1.1 * 100 > 110
+    assert cost.instances_needed(1.1 * 100, 1, 100, 0) == 110
+    assert cost.instances_needed(110.5, 1, 100, 0) == 111

@@ -30,3 +30,15 @@ def test_slo_invariants(slo, err, days, hours):
     if o["hours_to_exhaustion"] is not None:
         # Spending at the burn rate for hours_to_exhaustion consumes exactly the budget.
         assert o["burn_rate"] * o["hours_to_exhaustion"] == pytest.approx(days * 24, rel=1e-9)
+
+
+def test_load_test_counts_ignore_float_noise():
+    """1.1 requests/s for 30 million seconds is 33,000,000 requests; floats say 33000000.000000004."""
+    assert 1.1 * 30_000_000 > 33_000_000
+    assert calculate("load-test", target_rps=1.1, duration_s=30_000_000).outputs["total_requests"] == 33_000_000
+
+
+def test_a_trickle_still_needs_one_user():
+    """One request in a million seconds at 6 µs each: ⌈6e-12⌉ is one user, not zero."""
+    o = calculate("load-test", target_rps=1e-6, response_time_ms=0.006, think_time_ms=0, duration_s=1_000_000).outputs
+    assert (o["virtual_users"], o["open_model_vus"], o["total_requests"]) == (1, 1, 1)
