@@ -12,11 +12,7 @@ Gunicorn, PostgreSQL behind them, a few million requests a month.
 
 from __future__ import annotations
 
-import math
-from typing import Any, Mapping
-
 from . import caching, charts, cost, database, queueing, reliability, scalability, workers
-from .rounding import ceil_whole
 from .spec import Calculator, Field, Output, PerfcalcError
 
 __all__ = ["CALCULATORS", "get"]
@@ -48,39 +44,27 @@ def _money(name, label, default, help, unit="$/hour"):
     return Field(name, label, unit, "float", default, 0.0, 1_000_000.0, help=help)
 
 
-def _inf_to_none(value: float) -> float | None:
-    return None if value is None or math.isinf(value) else value
-
-
 # --- capacity ---------------------------------------------------------------
 
-def _capacity(v: Mapping[str, Any]):
+def _capacity_warnings(v, r):
     warnings = []
-    good = 1.0 - v["error_rate_pct"] / 100.0
-    max_rps = cost.saturation_rps(v["response_time_ms"], v["workers"] * v["servers"])
-    average_rps = v["requests_per_month"] / cost.SECONDS_PER_MONTH
-    utilization = 100.0 * average_rps / max_rps
-    monthly = cost.monthly_cost(v["server_cost_per_hour"], v["servers"]) + v["cost_per_million_requests"] * v["requests_per_month"] / 1e6
-    successful = v["requests_per_month"] * good
-    if utilization >= 100:
+    if r.average_utilization_pct >= cost.SATURATED_PCT:
         warnings.append(
-            f"The average load ({average_rps:,.1f} requests/s) is at or above the saturation ceiling "
-            f"({max_rps:,.1f} requests/s): queues grow without bound. Add workers or servers, or cut response time."
+            f"The average load ({r.average_rps:,.1f} requests/s) is at or above the saturation ceiling "
+            f"({r.max_rps:,.1f} requests/s): queues grow without bound. Add workers or servers, or cut response time."
         )
-    elif utilization > 70:
-        warnings.append("Average utilisation is above 70 %: queueing delay grows steeply from here, and peaks "
-                        "are higher than the average. Check the p99 with the worker-pool calculator.")
-    if successful == 0 and monthly > 0:
+    elif r.average_utilization_pct > cost.AVERAGE_UTILIZATION_LIMIT_PCT:
+        warnings.append(f"Average utilisation is above {cost.AVERAGE_UTILIZATION_LIMIT_PCT:g} %: queueing delay grows "
+                        "steeply from here, and peaks are higher than the average. Check the p99 with the "
+                        "worker-pool calculator.")
+    if r.successful_requests_per_month == 0 and r.monthly_cost > 0:
         warnings.append("No request succeeds, so the cost per million successful requests is unbounded.")
-    return {
-        "max_rps": max_rps,
-        "successful_rps": max_rps * good,
-        "successful_requests_per_month": successful,
-        "average_rps": average_rps,
-        "average_utilization_pct": utilization,
-        "monthly_cost": monthly,
-        "cost_per_million_successful": monthly * 1e6 / successful if successful > 0 else (0.0 if monthly == 0 else None),
-    }, warnings
+    return warnings
+
+
+def _capacity(v):
+    r = cost.fleet_capacity(**v)
+    return r._asdict(), _capacity_warnings(v, r)
 
 
 CAPACITY = Calculator(
@@ -119,15 +103,14 @@ CAPACITY = Calculator(
         "\\bar X = \\frac{N_{\\text{month}}}{730 \\times 3600\\ \\text{s}}\\qquad U = \\frac{\\bar X}{X_{\\max}}",
         "C_{\\text{month}} = 730\\,p_{\\text{hour}}\\,s + p_{\\text{req}}\\,N_{\\text{month}}",
     ),
-    model="perfcalc.cost.saturation_rps",
+    model="perfcalc.cost.fleet_capacity",
 )
 
 
 # --- littles-law ------------------------------------------------------------
 
 def _littles_law(v):
-    concurrency, throughput, response = queueing.littles_law(v["concurrency"], v["throughput_rps"], v["response_time_ms"])
-    return {"concurrency": concurrency, "throughput_rps": throughput, "response_time_ms": response}, []
+    return queueing.littles_law(**v)._asdict(), []
 
 
 LITTLES_LAW = Calculator(
@@ -159,48 +142,31 @@ LITTLES_LAW = Calculator(
 
 # --- worker-pool ------------------------------------------------------------
 
-def _worker_pool(v):
-    lam, service_s, c = v["arrival_rps"], v["service_time_ms"] / 1000.0, v["workers"]
-    load = lam * service_s
+def _worker_pool_warnings(v, r):
     warnings = []
-    out = {
-        "utilization_pct": 100.0 * load / c,
-        "max_rps": c / service_s,
-    }
-    if load >= c:
+    if r.offered_load >= v["workers"]:
         warnings.append(
-            f"Overloaded: {lam:g} requests/s need {load:.2f} busy workers on average but there are {c}. "
-            "The queue grows without bound, so waits and percentiles are unbounded (∞)."
+            f"Overloaded: {v['arrival_rps']:g} requests/s need {r.offered_load:.2f} busy workers on average but "
+            f"there are {v['workers']}. The queue grows without bound, so waits and percentiles are unbounded (∞)."
         )
-        out.update(prob_wait_pct=100.0, mean_wait_ms=None, mean_response_ms=None, p50_ms=None, p95_ms=None, p99_ms=None)
-    else:
-        wait_ms = queueing.mmc_mean_wait(c, lam, service_s) * 1000.0
-        out.update(
-            prob_wait_pct=100.0 * queueing.erlang_c(c, load),
-            mean_wait_ms=wait_ms,
-            mean_response_ms=wait_ms + v["service_time_ms"],
-            p50_ms=queueing.mmc_response_percentile(c, lam, service_s, 50) * 1000.0,
-            p95_ms=queueing.mmc_response_percentile(c, lam, service_s, 95) * 1000.0,
-            p99_ms=queueing.mmc_response_percentile(c, lam, service_s, 99) * 1000.0,
-        )
-        if load / c > 0.8:
-            warnings.append("Utilisation is above 80 %: small increases in load now cost a lot of latency.")
+    elif r.utilization_pct > queueing.HIGH_UTILIZATION_PCT:
+        warnings.append(f"Utilisation is above {queueing.HIGH_UTILIZATION_PCT:g} %: small increases in load now cost "
+                        "a lot of latency.")
     target = v["target_p99_ms"]
-    if target is None:
-        out["workers_for_target"] = None
-    else:
-        needed = queueing.workers_for_p99(lam, service_s, target / 1000.0)
-        out["workers_for_target"] = needed
-        if needed is None:
-            floor_ms = v["service_time_ms"] * math.log(100.0)
-            if target <= floor_ms:
-                warnings.append(
-                    f"No number of workers meets a p99 of {target:g} ms: with exponential service times the p99 of "
-                    f"service alone is {floor_ms:.1f} ms. Only faster service helps."
-                )
-            else:
-                warnings.append("Meeting the p99 target needs more than 100,000 workers.")
-    return out, warnings
+    if target is not None and r.workers_for_target is None:
+        if target <= r.p99_floor_ms:
+            warnings.append(
+                f"No number of workers meets a p99 of {target:g} ms: with exponential service times the p99 of "
+                f"service alone is {r.p99_floor_ms:.1f} ms. Only faster service helps."
+            )
+        else:
+            warnings.append(f"Meeting the p99 target needs more than {queueing.MAX_WORKERS_SEARCHED:,} workers.")
+    return warnings
+
+
+def _worker_pool(v):
+    r = queueing.worker_pool(**v)
+    return r._asdict(), _worker_pool_warnings(v, r)
 
 
 WORKER_POOL = Calculator(
@@ -239,43 +205,31 @@ WORKER_POOL = Calculator(
         "P(T > t) = (1 - C)\\,e^{-\\mu t} + C\\,\\frac{\\mu\\,e^{-\\delta t} - \\delta\\,e^{-\\mu t}}{\\mu - \\delta},\\qquad \\mu = \\frac{1}{S},\\ \\delta = c\\mu - \\lambda",
         "t_p:\\ P(T > t_p) = 1 - \\frac{p}{100}\\quad\\text{(bisection)}",
     ),
-    model="perfcalc.queueing.mmc_response_percentile",
+    model="perfcalc.queueing.worker_pool",
     chart=charts.worker_pool_chart,
 )
 
 
 # --- gunicorn ---------------------------------------------------------------
 
-def _gunicorn(v):
+def _gunicorn_warnings(v, r):
     warnings = []
-    if v["worker_memory_mb"] > v["memory_mb"]:
-        raise PerfcalcError(
-            f"worker_memory_mb must be at most memory_mb (one worker must fit), got {v['worker_memory_mb']:g} > {v['memory_mb']:g}",
-            "worker_memory_mb",
-        )
-    heuristic = workers.gunicorn_heuristic_workers(v["cores"])
-    by_memory = int(v["memory_mb"] // v["worker_memory_mb"])
-    count = min(heuristic, by_memory)
-    worker_class = v["worker_class"]
-    if worker_class == "sync" and v["threads"] > 1:
-        worker_class = "gthread"
+    if r.worker_class != v["worker_class"]:
         warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; computed as gthread.")
-    if by_memory < heuristic:
-        warnings.append(f"Memory limits the pool to {by_memory} workers, below the (2 × cores) + 1 = {heuristic} start point.")
-    r = workers.gunicorn_capacity(count, v["cores"], worker_class, v["threads"], v["worker_connections"],
-                                  v["service_time_ms"], v["io_wait_pct"])
-    if worker_class == "gevent" and v["io_wait_pct"] < 50:
+    if r.max_workers_by_memory < r.heuristic_workers:
+        warnings.append(f"Memory limits the pool to {r.max_workers_by_memory} workers, below the (2 × cores) + 1 = "
+                        f"{r.heuristic_workers} start point.")
+    if r.worker_class == "gevent" and v["io_wait_pct"] < workers.GEVENT_MIN_IO_WAIT_PCT:
         warnings.append("gevent helps when requests mostly wait on I/O; with mostly CPU work, the GIL binds.")
-    if r["concurrency_slots"] > 20 * v["cores"] and r["bottleneck"] != "slots" and worker_class == "gthread":
+    if (r.concurrency_slots > workers.USEFUL_THREADS_PER_CORE * v["cores"] and r.bottleneck != "slots"
+            and r.worker_class == "gthread"):
         warnings.append("Far more threads than the CPU can use: extra threads add memory and contention, not throughput.")
-    return {
-        "heuristic_workers": heuristic,
-        "max_workers_by_memory": by_memory,
-        "workers": count,
-        "concurrency_slots": r["concurrency_slots"],
-        "max_rps": _inf_to_none(r["max_rps"]),
-        "bottleneck": r["bottleneck"],
-    }, warnings
+    return warnings
+
+
+def _gunicorn(v):
+    r = workers.gunicorn_sizing(**v)
+    return r._asdict(), _gunicorn_warnings(v, r)
 
 
 GUNICORN = Calculator(
@@ -315,15 +269,14 @@ GUNICORN = Calculator(
         "w = \\min\\!\\left(2\\,n_{\\text{cores}} + 1,\\ \\left\\lfloor \\frac{M}{m} \\right\\rfloor\\right)\\qquad S_{\\text{cpu}} = S\\,(1 - f_{\\text{io}})",
         "X_{\\max} = \\min\\!\\left(\\frac{\\text{slots}}{S},\\ \\frac{w}{S_{\\text{cpu}}},\\ \\frac{n_{\\text{cores}}}{S_{\\text{cpu}}}\\right)",
     ),
-    model="perfcalc.workers.gunicorn_capacity",
+    model="perfcalc.workers.gunicorn_sizing",
 )
 
 
 # --- blocking-io ------------------------------------------------------------
 
 def _blocking_io(v):
-    blocking, offloaded, lost = workers.blocking_io_capacity(v["cpu_time_ms"], v["io_wait_ms"], v["workers"])
-    return {"max_rps_blocking": blocking, "max_rps_offloaded": offloaded, "capacity_lost_pct": lost}, []
+    return workers.blocking_io_capacity(**v)._asdict(), []
 
 
 BLOCKING_IO = Calculator(
@@ -354,17 +307,10 @@ BLOCKING_IO = Calculator(
 # --- cache ------------------------------------------------------------------
 
 def _cache(v):
-    h = v["hit_ratio_pct"] / 100.0
-    effective = caching.effective_time(h, v["hit_time_ms"], v["miss_time_ms"])
     warnings = []
     if v["hit_time_ms"] >= v["miss_time_ms"]:
         warnings.append("A hit is no faster than a miss: this cache adds latency and work; it only helps if it protects the origin.")
-    return {
-        "effective_time_ms": effective,
-        "speedup": v["miss_time_ms"] / effective if effective > 0 else None,
-        "origin_rps": (1.0 - h) * v["arrival_rps"],
-        "origin_load_reduction_pct": 100.0 * h,
-    }, warnings
+    return caching.cache_effect(**v)._asdict(), warnings
 
 
 CACHE = Calculator(
@@ -389,18 +335,17 @@ CACHE = Calculator(
     equations=(
         "\\bar t = h\\,t_{\\text{hit}} + (1 - h)\\,t_{\\text{miss}}\\qquad \\lambda_{\\text{origin}} = (1 - h)\\,\\lambda",
     ),
-    model="perfcalc.caching.effective_time",
+    model="perfcalc.caching.cache_effect",
 )
 
 
 # --- cache-size -------------------------------------------------------------
 
 def _cache_size(v):
-    hit, t = caching.zipf_che_hit_ratio(v["catalog_items"], v["cache_items"], v["zipf_alpha"])
     warnings = []
     if v["cache_items"] >= v["catalog_items"]:
         warnings.append("The cache holds the whole catalogue: after warm-up every request hits (only cold misses remain).")
-    return {"hit_ratio_pct": 100.0 * hit, "characteristic_time": _inf_to_none(t)}, warnings
+    return caching.lru_hit_ratio(**v)._asdict(), warnings
 
 
 CACHE_SIZE = Calculator(
@@ -426,7 +371,7 @@ CACHE_SIZE = Calculator(
         "p_i = \\frac{i^{-\\alpha}}{\\sum_{j=1}^{N} j^{-\\alpha}}",
         "\\sum_{i=1}^{N} \\left(1 - e^{-p_i T}\\right) = C\\qquad h = \\sum_{i=1}^{N} p_i \\left(1 - e^{-p_i T}\\right)",
     ),
-    model="perfcalc.caching.zipf_che_hit_ratio",
+    model="perfcalc.caching.lru_hit_ratio",
     chart=charts.cache_size_chart,
 )
 
@@ -434,12 +379,7 @@ CACHE_SIZE = Calculator(
 # --- ttl-cache --------------------------------------------------------------
 
 def _ttl_cache(v):
-    hit = caching.ttl_hit_ratio(v["key_rps"], v["ttl_s"])
-    return {
-        "hit_ratio_pct": 100.0 * hit,
-        "origin_rps_per_key": v["key_rps"] / (1.0 + v["key_rps"] * v["ttl_s"]),
-        "max_staleness_s": v["ttl_s"],
-    }, []
+    return caching.ttl_cache(**v)._asdict(), []
 
 
 TTL_CACHE = Calculator(
@@ -463,21 +403,14 @@ TTL_CACHE = Calculator(
     equations=(
         "h = \\frac{\\lambda T}{1 + \\lambda T}\\qquad \\lambda_{\\text{origin}} = \\frac{\\lambda}{1 + \\lambda T}",
     ),
-    model="perfcalc.caching.ttl_hit_ratio",
+    model="perfcalc.caching.ttl_cache",
 )
 
 
 # --- n-plus-one -------------------------------------------------------------
 
 def _n_plus_one(v):
-    lazy_q, lazy_ms, eager_ms = database.n_plus_one(v["items"], v["query_time_ms"], v["eager_queries"])
-    return {
-        "lazy_queries": lazy_q,
-        "lazy_db_time_ms": lazy_ms,
-        "eager_db_time_ms": eager_ms,
-        "time_saved_ms": lazy_ms - eager_ms,
-        "slowdown": lazy_ms / eager_ms,
-    }, []
+    return database.n_plus_one(**v)._asdict(), []
 
 
 N_PLUS_ONE = Calculator(
@@ -509,33 +442,20 @@ N_PLUS_ONE = Calculator(
 # --- connection-pool --------------------------------------------------------
 
 def _connection_pool(v):
-    if v["db_reserved_connections"] >= v["db_max_connections"]:
-        raise PerfcalcError(
-            "db_reserved_connections must be less than db_max_connections, "
-            f"got {v['db_reserved_connections']} ≥ {v['db_max_connections']}",
-            "db_reserved_connections",
-        )
-    needed = database.pool_connections(v["app_instances"], v["workers_per_instance"], v["pool_size_per_worker"])
-    available = v["db_max_connections"] - v["db_reserved_connections"]
-    hikari = database.hikari_pool_size(v["db_cores"], v["db_effective_spindles"])
+    r = database.connection_pool(**v)
     warnings = []
-    if needed > available:
+    if not r.fits:
         warnings.append(
-            f"The pools may open {needed} connections but the database accepts {available}: under load, new "
-            "connections fail. Shrink the pools, use fewer workers, or put PgBouncer in front."
+            f"The pools may open {r.connections_needed} connections but the database accepts "
+            f"{r.connections_available}: under load, new connections fail. Shrink the pools, use fewer workers, "
+            "or put PgBouncer in front."
         )
-    if needed > 4 * hikari:
+    if r.connections_needed > database.POOL_OVERSUBSCRIPTION_LIMIT * r.hikari_pool_size:
         warnings.append(
-            f"More than four times the {hikari} connections the database can usefully run at once: extra "
-            "connections queue inside the database instead of in the pool."
+            f"More than four times the {r.hikari_pool_size} connections the database can usefully run at once: "
+            "extra connections queue inside the database instead of in the pool."
         )
-    return {
-        "connections_needed": needed,
-        "connections_available": available,
-        "headroom": available - needed,
-        "fits": needed <= available,
-        "hikari_pool_size": hikari,
-    }, warnings
+    return r._asdict(), warnings
 
 
 CONNECTION_POOL = Calculator(
@@ -569,21 +489,20 @@ CONNECTION_POOL = Calculator(
         "\\text{needed} = i \\cdot w \\cdot p\\qquad \\text{available} = \\text{max\\_connections} - \\text{reserved}",
         "\\text{HikariCP} = 2\\,n_{\\text{cores}} + n_{\\text{spindles}}",
     ),
-    model="perfcalc.database.hikari_pool_size",
+    model="perfcalc.database.connection_pool",
 )
 
 
 # --- session-size -----------------------------------------------------------
 
 def _session_size(v):
-    cookie = database.session_cookie_bytes(v["session_bytes"])
-    over = cookie > database.BROWSER_COOKIE_LIMIT_BYTES
+    r = database.session_size(**v)
     warnings = []
-    if over:
-        warnings.append(f"The cookie ({cookie:,} bytes) exceeds the {database.BROWSER_COOKIE_LIMIT_BYTES} bytes browsers "
-                        "are required to keep: it will be silently dropped. Move the data to a server-side session.")
-    return {"cookie_bytes": cookie, "over_browser_limit": over,
-            "monthly_upload_gb": cookie * v["requests_per_month"] / 1e9}, warnings
+    if r.over_browser_limit:
+        warnings.append(f"The cookie ({r.cookie_bytes:,} bytes) exceeds the {database.BROWSER_COOKIE_LIMIT_BYTES} bytes "
+                        "browsers are required to keep: it will be silently dropped. Move the data to a server-side "
+                        "session.")
+    return r._asdict(), warnings
 
 
 SESSION_SIZE = Calculator(
@@ -606,16 +525,14 @@ SESSION_SIZE = Calculator(
     equations=(
         "\\text{cookie} = \\left\\lceil \\tfrac{4}{3}\\,b \\right\\rceil + 43\\ \\text{bytes}\\qquad \\text{upload} = \\text{cookie} \\times N_{\\text{month}}",
     ),
-    model="perfcalc.database.session_cookie_bytes",
+    model="perfcalc.database.session_size",
 )
 
 
 # --- index-scan -------------------------------------------------------------
 
 def _index_scan(v):
-    pages, scan_ms, levels, index_ms = database.index_vs_scan(v["rows"], v["rows_per_page"], v["page_read_ms"], v["fanout"])
-    return {"scan_pages": pages, "scan_ms": scan_ms, "btree_levels": levels, "index_ms": index_ms,
-            "speedup": scan_ms / index_ms}, []
+    return database.index_vs_scan(**v)._asdict(), []
 
 
 INDEX_SCAN = Calculator(
@@ -648,12 +565,7 @@ INDEX_SCAN = Calculator(
 # --- instances --------------------------------------------------------------
 
 def _instances(v):
-    n = cost.instances_needed(v["peak_rps"], v["instance_max_rps"], v["target_utilization_pct"], v["spare_instances"])
-    return {
-        "instances": n,
-        "utilization_at_peak_pct": 100.0 * v["peak_rps"] / (n * v["instance_max_rps"]),
-        "monthly_cost": cost.monthly_cost(v["instance_cost_per_hour"], n),
-    }, []
+    return cost.instances_for_peak(**v)._asdict(), []
 
 
 INSTANCES = Calculator(
@@ -680,30 +592,16 @@ INSTANCES = Calculator(
     equations=(
         "n = \\left\\lceil \\frac{X_{\\text{peak}}}{X_{\\text{instance}}\\,u} \\right\\rceil + n_{\\text{spare}}\\qquad C_{\\text{month}} = 730\\,n\\,p_{\\text{hour}}",
     ),
-    model="perfcalc.cost.instances_needed",
+    model="perfcalc.cost.instances_for_peak",
 )
 
 
 # --- serverless-vs-vm -------------------------------------------------------
 
 def _serverless_vs_vm(v):
-    args = (v["duration_ms"], v["memory_mb"], v["price_per_million_requests"], v["price_per_gb_second"],
-            v["free_requests"], v["free_gb_seconds"])
-    gb_s, compute, request = cost.serverless_cost(v["requests_per_month"], *args)
-    serverless = compute + request
-    vm = cost.monthly_cost(v["vm_cost_per_hour"], v["vm_count"])
-    cheaper = "equal" if math.isclose(serverless, vm, rel_tol=1e-9, abs_tol=1e-9) else (
-        "serverless" if serverless < vm else "vm")
-    warnings = ["The VM cost assumes the VMs can carry this load; check with the capacity calculator."] if cheaper == "vm" else []
-    return {
-        "gb_seconds": gb_s,
-        "serverless_compute_cost": compute,
-        "serverless_request_cost": request,
-        "serverless_monthly_cost": serverless,
-        "vm_monthly_cost": vm,
-        "break_even_requests_per_month": cost.break_even_requests(vm, *args),
-        "cheaper": cheaper,
-    }, warnings
+    r = cost.serverless_vs_vm(**v)
+    warnings = ["The VM cost assumes the VMs can carry this load; check with the capacity calculator."] if r.cheaper == "vm" else []
+    return r._asdict(), warnings
 
 
 SERVERLESS_VS_VM = Calculator(
@@ -737,7 +635,7 @@ SERVERLESS_VS_VM = Calculator(
         "\\text{GB-s} = N\\,d\\,\\frac{m}{1024}",
         "C_{\\text{serverless}} = \\max(0,\\ \\text{GB-s} - F_{\\text{GB-s}})\\,p_{\\text{GB-s}} + \\max(0,\\ N - F_N)\\,p_N\\qquad C_{\\text{VM}} = 730\\,k\\,p_{\\text{hour}}",
     ),
-    model="perfcalc.cost.serverless_cost",
+    model="perfcalc.cost.serverless_vs_vm",
     chart=charts.serverless_chart,
 )
 
@@ -745,11 +643,7 @@ SERVERLESS_VS_VM = Calculator(
 # --- load-test --------------------------------------------------------------
 
 def _load_test(v):
-    return {
-        "virtual_users": reliability.closed_model_users(v["target_rps"], v["response_time_ms"], v["think_time_ms"]),
-        "open_model_vus": reliability.open_model_users(v["target_rps"], v["response_time_ms"]),
-        "total_requests": ceil_whole(v["target_rps"] * v["duration_s"]),
-    }, []
+    return reliability.load_test(**v)._asdict(), []
 
 
 LOAD_TEST = Calculator(
@@ -773,7 +667,7 @@ LOAD_TEST = Calculator(
     equations=(
         "N_{\\text{closed}} = \\bigl\\lceil X\\,(R + Z) \\bigr\\rceil\\qquad N_{\\text{open}} = \\lceil X R \\rceil\\qquad \\text{requests} = X\\,D",
     ),
-    model="perfcalc.reliability.closed_model_users",
+    model="perfcalc.reliability.load_test",
 )
 
 
@@ -783,11 +677,12 @@ def _usl_fit(v):
     points = scalability.parse_measurements(v["measurements"])
     fit = scalability.usl_fit(points)
     warnings = []
-    if fit["r_squared"] is not None and fit["r_squared"] < 0.9:
-        warnings.append(f"The fit is poor (R² = {fit['r_squared']:.3f}): more points, or steadier measurements, are needed.")
-    if fit["peak_concurrency"] is not None and fit["peak_concurrency"] > 4 * max(n for n, _ in points):
+    if fit.r_squared is not None and fit.r_squared < scalability.POOR_FIT_R_SQUARED:
+        warnings.append(f"The fit is poor (R² = {fit.r_squared:.3f}): more points, or steadier measurements, are needed.")
+    largest_measured = max(n for n, _ in points)
+    if fit.peak_concurrency is not None and fit.peak_concurrency > scalability.EXTRAPOLATION_LIMIT * largest_measured:
         warnings.append("The peak lies far beyond the measured range: an extrapolation, not a measurement.")
-    return fit, warnings
+    return fit._asdict(), warnings
 
 
 USL_FIT = Calculator(
@@ -823,13 +718,12 @@ USL_FIT = Calculator(
 # --- usl --------------------------------------------------------------------
 
 def _usl(v):
-    x = scalability.usl_throughput(v["concurrency"], v["sigma"], v["kappa"], v["lambda_rps"])
-    peak_n, peak_x = scalability.usl_peak(v["sigma"], v["kappa"], v["lambda_rps"])
+    r = scalability.usl_scaling(**v)
     warnings = []
-    if peak_n is not None and v["concurrency"] > peak_n:
-        warnings.append(f"Past the peak at N = {peak_n:.1f}: more concurrency now lowers throughput (retrograde scaling).")
-    return {"throughput_rps": x, "efficiency_pct": 100.0 * x / (v["lambda_rps"] * v["concurrency"]),
-            "peak_concurrency": peak_n, "peak_throughput_rps": peak_x}, warnings
+    if r.peak_concurrency is not None and v["concurrency"] > r.peak_concurrency:
+        warnings.append(f"Past the peak at N = {r.peak_concurrency:.1f}: more concurrency now lowers throughput "
+                        "(retrograde scaling).")
+    return r._asdict(), warnings
 
 
 USL = Calculator(
@@ -853,7 +747,7 @@ USL = Calculator(
     equations=(
         "X(N) = \\frac{\\lambda N}{1 + \\sigma (N - 1) + \\kappa N (N - 1)}\\qquad N^{*} = \\sqrt{\\frac{1 - \\sigma}{\\kappa}}",
     ),
-    model="perfcalc.scalability.usl_throughput",
+    model="perfcalc.scalability.usl_scaling",
     chart=charts.usl_chart,
 )
 
@@ -861,8 +755,7 @@ USL = Calculator(
 # --- amdahl -----------------------------------------------------------------
 
 def _amdahl(v):
-    speedup, max_speedup = scalability.amdahl_speedup(v["serial_pct"], v["concurrency"])
-    return {"speedup": speedup, "max_speedup": max_speedup}, []
+    return scalability.amdahl_speedup(**v)._asdict(), []
 
 
 AMDAHL = Calculator(
@@ -889,23 +782,13 @@ AMDAHL = Calculator(
 # --- slo --------------------------------------------------------------------
 
 def _slo(v):
-    budget, downtime, failed = reliability.error_budget(v["slo_pct"], v["window_days"], v["requests_per_window"])
-    rate = reliability.burn_rate(v["error_rate_pct"], v["slo_pct"])
-    window_h = v["window_days"] * 24.0
-    consumed = 100.0 * rate * v["alert_window_hours"] / window_h
+    r = reliability.slo_budget(**v)
     warnings = []
-    if rate >= 14.4:
-        warnings.append("Burn rate ≥ 14.4: the SRE Workbook's threshold to page someone now.")
-    elif rate > 1:
+    if r.burn_rate >= reliability.PAGE_BURN_RATE:
+        warnings.append(f"Burn rate ≥ {reliability.PAGE_BURN_RATE:g}: the SRE Workbook's threshold to page someone now.")
+    elif r.burn_rate > reliability.SUSTAINABLE_BURN_RATE:
         warnings.append("Burn rate above 1: the budget runs out before the window ends.")
-    return {
-        "error_budget_pct": budget,
-        "allowed_downtime_min": downtime,
-        "allowed_failed_requests": failed,
-        "burn_rate": rate,
-        "budget_consumed_pct": consumed,
-        "hours_to_exhaustion": window_h / rate if rate > 0 else None,
-    }, warnings
+    return r._asdict(), warnings
 
 
 SLO = Calculator(
@@ -936,7 +819,7 @@ SLO = Calculator(
         "B = 100 - \\text{SLO}\\qquad \\text{burn} = \\frac{e}{B}",
         "\\text{spent} = \\text{burn} \\cdot \\frac{t_{\\text{alert}}}{t_{\\text{window}}}\\qquad t_{\\text{exhausted}} = \\frac{t_{\\text{window}}}{\\text{burn}}",
     ),
-    model="perfcalc.reliability.burn_rate",
+    model="perfcalc.reliability.slo_budget",
 )
 
 

@@ -52,9 +52,9 @@ def test_serverless_break_even_point_is_where_lines_cross():
     x, y = even.points[0]
     assert y == pytest.approx(r.outputs["vm_monthly_cost"])
     assert x == pytest.approx(r.outputs["break_even_requests_per_month"])
-    args = (r.inputs[k] for k in ("duration_ms", "memory_mb", "price_per_million_requests", "price_per_gb_second",
-                                  "free_requests", "free_gb_seconds"))
-    assert sum(cost.serverless_cost(x, *args)[1:]) == pytest.approx(y, rel=1e-6)
+    pricing = cost.ServerlessPricing(*(r.inputs[k] for k in ("duration_ms", "memory_mb", "price_per_million_requests",
+                                                              "price_per_gb_second", "free_requests", "free_gb_seconds")))
+    assert sum(cost.serverless_cost(x, pricing)[1:]) == pytest.approx(y, rel=1e-6)
 
 
 def test_usl_fit_curve_goes_through_its_fit():

@@ -1,10 +1,15 @@
 """Capacity and cost models: published examples and invariants."""
 
+import math
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from perfcalc import calculate, cost
+
+LAMBDA_512 = cost.ServerlessPricing(duration_ms=1000, memory_mb=512, price_per_million_requests=0.20,
+                                    price_per_gb_second=0.00001667, free_requests=1e6, free_gb_seconds=400_000)
 
 
 def test_aws_lambda_pricing_example():
@@ -31,7 +36,7 @@ def test_break_even_is_where_costs_meet(n, d, m, pr, pg, fr, fg, vm, k):
     if be is None:  # serverless never costs as much as the VMs
         assert pr == 0 and pg == 0
         return
-    _, c, r = cost.serverless_cost(be, d, m, pr, pg, fr, fg)
+    _, c, r = cost.serverless_cost(be, cost.ServerlessPricing(d, m, pr, pg, fr, fg))
     assert c + r == pytest.approx(o["vm_monthly_cost"], rel=1e-6, abs=1e-6)
     if o["cheaper"] == "serverless":
         assert n <= be * (1 + 1e-9)
@@ -91,6 +96,77 @@ def test_instances_meet_the_target(peak, cap, target, spare):
                   spare_instances=spare).outputs["instances"]
     assert peak / ((n - spare) * cap) * 100 <= target * (1 + 1e-6)
     assert n - spare == 1 or peak / ((n - spare - 1) * cap) * 100 > target * (1 - 1e-6)
+
+
+def test_aws_lambda_pricing_example_from_the_model():
+    """The same AWS example through cost.serverless_cost and one ServerlessPricing value."""
+    bill = cost.serverless_cost(3e6, LAMBDA_512)
+    assert bill.gb_seconds == 1_500_000
+    assert (round(bill.compute_cost, 2), round(bill.request_cost, 2), round(bill.total, 2)) == (18.34, 0.40, 18.74)
+    assert bill.total == bill.compute_cost + bill.request_cost
+
+
+def test_pricing_has_no_free_tier_unless_given():
+    assert cost.ServerlessPricing(1000, 512, 0.20, 0.00001667) == (1000, 512, 0.20, 0.00001667, 0.0, 0.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.floats(0, 1e10), budget=st.floats(0.01, 1e5))
+def test_break_even_volume_costs_the_budget(n, budget):
+    even = cost.break_even_requests(budget, LAMBDA_512)
+    assert cost.serverless_cost(even, LAMBDA_512).total == pytest.approx(budget, rel=1e-9)
+    bill = cost.serverless_cost(n, LAMBDA_512).total  # never falls as volume grows
+    if n < even * (1 - 1e-9):
+        assert bill <= budget
+    elif n > even * (1 + 1e-9):
+        assert bill >= budget
+
+
+def test_serverless_vs_vm_model_is_the_calculator():
+    r = cost.serverless_vs_vm(3e6, 1000, 512, 0.20, 0.00001667, 1e6, 400_000, 0.0416, 2)
+    assert r.serverless_monthly_cost == cost.serverless_cost(3e6, LAMBDA_512).total
+    assert r.vm_monthly_cost == pytest.approx(2 * 0.0416 * 730)
+    assert r.cheaper == "serverless"
+    assert r.break_even_requests_per_month == cost.break_even_requests(r.vm_monthly_cost, LAMBDA_512)
+    tie = cost.serverless_vs_vm(0, 1000, 512, 0.20, 0.00001667, 1e6, 400_000, 0.0, 1)
+    assert tie.cheaper == "equal"
+
+
+def test_fleet_capacity_worked_example():
+    """Two servers of 4 slots at 120 ms: X_max = 8 / 0.12 s = 66.7/s; 10 million requests in a
+    730-hour month average 3.81/s, 5.7 % of it; $0.10 × 2 × 730 h = $146, or $14.67 per million of
+    the 9.95 million that succeed."""
+    r = cost.fleet_capacity(120, 4, 2, 0.5, 10_000_000, 0.10, 0.0)
+    assert r.max_rps == pytest.approx(200 / 3)
+    assert r.successful_rps == pytest.approx(200 / 3 * 0.995)
+    assert r.average_rps == pytest.approx(10_000_000 / (730 * 3600))
+    assert r.average_utilization_pct == pytest.approx(100 * r.average_rps / r.max_rps)
+    assert r.monthly_cost == pytest.approx(146.0)
+    assert r.cost_per_million_successful == pytest.approx(146.0 / 9.95)
+
+
+def test_fleet_capacity_when_nothing_succeeds():
+    assert cost.fleet_capacity(120, 4, 2, 100, 10_000_000, 0.10, 0.0).cost_per_million_successful == math.inf
+    assert cost.fleet_capacity(120, 4, 2, 100, 10_000_000, 0.0, 0.0).cost_per_million_successful == 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(r=st.floats(1, 10_000), c=st.integers(1, 1000), s=st.integers(1, 1000), e=st.floats(0, 99),
+       n=st.integers(1, 10**12))
+def test_fleet_goodput_and_utilisation(r, c, s, e, n):
+    cap = cost.fleet_capacity(r, c, s, e, n, 0.1, 0.0)
+    assert cap.max_rps == pytest.approx(cost.saturation_rps(r, c * s))
+    assert cap.successful_rps <= cap.max_rps
+    assert cap.successful_requests_per_month == pytest.approx(n * (1 - e / 100))
+    # Little's law: the average load keeps average_utilization_pct % of the slots busy.
+    assert cap.average_rps * r / 1000 == pytest.approx(cap.average_utilization_pct / 100 * c * s, rel=1e-9)
+
+
+def test_instances_for_peak_worked_example():
+    r = cost.instances_for_peak(1000, 150, 70, 1, 0.10)
+    assert r.instances == 11  # ⌈1000 / 105⌉ = 10, plus one spare
+    assert r.utilization_at_peak_pct == pytest.approx(100 * 1000 / 1650)
+    assert r.monthly_cost == pytest.approx(11 * 0.10 * 730)
 
 
 def test_instances_ignore_float_noise_above_a_whole_number():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfcalc import calculate, database
+from perfcalc import PerfcalcError, calculate, database
 
 
 def test_hikaricp_pool_formula():
@@ -26,8 +26,6 @@ def test_connection_pool_defaults_show_the_classic_overflow():
 
 
 def test_reserved_must_be_below_max():
-    from perfcalc import PerfcalcError
-
     with pytest.raises(PerfcalcError, match="db_reserved_connections must be less than db_max_connections"):
         calculate("connection-pool", db_max_connections=10, db_reserved_connections=10)
 
@@ -90,3 +88,48 @@ def test_session_over_limit():
     r = calculate("session-size", session_bytes=3100)
     assert r.outputs["over_browser_limit"] is True and r.warnings
     assert calculate("session-size", session_bytes=3000).outputs["over_browser_limit"] is False
+
+
+def test_connection_pool_model():
+    """Three instances of nine workers, pools of 5, against 100 − 3: 135 > 97."""
+    r = database.connection_pool(3, 9, 5, 100, 3, 4, 1)
+    assert r == (135, 97, -38, False, 9)
+    assert r.connections_needed == database.pool_connections(3, 9, 5)
+    with pytest.raises(PerfcalcError) as err:
+        database.connection_pool(3, 9, 5, 100, 100, 4, 1)
+    assert err.value.field == "db_reserved_connections"
+
+
+@settings(max_examples=100, deadline=None)
+@given(i=st.integers(1, 100), w=st.integers(1, 100), p=st.integers(1, 100), m=st.integers(1, 10_000),
+       reserved=st.integers(0, 10_000))
+def test_connection_pool_headroom(i, w, p, m, reserved):
+    if reserved >= m:
+        with pytest.raises(PerfcalcError):
+            database.connection_pool(i, w, p, m, reserved, 4, 1)
+        return
+    r = database.connection_pool(i, w, p, m, reserved, 4, 1)
+    assert r.headroom == r.connections_available - r.connections_needed
+    assert r.fits == (r.headroom >= 0)
+
+
+def test_n_plus_one_model():
+    """SQLAlchemy's lazy loading: 1 + N round trips; selectinload: 2."""
+    r = database.n_plus_one(50, 2.0, 2)
+    assert r == (51, 102.0, 4.0, 98.0, 25.5)
+    assert r.time_saved_ms == r.lazy_db_time_ms - r.eager_db_time_ms
+    assert r.slowdown == r.lazy_db_time_ms / r.eager_db_time_ms
+
+
+def test_index_vs_scan_speedup():
+    r = database.index_vs_scan(1_000_000, 100, 0.1, 300)
+    assert (r.scan_pages, r.btree_levels) == (10_000, 3)
+    assert r.speedup == pytest.approx(1000.0 / 0.4)
+
+
+def test_session_size_model():
+    """A session of b bytes: ⌈4b/3⌉ + 43 bytes of cookie, sent with every request."""
+    r = database.session_size(3000, 1_000_000)
+    assert r.cookie_bytes == 4043 and not r.over_browser_limit
+    assert r.monthly_upload_gb == pytest.approx(4043 * 1_000_000 / 1e9)
+    assert database.session_size(3100, 0) == (4177, True, 0.0)
