@@ -108,7 +108,7 @@ def _usl_curve(sigma, kappa, lam, n_max, steps=40):
 
 def usl_fit_chart(v: dict, out: dict) -> Chart:
     """Measured throughput and the fitted USL curve through it."""
-    points = scalability.parse_measurements(v["measurements"])
+    points = v["measurements"].parsed  # read once, in validation (spec.ParsedText)
     n_top = max(n for n, _ in points)
     peak = out.get("peak_concurrency")
     n_max = max(n_top * 1.25, min(peak * 1.3, n_top * 4) if peak else 0, 2.0)
