@@ -271,7 +271,7 @@ class Result:
     warnings: list = field(default_factory=list)
 
     def to_json(self) -> dict:
-        """The CLI's ``--json`` shape (DESIGN.md §3)."""
+        """The CLI's ``--json`` shape (ARCHITECTURE.md, "Command line")."""
         return {
             "calculator": self.calculator,
             "inputs": dict(self.inputs),

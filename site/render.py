@@ -1,6 +1,6 @@
 """Build side: render a ```perfcalc fence into a form with its results already computed.
 
-The markup is the page contract of DESIGN.md §4; the browser module
+The markup is the page contract of ARCHITECTURE.md; the browser module
 (``perfcalc_page.py``) only updates values, states and warnings in it.
 Inputs are text fields, not ``type=number``: a number input hides what the
 reader typed when it does not parse, and we want to show it back with a
