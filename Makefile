@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 NODE   := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test bench browser clean
+.PHONY: serve build test check bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ browser: $(STAMP)
 
 test: $(STAMP) $(NODE) browser
 	$(BIN)/python -m pytest
+
+# The edit-test loop: unit, property, CLI and build tests and the doctests,
+# without npm or a browser (tests/browser needs both).
+check: $(STAMP)
+	$(BIN)/python -m pytest --ignore=tests/browser -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -45,7 +45,8 @@ def validate(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> tup
     """Parse every field; return ``(values, errors)`` with one message per bad field.
 
     Omitted fields take their defaults. Unknown field names are errors too
-    (keyed by that name), so a typo never passes silently.
+    (keyed by that name), so a typo never passes silently. A text field with
+    a parser is read here, once (its value is a :class:`~perfcalc.spec.ParsedText`).
     """
     calc = get(calculator_id)
     inputs = dict(inputs or {})

@@ -11,13 +11,21 @@ caches", IEEE INFOCOM 2003 (timer set on a miss, not reset on hits).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 __all__ = [
+    "Che",
+    "CacheEffect",
+    "LRUHitRatio",
+    "TTLCache",
     "effective_time",
+    "cache_effect",
     "zipf_che_hit_ratio",
     "zipf_che_hit_ratio_exact",
     "zipf_che_hit_ratios",
+    "lru_hit_ratio",
     "ttl_hit_ratio",
+    "ttl_cache",
 ]
 
 
@@ -33,6 +41,41 @@ def effective_time(hit_ratio: float, hit_time: float, miss_time: float) -> float
     25.6
     """
     return hit_ratio * hit_time + (1.0 - hit_ratio) * miss_time
+
+
+class CacheEffect(NamedTuple):
+    effective_time_ms: float
+    speedup: float
+    origin_rps: float
+    origin_load_reduction_pct: float
+
+
+def cache_effect(hit_ratio_pct: float, hit_time_ms: float, miss_time_ms: float, arrival_rps: float) -> CacheEffect:
+    """What a cache with hit ratio h does to latency and to the origin's load.
+
+        t̄ = h·t_hit + (1 − h)·t_miss      speed-up = t_miss / t̄
+        λ_origin = (1 − h)·λ              load removed = h
+
+    Means only: the misses still set the tail. A cache whose mean time is 0
+    has an unbounded speed-up (``inf``).
+
+    Source: the definition of expected value; the origin sees the misses.
+
+    80 % hits at 2 ms, 120 ms misses, 100 requests/s: 25.6 ms on average,
+    4.7 times faster, and 20 requests/s left for the origin:
+
+    >>> r = cache_effect(80, 2, 120, 100)
+    >>> round(r.effective_time_ms, 6), round(r.speedup, 2), round(r.origin_rps, 6)
+    (25.6, 4.69, 20.0)
+    """
+    h = hit_ratio_pct / 100.0
+    effective = effective_time(h, hit_time_ms, miss_time_ms)
+    return CacheEffect(
+        effective_time_ms=effective,
+        speedup=miss_time_ms / effective if effective > 0 else math.inf,
+        origin_rps=(1.0 - h) * arrival_rps,
+        origin_load_reduction_pct=100.0 * h,
+    )
 
 
 # Ranks below this are summed term by term; the smooth tail above it is
@@ -77,7 +120,12 @@ def _popularity(alpha: float, points: list[tuple[float, float]]) -> list[tuple[f
     return [(w, x ** -alpha / norm) for x, w in points]
 
 
-def _che(probs: list[tuple[float, float]], cache_items: int) -> tuple[float, float]:
+class Che(NamedTuple):
+    hit_ratio: float  # a fraction, 0–1
+    characteristic_time: float  # in requests; inf when the cache holds everything
+
+
+def _che(probs: list[tuple[float, float]], cache_items: int) -> Che:
     """Solve Che's equation for one cache size over prepared popularities."""
 
     def occupancy(t: float) -> float:
@@ -105,7 +153,7 @@ def _che(probs: list[tuple[float, float]], cache_items: int) -> tuple[float, flo
             break
         t = new
     hit = math.fsum(w * p * -math.expm1(-p * t) for w, p in probs)
-    return min(1.0, hit), t
+    return Che(min(1.0, hit), t)
 
 
 def _zipf_points(catalog_items: int, alpha: float) -> list[tuple[float, float]]:
@@ -113,7 +161,7 @@ def _zipf_points(catalog_items: int, alpha: float) -> list[tuple[float, float]]:
     return head + _tail_grid(catalog_items, alpha)
 
 
-def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) -> tuple[float, float]:
+def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) -> Che:
     """LRU hit ratio for Zipf(α) popularity, by Che's approximation.
 
     Item i (rank 1 = most popular) is requested with probability
@@ -124,8 +172,8 @@ def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) 
         Σ_i (1 − e^(−p_i·T)) = C,   and then   hit = Σ_i p_i·(1 − e^(−p_i·T)).
 
     Assumes independent requests (the IRM model) and a fixed catalogue.
-    Returns ``(hit_ratio, T)``; a cache holding the whole catalogue returns
-    ``(1.0, inf)``.
+    Returns the hit ratio (a fraction) and T; a cache holding the whole
+    catalogue hits every time and T is ``inf``.
 
     To answer at keystroke speed for catalogues of 10⁷ items, the first 200
     ranks are summed exactly and the tail is integrated (see ``_tail_grid``);
@@ -141,7 +189,7 @@ def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) 
     0.232
     """
     if cache_items >= catalog_items:
-        return 1.0, math.inf
+        return Che(1.0, math.inf)
     return _che(_popularity(zipf_alpha, _zipf_points(catalog_items, zipf_alpha)), cache_items)
 
 
@@ -155,7 +203,7 @@ def zipf_che_hit_ratios(catalog_items: int, cache_sizes: list[int], zipf_alpha: 
     return [1.0 if size >= catalog_items else _che(probs, size)[0] for size in cache_sizes]
 
 
-def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: float) -> tuple[float, float]:
+def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: float) -> Che:
     """The same Che equations summed over every rank; slow, for checking.
 
     >>> h, _ = zipf_che_hit_ratio_exact(1000, 100, 0.8)
@@ -163,9 +211,32 @@ def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: f
     True
     """
     if cache_items >= catalog_items:
-        return 1.0, math.inf
+        return Che(1.0, math.inf)
     points = [(float(i), 1.0) for i in range(1, catalog_items + 1)]
     return _che(_popularity(zipf_alpha, points), cache_items)
+
+
+class LRUHitRatio(NamedTuple):
+    hit_ratio_pct: float
+    characteristic_time: float
+
+
+def lru_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) -> LRUHitRatio:
+    """An LRU cache's hit ratio, in per cent, under Zipf(α) popularity (Che).
+
+    :func:`zipf_che_hit_ratio` in the calculator's units: p_i ∝ i^(−α);
+    T solves Σ(1 − e^(−p_i·T)) = C; hit = Σ p_i·(1 − e^(−p_i·T)).
+
+    Source: Che et al. (2002); Fricker, Robert & Roberts (2012).
+
+    A cache holding 5 % of 100,000 items with α = 0.8 serves more than a
+    third of all requests:
+
+    >>> round(lru_hit_ratio(100_000, 5_000, 0.8).hit_ratio_pct, 1)
+    36.9
+    """
+    hit, t = zipf_che_hit_ratio(catalog_items, cache_items, zipf_alpha)
+    return LRUHitRatio(100.0 * hit, t)
 
 
 def ttl_hit_ratio(key_rps: float, ttl_s: float) -> float:
@@ -186,3 +257,30 @@ def ttl_hit_ratio(key_rps: float, ttl_s: float) -> float:
     """
     n = key_rps * ttl_s
     return n / (1.0 + n)
+
+
+class TTLCache(NamedTuple):
+    hit_ratio_pct: float
+    origin_rps_per_key: float
+    max_staleness_s: float
+
+
+def ttl_cache(key_rps: float, ttl_s: float) -> TTLCache:
+    """One key in a TTL cache: hit ratio, origin rate, and how stale a hit can be.
+
+        hit = λT / (1 + λT)      λ_origin = λ / (1 + λT)      staleness ≤ T
+
+    The origin sees one miss per cycle of mean length T + 1/λ; a value
+    stored at a miss is served unchanged until it expires, so a hit may be
+    up to one TTL old.
+
+    Source: Jung, Berger & Balakrishnan (2003), the "timer on miss" cache.
+
+    A key asked for once a second with a 9 s TTL: 90 % hits, and the origin
+    sees one request every 10 seconds:
+
+    >>> r = ttl_cache(1.0, 9.0)
+    >>> round(r.hit_ratio_pct, 6), round(r.origin_rps_per_key, 6), r.max_staleness_s
+    (90.0, 0.1, 9.0)
+    """
+    return TTLCache(100.0 * ttl_hit_ratio(key_rps, ttl_s), key_rps / (1.0 + key_rps * ttl_s), ttl_s)

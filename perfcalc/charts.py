@@ -108,7 +108,7 @@ def _usl_curve(sigma, kappa, lam, n_max, steps=40):
 
 def usl_fit_chart(v: dict, out: dict) -> Chart:
     """Measured throughput and the fitted USL curve through it."""
-    points = scalability.parse_measurements(v["measurements"])
+    points = v["measurements"].parsed  # read once, in validation (spec.ParsedText)
     n_top = max(n for n, _ in points)
     peak = out.get("peak_concurrency")
     n_max = max(n_top * 1.25, min(peak * 1.3, n_top * 4) if peak else 0, 2.0)
@@ -142,12 +142,11 @@ def usl_chart(v: dict, out: dict) -> Chart:
 
 def serverless_chart(v: dict, out: dict) -> Chart:
     """Monthly cost of serverless and of the VMs as volume grows, with the break-even point."""
-    args = (v["duration_ms"], v["memory_mb"], v["price_per_million_requests"], v["price_per_gb_second"],
-            v["free_requests"], v["free_gb_seconds"])
+    pricing = cost.ServerlessPricing._make(v[name] for name in cost.ServerlessPricing._fields)
     even = out.get("break_even_requests_per_month")
     top = max(v["requests_per_month"] * 2, (even or 0) * 1.5, 1_000_000.0)
     xs = [top * k / 30 for k in range(31)]
-    serverless = tuple((x, sum(cost.serverless_cost(x, *args)[1:])) for x in xs)
+    serverless = tuple((x, cost.serverless_cost(x, pricing).total) for x in xs)
     vm = out["vm_monthly_cost"]
     series = [Series("serverless", serverless), Series("VMs", ((0.0, vm), (top, vm)))]
     if even is not None and even <= top:

@@ -13,19 +13,43 @@ and itsdangerous ``URLSafeTimedSerializer`` (cookie layout).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
+
+from .spec import PerfcalcError
 
 __all__ = [
+    "BROWSER_COOKIE_LIMIT_BYTES",
+    "POOL_OVERSUBSCRIPTION_LIMIT",
+    "NPlusOne",
+    "ConnectionPool",
+    "IndexScan",
+    "SessionSize",
     "n_plus_one",
     "pool_connections",
     "hikari_pool_size",
+    "connection_pool",
     "btree_levels",
     "index_vs_scan",
     "session_cookie_bytes",
-    "BROWSER_COOKIE_LIMIT_BYTES",
+    "session_size",
 ]
 
+# HikariCP's figure is how many connections a database can usefully run at
+# once; pools several times larger only move the queue into the database.
+# Four times leaves room for idle and briefly held connections: a margin of
+# this guide, not a published number.
+POOL_OVERSUBSCRIPTION_LIMIT = 4
 
-def n_plus_one(items: int, query_time_ms: float, eager_queries: int) -> tuple[int, float, float]:
+
+class NPlusOne(NamedTuple):
+    lazy_queries: int
+    lazy_db_time_ms: float
+    eager_db_time_ms: float
+    time_saved_ms: float
+    slowdown: float
+
+
+def n_plus_one(items: int, query_time_ms: float, eager_queries: int) -> NPlusOne:
     """Round trips of lazy loading (1 + N queries) versus eager loading (k queries).
 
     Listing N parents and touching a lazy relationship on each issues one
@@ -34,15 +58,16 @@ def n_plus_one(items: int, query_time_ms: float, eager_queries: int) -> tuple[in
     each query costs about one round trip, ``query_time_ms``, which holds
     when queries are small and the network or per-query overhead dominates.
 
-    Returns ``(lazy_queries, lazy_db_time_ms, eager_db_time_ms)``.
+        lazy = (1 + N)·q      eager = k·q      saved = lazy − eager      slowdown = lazy / eager
 
     A page of 50 orders, each showing its customer, 2 ms per query:
 
     >>> n_plus_one(50, 2.0, 2)
-    (51, 102.0, 4.0)
+    NPlusOne(lazy_queries=51, lazy_db_time_ms=102.0, eager_db_time_ms=4.0, time_saved_ms=98.0, slowdown=25.5)
     """
     lazy = 1 + items
-    return lazy, lazy * query_time_ms, eager_queries * query_time_ms
+    lazy_ms, eager_ms = lazy * query_time_ms, eager_queries * query_time_ms
+    return NPlusOne(lazy, lazy_ms, eager_ms, lazy_ms - eager_ms, lazy_ms / eager_ms)
 
 
 def pool_connections(app_instances: int, workers_per_instance: int, pool_size_per_worker: int) -> int:
@@ -73,6 +98,55 @@ def hikari_pool_size(db_cores: int, db_effective_spindles: int) -> int:
     return db_cores * 2 + db_effective_spindles
 
 
+class ConnectionPool(NamedTuple):
+    connections_needed: int
+    connections_available: int
+    headroom: int
+    fits: bool
+    hikari_pool_size: int
+
+
+def connection_pool(
+    app_instances: int,
+    workers_per_instance: int,
+    pool_size_per_worker: int,
+    db_max_connections: int,
+    db_reserved_connections: int,
+    db_cores: int,
+    db_effective_spindles: int,
+) -> ConnectionPool:
+    """Whether every worker's pool fits in the database's connection limit.
+
+        needed = instances × workers × pool size
+        available = max_connections − reserved      headroom = available − needed
+
+    and HikariCP's count of connections the database can usefully run at
+    once (:func:`hikari_pool_size`). Reserved connections must leave at
+    least one: a :class:`PerfcalcError` on ``db_reserved_connections``
+    otherwise.
+
+    Source: PostgreSQL documentation, "max_connections" and
+    "superuser_reserved_connections"; HikariCP wiki, "About Pool Sizing".
+
+    Two instances of five workers with SQLAlchemy's default 5 + 10 against
+    PostgreSQL's default 100, 3 reserved: 150 wanted, 97 there.
+
+    >>> r = connection_pool(2, 5, 15, 100, 3, 4, 1)
+    >>> r.connections_needed, r.connections_available, r.headroom, r.fits
+    (150, 97, -53, False)
+    """
+    if db_reserved_connections >= db_max_connections:
+        raise PerfcalcError(
+            "db_reserved_connections must be less than db_max_connections, "
+            f"got {db_reserved_connections} ≥ {db_max_connections}",
+            "db_reserved_connections",
+        )
+    needed = pool_connections(app_instances, workers_per_instance, pool_size_per_worker)
+    available = db_max_connections - db_reserved_connections
+    return ConnectionPool(needed, available, available - needed, needed <= available,
+                          hikari_pool_size(db_cores, db_effective_spindles))
+
+
 def btree_levels(rows: int, fanout: int) -> int:
     """Levels of a B-tree over ``rows`` keys: the smallest L with fanout^L ≥ rows.
 
@@ -88,25 +162,33 @@ def btree_levels(rows: int, fanout: int) -> int:
     return levels
 
 
-def index_vs_scan(rows: int, rows_per_page: int, page_read_ms: float, fanout: int) -> tuple[int, float, int, float]:
+class IndexScan(NamedTuple):
+    scan_pages: int
+    scan_ms: float
+    btree_levels: int
+    index_ms: float
+    speedup: float
+
+
+def index_vs_scan(rows: int, rows_per_page: int, page_read_ms: float, fanout: int) -> IndexScan:
     """Cost of finding one row by a full scan versus a B-tree index.
 
     Scan: every page, ⌈rows / rows_per_page⌉ × t_page. Index lookup: one
-    page per tree level, then one heap page, (levels + 1) × t_page. Assumes
+    page per tree level, then one heap page, (levels + 1) × t_page. The
+    speed-up is their ratio. Assumes
     every page read costs the same (cold cache); sequential reads are cheaper
     than random ones on disks, so a real planner's break-even differs — use
     EXPLAIN ANALYZE on your data.
 
-    Returns ``(scan_pages, scan_ms, btree_levels, index_ms)``.
-
     One million users, 100 rows a page, 0.1 ms a page, fan-out 300:
 
     >>> index_vs_scan(1_000_000, 100, 0.1, 300)
-    (10000, 1000.0, 3, 0.4)
+    IndexScan(scan_pages=10000, scan_ms=1000.0, btree_levels=3, index_ms=0.4, speedup=2500.0)
     """
     pages = -(-rows // rows_per_page)
     levels = btree_levels(rows, fanout)
-    return pages, pages * page_read_ms, levels, round((levels + 1) * page_read_ms, 12)
+    scan_ms, index_ms = pages * page_read_ms, round((levels + 1) * page_read_ms, 12)
+    return IndexScan(pages, scan_ms, levels, index_ms, scan_ms / index_ms)
 
 
 BROWSER_COOKIE_LIMIT_BYTES = 4096
@@ -131,3 +213,27 @@ def session_cookie_bytes(session_bytes: int) -> int:
     1377
     """
     return math.ceil(session_bytes * 4 / 3) + _SESSION_COOKIE_OVERHEAD_BYTES
+
+
+class SessionSize(NamedTuple):
+    cookie_bytes: int
+    over_browser_limit: bool
+    monthly_upload_gb: float
+
+
+def session_size(session_bytes: int, requests_per_month: int) -> SessionSize:
+    """Flask's signed-cookie session: its size, the browser limit, the monthly upload.
+
+        cookie = ⌈4b/3⌉ + 43 bytes      over = cookie > 4096      upload = cookie × N / 10⁹ GB
+
+    The cookie travels with every request, so N requests upload it N times.
+
+    Source: :func:`session_cookie_bytes`; RFC 6265 §6.1 (4096 bytes).
+
+    A 3,100-byte session no longer fits, and is silently dropped:
+
+    >>> session_size(3100, 10_000_000)
+    SessionSize(cookie_bytes=4177, over_browser_limit=True, monthly_upload_gb=41.77)
+    """
+    cookie = session_cookie_bytes(session_bytes)
+    return SessionSize(cookie, cookie > BROWSER_COOKIE_LIMIT_BYTES, cookie * requests_per_month / 1e9)

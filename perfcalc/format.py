@@ -13,13 +13,13 @@ def format_output(output: Output, value: Any) -> str:
     """Format one output value with its unit.
 
     >>> from perfcalc.spec import Output
-    >>> format_output(Output("p99_ms", "p99", "ms", decimals=1), 1234.567)
+    >>> format_output(Output("p99_ms", "p99", unit="ms", decimals=1), 1234.567)
     '1,234.6 ms'
-    >>> format_output(Output("p99_ms", "p99", "ms", none="unbounded"), None)
+    >>> format_output(Output("p99_ms", "p99", unit="ms", none="unbounded"), None)
     '∞'
-    >>> format_output(Output("cost", "Cost", "$", "money"), 1234.5)
+    >>> format_output(Output("cost", "Cost", unit="$", format="money"), 1234.5)
     '$1,234.50'
-    >>> format_output(Output("u", "Utilisation", "%", "pct", decimals=1), 81.25)
+    >>> format_output(Output("u_pct", "Utilisation", unit="%", format="pct", decimals=1), 81.25)
     '81.2 %'
     """
     if value is None:

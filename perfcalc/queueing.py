@@ -14,32 +14,52 @@ of Computer Systems*, CUP 2013, ch. 14 (M/M/k, Erlang C).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from .spec import PerfcalcError
 
 __all__ = [
+    "HIGH_UTILIZATION_PCT",
+    "MAX_WORKERS_SEARCHED",
+    "LittlesLaw",
+    "WorkerPool",
     "littles_law",
     "erlang_b",
     "erlang_c",
     "mmc_mean_wait",
     "mmc_response_survival",
     "mmc_response_percentile",
+    "p99_floor",
     "workers_for_p99",
+    "worker_pool",
 ]
+
+# Past about 80 % busy, waiting climbs steeply: in M/M/1 the mean wait grows
+# as ρ/(1 − ρ), so from 80 % to 90 % busy it more than doubles (Harchol-Balter
+# 2013, ch. 13–14; M/M/c behaves alike near saturation).
+HIGH_UTILIZATION_PCT = 80.0
+# workers_for_p99 checks pools of up to this size: each check is O(c), and
+# this is far beyond any one pool of Gunicorn workers.
+MAX_WORKERS_SEARCHED = 100_000
+
+
+class LittlesLaw(NamedTuple):
+    concurrency: float
+    throughput_rps: float
+    response_time_ms: float
 
 
 def littles_law(
     concurrency: float | None = None,
     throughput_rps: float | None = None,
     response_time_ms: float | None = None,
-) -> tuple[float, float, float]:
+) -> LittlesLaw:
     """Solve L = λW for the one quantity left out.
 
     Little's law holds for any stable system, whatever the arrival or service
     distributions: the mean number of requests in flight L equals the
     throughput λ times the mean time each spends inside W. Pass exactly two
-    of the three; the result is ``(concurrency, throughput_rps,
-    response_time_ms)``.
+    of the three; the result holds all three.
 
     Source: Little (1961); any text on operational analysis.
 
@@ -47,11 +67,11 @@ def littles_law(
     average. How many are in flight at any moment?
 
     >>> littles_law(throughput_rps=200, response_time_ms=150)
-    (30.0, 200.0, 150.0)
+    LittlesLaw(concurrency=30.0, throughput_rps=200.0, response_time_ms=150.0)
 
     With 8 workers always busy at 40 ms each, the ceiling is 200 per second:
 
-    >>> littles_law(concurrency=8, response_time_ms=40)[1]
+    >>> littles_law(concurrency=8, response_time_ms=40).throughput_rps
     200.0
     """
     given = [v is not None for v in (concurrency, throughput_rps, response_time_ms)]
@@ -70,7 +90,7 @@ def littles_law(
         if throughput_rps == 0:
             raise PerfcalcError("throughput_rps must be greater than 0 to solve for response_time_ms, got 0", "throughput_rps")
         response_time_ms = concurrency * 1000.0 / throughput_rps
-    return float(concurrency), float(throughput_rps), float(response_time_ms)
+    return LittlesLaw(float(concurrency), float(throughput_rps), float(response_time_ms))
 
 
 def erlang_b(servers: int, offered_load: float) -> float:
@@ -213,22 +233,38 @@ def mmc_response_percentile(servers: int, arrival_rate: float, service_time: flo
     return (lo + hi) / 2.0
 
 
-def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float, limit: int = 100_000) -> int | None:
+def p99_floor(service_time: float) -> float:
+    """The p99 of an exponential service time alone, S·ln(100): no pool's p99 is lower.
+
+    Response time is wait plus service, and waiting only adds, so however
+    many workers serve it, an M/M/c queue's p99 is at least the service
+    time's own: P(Exp(1/S) > t) = e^{−t/S} = 1 % at t = S·ln(100). Times
+    come back in the unit ``service_time`` is given in.
+
+    50 ms requests: no worker count gets the p99 under 230 ms.
+
+    >>> round(p99_floor(50.0), 1)
+    230.3
+    """
+    return service_time * math.log(100.0)
+
+
+def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
+                    limit: int = MAX_WORKERS_SEARCHED) -> int | None:
     """The smallest worker count whose M/M/c p99 response time meets a target.
 
-    The p99 falls as workers are added but never below the p99 of service
-    alone, S·ln(100); a tighter target cannot be met by adding workers
-    (only by faster service) and gives ``None``, as does a pool larger than
-    ``limit`` (the search is O(c) per step). Binary search works
-    because the p99 never increases with more workers.
+    The p99 falls as workers are added but never below :func:`p99_floor`; a
+    tighter target cannot be met by adding workers (only by faster service)
+    and gives ``None``, as does a pool larger than ``limit`` (the search is
+    O(c) per step). Binary search works because the p99 never increases
+    with more workers.
 
     80 requests/s at 50 ms each, p99 target 250 ms:
 
     >>> workers_for_p99(80, 0.050, 0.250)
     6
     """
-    floor_p99 = service_time * math.log(100.0)
-    if target_p99 <= floor_p99:
+    if target_p99 <= p99_floor(service_time):
         return None
 
     def meets(c: int) -> bool:
@@ -251,3 +287,69 @@ def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
         else:
             lo = mid
     return hi
+
+
+class WorkerPool(NamedTuple):
+    utilization_pct: float
+    prob_wait_pct: float
+    mean_wait_ms: float
+    mean_response_ms: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_rps: float
+    workers_for_target: int | None
+    offered_load: float  # A = λS, the mean number of busy workers a stable pool needs
+    p99_floor_ms: float  # the p99 of service alone: no worker count gets below it
+
+
+def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
+                target_p99_ms: float | None = None) -> WorkerPool:
+    """Everything about a pool of c workers fed by random arrivals, M/M/c, in ms.
+
+    With offered load A = λS (busy workers needed on average):
+
+        utilisation = A / c          ceiling = c / S
+        P(wait) = C(c, A)            Wq = C·S / (c − A)
+        mean response = Wq + S       percentiles by bisection on P(T > t)
+
+    and, if a p99 target is given, the fewest workers that meet it
+    (:func:`workers_for_p99`; ``None`` if none can). λ ≥ c/S is not an
+    error: the pool is overloaded, P(wait) is 100 % and every wait and
+    percentile is ``inf`` (unbounded).
+
+    Source: Kleinrock (1975) §3.5; Harchol-Balter (2013) ch. 14.
+
+    80 requests/s at 50 ms on 5 workers: 80 % busy, a p99 of 304 ms, and 6
+    workers for a 250 ms p99:
+
+    >>> r = worker_pool(80, 50, 5, target_p99_ms=250)
+    >>> round(r.utilization_pct), round(r.p99_ms, 1), r.workers_for_target
+    (80, 304.0, 6)
+
+    At 120 requests/s the same pool cannot keep up:
+
+    >>> worker_pool(120, 50, 5).p99_ms
+    inf
+    """
+    service_s = service_time_ms / 1000.0
+    load = arrival_rps * service_s
+
+    def percentile_ms(pct: float) -> float:
+        return mmc_response_percentile(workers, arrival_rps, service_s, pct) * 1000.0
+
+    wait_ms = mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
+    return WorkerPool(
+        utilization_pct=100.0 * load / workers,
+        prob_wait_pct=100.0 * erlang_c(workers, load),
+        mean_wait_ms=wait_ms,
+        mean_response_ms=wait_ms + service_time_ms,
+        p50_ms=percentile_ms(50),
+        p95_ms=percentile_ms(95),
+        p99_ms=percentile_ms(99),
+        max_rps=workers / service_s,
+        workers_for_target=None if target_p99_ms is None else workers_for_p99(
+            arrival_rps, service_s, target_p99_ms / 1000.0),
+        offered_load=load,
+        p99_floor_ms=p99_floor(service_time_ms),
+    )

@@ -13,16 +13,33 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple, Sequence
 
 from .spec import PerfcalcError
 
 __all__ = [
+    "POOR_FIT_R_SQUARED",
+    "EXTRAPOLATION_LIMIT",
+    "USLPeak",
+    "USLScaling",
+    "USLFit",
+    "Amdahl",
     "usl_throughput",
     "usl_peak",
+    "usl_scaling",
     "usl_fit",
     "parse_measurements",
     "amdahl_speedup",
 ]
+
+# Below R² = 0.9 the curve misses a tenth of the variation in the data: too
+# loose to read a peak from.
+POOR_FIT_R_SQUARED = 0.9
+# A peak more than four times the largest measured concurrency is the
+# model's guess, not something the data shows: a margin of this guide.
+EXTRAPOLATION_LIMIT = 4
+# Three unknowns (σ, κ, λ) need at least three distinct concurrency levels.
+_MIN_LEVELS = 3
 
 
 def usl_throughput(concurrency: float, sigma: float, kappa: float, lambda_rps: float) -> float:
@@ -42,29 +59,74 @@ def usl_throughput(concurrency: float, sigma: float, kappa: float, lambda_rps: f
     return lambda_rps * concurrency / (1.0 + sigma * (concurrency - 1.0) + kappa * concurrency * (concurrency - 1.0))
 
 
-def usl_peak(sigma: float, kappa: float, lambda_rps: float) -> tuple[float | None, float | None]:
+class USLPeak(NamedTuple):
+    peak_concurrency: float | None
+    peak_throughput_rps: float | None
+
+
+def usl_peak(sigma: float, kappa: float, lambda_rps: float) -> USLPeak:
     """Concurrency of peak throughput, N* = √((1 − σ)/κ), and X(N*).
 
     Concurrency below 1 means nothing here, so N* is at least 1 (σ = 1:
     throughput is highest with one client). With κ = 0 there is no peak: throughput rises towards the ceiling λ/σ
-    (Amdahl) and ``(None, λ/σ)`` is returned, or ``(None, None)`` when σ is 0
-    too (linear scaling, unbounded).
+    (Amdahl): the peak concurrency is ``None`` and the throughput λ/σ, or
+    ``None`` too when σ is 0 (linear scaling, unbounded).
 
     >>> n, x = usl_peak(0.02, 0.0001, 100)
     >>> round(n, 1), round(x)
     (99.0, 2519)
     """
     if kappa <= 0:
-        return None, (lambda_rps / sigma if sigma > 0 else None)
+        return USLPeak(None, lambda_rps / sigma if sigma > 0 else None)
     n = max(1.0, math.sqrt(max(0.0, 1.0 - sigma) / kappa))
-    return n, usl_throughput(n, sigma, kappa, lambda_rps)
+    return USLPeak(n, usl_throughput(n, sigma, kappa, lambda_rps))
+
+
+class USLScaling(NamedTuple):
+    throughput_rps: float
+    efficiency_pct: float
+    peak_concurrency: float | None
+    peak_throughput_rps: float | None
+
+
+def usl_scaling(sigma: float, kappa: float, lambda_rps: float, concurrency: float) -> USLScaling:
+    """Throughput at concurrency N, its efficiency against linear scaling, and the peak.
+
+        X(N) = λN / (1 + σ(N − 1) + κN(N − 1))      efficiency = X(N) / (λN)
+        N* = √((1 − σ)/κ)                           (:func:`usl_peak`)
+
+    Source: Gunther (2007) ch. 4.
+
+    σ = 0.05, κ = 0.0005, λ = 100/s at 32 clients: 1,051 requests/s, a
+    third of linear scaling, with the peak at N ≈ 44:
+
+    >>> r = usl_scaling(0.05, 0.0005, 100, 32)
+    >>> round(r.throughput_rps), round(r.efficiency_pct), round(r.peak_concurrency, 1)
+    (1051, 33, 43.6)
+    """
+    x = usl_throughput(concurrency, sigma, kappa, lambda_rps)
+    peak_n, peak_x = usl_peak(sigma, kappa, lambda_rps)
+    return USLScaling(x, 100.0 * x / (lambda_rps * concurrency), peak_n, peak_x)
 
 
 _PAIR = re.compile(r"^([^:]+):([^:]+)$")
 
 
+def _require_levels(points: Sequence[tuple[float, float]], field: str) -> None:
+    distinct = len({n for n, _ in points})
+    if distinct < _MIN_LEVELS:
+        raise PerfcalcError(
+            f"{field} must contain at least {_MIN_LEVELS} distinct concurrency levels to fit σ, κ and λ, got {distinct}",
+            field,
+        )
+
+
 def parse_measurements(text: str, field: str = "measurements") -> list[tuple[float, float]]:
-    """Read ``N:X`` pairs separated by commas, semicolons, spaces or newlines.
+    """Read ``N:X`` pairs separated by commas, semicolons, spaces or newlines, enough for a fit.
+
+    The usl-fit calculator's parser: a :class:`PerfcalcError` naming
+    ``field`` for a malformed pair, a value out of range, or fewer than
+    three distinct concurrency levels.
 
     >>> parse_measurements("1:100, 2:190\\n4:350")
     [(1.0, 100.0), (2.0, 190.0), (4.0, 350.0)]
@@ -86,6 +148,7 @@ def parse_measurements(text: str, field: str = "measurements") -> list[tuple[flo
         if not (math.isfinite(n) and math.isfinite(x) and n > 0 and x > 0 and n <= 1e7 and x <= 1e12):
             raise PerfcalcError(f"{field} must be {rule} (N up to 1e7, X up to 1e12), got {shown!r}", field)
         points.append((n, x))
+    _require_levels(points, field)
     return points
 
 
@@ -117,7 +180,16 @@ def _solve3(a, b):
     return x
 
 
-def usl_fit(points: list[tuple[float, float]]) -> dict:
+class USLFit(NamedTuple):
+    sigma: float
+    kappa: float
+    lambda_rps: float
+    r_squared: float | None
+    peak_concurrency: float | None
+    peak_throughput_rps: float | None
+
+
+def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     """Fit σ, κ and λ to measured (concurrency, throughput) points.
 
     Non-linear least squares on X(N) itself, with λ free, so no N = 1
@@ -127,23 +199,20 @@ def usl_fit(points: list[tuple[float, float]]) -> dict:
     Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
     κ ≥ 0, λ > 0. Pure Python: it runs where numpy does not.
 
-    Returns sigma, kappa, lambda_rps, r_squared (``None`` when every X is
-    equal) and the peak as in :func:`usl_peak`.
+    ``measurements`` are (N, X) pairs (:func:`parse_measurements` reads
+    them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
+    when every X is equal) and the peak as in :func:`usl_peak`.
 
     Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
     package ``usl`` (S. Möding), whose test data below it fits with
     σ = κ = 0.02 and λ = 1:
 
     >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
-    >>> round(fit["sigma"], 3), round(fit["kappa"], 3), round(fit["lambda_rps"], 3)
+    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3)
     (0.02, 0.02, 1.0)
     """
-    distinct = len({n for n, _ in points})
-    if distinct < 3:
-        raise PerfcalcError(
-            f"measurements must contain at least 3 distinct concurrency levels to fit σ, κ and λ, got {distinct}",
-            "measurements",
-        )
+    points = list(measurements)
+    _require_levels(points, "measurements")
     # Grid: σ over [0, 1], κ over 0 and 1e-9..1, half-decades; λ is solved
     # exactly at each node, so SSE = ΣX² − (ΣXg)²/Σg² in one pass.
     sigmas = [0.0] + [10 ** (e / 2) for e in range(-8, 1)]
@@ -204,23 +273,19 @@ def usl_fit(points: list[tuple[float, float]]) -> dict:
         err = _sse(points, lam, sigma, kappa)
     mean = sum(x for _, x in points) / len(points)
     total = sum((x - mean) ** 2 for _, x in points)
-    peak_n, peak_x = usl_peak(sigma, kappa, lam)
-    return {
-        "sigma": sigma,
-        "kappa": kappa,
-        "lambda_rps": lam,
-        "r_squared": 1.0 - err / total if total > 0 else None,
-        "peak_concurrency": peak_n,
-        "peak_throughput_rps": peak_x,
-    }
+    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam))
 
 
-def amdahl_speedup(serial_pct: float, concurrency: float) -> tuple[float, float | None]:
+class Amdahl(NamedTuple):
+    speedup: float
+    max_speedup: float | None
+
+
+def amdahl_speedup(serial_pct: float, concurrency: float) -> Amdahl:
     """Amdahl's law: speedup = 1 / (s + (1 − s)/N), at most 1/s.
 
-    The USL with κ = 0 is Amdahl's law with σ = s. Returns
-    ``(speedup, max_speedup)``; ``max_speedup`` is ``None`` (unbounded) for
-    s = 0.
+    The USL with κ = 0 is Amdahl's law with σ = s. ``max_speedup`` is
+    ``None`` (unbounded) for s = 0.
 
     Five per cent serial work caps 16 workers at 9.1× and any number at 20×:
 
@@ -230,4 +295,4 @@ def amdahl_speedup(serial_pct: float, concurrency: float) -> tuple[float, float 
     """
     s = serial_pct / 100.0
     speedup = 1.0 / (s + (1.0 - s) / concurrency)
-    return speedup, (1.0 / s if s > 0 else None)
+    return Amdahl(speedup, 1.0 / s if s > 0 else None)

@@ -14,7 +14,6 @@ Everything browser-specific lives in site/; formulas stay in perfcalc/.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import re
@@ -61,9 +60,7 @@ def _reference_markdown() -> str:
     out = []
     for calc in calcs:
         equations = "\n".join(f'<div class="perfcalc-equation">{next(typeset)}</div>' for _ in calc.equations)
-        module_name, _, func_name = calc.model.rpartition(".")
-        module = importlib.import_module(module_name)
-        func = getattr(module, func_name)
+        func, module = calc.model, inspect.getmodule(calc.model)
         # The function's docstring, then its module's, which lists the sources.
         doc = (inspect.getdoc(func) or "") + "\n\n" + (inspect.getdoc(module) or "")
         fields = "\n".join(f"| `{f.name}` | {f.label} | {f.unit or '—'} | {f.rule()} |" for f in calc.fields)
@@ -74,7 +71,7 @@ def _reference_markdown() -> str:
             f"**Assumptions.** {calc.assumptions}\n\n"
             f"| input | meaning | unit | rule |\n|---|---|---|---|\n{fields}\n\n"
             f"| output | meaning | unit |\n|---|---|---|\n{outputs}\n\n"
-            f"Model: `{calc.model}`\n\n```text\n{doc}\n```\n"
+            f"Model: `{func.__module__}.{func.__qualname__}`\n\n```text\n{doc}\n```\n"
         )
     return "\n".join(out)
 
@@ -172,8 +169,8 @@ def _build_wheel(dest: Path) -> str:
     package = ROOT / "perfcalc"
     with zipfile.ZipFile(dest / name, "w", zipfile.ZIP_DEFLATED) as whl:
         records = []
-        for path in sorted(package.glob("*.py")):
-            arc = f"perfcalc/{path.name}"
+        for path in sorted(package.rglob("*.py")):
+            arc = f"perfcalc/{path.relative_to(package).as_posix()}"
             whl.writestr(zipfile.ZipInfo(arc, (2020, 1, 1, 0, 0, 0)), path.read_bytes())
             records.append(arc)
         meta = {

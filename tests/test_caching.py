@@ -108,3 +108,27 @@ def test_ttl_conservation(lam, ttl):
     o = calculate("ttl-cache", key_rps=lam, ttl_s=ttl).outputs
     assert o["origin_rps_per_key"] + lam * o["hit_ratio_pct"] / 100 == pytest.approx(lam, rel=1e-9)
     assert caching.ttl_hit_ratio(lam, ttl * 2) >= caching.ttl_hit_ratio(lam, ttl)
+
+
+def test_cache_effect_model():
+    """80 % hits at 2 ms, misses at 120 ms: 0.8 × 2 + 0.2 × 120 = 25.6 ms, 120 / 25.6 = 4.69× faster."""
+    r = caching.cache_effect(80, 2, 120, 100)
+    assert r.effective_time_ms == pytest.approx(25.6)
+    assert r.speedup == pytest.approx(120 / 25.6)
+    assert r.origin_rps == pytest.approx(20.0) and r.origin_load_reduction_pct == pytest.approx(80.0)
+    assert caching.cache_effect(100, 0, 120, 100).speedup == math.inf
+
+
+def test_lru_hit_ratio_is_che_in_percent():
+    hit, t = caching.zipf_che_hit_ratio(100_000, 5_000, 0.8)
+    assert caching.lru_hit_ratio(100_000, 5_000, 0.8) == (100 * hit, t)
+    assert caching.lru_hit_ratio(100, 100, 0.8) == (100.0, math.inf)
+
+
+def test_ttl_cache_model():
+    """Jung et al. (2003), timer on miss: λ = 2/s, T = 60 s gives 120 hits per miss; the origin
+    sees one request per cycle of T + 1/λ = 60.5 s."""
+    r = caching.ttl_cache(2.0, 60.0)
+    assert r.hit_ratio_pct == pytest.approx(100 * 120 / 121)
+    assert r.origin_rps_per_key == pytest.approx(1 / 60.5)
+    assert r.max_staleness_s == 60.0

@@ -1,7 +1,17 @@
-"""The catalogue contract: every calculator, every field, every bad input."""
+"""The catalogue contract: every calculator, every field, every bad input.
 
+Nothing here lists the calculators: the tests read the catalogue, and the
+catalogue is checked against the table in ARCHITECTURE.md.
+"""
+
+import ast
+import importlib
+import inspect
 import math
 import re
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,21 +19,68 @@ from hypothesis import strategies as st
 
 from perfcalc import CALCULATORS, PerfcalcError, calculate, format_output, raw_value, validate
 
-DESIGN_IDS = [
-    "capacity", "littles-law", "worker-pool", "gunicorn", "blocking-io", "cache", "cache-size", "ttl-cache",
-    "n-plus-one", "connection-pool", "session-size", "index-scan", "instances", "serverless-vs-vm", "load-test",
-    "usl-fit", "usl", "amdahl", "slo",
-]
+IDS = list(CALCULATORS)
+ARCHITECTURE = Path(__file__).resolve().parents[1] / "ARCHITECTURE.md"
 UNIT_SUFFIX = re.compile(r"_(ms|s|rps|pct|mb|gb|per_hour|per_month|bytes|items|connections|queries|requests|days|hours|min|"
                          r"per_window|per_second|per_key|per_worker|per_instance|per_million_requests|per_gb_second|"
                          r"per_month|per_million_successful)$")
 
 
-def test_the_catalogue_is_design_md_section_2():
-    assert list(CALCULATORS) == DESIGN_IDS
+def _table_row(calc) -> str:
+    """The row ARCHITECTURE.md's catalogue table holds for a calculator, as the code declares it."""
+    inputs = ", ".join(f"[{f.name}]" if f.optional else f.name for f in calc.fields)
+    outputs = ", ".join(o.name for o in calc.outputs)
+    model = f"{calc.model.__module__.removeprefix('perfcalc.')}.{calc.model.__qualname__}"
+    return f"| `{calc.id}` | `{model}` | {inputs} | {outputs} | {'yes' if calc.chart else ''} |".replace("|  |", "| |")
 
 
-@pytest.mark.parametrize("cid", DESIGN_IDS)
+def test_the_catalogue_is_the_documented_one():
+    """ARCHITECTURE.md lists every calculator, in order, with its model, fields, outputs and chart."""
+    documented = [line.strip() for line in ARCHITECTURE.read_text().splitlines() if re.match(r"\| `[a-z0-9-]+` \| `", line)]
+    assert [re.match(r"\| `([a-z0-9-]+)`", row).group(1) for row in documented] == list(CALCULATORS)
+    for row, calc in zip(documented, CALCULATORS.values()):
+        assert row == _table_row(calc), f"ARCHITECTURE.md's row for {calc.id} should read:\n{_table_row(calc)}"
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_each_calculator_is_declared_beside_its_model(cid):
+    """One topic, one room: the model in perfcalc/TOPIC.py, the declaration in perfcalc/catalogue/TOPIC.py."""
+    calc = CALCULATORS[cid]
+    module = sys.modules[calc.model.__module__]
+    assert getattr(module, calc.model.__qualname__) is calc.model  # a public, top-level function: renames fail at import
+    topic = calc.model.__module__.rpartition(".")[2]
+    assert calc in vars(importlib.import_module(f"perfcalc.catalogue.{topic}")).values()
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_every_model_states_its_maths(cid):
+    """The model reference shows the model's docstring: the equation, a cited source, a worked problem."""
+    model = CALCULATORS[cid].model
+    doc = inspect.getdoc(model)
+    assert doc and "\n\n" in doc, "a one-line summary, then the equation and its assumptions"
+    assert ">>> " in doc, "a worked problem, run as a doctest"
+    assert "Source" in doc + (inspect.getdoc(sys.modules[model.__module__]) or "")
+
+
+@pytest.mark.parametrize("cid", [cid for cid in IDS if CALCULATORS[cid].warn])
+def test_warnings_compare_and_do_not_compute(cid):
+    """A warning compares results with named thresholds; every formula lives in the model.
+
+    The one arithmetic allowed is scaling a named threshold (an UPPER_CASE constant) by one quantity.
+    """
+    tree = ast.parse(textwrap.dedent(inspect.getsource(CALCULATORS[cid].warn)))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp):
+            scaled_threshold = (isinstance(node.op, ast.Mult) and isinstance(node.left, ast.Name)
+                                and node.left.id.isupper())
+            assert scaled_threshold, f"{cid}: a formula in the warnings: {ast.unparse(node)}"
+        if isinstance(node, ast.Compare):
+            for operand in [node.left, *node.comparators]:
+                bare = isinstance(operand, ast.Constant) and type(operand.value) in (int, float) and operand.value != 0
+                assert not bare, f"{cid}: a bare threshold in the warnings: {ast.unparse(node)}"
+
+
+@pytest.mark.parametrize("cid", IDS)
 def test_computes_from_defaults(cid):
     calc = CALCULATORS[cid]
     r = calculate(cid)
@@ -38,10 +95,10 @@ def test_computes_from_defaults(cid):
     assert all(v is not None for k, v in r.outputs.items() if k != "concurrency"), r.outputs
 
 
-@pytest.mark.parametrize("cid", DESIGN_IDS)
+@pytest.mark.parametrize("cid", IDS)
 def test_declarations_are_complete(cid):
     calc = CALCULATORS[cid]
-    assert calc.title and calc.summary and calc.assumptions and calc.model.startswith("perfcalc.")
+    assert calc.title and calc.summary and calc.assumptions and calc.model.__module__.startswith("perfcalc.")
     names = [f.name for f in calc.fields]
     assert len(set(names)) == len(names)
     for f in calc.fields:
@@ -83,7 +140,7 @@ def test_every_numeric_field_rejects_bad_values(cid, field):
         assert err.value.field == field.name
 
 
-def test_message_reads_as_design_md_says():
+def test_message_names_the_field_the_rule_and_the_value():
     with pytest.raises(PerfcalcError) as err:
         calculate("worker-pool", workers="0")
     assert str(err.value) == "workers must be a whole number from 1 to 10000, got 0"
@@ -131,7 +188,7 @@ junk = st.one_of(
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cid=st.sampled_from(DESIGN_IDS), data=st.data())
+@given(cid=st.sampled_from(IDS), data=st.data())
 def test_nothing_but_perfcalc_error_escapes(cid, data):
     calc = CALCULATORS[cid]
     chosen = data.draw(st.lists(st.sampled_from([f.name for f in calc.fields]), unique=True))
@@ -159,7 +216,7 @@ def _valid_value(f):
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cid=st.sampled_from([c for c in DESIGN_IDS if c != "littles-law"]), data=st.data())
+@given(cid=st.sampled_from([c for c in IDS if c != "littles-law"]), data=st.data())
 def test_every_valid_input_computes(cid, data):
     """Valid by declaration means computable: only documented cross-field rules may refuse."""
     calc = CALCULATORS[cid]
@@ -178,7 +235,7 @@ def test_every_valid_input_computes(cid, data):
         format_output(o, value)
 
 
-@pytest.mark.parametrize("cid", DESIGN_IDS)
+@pytest.mark.parametrize("cid", IDS)
 def test_every_model_is_stated_as_equations(cid):
     calc = CALCULATORS[cid]
     assert calc.equations and all(isinstance(tex, str) and tex.strip() for tex in calc.equations)

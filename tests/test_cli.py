@@ -1,4 +1,4 @@
-"""The CLI contract of DESIGN.md §3."""
+"""The CLI contract (ARCHITECTURE.md, "Command line")."""
 
 import json
 import os

@@ -172,3 +172,40 @@ def test_littles_law_round_trips(l, x):
     w = calculate("littles-law", concurrency=l, throughput_rps=x, response_time_ms="").outputs["response_time_ms"]
     back = calculate("littles-law", concurrency="", throughput_rps=x, response_time_ms=w).outputs["concurrency"]
     assert back == pytest.approx(l, rel=1e-9)
+
+
+def test_littles_law_named_result():
+    assert queueing.littles_law(throughput_rps=200, response_time_ms=150) == (30.0, 200.0, 150.0)
+    assert queueing.littles_law(concurrency=8, response_time_ms=40).throughput_rps == 200.0
+
+
+def test_worker_pool_model_is_mm1_textbook():
+    """Kleinrock (1975) M/M/1, λ = 8/s, S = 100 ms: ρ = 0.8, Wq = 400 ms, W = 500 ms, p99 = 500·ln 100."""
+    r = queueing.worker_pool(8, 100, 1)
+    assert r.utilization_pct == pytest.approx(80.0) and r.prob_wait_pct == pytest.approx(80.0)
+    assert r.mean_wait_ms == pytest.approx(400.0) and r.mean_response_ms == pytest.approx(500.0)
+    assert r.p99_ms == pytest.approx(500 * math.log(100), rel=1e-9)
+    assert r.max_rps == pytest.approx(10.0) and r.offered_load == pytest.approx(0.8)
+    assert r.workers_for_target is None and r.p99_floor_ms == pytest.approx(100 * math.log(100))
+
+
+def test_overloaded_worker_pool_is_unbounded():
+    r = queueing.worker_pool(120, 50, 5)
+    assert r.utilization_pct == pytest.approx(120.0) and r.prob_wait_pct == 100.0
+    assert all(math.isinf(x) for x in (r.mean_wait_ms, r.mean_response_ms, r.p50_ms, r.p95_ms, r.p99_ms))
+
+
+def test_p99_floor_is_exponential_service_alone():
+    """P(Exp(1/S) > t) = e^(−t/S) is 1 % at t = S·ln 100; no worker count gets below it."""
+    assert math.exp(-queueing.p99_floor(0.05) / 0.05) == pytest.approx(0.01)
+    assert queueing.workers_for_p99(10, 0.1, queueing.p99_floor(0.1)) is None
+    assert queueing.mmc_response_percentile(1000, 10, 0.1, 99) == pytest.approx(queueing.p99_floor(0.1), rel=1e-6)
+
+
+def test_worker_pool_warnings_at_the_thresholds():
+    assert calculate("worker-pool", arrival_rps=79, target_p99_ms=None).warnings == []
+    assert calculate("worker-pool", arrival_rps=81, target_p99_ms=None).warnings == [
+        "Utilisation is above 80 %: small increases in load now cost a lot of latency."]
+    huge = calculate("worker-pool", arrival_rps=1_000_000, service_time_ms=200, target_p99_ms=2000)  # A = 200,000
+    assert huge.outputs["workers_for_target"] is None
+    assert huge.warnings[-1] == "Meeting the p99 target needs more than 100,000 workers."

@@ -27,9 +27,9 @@ def test_fit_matches_the_r_usl_package():
 def test_fit_without_an_n_equals_1_point():
     points = [(n, scalability.usl_throughput(n, 0.03, 0.0004, 250)) for n in (4, 8, 16, 32, 64, 128)]
     fit = scalability.usl_fit(points)
-    assert fit["sigma"] == pytest.approx(0.03, rel=1e-4)
-    assert fit["kappa"] == pytest.approx(0.0004, rel=1e-4)
-    assert fit["lambda_rps"] == pytest.approx(250, rel=1e-4)
+    assert fit.sigma == pytest.approx(0.03, rel=1e-4)
+    assert fit.kappa == pytest.approx(0.0004, rel=1e-4)
+    assert fit.lambda_rps == pytest.approx(250, rel=1e-4)
 
 
 def test_fit_is_robust_to_noise():
@@ -37,16 +37,16 @@ def test_fit_is_robust_to_noise():
     points = [(n, scalability.usl_throughput(n, 0.05, 0.0005, 100) * rng.uniform(0.95, 1.05))
               for n in (1, 2, 4, 8, 16, 24, 32, 48, 64, 96) for _ in range(3)]
     fit = scalability.usl_fit(points)
-    assert fit["sigma"] == pytest.approx(0.05, abs=0.02)
-    assert fit["kappa"] == pytest.approx(0.0005, rel=0.5)
-    assert fit["peak_concurrency"] == pytest.approx(43.6, rel=0.2)
-    assert fit["r_squared"] > 0.95
+    assert fit.sigma == pytest.approx(0.05, abs=0.02)
+    assert fit.kappa == pytest.approx(0.0005, rel=0.5)
+    assert fit.peak_concurrency == pytest.approx(43.6, rel=0.2)
+    assert fit.r_squared > 0.95
 
 
 def test_linear_data_fits_zero_contention():
     fit = scalability.usl_fit([(n, 10.0 * n) for n in (1, 2, 3, 4, 5)])
-    assert fit["sigma"] == pytest.approx(0, abs=1e-9) and fit["kappa"] == pytest.approx(0, abs=1e-12)
-    assert fit["peak_concurrency"] is None and fit["peak_throughput_rps"] is None
+    assert fit.sigma == pytest.approx(0, abs=1e-9) and fit.kappa == pytest.approx(0, abs=1e-12)
+    assert fit.peak_concurrency is None and fit.peak_throughput_rps is None
 
 
 @settings(max_examples=60, deadline=None)
@@ -55,9 +55,9 @@ def test_fit_recovers_the_parameters_of_data_it_generated(sigma, kappa, lam):
     points = [(n, scalability.usl_throughput(n, sigma, kappa, lam)) for n in (1, 2, 4, 8, 16, 32, 64, 128)]
     fit = scalability.usl_fit(points)
     for n, x in points:  # the fitted curve reproduces the data
-        assert scalability.usl_throughput(n, fit["sigma"], fit["kappa"], fit["lambda_rps"]) == pytest.approx(x, rel=1e-4)
-    assert fit["lambda_rps"] == pytest.approx(lam, rel=1e-3)
-    assert fit["r_squared"] == pytest.approx(1.0, abs=1e-6)
+        assert scalability.usl_throughput(n, fit.sigma, fit.kappa, fit.lambda_rps) == pytest.approx(x, rel=1e-4)
+    assert fit.lambda_rps == pytest.approx(lam, rel=1e-3)
+    assert fit.r_squared == pytest.approx(1.0, abs=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,38 @@ def test_amdahl_bounds(s, n):
     assert 1 - 1e-9 <= speedup <= n * (1 + 1e-9)
     if limit is not None:
         assert speedup <= limit * (1 + 1e-9)
+
+
+def test_usl_scaling_model():
+    """Gunther (2007): X(N) = λN / (1 + σ(N − 1) + κN(N − 1)); efficiency is X(N) / (λN)."""
+    r = scalability.usl_scaling(0.05, 0.0005, 100, 32)
+    assert r.throughput_rps == pytest.approx(3200 / (1 + 0.05 * 31 + 0.0005 * 32 * 31))
+    assert r.efficiency_pct == pytest.approx(100 * r.throughput_rps / 3200)
+    assert (r.peak_concurrency, r.peak_throughput_rps) == scalability.usl_peak(0.05, 0.0005, 100)
+    assert r.peak_concurrency == pytest.approx((0.95 / 0.0005) ** 0.5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sigma=st.floats(0, 1), kappa=st.floats(0, 1), lam=st.floats(0.01, 1e6), n=st.floats(1, 1e5))
+def test_usl_efficiency_never_beats_linear(sigma, kappa, lam, n):
+    assert 0 < scalability.usl_scaling(sigma, kappa, lam, n).efficiency_pct <= 100 * (1 + 1e-12)
+
+
+def test_measurements_need_three_levels_when_read():
+    """The parser refuses what the fit cannot use, so validation catches it, not the model."""
+    with pytest.raises(PerfcalcError, match="at least 3 distinct concurrency levels to fit σ, κ and λ, got 2") as err:
+        scalability.parse_measurements("1:10 2:19 2:20", field="points")
+    assert err.value.field == "points" and str(err.value).startswith("points must ")
+
+
+def test_fit_named_result():
+    fit = scalability.usl_fit(scalability.parse_measurements(R_USL_COEF_DATA))
+    assert fit._fields == ("sigma", "kappa", "lambda_rps", "r_squared", "peak_concurrency", "peak_throughput_rps")
+    assert (fit.peak_concurrency, fit.peak_throughput_rps) == scalability.usl_peak(fit.sigma, fit.kappa, fit.lambda_rps)
+
+
+def test_amdahl_named_result():
+    """Amdahl (1967): 5 % serial work, 16 workers: 1 / (0.05 + 0.95/16) = 9.14×, at most 20×."""
+    r = scalability.amdahl_speedup(5, 16)
+    assert r.speedup == pytest.approx(1 / (0.05 + 0.95 / 16)) and r.max_speedup == pytest.approx(20)
+    assert scalability.amdahl_speedup(0, 16).max_speedup is None

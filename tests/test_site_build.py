@@ -2,11 +2,13 @@
 
 import importlib.util
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("mkdocs")
+pytest.importorskip("pygal")  # the hook renders charts in the forms it builds
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,3 +54,30 @@ def test_documented_failure_is_shown_with_its_status():
 def test_a_broken_fence_fails_the_build(body, message):
     with pytest.raises(render.FenceError, match=message):
         render.render_fence(body, "x", "reference/")
+
+
+def test_the_wheel_holds_every_module_and_is_reproducible(tmp_path):
+    """The browser's perfcalc is the working tree's, subpackages included, byte for byte the same each build."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    name = hooks._build_wheel(first)
+    hooks._build_wheel(second)
+    assert (first / name).read_bytes() == (second / name).read_bytes()
+    package = ROOT / "perfcalc"
+    sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py"))
+    with zipfile.ZipFile(first / name) as wheel:
+        shipped = sorted(n for n in wheel.namelist() if not n.startswith("perfcalc-"))
+        assert {entry.date_time for entry in wheel.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
+    assert shipped == sources
+    assert "perfcalc/catalogue/queueing.py" in shipped
+
+
+def test_the_reference_shows_the_model_each_calculator_runs(monkeypatch):
+    import perfcalc
+
+    monkeypatch.setattr(hooks, "_typeset", lambda tex: tex)  # KaTeX needs node; the model text does not
+    reference = hooks._reference_markdown()
+    for calc in perfcalc.CALCULATORS.values():
+        assert f"Model: `{calc.model.__module__}.{calc.model.__qualname__}`" in reference
+    assert "Model: `perfcalc.cost.fleet_capacity`" in reference
+    assert "cost per million successes" in reference  # fleet_capacity's docstring, not saturation_rps's

@@ -1,0 +1,146 @@
+"""Database calculators: n-plus-one, connection-pool, session-size, index-scan (models in :mod:`perfcalc.database`)."""
+
+from __future__ import annotations
+
+from ..database import (BROWSER_COOKIE_LIMIT_BYTES, POOL_OVERSUBSCRIPTION_LIMIT, connection_pool, index_vs_scan,
+                        n_plus_one, session_size)
+from ..spec import Calculator, Output
+from .fields import MAX_COUNT, count, ms, requests
+
+N_PLUS_ONE = Calculator(
+    id="n-plus-one",
+    title="N+1 queries",
+    summary="Database time of lazy loading (1 + N queries) against eager loading.",
+    fields=(
+        count("items", "Items listed", default=50, help="Rows on the page whose relationship is touched.", minimum=0),
+        ms("query_time_ms", "Time per query", default=2.0, help="One round trip: network, parse, plan, fetch."),
+        count("eager_queries", "Queries when eager", default=2, help="1 for joinedload, 2 for selectinload.",
+              maximum=100),
+    ),
+    outputs=(
+        Output("lazy_queries", "Queries, lazy", unit="queries", format="int"),
+        Output("lazy_db_time_ms", "Database time, lazy", unit="ms", decimals=1),
+        Output("eager_db_time_ms", "Database time, eager", unit="ms", decimals=1),
+        Output("time_saved_ms", "Time saved per page", unit="ms", decimals=1),
+        Output("slowdown", "Lazy is slower by", unit="×", decimals=1),
+    ),
+    model=n_plus_one,
+    assumptions="Each query costs about one round trip regardless of rows returned; true for small queries, "
+                "where per-query overhead dominates. Eager queries that return far more rows cost more.",
+    equations=(
+        "Q_{\\text{lazy}} = 1 + n\\qquad t_{\\text{lazy}} = (1 + n)\\,q\\qquad t_{\\text{eager}} = k\\,q",
+    ),
+)
+
+
+def _connection_pool_warnings(args, r):
+    warnings = []
+    if not r.fits:
+        warnings.append(
+            f"The pools may open {r.connections_needed} connections but the database accepts "
+            f"{r.connections_available}: under load, new connections fail. Shrink the pools, use fewer workers, "
+            "or put PgBouncer in front."
+        )
+    if r.connections_needed > POOL_OVERSUBSCRIPTION_LIMIT * r.hikari_pool_size:
+        warnings.append(
+            f"More than four times the {r.hikari_pool_size} connections the database can usefully run at once: "
+            "extra connections queue inside the database instead of in the pool."
+        )
+    return warnings
+
+
+CONNECTION_POOL = Calculator(
+    id="connection-pool",
+    title="Connection pools against max_connections",
+    summary="Whether every worker's pool fits in the database's connection limit, and how many connections help.",
+    fields=(
+        count("app_instances", "App instances", default=2, help="Servers or containers running the app.",
+              maximum=100_000),
+        count("workers_per_instance", "Worker processes per instance", default=5, help="Each process has its own pool.",
+              maximum=100_000),
+        count("pool_size_per_worker", "Pool size per worker", default=15,
+              help="pool_size + max_overflow; SQLAlchemy's defaults are 5 + 10 = 15.", maximum=100_000),
+        count("db_max_connections", "Database max_connections", default=100, help="PostgreSQL's default is 100.",
+              maximum=10_000_000),
+        count("db_reserved_connections", "Reserved connections", default=3,
+              help="Kept for superusers and maintenance (PostgreSQL's superuser_reserved_connections, default 3).",
+              minimum=0, maximum=10_000_000),
+        count("db_cores", "Database CPU cores", default=4, help="Cores of the database server.", maximum=10_000),
+        count("db_effective_spindles", "Effective spindles", default=1,
+              help="Disks seeking at once; 0 when the working set is in memory.", minimum=0, maximum=10_000),
+    ),
+    outputs=(
+        Output("connections_needed", "Connections the pools may open", unit="connections", format="int"),
+        Output("connections_available", "Connections available", unit="connections", format="int"),
+        Output("headroom", "Headroom", unit="connections", format="int"),
+        Output("fits", "Fits", format="bool"),
+        Output("hikari_pool_size", "Useful active connections (HikariCP)", unit="connections", format="int"),
+    ),
+    model=connection_pool,
+    warn=_connection_pool_warnings,
+    assumptions="Every pool can fill at once (a traffic spike does exactly this). HikariCP's (cores × 2) + spindles "
+                "is a starting point for total active connections, to be load-tested.",
+    equations=(
+        "\\text{needed} = i \\cdot w \\cdot p\\qquad \\text{available} = \\text{max\\_connections} - \\text{reserved}",
+        "\\text{HikariCP} = 2\\,n_{\\text{cores}} + n_{\\text{spindles}}",
+    ),
+)
+
+
+def _session_size_warnings(args, r):
+    if r.over_browser_limit:
+        return [f"The cookie ({r.cookie_bytes:,} bytes) exceeds the {BROWSER_COOKIE_LIMIT_BYTES} bytes browsers "
+                "are required to keep: it will be silently dropped. Move the data to a server-side session."]
+    return []
+
+
+SESSION_SIZE = Calculator(
+    id="session-size",
+    title="Session cookie size",
+    summary="How big Flask's signed-cookie session gets, and what it costs to send it with every request.",
+    fields=(
+        count("session_bytes", "Session data", default=1500, help="Size of the session as JSON.", minimum=0,
+              maximum=10_000_000, unit="bytes"),
+        requests("requests_per_month", "Requests per month", help="Requests that carry the cookie."),
+    ),
+    outputs=(
+        Output("cookie_bytes", "Cookie size", unit="bytes", format="int"),
+        Output("over_browser_limit", "Over the 4096-byte limit", format="bool"),
+        Output("monthly_upload_gb", "Cookie upload per month", unit="GB", decimals=2),
+    ),
+    model=session_size,
+    warn=_session_size_warnings,
+    assumptions="Flask's default session: base64url JSON, uncompressed (worst case), plus timestamp and HMAC-SHA1 "
+                "signature. Browsers must support cookies of at least 4096 bytes (RFC 6265).",
+    equations=(
+        "\\text{cookie} = \\left\\lceil \\tfrac{4}{3}\\,b \\right\\rceil + 43\\ \\text{bytes}\\qquad \\text{upload} = \\text{cookie} \\times N_{\\text{month}}",
+    ),
+)
+
+
+INDEX_SCAN = Calculator(
+    id="index-scan",
+    title="Index lookup versus full scan",
+    summary="Pages read to find one row with and without a B-tree index.",
+    fields=(
+        count("rows", "Rows in the table", default=1_000_000, help="", maximum=MAX_COUNT),
+        count("rows_per_page", "Rows per page", default=100, help="8 KB pages hold roughly 50–200 typical rows.",
+              maximum=100_000),
+        ms("page_read_ms", "Time per page read", default=0.1, help="0.1 ms is a fast SSD; a cached page is far less."),
+        count("fanout", "Index fan-out", default=300, help="Keys per index page: hundreds for short keys.", minimum=2,
+              maximum=100_000),
+    ),
+    outputs=(
+        Output("scan_pages", "Pages scanned", unit="pages", format="int"),
+        Output("scan_ms", "Full scan", unit="ms", decimals=2),
+        Output("btree_levels", "B-tree levels", unit="levels", format="int"),
+        Output("index_ms", "Index lookup", unit="ms", decimals=2),
+        Output("speedup", "Index is faster by", unit="×", decimals=0),
+    ),
+    model=index_vs_scan,
+    assumptions="One matching row; every page read costs the same. Sequential scans read faster than random pages, "
+                "and hot pages are cached, so the real gap is smaller for small tables; EXPLAIN ANALYZE decides.",
+    equations=(
+        "P_{\\text{scan}} = \\left\\lceil \\frac{r}{r_{\\text{page}}} \\right\\rceil\\qquad L = \\min\\{\\ell : f^{\\ell} \\ge r\\}\\qquad t_{\\text{index}} = (L + 1)\\,t_{\\text{page}}",
+    ),
+)

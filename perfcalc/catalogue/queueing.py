@@ -1,0 +1,97 @@
+"""Queueing calculators: littles-law, worker-pool (models in :mod:`perfcalc.queueing`)."""
+
+from __future__ import annotations
+
+from .. import charts
+from ..queueing import HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED, littles_law, worker_pool
+from ..spec import Calculator, Field, Output
+from .fields import count, ms, rate
+
+LITTLES_LAW = Calculator(
+    id="littles-law",
+    title="Little's law",
+    summary="Requests in flight = throughput × time in system. Give any two, get the third.",
+    fields=(
+        Field("concurrency", "Requests in flight", unit="requests", default=None, minimum=1e-6, maximum=1e9,
+              optional=True, help="Mean number of requests inside the system. Leave empty to solve for it."),
+        rate("throughput_rps", "Throughput", default=200.0, optional=True,
+             help="Completed requests per second. Leave empty to solve for it."),
+        ms("response_time_ms", "Mean response time", default=150.0,
+           help="Mean time in the system. Leave empty to solve for it.", optional=True),
+    ),
+    outputs=(
+        Output("concurrency", "Requests in flight", unit="requests", decimals=2),
+        Output("throughput_rps", "Throughput", unit="requests/s", decimals=2),
+        Output("response_time_ms", "Mean response time", unit="ms", decimals=2),
+    ),
+    model=littles_law,
+    assumptions="Holds for any stable system over a long enough window: means, not percentiles; throughput is "
+                "completions per second, equal to arrivals when nothing is dropped.",
+    equations=(
+        "L = \\lambda\\,W",
+    ),
+)
+
+
+def _worker_pool_warnings(args, r):
+    warnings = []
+    if r.offered_load >= args["workers"]:
+        warnings.append(
+            f"Overloaded: {args['arrival_rps']:g} requests/s need {r.offered_load:.2f} busy workers on average but "
+            f"there are {args['workers']}. The queue grows without bound, so waits and percentiles are unbounded (∞)."
+        )
+    elif r.utilization_pct > HIGH_UTILIZATION_PCT:
+        warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: small increases in load now cost a lot "
+                        "of latency.")
+    target = args["target_p99_ms"]
+    if target is not None and r.workers_for_target is None:
+        if target <= r.p99_floor_ms:
+            warnings.append(
+                f"No number of workers meets a p99 of {target:g} ms: with exponential service times the p99 of "
+                f"service alone is {r.p99_floor_ms:.1f} ms. Only faster service helps."
+            )
+        else:
+            warnings.append(f"Meeting the p99 target needs more than {MAX_WORKERS_SEARCHED:,} workers.")
+    return warnings
+
+
+WORKER_POOL = Calculator(
+    id="worker-pool",
+    title="Worker pool (M/M/c queue)",
+    summary="Waiting, percentiles and the worker count for a p99 target, for c workers fed by random arrivals.",
+    fields=(
+        rate("arrival_rps", "Arrival rate", default=80.0, maximum=1_000_000.0,
+             help="Mean requests per second reaching the pool."),
+        ms("service_time_ms", "Mean service time", default=50.0,
+           help="Mean time a worker spends on one request, excluding waiting."),
+        count("workers", "Workers", default=5, help="Requests served at once (processes × threads).", maximum=10_000),
+        ms("target_p99_ms", "p99 target (optional)", default=250.0,
+           help="If set, the smallest worker count whose p99 response time meets it.", optional=True),
+    ),
+    outputs=(
+        Output("utilization_pct", "Utilisation", unit="%", format="pct", decimals=1),
+        Output("prob_wait_pct", "Requests that wait", unit="%", format="pct", decimals=1, help="Erlang C probability."),
+        Output("mean_wait_ms", "Mean wait in queue", unit="ms", decimals=2, none="unbounded"),
+        Output("mean_response_ms", "Mean response time", unit="ms", decimals=2, none="unbounded"),
+        Output("p50_ms", "p50 response time", unit="ms", decimals=1, none="unbounded"),
+        Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
+        Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
+        Output("max_rps", "Throughput ceiling", unit="requests/s", decimals=1),
+        Output("workers_for_target", "Workers for the p99 target", unit="workers", format="int"),
+    ),
+    model=worker_pool,
+    warn=_worker_pool_warnings,
+    assumptions=(
+        "M/M/c: Poisson arrivals, exponential service times, one FCFS queue in front of identical workers "
+        "(Gunicorn's shared listen socket behaves so). Real service times are often more variable than "
+        "exponential, which makes the tail worse, so treat these percentiles as optimistic."
+    ),
+    equations=(
+        "A = \\lambda S\\qquad \\rho = \\frac{A}{c}\\qquad X_{\\max} = \\frac{c}{S}",
+        "B(0) = 1,\\quad B(k) = \\frac{A\\,B(k-1)}{k + A\\,B(k-1)}\\qquad C(c, A) = \\frac{c\\,B(c)}{c - A\\,\\bigl(1 - B(c)\\bigr)}",
+        "W_q = \\frac{C(c, A)\\,S}{c - A}",
+        "P(T > t) = (1 - C)\\,e^{-\\mu t} + C\\,\\frac{\\mu\\,e^{-\\delta t} - \\delta\\,e^{-\\mu t}}{\\mu - \\delta},\\qquad \\mu = \\frac{1}{S},\\ \\delta = c\\mu - \\lambda",
+        "t_p:\\ P(T > t_p) = 1 - \\frac{p}{100}\\quad\\text{(bisection)}",
+    ),
+    chart=charts.worker_pool_chart,
+)

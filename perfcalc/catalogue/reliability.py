@@ -1,0 +1,71 @@
+"""Reliability and load-testing calculators: load-test, slo (models in :mod:`perfcalc.reliability`)."""
+
+from __future__ import annotations
+
+from ..reliability import PAGE_BURN_RATE, SUSTAINABLE_BURN_RATE, load_test, slo_budget
+from ..spec import Calculator, Field, Output
+from .fields import ms, pct, rate, requests
+
+LOAD_TEST = Calculator(
+    id="load-test",
+    title="Load test sizing",
+    summary="Virtual users for a target rate in closed and open models, and the requests a run sends.",
+    fields=(
+        rate("target_rps", "Target rate", default=200.0, maximum=1_000_000.0),
+        ms("response_time_ms", "Expected response time", default=150.0, help="Mean response time at the target rate."),
+        ms("think_time_ms", "Think time", default=1000.0, help="Pause between a user's requests (closed model).",
+           minimum=0.0),
+        Field("duration_s", "Duration", unit="s", default=600.0, minimum=1.0, maximum=31_536_000.0),
+    ),
+    outputs=(
+        Output("virtual_users", "Virtual users, closed model", unit="users", format="int"),
+        Output("open_model_vus", "VUs in flight, open model", unit="users", format="int"),
+        Output("total_requests", "Requests in the run", unit="requests", format="int"),
+    ),
+    model=load_test,
+    assumptions="Little's law applied to the test loop; if the system slows down, a closed model offers less load "
+                "(coordinated omission), so prefer an arrival-rate executor for latency tests.",
+    equations=(
+        "N_{\\text{closed}} = \\bigl\\lceil X\\,(R + Z) \\bigr\\rceil\\qquad N_{\\text{open}} = \\lceil X R \\rceil\\qquad \\text{requests} = X\\,D",
+    ),
+)
+
+
+def _slo_warnings(args, r):
+    if r.burn_rate >= PAGE_BURN_RATE:
+        return [f"Burn rate ≥ {PAGE_BURN_RATE:g}: the SRE Workbook's threshold to page someone now."]
+    if r.burn_rate > SUSTAINABLE_BURN_RATE:
+        return ["Burn rate above 1: the budget runs out before the window ends."]
+    return []
+
+
+SLO = Calculator(
+    id="slo",
+    title="SLO error budget and burn rate",
+    summary="What an availability target allows, and how fast the current error rate spends it.",
+    fields=(
+        Field("slo_pct", "SLO", unit="%", default=99.9, minimum=0.0, maximum=100.0, exclusive_maximum=True,
+              help="Share of requests that must succeed, e.g. 99.9."),
+        Field("window_days", "SLO window", unit="days", default=30.0, minimum=0.01, maximum=3660.0),
+        requests("requests_per_window", "Requests in the window"),
+        pct("error_rate_pct", "Current error rate", default=0.5, help="Share of requests failing now."),
+        Field("alert_window_hours", "Alert window", unit="hours", default=1.0, minimum=0.01, maximum=87_840.0,
+              help="How long the current error rate is assumed to last."),
+    ),
+    outputs=(
+        Output("error_budget_pct", "Error budget", unit="%", format="pct", decimals=3),
+        Output("allowed_downtime_min", "Allowed full downtime", unit="min", decimals=1),
+        Output("allowed_failed_requests", "Allowed failed requests", unit="requests", format="int"),
+        Output("burn_rate", "Burn rate", unit="×", decimals=2),
+        Output("budget_consumed_pct", "Budget spent in the alert window", unit="%", format="pct", decimals=2),
+        Output("hours_to_exhaustion", "Budget exhausted in", unit="hours", decimals=1, none="unbounded"),
+    ),
+    model=slo_budget,
+    warn=_slo_warnings,
+    assumptions="Request-based SLO: budget = 100 − SLO; burn rate = error rate / budget. Downtime assumes total "
+                "outage; a partial outage spends the budget more slowly.",
+    equations=(
+        "B = 100 - \\text{SLO}\\qquad \\text{burn} = \\frac{e}{B}",
+        "\\text{spent} = \\text{burn} \\cdot \\frac{t_{\\text{alert}}}{t_{\\text{window}}}\\qquad t_{\\text{exhausted}} = \\frac{t_{\\text{window}}}{\\text{burn}}",
+    ),
+)

@@ -1,0 +1,91 @@
+"""Worker calculators: gunicorn, blocking-io (models in :mod:`perfcalc.workers`)."""
+
+from __future__ import annotations
+
+from ..spec import Calculator, Field, Output
+from ..workers import (GEVENT_MIN_IO_WAIT_PCT, USEFUL_THREADS_PER_CORE, WORKER_CLASSES, blocking_io_capacity,
+                       gunicorn_sizing)
+from .fields import count, ms, pct
+
+
+def _gunicorn_warnings(args, r):
+    warnings = []
+    if r.worker_class != args["worker_class"]:
+        warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; computed as gthread.")
+    if r.max_workers_by_memory < r.heuristic_workers:
+        warnings.append(f"Memory limits the pool to {r.max_workers_by_memory} workers, below the (2 × cores) + 1 = "
+                        f"{r.heuristic_workers} start point.")
+    if r.worker_class == "gevent" and args["io_wait_pct"] < GEVENT_MIN_IO_WAIT_PCT:
+        warnings.append("gevent helps when requests mostly wait on I/O; with mostly CPU work, the GIL binds.")
+    if (r.concurrency_slots > USEFUL_THREADS_PER_CORE * args["cores"] and r.bottleneck != "slots"
+            and r.worker_class == "gthread"):
+        warnings.append("Far more threads than the CPU can use: extra threads add memory and contention, not throughput.")
+    return warnings
+
+
+GUNICORN = Calculator(
+    id="gunicorn",
+    title="Gunicorn workers and throughput ceiling",
+    summary="Workers from cores and memory, then the tightest of three ceilings: slots, the GIL, the CPU.",
+    fields=(
+        count("cores", "CPU cores", default=2, help="Cores the container may use (its CPU limit, not the host's count).",
+              maximum=1024),
+        Field("memory_mb", "Memory for Gunicorn", unit="MB", default=2048.0, minimum=1.0, maximum=4_194_304.0,
+              help="Memory available to the workers after the OS and other processes."),
+        Field("worker_memory_mb", "Memory per worker", unit="MB", default=150.0, minimum=1.0, maximum=4_194_304.0,
+              help="Resident memory of one worker process under load (measure RSS)."),
+        Field("worker_class", "Worker class", kind="choice", default="sync", choices=WORKER_CLASSES,
+              help="sync: one request per process; gthread: threads per process; gevent: green threads."),
+        count("threads", "Threads per worker", default=1, help="gthread only (Gunicorn's --threads).", maximum=1000),
+        count("worker_connections", "Connections per gevent worker", default=1000,
+              help="gevent only (Gunicorn's --worker-connections).", maximum=100_000),
+        ms("service_time_ms", "Mean service time", default=100.0,
+           help="Mean time to serve one request, I/O waits included."),
+        pct("io_wait_pct", "Time waiting on I/O", default=70.0,
+            help="Share of the service time spent waiting on the database, HTTP calls, disk: the GIL is released then."),
+    ),
+    outputs=(
+        Output("heuristic_workers", "(2 × cores) + 1", unit="workers", format="int"),
+        Output("max_workers_by_memory", "Workers that fit in memory", unit="workers", format="int"),
+        Output("workers", "Workers", unit="workers", format="int"),
+        Output("concurrency_slots", "Concurrency slots", unit="requests", format="int"),
+        Output("max_rps", "Throughput ceiling", unit="requests/s", decimals=1, none="unbounded"),
+        Output("bottleneck", "Binding limit", format="text"),
+    ),
+    model=gunicorn_sizing,
+    warn=_gunicorn_warnings,
+    assumptions=(
+        "Workers = min((2 × cores) + 1, memory / worker memory). Ceilings by Little's law at full occupancy: "
+        "slots / S; workers / S_cpu (one GIL per process); cores / S_cpu, with S_cpu = S × (1 − I/O share). "
+        "Ceilings, not targets: keep well below them."
+    ),
+    equations=(
+        "w = \\min\\!\\left(2\\,n_{\\text{cores}} + 1,\\ \\left\\lfloor \\frac{M}{m} \\right\\rfloor\\right)\\qquad S_{\\text{cpu}} = S\\,(1 - f_{\\text{io}})",
+        "X_{\\max} = \\min\\!\\left(\\frac{\\text{slots}}{S},\\ \\frac{w}{S_{\\text{cpu}}},\\ \\frac{n_{\\text{cores}}}{S_{\\text{cpu}}}\\right)",
+    ),
+)
+
+
+BLOCKING_IO = Calculator(
+    id="blocking-io",
+    title="What blocking I/O costs",
+    summary="Throughput when workers block on I/O versus when the I/O is offloaded.",
+    fields=(
+        ms("cpu_time_ms", "CPU time per request", default=20.0,
+           help="Time spent running Python: templates, serialisation, logic."),
+        ms("io_wait_ms", "I/O wait per request", default=180.0, help="Time blocked on a database, an HTTP API, a file.",
+           minimum=0.0),
+        count("workers", "Workers", default=4, help="Single-request workers (sync processes).", maximum=100_000),
+    ),
+    outputs=(
+        Output("max_rps_blocking", "Ceiling, blocking", unit="requests/s", decimals=1),
+        Output("max_rps_offloaded", "Ceiling, I/O offloaded", unit="requests/s", decimals=1),
+        Output("capacity_lost_pct", "Capacity lost to blocking", unit="%", format="pct", decimals=1),
+    ),
+    model=blocking_io_capacity,
+    assumptions="Offloaded means the worker is free while the I/O is pending (a task queue such as Celery or RQ, or "
+                "an event loop); the I/O still takes as long for the request that needs it.",
+    equations=(
+        "X_{\\text{blocking}} = \\frac{w}{t_{\\text{cpu}} + t_{\\text{io}}}\\qquad X_{\\text{offloaded}} = \\frac{w}{t_{\\text{cpu}}}\\qquad \\text{lost} = \\frac{t_{\\text{io}}}{t_{\\text{cpu}} + t_{\\text{io}}}",
+    ),
+)

@@ -1,0 +1,135 @@
+"""Database models: N+1 queries, connection pools, indexes, session cookies."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfcalc import PerfcalcError, calculate, database
+
+
+def test_hikaricp_pool_formula():
+    """HikariCP wiki, "About Pool Sizing": (core_count × 2) + effective_spindle_count;
+    a 4-core i7 server with one disk: 9 (the wiki rounds to "9 or 10")."""
+    assert database.hikari_pool_size(4, 1) == 9
+    assert calculate("connection-pool", db_cores=16, db_effective_spindles=0).outputs["hikari_pool_size"] == 32
+
+
+def test_connection_pool_defaults_show_the_classic_overflow():
+    """SQLAlchemy's 5 + 10 per process, 10 processes, PostgreSQL's 100 − 3: does not fit."""
+    r = calculate("connection-pool")
+    assert r.outputs == {"connections_needed": 150, "connections_available": 97, "headroom": -53,
+                         "fits": False, "hikari_pool_size": 9}
+    assert any("PgBouncer" in w for w in r.warnings)
+    assert calculate("connection-pool", pool_size_per_worker=5, workers_per_instance=4).outputs["fits"] is True
+
+
+def test_reserved_must_be_below_max():
+    with pytest.raises(PerfcalcError, match="db_reserved_connections must be less than db_max_connections"):
+        calculate("connection-pool", db_max_connections=10, db_reserved_connections=10)
+
+
+def test_n_plus_one():
+    o = calculate("n-plus-one", items=100, query_time_ms=1.5, eager_queries=1).outputs
+    assert o["lazy_queries"] == 101 and o["lazy_db_time_ms"] == pytest.approx(151.5)
+    assert o["eager_db_time_ms"] == pytest.approx(1.5) and o["slowdown"] == pytest.approx(101)
+    assert calculate("n-plus-one", items=0).outputs["lazy_queries"] == 1
+
+
+def test_btree_levels_are_exact_integers():
+    assert [database.btree_levels(r, 10) for r in (1, 10, 11, 100, 101, 10**12)] == [1, 1, 2, 2, 3, 12]
+    o = calculate("index-scan", rows=10**12, rows_per_page=100, fanout=1000).outputs
+    assert o["btree_levels"] == 4 and o["scan_pages"] == 10**10
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.integers(1, 10**12), fanout=st.integers(2, 100_000))
+def test_btree_levels_definition(rows, fanout):
+    levels = database.btree_levels(rows, fanout)
+    assert fanout ** levels >= rows and (levels == 1 or fanout ** (levels - 1) < rows)
+
+
+def test_session_cookie_matches_flask():
+    """Our size model against Flask's own signed-cookie session.
+
+    Flask compresses when that is shorter: then the model is an upper bound.
+    When it does not (short or high-entropy data), the size must match to the
+    byte (timestamps are 4 bytes until 2106).
+    """
+    flask = pytest.importorskip("flask")
+    import base64
+    import os
+
+    app = flask.Flask(__name__)
+    app.secret_key = "test"
+
+    @app.route("/<int:size>")
+    def set_session(size):
+        flask.session["d"] = base64.b64encode(os.urandom(size)).decode()
+        return flask.session["d"]
+
+    client = app.test_client()
+    uncompressed = 0
+    for size in (1, 4, 8, 12, 300, 1500, 2900):
+        response = client.get(f"/{size}")
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+        session_bytes = len(json.dumps({"d": response.get_data(as_text=True)}, separators=(",", ":")))
+        predicted = database.session_cookie_bytes(session_bytes)
+        if cookie.startswith("session=."):  # compressed
+            assert len(cookie) <= predicted
+        else:
+            uncompressed += 1
+            assert len(cookie) == predicted
+    assert uncompressed >= 2
+
+
+def test_session_over_limit():
+    r = calculate("session-size", session_bytes=3100)
+    assert r.outputs["over_browser_limit"] is True and r.warnings
+    assert calculate("session-size", session_bytes=3000).outputs["over_browser_limit"] is False
+
+
+def test_connection_pool_model():
+    """Three instances of nine workers, pools of 5, against 100 − 3: 135 > 97."""
+    r = database.connection_pool(3, 9, 5, 100, 3, 4, 1)
+    assert r == (135, 97, -38, False, 9)
+    assert r.connections_needed == database.pool_connections(3, 9, 5)
+    with pytest.raises(PerfcalcError) as err:
+        database.connection_pool(3, 9, 5, 100, 100, 4, 1)
+    assert err.value.field == "db_reserved_connections"
+
+
+@settings(max_examples=100, deadline=None)
+@given(i=st.integers(1, 100), w=st.integers(1, 100), p=st.integers(1, 100), m=st.integers(1, 10_000),
+       reserved=st.integers(0, 10_000))
+def test_connection_pool_headroom(i, w, p, m, reserved):
+    if reserved >= m:
+        with pytest.raises(PerfcalcError):
+            database.connection_pool(i, w, p, m, reserved, 4, 1)
+        return
+    r = database.connection_pool(i, w, p, m, reserved, 4, 1)
+    assert r.headroom == r.connections_available - r.connections_needed
+    assert r.fits == (r.headroom >= 0)
+
+
+def test_n_plus_one_model():
+    """SQLAlchemy's lazy loading: 1 + N round trips; selectinload: 2."""
+    r = database.n_plus_one(50, 2.0, 2)
+    assert r == (51, 102.0, 4.0, 98.0, 25.5)
+    assert r.time_saved_ms == r.lazy_db_time_ms - r.eager_db_time_ms
+    assert r.slowdown == r.lazy_db_time_ms / r.eager_db_time_ms
+
+
+def test_index_vs_scan_speedup():
+    r = database.index_vs_scan(1_000_000, 100, 0.1, 300)
+    assert (r.scan_pages, r.btree_levels) == (10_000, 3)
+    assert r.speedup == pytest.approx(1000.0 / 0.4)
+
+
+def test_session_size_model():
+    """A session of b bytes: ⌈4b/3⌉ + 43 bytes of cookie, sent with every request."""
+    r = database.session_size(3000, 1_000_000)
+    assert r.cookie_bytes == 4043 and not r.over_browser_limit
+    assert r.monthly_upload_gb == pytest.approx(4043 * 1_000_000 / 1e9)
+    assert database.session_size(3100, 0) == (4177, True, 0.0)

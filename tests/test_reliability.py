@@ -1,0 +1,74 @@
+"""Reliability and load-testing models: error budgets, burn rates, virtual users."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfcalc import calculate, reliability
+
+
+def test_load_test_littles_law():
+    o = calculate("load-test", target_rps=100, response_time_ms=200, think_time_ms=800, duration_s=60).outputs
+    assert o == {"virtual_users": 100, "open_model_vus": 20, "total_requests": 6000}
+
+
+def test_slo_workbook_numbers():
+    """SRE Workbook ch. 5: a 99.9 % SLO over 30 days; burn rate 14.4 spends 2 % in 1 h."""
+    o = calculate("slo", slo_pct=99.9, window_days=30, error_rate_pct=1.44, alert_window_hours=1).outputs
+    assert o["allowed_downtime_min"] == pytest.approx(43.2)
+    assert o["burn_rate"] == pytest.approx(14.4)
+    assert o["budget_consumed_pct"] == pytest.approx(2.0)
+    assert o["hours_to_exhaustion"] == pytest.approx(50.0)
+    assert calculate("slo", error_rate_pct=0).outputs["hours_to_exhaustion"] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(slo=st.floats(50, 99.9999), err=st.floats(0, 100), days=st.floats(1, 365), hours=st.floats(0.1, 720))
+def test_slo_invariants(slo, err, days, hours):
+    o = calculate("slo", slo_pct=slo, error_rate_pct=err, window_days=days, alert_window_hours=hours).outputs
+    assert o["error_budget_pct"] == pytest.approx(100 - slo)
+    if o["hours_to_exhaustion"] is not None:
+        # Spending at the burn rate for hours_to_exhaustion consumes exactly the budget.
+        assert o["burn_rate"] * o["hours_to_exhaustion"] == pytest.approx(days * 24, rel=1e-9)
+
+
+def test_load_test_model():
+    """Little's law on the test loop: 100/s × (0.2 s + 0.8 s) = 100 users; 100/s × 0.2 s = 20 in flight."""
+    assert reliability.load_test(100, 200, 800, 60) == (100, 20, 6000)
+    assert reliability.load_test(1.5, 100, 0, 3).total_requests == 5  # 4.5 requests: the run starts a fifth
+
+
+def test_load_test_counts_ignore_float_noise():
+    """1.1 requests/s for 30 million seconds is 33,000,000 requests; floats say 33000000.000000004."""
+    assert 1.1 * 30_000_000 > 33_000_000
+    assert calculate("load-test", target_rps=1.1, duration_s=30_000_000).outputs["total_requests"] == 33_000_000
+
+
+def test_a_trickle_still_needs_one_user():
+    """One request in a million seconds at 6 µs each: ⌈6e-12⌉ is one user, not zero."""
+    o = calculate("load-test", target_rps=1e-6, response_time_ms=0.006, think_time_ms=0, duration_s=1_000_000).outputs
+    assert (o["virtual_users"], o["open_model_vus"], o["total_requests"]) == (1, 1, 1)
+
+
+def test_slo_budget_model():
+    """SRE Workbook ch. 5: 99.9 % over 30 days; 1.44 % errors burn at 14.4, 2 % of the budget an hour."""
+    r = reliability.slo_budget(99.9, 30, 10_000_000, 1.44, 1)
+    assert r.error_budget_pct == pytest.approx(0.1)
+    assert r.allowed_downtime_min == pytest.approx(43.2)
+    assert r.allowed_failed_requests == pytest.approx(10_000)
+    assert r.burn_rate == pytest.approx(reliability.PAGE_BURN_RATE)
+    assert r.budget_consumed_pct == pytest.approx(2.0)
+    assert r.hours_to_exhaustion == pytest.approx(50.0)
+    assert reliability.slo_budget(99.9, 30, 10_000_000, 0, 1).hours_to_exhaustion == float("inf")
+
+
+def test_page_threshold_is_two_percent_of_a_30_day_budget_in_an_hour():
+    assert reliability.PAGE_BURN_RATE == pytest.approx(0.02 * 30 * 24)
+
+
+def test_slo_warnings_at_the_thresholds():
+    at_page = calculate("slo", slo_pct=99.9, error_rate_pct=1.44)
+    assert at_page.warnings == ["Burn rate ≥ 14.4: the SRE Workbook's threshold to page someone now."]
+    assert calculate("slo", slo_pct=99.9, error_rate_pct=0.2).warnings == [
+        "Burn rate above 1: the budget runs out before the window ends."]
+    assert calculate("slo", slo_pct=99.9, error_rate_pct=0.09).warnings == []

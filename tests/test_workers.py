@@ -1,0 +1,78 @@
+"""Worker models: Gunicorn's start point, memory and the three ceilings; blocking I/O."""
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from perfcalc import PerfcalcError, calculate, workers
+
+
+def test_gunicorn_heuristic_and_memory_ceiling():
+    """Gunicorn docs: "(2 x $num_cores) + 1" as a starting point."""
+    o = calculate("gunicorn", cores=4, memory_mb=4096, worker_memory_mb=200).outputs
+    assert o["heuristic_workers"] == 9 and o["workers"] == 9 and o["max_workers_by_memory"] == 20
+    r = calculate("gunicorn", cores=8, memory_mb=1024, worker_memory_mb=200)
+    assert r.outputs["workers"] == 5 and any("Memory limits" in w for w in r.warnings)
+
+
+def test_gunicorn_sync_with_threads_is_gthread():
+    r = calculate("gunicorn", worker_class="sync", threads=4)
+    assert r.outputs["concurrency_slots"] == r.outputs["workers"] * 4 and r.warnings
+
+
+def test_gunicorn_gil_binds_for_cpu_work_with_threads():
+    """One process, 8 threads, pure CPU: threads do not add throughput past one core."""
+    r = workers.gunicorn_capacity(1, 8, "gthread", 8, 1000, 50, 0)
+    assert r.bottleneck == "gil" and r.max_rps == pytest.approx(20.0)
+
+
+@settings(max_examples=300, deadline=None)
+@example(w=100, cores=1, wc="sync", threads=1, conns=1, s=1.0, io=99.0)  # slots and CPU tie to the last bit
+@given(w=st.integers(1, 500), cores=st.integers(1, 256), wc=st.sampled_from(["sync", "gthread", "gevent"]),
+       threads=st.integers(1, 100), conns=st.integers(1, 5000), s=st.floats(0.01, 10_000), io=st.floats(0, 100))
+def test_gunicorn_ceiling_is_the_minimum(w, cores, wc, threads, conns, s, io):
+    r = workers.gunicorn_capacity(w, cores, wc, threads, conns, s, io)
+    assert r.max_rps == pytest.approx(min(r.ceilings.values()), rel=1e-9)  # ties go to the first-named limit
+    assert r.ceilings[r.bottleneck] == r.max_rps
+    # More I/O wait never lowers the ceiling.
+    if io <= 90:
+        assert workers.gunicorn_capacity(w, cores, wc, threads, conns, s, io + 10).max_rps >= r.max_rps * (1 - 1e-9)
+
+
+def test_blocking_io_reference():
+    o = calculate("blocking-io", cpu_time_ms=10, io_wait_ms=90, workers=4).outputs
+    assert o == {"max_rps_blocking": pytest.approx(40), "max_rps_offloaded": pytest.approx(400),
+                 "capacity_lost_pct": pytest.approx(90)}
+
+
+def test_gunicorn_sizing_worked_example():
+    """Gunicorn docs' start point on 2 cores is 5; 2 GB / 150 MB fits 13; sync slots bind at 5 / 0.1 s."""
+    r = workers.gunicorn_sizing(2, 2048, 150, "sync", 1, 1000, 100, 70)
+    assert (r.heuristic_workers, r.max_workers_by_memory, r.workers, r.concurrency_slots) == (5, 13, 5, 5)
+    assert r.max_rps == pytest.approx(50.0) and r.bottleneck == "slots" and r.worker_class == "sync"
+
+
+def test_gunicorn_sizing_runs_sync_with_threads_as_gthread():
+    """Gunicorn settings, "threads": with the sync worker and threads > 1, gthread is used instead."""
+    r = workers.gunicorn_sizing(2, 2048, 150, "sync", 4, 1000, 100, 70)
+    assert r.worker_class == "gthread" and r.concurrency_slots == 5 * 4
+    assert workers.gunicorn_sizing(2, 2048, 150, "gevent", 4, 1000, 100, 70).worker_class == "gevent"
+
+
+def test_one_worker_must_fit_in_memory():
+    with pytest.raises(PerfcalcError, match="worker_memory_mb must be at most memory_mb") as err:
+        workers.gunicorn_sizing(2, 100, 150, "sync", 1, 1000, 100, 70)
+    assert err.value.field == "worker_memory_mb"
+
+
+@settings(max_examples=100, deadline=None)
+@given(cores=st.integers(1, 1024), memory=st.floats(1, 1e6), share=st.floats(0.0001, 1))
+def test_gunicorn_workers_fit_and_never_exceed_the_start_point(cores, memory, share):
+    r = workers.gunicorn_sizing(cores, memory, memory * share, "sync", 1, 1000, 100, 70)
+    assert 1 <= r.workers <= 2 * cores + 1
+    assert r.workers * memory * share <= memory * (1 + 1e-9)
+
+
+def test_blocking_io_model():
+    """Four workers, 20 ms of Python, 180 ms of I/O: 4 / 0.2 s blocking, 4 / 0.02 s offloaded, 90 % lost."""
+    assert workers.blocking_io_capacity(20, 180, 4) == (20.0, 200.0, 90.0)
