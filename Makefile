@@ -47,8 +47,10 @@ test: $(STAMP) $(NODE) browser
 check: $(STAMP)
 	$(BIN)/python -m pytest --ignore=tests/browser -q
 
-bench: $(STAMP)
+# The browser half measures the built site in Chromium against baselines built in the same run.
+bench: build browser
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/browser.py public
 
 clean:
 	rm -rf $(VENV) node_modules public build *.egg-info .pytest_cache .hypothesis .screenshots

@@ -87,12 +87,8 @@ def main():
         print(f"  {cid:<18} defaults {defaults:7.3f}{extra}")
     print(f"\nSlowest case: {slowest:.2f} ms ({'within' if slowest <= FRAME_MS else 'OVER'} the {FRAME_MS:.0f} ms budget natively)")
 
-    try:
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site"))
-        import charts as site_charts
-    except ImportError:
-        print("\nCharts: pygal not installed (pip install -e '.[site]'); skipped")
-        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site"))
+    import charts as site_charts
     print("\nChart redraw (chart data + SVG), drawn in the task after the outputs, vs calculate alone, defaults")
     for cid, calc in perfcalc.CALCULATORS.items():
         if not calc.chart:

@@ -1,42 +1,36 @@
-"""Draw perfcalc chart data as SVG with pygal, at build time and in the browser.
+"""Draw perfcalc chart data as SVG, at build time and in the browser's worker.
 
-pygal is pure Python, so the same code draws the pre-rendered chart at build
-time and redraws it under Pyodide as the reader types. Its SVG embeds a
-config <script> and credits in comments; both are stripped, and no script
-URL is configured, so the chart never asks another origin for anything.
+The same pure-Python code draws the pre-rendered chart at build time and
+redraws it under Pyodide as the reader types, so it has to be fast there: a
+redraw runs between two keystrokes. A line chart needs little: axes with
+round ticks, polylines, dots, a legend. Doing it here (rather than with a
+charting library) keeps a redraw to a few milliseconds and a few dozen
+elements, and gives an SVG that
+
+- carries no script, no ``<style>`` and no ``style=`` attribute (the
+  site's content security policy allows neither), only classes that
+  ``perfcalc.css`` colours from the theme, in light and dark schemes;
+- is byte-identical for identical data (no generated ids), so a rebuild
+  changes only the charts whose numbers changed;
+- asks no other origin for anything.
+
+The chart is decoration for sighted readers: the figure's caption, written
+from the same numbers by ``perfcalc.charts``, is its text alternative.
 """
 
 from __future__ import annotations
 
 import html
-import re
+import math
 
-import pygal
-from pygal.style import Style
-
-# Transparent backgrounds and mid-grey text read on Material's light and dark schemes.
-STYLE = Style(
-    background="transparent",
-    plot_background="transparent",
-    foreground="#8a8a8a",
-    foreground_strong="#8a8a8a",
-    foreground_subtle="rgba(138, 138, 138, 0.25)",
-    opacity=".9",
-    opacity_hover="1",
-    colors=("#5c6bc0", "#ffa000", "#e53935", "#43a047", "#8e24aa"),
-    font_family="inherit",
-    label_font_size=11,
-    major_label_font_size=11,
-    legend_font_size=12,
-    title_font_size=13,
-    guide_stroke_dasharray="1,5",
-    major_guide_stroke_dasharray="1,5",
-)
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# The drawing's own coordinate system; the SVG scales to the column width.
+WIDTH, HEIGHT = 720, 330
+LEFT, RIGHT, TOP, BOTTOM = 70, 36, 14, 78  # room for tick labels, axis titles and the legend
+TICKS = 6  # about this many ticks per axis
 
 
 def _format(x: float) -> str:
+    """A tick label: short, with thousands separated (2,500; 1.2M; 0.05)."""
     if x == 0:
         return "0"
     if abs(x) >= 1e6:
@@ -46,49 +40,108 @@ def _format(x: float) -> str:
     return f"{x:.3g}"
 
 
+def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
+    """Round tick values covering [low, high]: steps of 1, 2 or 5 times a power of ten.
+
+    >>> nice_ticks(0, 98)
+    [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+    >>> nice_ticks(0, 2330)
+    [0.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0]
+    >>> nice_ticks(5, 5)  # one value: a little room either side
+    [4.0, 4.5, 5.0, 5.5, 6.0]
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [0.0, 1.0]
+    if high - low <= 1e-9 * max(abs(low), abs(high)) or high - low < 1e-300:  # one value, to float precision
+        pad = abs(low) * 0.2 or 1.0
+        low, high = low - pad, high + pad
+    raw = (high - low) / max(1, count - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * 0.999)
+    first = math.floor(low / step)
+    ticks = []
+    for k in range(4 * count):  # the loop ends within count + 2 steps; the bound only guards against a bug
+        value = (first + k) * step
+        ticks.append(value + 0.0)
+        if value >= high:
+            break
+    return ticks
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Whole decades of log10(x) covering [low, high] (the axis is drawn in log10 units)."""
+    first, last = math.floor(low), math.ceil(high)
+    if last == first:
+        last += 1
+    step = max(1, math.ceil((last - first) / (TICKS - 1)))
+    return [float(d) for d in range(first, last + 1, step)]
+
+
+def _n(x: float) -> str:
+    """A coordinate, to a tenth of a unit: plenty for a 720-wide drawing, and short."""
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
 def render_svg(chart) -> str:
-    """The chart as an inline SVG string, with no script and no outside reference."""
-    plot = pygal.XY(
-        js=[],
-        style=STYLE,
-        disable_xml_declaration=True,
-        explicit_size=False,
-        width=720,
-        height=340,
-        show_dots=False,
-        dots_size=5,
-        stroke_style={"width": 2.5},
-        x_title=chart.x_label,
-        y_title=chart.y_label,
-        logarithmic=False,
-        legend_at_bottom=True,
-        legend_at_bottom_columns=len(chart.series),
-        truncate_legend=-1,
-        x_value_formatter=_format,
-        value_formatter=_format,
-        show_x_guides=False,
-        include_x_axis=True,
-        x_labels_major_count=6,
-        show_minor_x_labels=False,
-        y_labels_major_count=6,
-        show_minor_y_labels=False,
-        print_values=False,
-        interpolate=None,
-        no_data_text="",
-    )
+    """The chart as an inline SVG string: axes, ticks, one polyline or dots per series, a legend."""
+    series = []
     for s in chart.series:
-        points = [(float(x), float(y)) for x, y in s.points if y is not None]
-        if chart.x_log:  # pygal's XY log axis is on y only: plot log10(x), label it back
-            import math
+        points = [(float(x), float(y)) for x, y in s.points if y is not None and math.isfinite(float(y))]
+        if chart.x_log:
             points = [(math.log10(x), y) for x, y in points if x > 0]
-        if s.kind == "points":
-            plot.add(s.name, points, stroke=False, show_dots=True, dots_size=6)
-        else:
-            plot.add(s.name, points)
+        series.append((s, points))
+    xs = [x for _, points in series for x, _ in points] or [0.0, 1.0]
+    ys = [y for _, points in series for _, y in points] or [0.0, 1.0]
     if chart.x_log:
-        plot.config.x_value_formatter = lambda u: _format(10 ** u)
-    svg = plot.render(is_unicode=True)
-    return _COMMENT.sub("", _SCRIPT.sub("", svg))
+        x_ticks = _log_ticks(min(xs), max(xs))
+    else:
+        x_ticks = nice_ticks(min(0.0, min(xs)), max(xs))
+    y_ticks = nice_ticks(min(0.0, min(ys)), max(ys))
+    x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def px(x):
+        return LEFT + (x - x0) / (x1 - x0) * plot_w
+
+    def py(y):
+        return TOP + plot_h - (y - y0) / (y1 - y0) * plot_h
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="pc-chart" '
+           f'focusable="false">']
+    for y in y_ticks:
+        out.append(f'<line class="pc-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(py(y))}" y2="{_n(py(y))}"/>')
+        out.append(f'<text class="pc-chart__tick" x="{LEFT - 8}" y="{_n(py(y) + 4)}" text-anchor="end">{_format(y)}</text>')
+    bottom = TOP + plot_h
+    for x in x_ticks:
+        label = _format(10 ** x) if chart.x_log else _format(x)
+        out.append(f'<line class="pc-chart__axis" x1="{_n(px(x))}" x2="{_n(px(x))}" y1="{bottom}" y2="{bottom + 5}"/>')
+        out.append(f'<text class="pc-chart__tick" x="{_n(px(x))}" y="{bottom + 19}" text-anchor="middle">{label}</text>')
+    out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}"/>')
+    out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}"/>')
+    out.append(f'<text class="pc-chart__title" x="{LEFT + plot_w / 2:.0f}" y="{bottom + 38}" text-anchor="middle">'
+               f'{html.escape(chart.x_label)}</text>')
+    out.append(f'<text class="pc-chart__title" transform="translate(16 {TOP + plot_h / 2:.0f}) rotate(-90)" '
+               f'text-anchor="middle">{html.escape(chart.y_label)}</text>')
+    for index, (s, points) in enumerate(series):
+        kind = f"pc-chart__series pc-chart__series--{index}"
+        if s.kind == "points":
+            out += [f'<circle class="{kind} pc-chart__dot" cx="{_n(px(x))}" cy="{_n(py(y))}" r="5"/>' for x, y in points]
+        elif points:
+            path = " ".join(f"{_n(px(x))},{_n(py(y))}" for x, y in points)
+            out.append(f'<polyline class="{kind} pc-chart__line" points="{path}"/>')
+    # The legend: one swatch and name per series, in a row under the x-axis title.
+    slot = (WIDTH - LEFT - RIGHT) / max(1, len(series))
+    for index, (s, _) in enumerate(series):
+        x = LEFT + index * slot + 8
+        y = HEIGHT - 12
+        kind = f"pc-chart__series pc-chart__series--{index}"
+        swatch = (f'<circle class="{kind} pc-chart__dot" cx="{_n(x + 9)}" cy="{y - 4}" r="5"/>' if s.kind == "points"
+                  else f'<line class="{kind} pc-chart__line" x1="{_n(x)}" x2="{_n(x + 18)}" y1="{y - 4}" y2="{y - 4}"/>')
+        out.append(swatch)
+        out.append(f'<text class="pc-chart__legend" x="{_n(x + 24)}" y="{y}">{html.escape(s.name)}</text>')
+    out.append("</svg>")
+    return "".join(out)
 
 
 def render_figure(chart, form_id: str) -> str:

@@ -5,7 +5,7 @@
 - the ```perfcalc-reference fence becomes the model reference, from the
   catalogue and the model docstrings;
 - after the build: the perfcalc wheel (from the working tree), the
-  browser-side Python (the worker's module, the charts, pygal), the Pyodide
+  browser-side Python (the worker's module and the chart drawing), the Pyodide
   runtime (from node_modules), the page controller and its worker, the web
   app manifest, and finally the Workbox service worker that precaches all of it.
 
@@ -14,6 +14,7 @@ Everything browser-specific lives in site/; formulas stay in perfcalc/.
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
 import re
@@ -77,7 +78,7 @@ def _reference_markdown() -> str:
 
 
 WHEEL = f"perfcalc-{perfcalc.__version__}-py3-none-any.whl"
-SITE_DEPS = "site-deps.zip"  # the worker's module, site/charts.py, pygal, and a shim, unpacked into the worker's Python path
+SITE_DEPS = "site-deps.zip"  # the worker's module and site/charts.py, unpacked into the worker's Python path
 
 
 def on_config(config):
@@ -158,55 +159,54 @@ def _relative(page, target: str) -> str:
     return "../" * depth + target
 
 
-def _build_wheel(dest: Path) -> str:
-    """A pure-Python wheel of perfcalc from the working tree.
+STAMP = (2020, 1, 1, 0, 0, 0)  # every archive member's date: the same sources give the same bytes
 
-    Written directly (it is a zip with a dist-info folder): no build
-    backend, no network, and byte-identical for identical sources.
+
+def _bytecode(sources: dict[str, str]) -> dict[str, bytes]:
+    """Each module compiled by the browser's Python (Pyodide under node): archive path of the .pyc -> bytes."""
+    try:
+        done = subprocess.run(["node", str(SITE / "compile-pyc.mjs")], input=json.dumps(sources), capture_output=True,
+                              text=True, check=True, cwd=ROOT)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise PluginError(f"compiling the browser's Python failed: {getattr(exc, 'stderr', exc)}") from exc
+    answer = json.loads(done.stdout)
+    out = {}
+    for arc, data in answer["pyc"].items():
+        folder, _, name = arc.rpartition("/")
+        pyc = f"__pycache__/{name[:-3]}.{answer['cache_tag']}.pyc"
+        out[f"{folder}/{pyc}" if folder else pyc] = base64.b64decode(data)
+    return out
+
+
+def _write_archive(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        for arc in sorted(members):
+            archive.writestr(zipfile.ZipInfo(arc, STAMP), members[arc], compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _build_python(dest: Path) -> None:
+    """The browser's Python: a wheel of perfcalc, and site-deps.zip (the worker's module and the chart drawing).
+
+    Both are written directly (a wheel is a zip with a dist-info folder): no
+    build backend, no network, byte-identical for identical sources. Each
+    module travels with its bytecode for the browser's Python version, so the
+    worker imports without compiling.
     """
-    name = WHEEL
-    info = f"perfcalc-{perfcalc.__version__}.dist-info"
     package = ROOT / "perfcalc"
-    with zipfile.ZipFile(dest / name, "w", zipfile.ZIP_DEFLATED) as whl:
-        records = []
-        for path in sorted(package.rglob("*.py")):
-            arc = f"perfcalc/{path.relative_to(package).as_posix()}"
-            whl.writestr(zipfile.ZipInfo(arc, (2020, 1, 1, 0, 0, 0)), path.read_bytes())
-            records.append(arc)
-        meta = {
-            f"{info}/METADATA": f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n",
-            f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: perfcalc-site\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        }
-        for arc, text in meta.items():
-            whl.writestr(zipfile.ZipInfo(arc, (2020, 1, 1, 0, 0, 0)), text)
-            records.append(arc)
-        record = "".join(f"{r},,\n" for r in records) + f"{info}/RECORD,,\n"
-        whl.writestr(zipfile.ZipInfo(f"{info}/RECORD", (2020, 1, 1, 0, 0, 0)), record)
-    return name
+    wheel = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
+             for path in sorted(package.rglob("*.py")) if "__pycache__" not in path.parts}
+    deps = {"charts.py": (SITE / "charts.py").read_bytes(),
+            "perfcalc_worker.py": (SITE / "browser" / "perfcalc_worker.py").read_bytes()}
+    compiled = _bytecode({arc: data.decode("utf-8") for arc, data in {**wheel, **deps}.items()})
+    wheel.update({arc: data for arc, data in compiled.items() if arc.startswith("perfcalc/")})
+    deps.update({arc: data for arc, data in compiled.items() if not arc.startswith("perfcalc/")})
 
-
-def _build_site_deps(dest: Path) -> None:
-    """The browser-side Python the worker imports besides perfcalc: its module, charts and pygal.
-
-    pygal imports the third-party importlib_metadata only for plugin entry
-    points; the stdlib module answers the same calls, so a one-line shim
-    replaces it (and its dependencies) in the browser.
-    """
-    import pygal
-
-    stamp = (2020, 1, 1, 0, 0, 0)
-    package = Path(pygal.__file__).parent
-    with zipfile.ZipFile(dest / SITE_DEPS, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("charts.py", stamp), (SITE / "charts.py").read_bytes())
-        archive.writestr(zipfile.ZipInfo("perfcalc_worker.py", stamp), (SITE / "browser" / "perfcalc_worker.py").read_bytes())
-        archive.writestr(zipfile.ZipInfo("importlib_metadata.py", stamp),
-                         "# Shim: pygal only needs entry_points, which the stdlib provides.\n"
-                         "from importlib.metadata import *  # noqa: F401,F403\n")
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".css"):
-                archive.writestr(zipfile.ZipInfo(f"pygal/{path.relative_to(package).as_posix()}", stamp), path.read_bytes())
-        for license_file in sorted(package.parent.glob("pygal-*.dist-info/*LICEN*")):
-            archive.writestr(zipfile.ZipInfo("pygal-COPYING.txt", stamp), license_file.read_bytes())
+    info = f"perfcalc-{perfcalc.__version__}.dist-info"
+    wheel[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n".encode()
+    wheel[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: perfcalc-site\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel[f"{info}/RECORD"] = ("".join(f"{arc},,\n" for arc in sorted(wheel)) + f"{info}/RECORD,,\n").encode()
+    _write_archive(dest / WHEEL, wheel)
+    _write_archive(dest / SITE_DEPS, deps)
 
 
 def on_post_build(config):
@@ -229,9 +229,7 @@ def on_post_build(config):
     py = out / "py"
     shutil.rmtree(py, ignore_errors=True)
     py.mkdir()
-    wheel = _build_wheel(py)
-    assert wheel == config["extra"]["perfcalc_wheel"]
-    _build_site_deps(py)
+    _build_python(py)
 
     runtime = out / "runtime"
     shutil.rmtree(runtime, ignore_errors=True)

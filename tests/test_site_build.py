@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("mkdocs")
-pytest.importorskip("pygal")  # the hook renders charts in the forms it builds
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,20 +55,38 @@ def test_a_broken_fence_fails_the_build(body, message):
         render.render_fence(body, "x", "reference/")
 
 
-def test_the_wheel_holds_every_module_and_is_reproducible(tmp_path):
+def _fake_bytecode(sources):
+    """What compile-pyc.mjs answers, without node: one .pyc per module, derived from its source."""
+    out = {}
+    for arc, text in sources.items():
+        folder, _, name = arc.rpartition("/")
+        pyc = f"__pycache__/{name[:-3]}.cpython-3x.pyc"
+        out[f"{folder}/{pyc}" if folder else pyc] = text.encode()[::-1]
+    return out
+
+
+def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible(tmp_path, monkeypatch):
     """The browser's perfcalc is the working tree's, subpackages included, byte for byte the same each build."""
+    monkeypatch.setattr(hooks, "_bytecode", _fake_bytecode)  # the real one runs Pyodide under node (make build)
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
-    name = hooks._build_wheel(first)
-    hooks._build_wheel(second)
-    assert (first / name).read_bytes() == (second / name).read_bytes()
+    hooks._build_python(first)
+    hooks._build_python(second)
+    for name in (hooks.WHEEL, hooks.SITE_DEPS):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
     package = ROOT / "perfcalc"
-    sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py"))
-    with zipfile.ZipFile(first / name) as wheel:
-        shipped = sorted(n for n in wheel.namelist() if not n.startswith("perfcalc-"))
+    sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")
+                     if "__pycache__" not in p.parts)
+    with zipfile.ZipFile(first / hooks.WHEEL) as wheel:
+        shipped = [n for n in wheel.namelist() if not n.startswith("perfcalc-")]
         assert {entry.date_time for entry in wheel.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
-    assert shipped == sources
+    assert sorted(n for n in shipped if n.endswith(".py")) == sources
     assert "perfcalc/catalogue/queueing.py" in shipped
+    assert "perfcalc/catalogue/__pycache__/queueing.cpython-3x.pyc" in shipped
+    with zipfile.ZipFile(first / hooks.SITE_DEPS) as deps:
+        assert sorted(deps.namelist()) == ["__pycache__/charts.cpython-3x.pyc",
+                                           "__pycache__/perfcalc_worker.cpython-3x.pyc", "charts.py",
+                                           "perfcalc_worker.py"]
 
 
 def test_the_reference_shows_the_model_each_calculator_runs(monkeypatch):

@@ -223,6 +223,7 @@
 
   function mount() {
     gen += 1;
+    clearTimeout(urlTimer); // a pending write belongs to the page that was left
     forms = new Map();
     const list = [...document.querySelectorAll("form.perfcalc")];
     for (const form of list) forms.set(form.dataset.key, { form, seq: 0, applied: 0, chartSeq: 0, touched: new Set(),
@@ -299,17 +300,21 @@
       const figure = form.querySelector(".perfcalc__chart");
       if (figure) figure.removeAttribute("data-drawing");
     } else {
+      // Only what changed is written: every write costs the page a repaint.
       for (const out of form.querySelectorAll("output[name]")) {
         const [raw, text] = view.outputs[out.getAttribute("name")];
-        out.dataset.value = raw;
-        out.textContent = text;
+        if (out.dataset.value !== raw) out.dataset.value = raw;
+        if (out.textContent !== text) out.textContent = text;
       }
       const warnings = form.querySelector(".perfcalc__warnings");
-      warnings.replaceChildren(...view.warnings.map((text) => {
-        const item = document.createElement("li");
-        item.textContent = text;
-        return item;
-      }));
+      const shown = [...warnings.children].map((item) => item.textContent);
+      if (shown.join("\n") !== view.warnings.join("\n") || shown.length !== view.warnings.length) {
+        warnings.replaceChildren(...view.warnings.map((text) => {
+          const item = document.createElement("li");
+          item.textContent = text;
+          return item;
+        }));
+      }
       warnings.hidden = view.warnings.length === 0;
       state.markdown = view.markdown;
       form.dataset.state = "live";
@@ -317,7 +322,7 @@
       const figure = form.querySelector(".perfcalc__chart");
       // No chart on the way (the page's own values): the pre-rendered one is current.
       if (figure && !figure.dataset.drawing) figure.removeAttribute("data-stale");
-      if (!mounting) writeUrl();
+      if (!mounting) scheduleUrlWrite();
     }
     if (state.copyWhenAnswered && state.applied === state.seq) copyResults(state);
     if (mounting && mounting.gen === gen) {
@@ -339,19 +344,33 @@
     if (!state || msg.seq !== state.seq || !msg.chart) return; // a newer drawing is on its way, or none is valid
     const figure = state.form.querySelector(".perfcalc__chart");
     // The SVG is drawn by our own Python from validated numbers; no text the reader typed is in it.
-    figure.querySelector(".perfcalc__chart-svg").innerHTML = msg.chart.svg;
+    const drawing = figure.querySelector(".perfcalc__chart-svg");
+    if (drawing.innerHTML !== msg.chart.svg) drawing.innerHTML = msg.chart.svg;
     const caption = figure.querySelector("figcaption");
-    const title = document.createElement("strong");
-    title.textContent = `${msg.chart.title}.`;
-    caption.replaceChildren(title, ` ${msg.chart.description}`);
+    if (caption.textContent !== `${msg.chart.title}. ${msg.chart.description}`) {
+      const title = document.createElement("strong");
+      title.textContent = `${msg.chart.title}.`;
+      caption.replaceChildren(title, ` ${msg.chart.description}`);
+    }
     figure.removeAttribute("data-drawing");
     figure.removeAttribute("data-stale");
   }
 
   // --- the link in the address bar --------------------------------------------
+  // Changing the URL makes the browser restyle the whole page (about 20 ms on
+  // a long page on a slow machine), so it is written once typing pauses, and
+  // at once when the reader copies the link.
+  const URL_WRITE_AFTER_MS = 400;
+  let urlTimer = null;
+  function scheduleUrlWrite() {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(writeUrl, URL_WRITE_AFTER_MS);
+  }
+
   // It carries what differs from the page's own values, keyed FORMKEY.FIELD; a
   // form with an invalid input keeps its last valid values in the link.
   function writeUrl() {
+    clearTimeout(urlTimer);
     const previous = new URLSearchParams(location.search);
     const params = new URLSearchParams();
     for (const name of THEME_PARAMETERS) {
@@ -430,7 +449,29 @@
     else mount();
   });
 
-  startWorker();
+  // The downloads started with the page (its preload links); the worker, whose
+  // start compiles Python's WebAssembly on every core, waits for the first
+  // paint, so the reader sees the page as soon as without it. A browser that
+  // reports no paint gets the worker anyway, a moment later.
+  const FIRST_PAINT_FALLBACK_MS = 3000;
+  let workerRequested = false;
+  function startWorkerOnce() {
+    if (!workerRequested) {
+      workerRequested = true;
+      startWorker();
+    }
+  }
+  try {
+    new PerformanceObserver((list, observer) => {
+      if (list.getEntries().some((entry) => entry.name === "first-contentful-paint")) {
+        observer.disconnect();
+        setTimeout(startWorkerOnce, 0);
+      }
+    }).observe({ type: "paint", buffered: true });
+  } catch {
+    // no paint timing in this browser: the fallback below starts the worker
+  }
+  setTimeout(startWorkerOnce, FIRST_PAINT_FALLBACK_MS);
 
   if ("serviceWorker" in navigator && script.dataset.serviceWorker) {
     addEventListener("load", () => navigator.serviceWorker.register(resolve(script.dataset.serviceWorker)));

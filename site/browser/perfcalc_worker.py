@@ -127,8 +127,7 @@ def read_link(request: str) -> str:
             ignored.append(key)
             continue
         wanted.setdefault(form_key, {})[name] = value
-    if len(pairs) > MAX_PARAMETERS:
-        ignored.append(f"{len(pairs) - MAX_PARAMETERS} more parameters")
+    unread = max(0, len(pairs) - MAX_PARAMETERS)
     assign: dict[str, dict[str, str]] = {}
     notices: dict[str, list[str]] = {}
     for form_key, values in wanted.items():
@@ -140,9 +139,10 @@ def read_link(request: str) -> str:
                 + next(iter(errors.values())))
             continue
         assign[form_key] = {name: perfcalc.format_input(result.inputs[name]) for name in values}
-    if ignored and forms:
+    if (ignored or unread) and forms:
         first = next(iter(forms))
-        names = ", ".join(_short(k) for k in ignored[:3]) + (" …" if len(ignored) > 3 else "")
+        more = len(ignored) - 3 + unread
+        names = ", ".join(_short(k) for k in ignored[:3]) + (f" and {more:,} more" if more > 0 else "")
         notices.setdefault(first, []).append(
             f"Parts of the link match no calculator on this page and were ignored: {names}")
     return json.dumps({"assign": assign, "notices": {k: " ".join(v) for k, v in notices.items()}},

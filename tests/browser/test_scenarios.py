@@ -28,23 +28,33 @@ def test_a_shared_link_restores_the_scenario(live_page, base_url):
     expect(form.locator(".perfcalc__notice")).to_be_hidden()
 
 
+def _query(page):
+    return dict(parse_qsl(page.evaluate("location.search").lstrip("?")))
+
+
+def _wait_for_query(page, want):
+    page.wait_for_function("""want => { const have = Object.fromEntries(new URLSearchParams(location.search));
+        return Object.keys(have).length === Object.keys(want).length
+            && Object.entries(want).every(([k, v]) => have[k] === v); }""", arg=want)
+
+
 def test_typing_writes_the_link_and_the_link_round_trips(live_page, base_url, context):
     live_page.goto(base_url + "wsgi/")
     wait_live(live_page)
     form = live_page.locator(POOL)
     form.locator('input[name="workers"]').fill("8")
     form.locator('input[name="service_time_ms"]').fill("40")
-    settle(live_page)
-    query = dict(parse_qsl(live_page.evaluate("location.search").lstrip("?")))
-    assert query == {"worker-pool.workers": "8", "worker-pool.service_time_ms": "40"}
+    # The link is written once typing pauses (writing the URL restyles the whole page).
+    query = {"worker-pool.workers": "8", "worker-pool.service_time_ms": "40"}
+    _wait_for_query(live_page, query)
     # Invalid input does not rewrite the link: it keeps the last valid scenario.
     form.locator('input[name="workers"]').fill("-3")
     settle(live_page)
-    assert dict(parse_qsl(live_page.evaluate("location.search").lstrip("?"))) == query
+    live_page.wait_for_timeout(800)
+    assert _query(live_page) == query
     # Typing in another calculator keeps this one's last valid values in the link.
     live_page.locator('form.perfcalc[data-key="blocking-io"] input[name="workers"]').fill("3")
-    settle(live_page)
-    assert dict(parse_qsl(live_page.evaluate("location.search").lstrip("?"))) == {**query, "blocking-io.workers": "3"}
+    _wait_for_query(live_page, {**query, "blocking-io.workers": "3"})
     form.locator('input[name="workers"]').fill("8")
     settle(live_page)
 

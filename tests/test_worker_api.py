@@ -1,0 +1,99 @@
+"""The worker's Python (site/browser/perfcalc_worker.py), natively: what the page shows is perfcalc's answer."""
+
+import doctest
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import perfcalc
+
+SITE = Path(__file__).resolve().parents[1] / "site"
+sys.path.insert(0, str(SITE))
+sys.path.insert(0, str(SITE / "browser"))
+
+import perfcalc_worker as worker  # noqa: E402
+
+
+def _view(calculator, **values):
+    return json.loads(worker.view(json.dumps({"calculator": calculator, "values": values})))
+
+
+def _link(search, *forms):
+    request = {"search": search, "forms": [
+        {"key": key, "calculator": cid, "values": {f.name: perfcalc.format_input(f.default)
+                                                   for f in perfcalc.get(cid).fields}}
+        for key, cid in forms]}
+    return json.loads(worker.read_link(json.dumps(request)))
+
+
+def test_doctests():
+    assert doctest.testmod(worker).failed == 0
+
+
+@pytest.mark.parametrize("cid", list(perfcalc.CALCULATORS))
+def test_a_view_is_what_native_perfcalc_computes(cid):
+    calc = perfcalc.get(cid)
+    result = perfcalc.calculate(cid)
+    answer = _view(cid)
+    assert answer["ok"] and answer["errors"] == {} and answer["form_error"] == ""
+    assert answer["outputs"] == {o.name: [perfcalc.raw_value(result.outputs[o.name]),
+                                          perfcalc.format_output(o, result.outputs[o.name])] for o in calc.outputs}
+    assert answer["warnings"] == result.warnings
+    assert answer["markdown"] == perfcalc.results_markdown(calc, result)
+    assert answer["chart"] is (calc.chart is not None)
+
+
+def test_bad_input_is_named_per_field_and_gives_no_outputs():
+    answer = _view("worker-pool", workers="0", arrival_rps="x")
+    assert not answer["ok"] and answer["outputs"] == {} and answer["markdown"] == ""
+    assert answer["errors"]["workers"] == "workers must be a whole number from 1 to 10000, got 0"
+    assert answer["errors"]["arrival_rps"].startswith("arrival_rps must be a number")
+
+
+def test_a_cross_field_rule_is_shown_on_its_field():
+    answer = _view("gunicorn", memory_mb="100", worker_memory_mb="150")
+    assert not answer["ok"]
+    assert "worker_memory_mb" in answer["errors"]
+
+
+def test_a_chart_is_drawn_for_valid_values_only():
+    chart = json.loads(worker.chart(json.dumps({"calculator": "worker-pool", "values": {"workers": "7"}})))
+    assert chart["svg"].startswith("<svg") and "7 workers" in chart["description"]
+    assert json.loads(worker.chart(json.dumps({"calculator": "worker-pool", "values": {"workers": "x"}}))) is None
+    assert json.loads(worker.chart(json.dumps({"calculator": "amdahl", "values": {}}))) is None
+
+
+def test_a_link_assigns_parsed_values():
+    answer = _link("?gunicorn.worker_class=GTHREAD&gunicorn.cores=4", ("gunicorn", "gunicorn"))
+    assert answer["assign"] == {"gunicorn": {"worker_class": "gthread", "cores": "4"}}
+    assert answer["notices"] == {}
+
+
+def test_the_themes_own_parameters_are_left_alone():
+    answer = _link("?q=cache&h=pool&amdahl.concurrency=8", ("amdahl", "amdahl"))
+    assert answer["assign"] == {"amdahl": {"concurrency": "8"}} and answer["notices"] == {}
+
+
+def test_every_notice_survives():
+    """A rejected value and an unknown key on the same form: the reader is told both."""
+    answer = _link("?capacity.workers=abc&zzz=1", ("capacity", "capacity"), ("slo", "slo"))
+    assert answer["assign"] == {}
+    notice = answer["notices"]["capacity"]
+    assert "workers must be a whole number" in notice and "got 'abc'" in notice
+    assert "ignored: zzz" in notice
+
+
+def test_a_link_that_breaks_a_cross_field_rule_restores_nothing():
+    answer = _link("?gunicorn.memory_mb=10", ("gunicorn", "gunicorn"))
+    assert answer["assign"] == {}
+    assert "could not be used" in answer["notices"]["gunicorn"]
+
+
+def test_hostile_links_come_back_only_as_plain_text():
+    answer = _link("?" + "&".join(f"p{i}=1" for i in range(5000)) + "&__proto__=1", ("amdahl", "amdahl"))
+    notice = answer["notices"]["amdahl"]
+    assert len(notice) < 400 and "p0, p1, p2 and 4,998 more" in notice
+    answer = _link("?amdahl.serial_pct=%3Cscript%3E", ("amdahl", "amdahl"))
+    assert answer["assign"] == {} and "'<script>'" in answer["notices"]["amdahl"]
