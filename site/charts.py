@@ -59,6 +59,8 @@ def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * 0.999)
     first = math.floor(low / step)
+    if first * step > low:  # low / step rounded up to a whole number
+        first -= 1
     ticks = []
     for k in range(4 * count):  # the loop ends within count + 2 steps; the bound only guards against a bug
         value = (first + k) * step
