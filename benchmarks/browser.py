@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -110,10 +111,20 @@ def serve(docroot: Path):
     raise RuntimeError("the static server did not start")
 
 
+RUNTIME_IN_PAGE = re.compile(r'<link rel="preload"[^>]*data-perfcalc-runtime[^>]*>|'
+                             r'<script src="[^"]*runtime/perfcalc\.js"[^>]*></script>', re.S)
+
+
 def make_docroot(public: Path, tmp: Path) -> Path:
+    """/guide/ is the built site; /plain/ the same pages without the runtime (the baseline for paint); /bare/ the
+    baseline Python pages, built from the same vendored files."""
     docroot = tmp / "docroot"
     docroot.mkdir()
     (docroot / "guide").symlink_to(public.resolve(), target_is_directory=True)
+    plain = docroot / "plain"
+    shutil.copytree(public, plain, ignore=shutil.ignore_patterns("vendor", "py"))
+    for page in plain.rglob("*.html"):
+        page.write_text(RUNTIME_IN_PAGE.sub("", page.read_text()))
     bare = docroot / "bare"
     bare.mkdir()
     (bare / "vendor").symlink_to((public / "vendor").resolve(), target_is_directory=True)
@@ -138,15 +149,13 @@ def p95(values):
     return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))] if values else float("nan")
 
 
-def cold_load(browser, url, block_runtime=False):
+def cold_load(browser, url, plain=False):
     """One cold load: time to live, long tasks until then, first contentful paint, main-thread scripts."""
     context = browser.new_context(service_workers="block")
     context.add_init_script(PROBE)
-    if block_runtime:
-        context.route("**/runtime/perfcalc.js", lambda route: route.fulfill(status=404, body=""))
     page = context.new_page()
     page.goto(url)
-    if block_runtime:
+    if plain:
         page.wait_for_load_state("load")
         live = None
     else:
@@ -159,8 +168,8 @@ def cold_load(browser, url, block_runtime=False):
         scripts: performance.getEntriesByType('resource').filter(e => /\\.m?js$/.test(e.name)).map(e => [e.name, e.decodedBodySize]),
     })""")
     context.close()
-    # Without the runtime there is no "live": count the same span, up to the median live time of the guide page.
     until = live if live is not None else (cold_load.guide_live or float("inf"))
+    # Without the runtime there is no "live": the same span as the guide page's median is counted.
     boot = [d for start, d in report["longtasks"] if start < until]
     return {"live": live, "long_total": sum(boot), "long_max": max(boot, default=0.0), "fcp": report["fcp"],
             "scripts": report["scripts"]}
@@ -210,7 +219,8 @@ def typing(browser, base, cases):
     samples, gaps = [], []
     for url, key, field, text in cases:
         page.goto(base + url)
-        page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+        if "/plain/" not in base:
+            page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
         # Steady state: the page has finished loading (Material's search index, icons) before typing starts.
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
@@ -224,7 +234,8 @@ def typing(browser, base, cases):
             control.press_sequentially(text, delay=80)
             for _ in text:
                 control.press("Backspace", delay=80)
-        page.wait_for_function("!document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')")
+        page.wait_for_function("!document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')",
+                               timeout=120_000)
         page.wait_for_timeout(200)
         samples += page.evaluate("__bench.samples")
         gaps.append(page.evaluate("__bench.probing = false, __bench.gaps"))
@@ -252,7 +263,7 @@ def main():
                 cold_load.guide_live = median([r["live"] for r in runs["guide"]])
                 runs["pyscript"].append(cold_load(browser, bare + "pyscript.html"))
                 runs["worker"].append(cold_load(browser, bare + "worker.html"))
-                runs["plain"].append(cold_load(browser, guide + "wsgi/", block_runtime=True))
+                runs["plain"].append(cold_load(browser, origin + "/plain/wsgi/", plain=True))
             mpy = [cold_load(browser, bare + "micropython.html") for _ in range(RUNS)] \
                 if (docroot / "bare" / "micropython.html").exists() else []
 
@@ -302,6 +313,7 @@ def main():
 
             samples, gaps = typing(browser, guide, TYPING)
             plain_samples, _ = typing(browser, guide, PLAIN_TYPING)
+            _, plain_gaps = typing(browser, origin + "/plain/", TYPING)
             print("\n  Keystrokes (one key every 80 ms; input event → outputs on the page)")
             print(f"    chart calculators   {len(samples):4d} keys  p50 {median(samples):5.1f}  p95 {p95(samples):5.1f}"
                   f"   (target p95 ≤ {TARGETS['keystroke_p95_ms']})")
@@ -309,6 +321,8 @@ def main():
                   f"p95 {p95(plain_samples):5.1f}")
             print(f"    longest main-thread gap while typing into charts: {max(gaps):.1f}   "
                   f"(target ≤ {TARGETS['gap_ms']}; per calculator: {', '.join(f'{g:.0f}' for g in gaps)})")
+            print(f"    the same typing on the pages without the runtime:  {max(plain_gaps):.1f}   "
+                  f"(per calculator: {', '.join(f'{g:.0f}' for g in plain_gaps)})")
             print(json.dumps({"live_ratio": round(ratio, 3), "long_tasks_ms": long_total["guide"],
                               "nav_median_ms": median(times), "reloads": reloads,
                               "keystroke_p95_ms": p95(samples), "gap_ms": max(gaps)}))

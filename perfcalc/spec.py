@@ -10,7 +10,6 @@ import, not in a reader's browser.
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 import typing
@@ -321,11 +320,17 @@ class Calculator:
             raise refuse("equations state the model in TeX for the reference; got none")
         if not callable(self.model):
             raise refuse(f"model must be a function, got {self.model!r}", TypeError)
-        parameters = inspect.signature(self.model).parameters
+        # Read from the code object and the annotations, not inspect/get_type_hints: those
+        # import and evaluate far more, and this runs for every calculator at import,
+        # in the reader's browser too.
+        code = self.model.__code__
+        parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
         if set(parameters) != {f.name for f in self.fields}:
             raise refuse(f"{self.model.__qualname__} must take exactly the fields "
                          f"({', '.join(f.name for f in self.fields)}), takes ({', '.join(parameters)})", TypeError)
-        returns = typing.get_type_hints(self.model).get("return")
+        returns = self.model.__annotations__.get("return")
+        if isinstance(returns, str):  # postponed annotations: the name of a class in the model's module
+            returns = self.model.__globals__.get(returns)
         missing = [o.name for o in self.outputs if o.name not in getattr(returns, "_fields", ())]
         if missing:
             raise refuse(f"{self.model.__qualname__} must return a NamedTuple with every output; "

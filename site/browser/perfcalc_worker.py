@@ -14,7 +14,6 @@ be tested natively (``tests/test_worker_api.py``) without a browser.
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 
 import perfcalc
 
@@ -113,6 +112,8 @@ def read_link(request: str) -> str:
     >>> answer["assign"], answer["notices"]
     ({'amdahl': {'concurrency': '32'}}, {})
     """
+    from urllib.parse import parse_qsl  # only a page opened from a link needs it: not on the way to "ready"
+
     req = json.loads(request)
     forms = {form["key"]: form for form in req["forms"]}
     pairs = parse_qsl(str(req.get("search", "")).lstrip("?"), keep_blank_values=True)

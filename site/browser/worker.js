@@ -77,10 +77,10 @@ async function boot({ files }) {
 }
 
 // Charts are drawn after the outputs, and only for the latest values of each
-// form: typing fast replaces the pending drawing instead of queueing another.
-// The drawing waits until no message has arrived for a moment, because a timer
-// can fire between two messages of one burst, and would draw a stale value.
-const CHART_SETTLE_MS = 12;
+// form, once no request has arrived for a moment: a drawing (up to ~40 ms for
+// the cache-size sweep) would otherwise sit in front of the next keystroke's
+// outputs, and during a burst of typing it would draw values already replaced.
+const CHART_SETTLE_MS = 100;
 const pendingCharts = new Map();
 let drawTimer = null;
 
