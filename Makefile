@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 NODE   := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test check bench browser clean
+.PHONY: serve build build-zensical test check bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ $(NODE): package.json package-lock.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Either engine renders the Markdown (the calculator fences included); the bundle
+# step then adds the runtime, the browser's Python and the service worker.
 build: $(STAMP) $(NODE)
 	$(BIN)/mkdocs build
+	$(BIN)/python -m perfcalc_site.bundle public
+
+# The same guide with Zensical, into public-zensical/ (-c: no stale cached pages).
+build-zensical: $(STAMP) $(NODE)
+	$(BIN)/zensical build -c -f zensical.yml
+	$(BIN)/python -m perfcalc_site.bundle public-zensical
 
 serve: build
 	@echo "Serving public/ at http://127.0.0.1:$(PORT)/"
@@ -53,4 +61,4 @@ bench: build browser
 	$(BIN)/python benchmarks/browser.py public
 
 clean:
-	rm -rf $(VENV) node_modules public build *.egg-info .pytest_cache .hypothesis .screenshots
+	rm -rf $(VENV) node_modules public public-zensical .cache build *.egg-info .pytest_cache .hypothesis .screenshots

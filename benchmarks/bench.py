@@ -87,8 +87,7 @@ def main():
         print(f"  {cid:<18} defaults {defaults:7.3f}{extra}")
     print(f"\nSlowest case: {slowest:.2f} ms ({'within' if slowest <= FRAME_MS else 'OVER'} the {FRAME_MS:.0f} ms budget natively)")
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "site"))
-    import charts as site_charts
+    from perfcalc_site import charts as site_charts
     print("\nChart redraw (chart data + SVG), drawn in the task after the outputs, vs calculate alone, defaults")
     for cid, calc in perfcalc.CALCULATORS.items():
         if not calc.chart:

@@ -1,44 +1,49 @@
-"""Build-side contract: broken fences and documented commands fail the build."""
+"""The build side (site/perfcalc_site): fences, documented commands, the reference, the bundle.
 
-import importlib.util
-import sys
+Broken fences and documented commands that drift fail the build, with MkDocs
+and with Zensical alike: both run these SuperFences formatters.
+"""
+
+import doctest
+import re
 import zipfile
 from pathlib import Path
 
+import markdown
 import pytest
 
-pytest.importorskip("mkdocs")
-from mkdocs.exceptions import PluginError  # noqa: E402
+import perfcalc
+from perfcalc_site import bundle, examples, fences, reference, render
+from perfcalc_site.render import FenceError
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "site"))
+DOCS = ROOT / "docs"
 
-import render  # noqa: E402
 
-spec = importlib.util.spec_from_file_location("perfcalc_site_hooks", ROOT / "site" / "hooks.py")
-hooks = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(hooks)
+@pytest.mark.parametrize("module", [fences, examples, bundle])
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
 
 
 def test_cli_example_output_is_the_real_output(capsys):
     from perfcalc.cli import main
 
-    shown = hooks._run_cli("perfcalc amdahl --serial-pct 10", "cli.md")
+    shown = examples.run_cli("perfcalc amdahl --serial-pct 10", "cli.md")
     main(["amdahl", "--serial-pct", "10"])
     assert shown == "$ perfcalc amdahl --serial-pct 10\n" + capsys.readouterr().out.rstrip("\n")
 
 
 def test_cli_example_with_an_unexpected_exit_fails_the_build():
-    with pytest.raises(PluginError, match="exited 2, the page says 0"):
-        hooks._run_cli("perfcalc amdahl --serial-pct 200", "cli.md")
-    with pytest.raises(PluginError, match="exited 0, the page says 2"):
-        hooks._run_cli("perfcalc amdahl  # exits 2", "cli.md")
-    with pytest.raises(PluginError, match="must start with 'perfcalc'"):
-        hooks._run_cli("rm -rf /", "cli.md")
+    with pytest.raises(FenceError, match="exited 2, the page says 0"):
+        examples.run_cli("perfcalc amdahl --serial-pct 200", "cli.md")
+    with pytest.raises(FenceError, match="exited 0, the page says 2"):
+        examples.run_cli("perfcalc amdahl  # exits 2", "cli.md")
+    with pytest.raises(FenceError, match="must start with 'perfcalc'"):
+        examples.run_cli("rm -rf /", "cli.md")
 
 
 def test_documented_failure_is_shown_with_its_status():
-    shown = hooks._run_cli("perfcalc worker-pool --workers 0  # exits 2", "cli.md")
+    shown = examples.run_cli("perfcalc worker-pool --workers 0  # exits 2", "cli.md")
     assert "workers must be a whole number from 1 to 10000, got 0" in shown and shown.endswith("$ echo $?\n2")
 
 
@@ -51,9 +56,122 @@ def test_documented_failure_is_shown_with_its_status():
     ("calculator: worker-pool\njust text\n", "expected 'name: value'"),
 ])
 def test_a_broken_fence_fails_the_build(body, message):
-    with pytest.raises(render.FenceError, match=message):
+    with pytest.raises(FenceError, match=message):
         render.render_fence(body, "x", "reference/")
 
+
+# --- the fences inside Python-Markdown, as each engine runs them ------------------------------
+
+class _File:
+    def __init__(self, src_uri, url):
+        self.src_uri, self.url = src_uri, url
+
+
+class _MkDocsContext(markdown.treeprocessors.Treeprocessor):
+    """What MkDocs registers as "relpath": the page's file (src_uri, url)."""
+
+    def __init__(self, md, file):
+        super().__init__(md)
+        self.file = file
+
+    def run(self, root):
+        return root
+
+
+class _ZensicalContext(markdown.preprocessors.Preprocessor):
+    """What Zensical registers as "rendering_context": the page (path, url)."""
+
+    def __init__(self, md, page):
+        super().__init__(md)
+        self.page = page
+
+    def run(self, lines):
+        return lines
+
+
+def _convert(text, engine, src_uri="wsgi.md", url="wsgi/"):
+    formatters = {"perfcalc": fences.form, "perfcalc-cli": fences.cli, "perfcalc-reference": fences.reference_section}
+    md = markdown.Markdown(extensions=["pymdownx.superfences", "attr_list"], extension_configs={
+        "pymdownx.superfences": {"custom_fences": [{"name": n, "class": n, "format": f} for n, f in formatters.items()]}})
+    if engine == "mkdocs":
+        md.treeprocessors.register(_MkDocsContext(md, _File(src_uri, url)), "relpath", 1)
+    elif engine == "zensical":
+        page = type("Page", (), {"path": src_uri, "url": url})()
+        md.preprocessors.register(_ZensicalContext(md, page), "rendering_context", 0)
+    return md.convert(text)
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_form_fence_renders_the_calculator_with_native_results(engine):
+    html = _convert("```perfcalc\ncalculator: amdahl\nserial_pct: 10\n```\n", engine)
+    assert 'data-calculator="amdahl"' in html and 'data-state="static"' in html
+    assert 'data-value="10.0"' in html  # max speed-up for 10 % serial: 1 / 0.1
+    # The model link resolves from where each engine reads it: MkDocs from the page's URL (wsgi/), Zensical
+    # from the source file (wsgi.md, which it rewrites for the output location).
+    want = {"mkdocs": "../reference/#amdahl", "zensical": "reference/#amdahl"}[engine]
+    assert f'href="{want}"' in html
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_broken_fence_fails_the_build_instead_of_showing_as_code(engine):
+    with pytest.raises(FenceError, match="wsgi.md: perfcalc fence for worker-pool: workers must be"):
+        _convert("```perfcalc\ncalculator: worker-pool\nworkers: 0\n```\n", engine)
+    with pytest.raises(FenceError, match="exited 2"):
+        _convert("```perfcalc-cli\nperfcalc amdahl --serial-pct 200\n```\n", engine)
+    with pytest.raises(FenceError, match="perfcalc-reference.*calculator must be one of"):
+        _convert("```perfcalc-reference\ncalculator: nope\n```\n", engine)
+
+
+def test_a_bug_in_a_formatter_fails_the_build_too(monkeypatch):
+    """SuperFences turns ordinary exceptions into a plain code block; ours become build failures."""
+    monkeypatch.setattr(render, "render_form", lambda *a: 1 / 0)
+    with pytest.raises(FenceError, match="ZeroDivisionError"):
+        _convert("```perfcalc\ncalculator: amdahl\n```\n", "mkdocs")
+
+
+def test_outside_an_engine_the_fences_refuse_to_guess():
+    with pytest.raises(FenceError, match="need to know their page"):
+        _convert("```perfcalc\ncalculator: amdahl\n```\n", engine=None)
+
+
+def test_form_keys_are_unique_on_a_page():
+    html = _convert("```perfcalc\ncalculator: amdahl\n```\n\n```perfcalc\ncalculator: amdahl\n```\n", "mkdocs")
+    assert re.findall(r'data-key="([^"]+)"', html) == ["amdahl", "amdahl-2"]
+
+
+def test_scan_finds_what_the_build_renders():
+    found = fences.scan((DOCS / "cli.md").read_text())
+    assert {name for name, _ in found} == {"perfcalc-cli"}
+    assert all(body.strip().startswith("perfcalc ") for _, body in found)
+
+
+# --- the model reference -----------------------------------------------------------------------
+
+def test_every_calculator_has_one_reference_section_under_its_own_heading():
+    """docs/reference.md: `## TITLE {#ID}` then a perfcalc-reference fence for that ID, in catalogue order."""
+    text = (DOCS / "reference.md").read_text()
+    headings = re.findall(r"^## (.+) \{#([a-z0-9-]+)\}$", text, re.M)
+    bodies = [render.parse_fence(body)[0] for name, body in fences.scan(text) if name == "perfcalc-reference"]
+    want = [(calc.title, calc.id) for calc in perfcalc.CALCULATORS.values()]
+    missing = [f"## {title} {{#{cid}}}\n\n```perfcalc-reference\ncalculator: {cid}\n```"
+               for title, cid in want if (title, cid) not in headings]
+    assert not missing, "add to docs/reference.md:\n\n" + "\n\n".join(missing)
+    assert headings == want and bodies == [cid for _, cid in want]
+
+
+def test_the_reference_shows_the_model_each_calculator_runs(monkeypatch):
+    monkeypatch.setattr(reference, "_typeset_catalogue",
+                        lambda: {t: t for c in perfcalc.CALCULATORS.values() for t in c.equations})  # no node
+    for calc in perfcalc.CALCULATORS.values():
+        section = reference.section(calc)
+        assert f"Model: <code>{calc.model.__module__}.{calc.model.__qualname__}</code>" in section
+        assert all(f"<code>{f.name}</code>" in section for f in calc.fields)
+    capacity = reference.section(perfcalc.get("capacity"))
+    assert "perfcalc.cost.fleet_capacity" in capacity
+    assert "cost per million successes" in capacity  # fleet_capacity's docstring, not saturation_rps's
+
+
+# --- the bundle ----------------------------------------------------------------------------------
 
 def _fake_bytecode(sources):
     """What compile-pyc.mjs answers, without node: one .pyc per module, derived from its source."""
@@ -65,36 +183,30 @@ def _fake_bytecode(sources):
     return out
 
 
-def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible(tmp_path, monkeypatch):
+def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible(tmp_path):
     """The browser's perfcalc is the working tree's, subpackages included, byte for byte the same each build."""
-    monkeypatch.setattr(hooks, "_bytecode", _fake_bytecode)  # the real one runs Pyodide under node (make build)
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
-    hooks._build_python(first)
-    hooks._build_python(second)
-    for name in (hooks.WHEEL, hooks.SITE_DEPS):
+    bundle.python_archives(first, _fake_bytecode)  # the real compiler runs Pyodide under node (make build)
+    bundle.python_archives(second, _fake_bytecode)
+    for name in (bundle.WHEEL, bundle.SITE_DEPS):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     package = ROOT / "perfcalc"
     sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")
                      if "__pycache__" not in p.parts)
-    with zipfile.ZipFile(first / hooks.WHEEL) as wheel:
+    with zipfile.ZipFile(first / bundle.WHEEL) as wheel:
         shipped = [n for n in wheel.namelist() if not n.startswith("perfcalc-")]
         assert {entry.date_time for entry in wheel.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
     assert sorted(n for n in shipped if n.endswith(".py")) == sources
     assert "perfcalc/catalogue/queueing.py" in shipped
     assert "perfcalc/catalogue/__pycache__/queueing.cpython-3x.pyc" in shipped
-    with zipfile.ZipFile(first / hooks.SITE_DEPS) as deps:
-        assert sorted(deps.namelist()) == ["__pycache__/charts.cpython-3x.pyc",
-                                           "__pycache__/perfcalc_worker.cpython-3x.pyc", "charts.py",
-                                           "perfcalc_worker.py"]
+    with zipfile.ZipFile(first / bundle.SITE_DEPS) as deps:
+        assert sorted(deps.namelist()) == [
+            "__pycache__/perfcalc_worker.cpython-3x.pyc", "perfcalc_site/__init__.py",
+            "perfcalc_site/__pycache__/__init__.cpython-3x.pyc", "perfcalc_site/__pycache__/charts.cpython-3x.pyc",
+            "perfcalc_site/charts.py", "perfcalc_worker.py"]
 
 
-def test_the_reference_shows_the_model_each_calculator_runs(monkeypatch):
-    import perfcalc
-
-    monkeypatch.setattr(hooks, "_typeset", lambda tex: tex)  # KaTeX needs node; the model text does not
-    reference = hooks._reference_markdown()
-    for calc in perfcalc.CALCULATORS.values():
-        assert f"Model: `{calc.model.__module__}.{calc.model.__qualname__}`" in reference
-    assert "Model: `perfcalc.cost.fleet_capacity`" in reference
-    assert "cost per million successes" in reference  # fleet_capacity's docstring, not saturation_rps's
+def test_the_bundle_refuses_a_folder_that_is_not_a_built_site(tmp_path, capsys):
+    assert bundle.main([str(tmp_path)]) == 1
+    assert "is not a built site" in capsys.readouterr().err

@@ -1,9 +1,7 @@
-"""The chart drawing (site/charts.py): round ticks, every point inside the plot, an SVG the page can trust."""
+"""The chart drawing (site/perfcalc_site/charts.py): round ticks, every point inside the plot, an SVG the page can trust."""
 
 import math
 import re
-import sys
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -12,9 +10,7 @@ from hypothesis import strategies as st
 
 import perfcalc
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site"))
-
-import charts  # noqa: E402
+from perfcalc_site import charts
 
 CHARTED = [cid for cid, calc in perfcalc.CALCULATORS.items() if calc.chart]
 SVG = "{http://www.w3.org/2000/svg}"

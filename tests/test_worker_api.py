@@ -9,9 +9,8 @@ import pytest
 
 import perfcalc
 
-SITE = Path(__file__).resolve().parents[1] / "site"
-sys.path.insert(0, str(SITE))
-sys.path.insert(0, str(SITE / "browser"))
+# The worker's module is a top-level module in the browser (site-deps.zip); here it is loaded from its folder.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site" / "browser"))
 
 import perfcalc_worker as worker  # noqa: E402
 

@@ -77,7 +77,7 @@ def chart(request: str) -> str:
     Drawing is the slow part of a keystroke, so the worker asks for it only
     for the latest values of a form (see ``worker.js``).
     """
-    import charts  # the drawing code is loaded on first use, after the page is live
+    from perfcalc_site import charts  # the drawing code is loaded on first use, after the page is live
 
     req = json.loads(request)
     calc = perfcalc.get(req["calculator"])
@@ -91,7 +91,7 @@ def chart(request: str) -> str:
 
 def warm() -> None:
     """Import what the first keystroke would otherwise wait for (the chart code)."""
-    import charts  # noqa: F401
+    from perfcalc_site import charts  # noqa: F401
 
 
 def read_link(request: str) -> str:

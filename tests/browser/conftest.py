@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -16,9 +15,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "site"))
+BIN = Path(sys.executable).parent  # the venv's mkdocs and zensical
 
-from render import parse_fence  # noqa: E402
+from perfcalc_site.fences import scan  # noqa: E402
+from perfcalc_site.render import parse_fence  # noqa: E402
 
 PREFIX = "/guide/"
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -27,15 +27,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 LIVE = 'html[data-perfcalc="live"]'
 BOOT_TIMEOUT_MS = 60_000  # a generous cap on a cold Pyodide start on a loaded CI machine; not a measurement
 
-FENCE = re.compile(r"^```perfcalc[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
-
 
 def _pages():
-    """Each guide page: its URL path under the prefix and its fences in order."""
+    """Each guide page: its URL path under the prefix and its calculator fences in order, as the build reads them."""
     pages = {}
     for md in sorted((ROOT / "docs").glob("*.md")):
         url = "" if md.stem == "index" else f"{md.stem}/"
-        pages[url] = [parse_fence(body) for body in FENCE.findall(md.read_text())]
+        pages[url] = [parse_fence(body) for name, body in scan(md.read_text()) if name == "perfcalc"]
     return pages
 
 
@@ -46,21 +44,43 @@ for _url, _fences in PAGES.items():
     for _index, (_cid, _inputs) in enumerate(_fences):
         FIRST_PAGE.setdefault(_cid, (_url, _index, _inputs))
 
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def _bundle(out: Path) -> None:
+    subprocess.run([sys.executable, "-m", "perfcalc_site.bundle", str(out)], cwd=ROOT, check=True, env=ENV,
+                   stdout=subprocess.DEVNULL)
+
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
+    """The guide as readers get it: MkDocs + Material, then the bundle step."""
     out = tmp_path_factory.mktemp("site") / "public"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
-                   cwd=ROOT, check=True, env=env)
+    subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--quiet", "-d", str(out)], cwd=ROOT, check=True,
+                   env=ENV)
+    _bundle(out)
     return out
 
 
 @pytest.fixture(scope="session")
-def base_url(built_site, tmp_path_factory):
-    """The plain standard-library server, the site mounted at a sub-path (a symlink)."""
+def zensical_site(tmp_path_factory):
+    """The same guide built by Zensical (zensical.yml: mkdocs.yml into public-zensical/), then the bundle step.
+
+    Zensical builds only inside its project, so it writes public-zensical/ (git-ignored), copied from there;
+    -c drops its cache, so every page is rendered by the current code.
+    """
+    subprocess.run([str(BIN / "zensical"), "build", "-c", "-f", "zensical.yml"], cwd=ROOT, check=True, env=ENV,
+                   stdout=subprocess.DEVNULL)
+    out = tmp_path_factory.mktemp("zensical") / "public"
+    shutil.copytree(ROOT / "public-zensical", out)
+    _bundle(out)
+    return out
+
+
+def _serve(site: Path, tmp_path_factory):
+    """The plain standard-library server, the site mounted at a sub-path (a symlink), on a random port."""
     docroot = tmp_path_factory.mktemp("docroot")
-    (docroot / PREFIX.strip("/")).symlink_to(built_site, target_is_directory=True)
+    (docroot / PREFIX.strip("/")).symlink_to(site, target_is_directory=True)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -73,6 +93,20 @@ def base_url(built_site, tmp_path_factory):
             break
         except OSError:
             time.sleep(0.1)
+    return server, url
+
+
+@pytest.fixture(scope="session")
+def zensical_url(zensical_site, tmp_path_factory):
+    server, url = _serve(zensical_site, tmp_path_factory)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site, tmp_path_factory):
+    server, url = _serve(built_site, tmp_path_factory)
     yield url
     server.terminate()
     server.wait(timeout=10)
@@ -90,7 +124,7 @@ def browser_type_launch_args(browser_type_launch_args):
 class Monitor:
     """Everything a context did that a test must fail on."""
 
-    origin: str
+    origins: set
     requests: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
@@ -99,17 +133,23 @@ class Monitor:
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
     def outside(self):
-        return [u for u in self.requests
-                if not u.startswith(self.origin) and not u.startswith(("data:", "blob:", "about:"))]
+        return [u for u in self.requests if not u.startswith(tuple(self.origins))
+                and not u.startswith(("data:", "blob:", "about:"))]
 
     def check(self):
         assert self.outside() == [], f"requests left the site: {self.outside()[:5]}"
         assert self.errors == [], self.errors
 
 
+def origin_of(url: str) -> str:
+    return url.split(PREFIX)[0]
+
+
 @pytest.fixture
-def monitor(context, base_url):
-    m = Monitor(origin=base_url.split(PREFIX)[0])
+def monitor(context, request):
+    """Watches every request and error; the site under test is the MkDocs build or, if the test uses it, Zensical's."""
+    sites = [request.getfixturevalue(name) for name in ("base_url", "zensical_url") if name in request.fixturenames]
+    m = Monitor(origins={origin_of(url) for url in sites})
     context.on("request", lambda r: m.requests.append(r.url))
     context.on("page", m.attach_page)
     yield m

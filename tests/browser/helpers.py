@@ -86,3 +86,32 @@ def assert_forms_match(shown_forms: list, want_forms: list):
         assert shown["calculator"] == want["calculator"]
         assert same_outputs(shown["outputs"], want["outputs"]), (shown["outputs"], want["outputs"])
         assert shown["warnings"] == want["warnings"]
+
+
+WORKER_SCRIPT = "/runtime/worker.js"
+
+# True once the page Material swapped in is on screen and every calculator on it is mounted.
+NEW_PAGE_LIVE = """() => !document.querySelector('[data-md-component=container][data-before-click]')
+    && document.documentElement.dataset.perfcalc === 'live'
+    && [...document.querySelectorAll('form.perfcalc')].every(f => f.dataset.state !== 'static')"""
+
+
+def count_workers(page):
+    created = []
+    page.on("worker", lambda w: created.append(w.url) if w.url.endswith(WORKER_SCRIPT) else None)
+    return created
+
+
+def click_nav(page, href):
+    """Click the primary navigation's link to ``href``, as a reader does; wait until its calculators are live."""
+    page.evaluate("document.querySelector('[data-md-component=container]').dataset.beforeClick = '1'")
+    links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
+    index = links.evaluate_all("(els, want) => els.findIndex(a => a.href === want)", href)
+    assert index >= 0, f"no navigation link to {href}"
+    links.nth(index).click()
+    page.wait_for_function(NEW_PAGE_LIVE)
+
+
+def expected_forms(fences):
+    """What each form of a page must show, from its fences (PAGES[url])."""
+    return [dict(zip(("calculator", "outputs", "warnings"), (cid, *expected(cid, inputs)))) for cid, inputs in fences]

@@ -90,5 +90,5 @@ def test_reference_typesets_every_equation_at_build_time(browser, base_url):
         assert page.locator(f'[id="{cid}"]').count() == 1
     # The TeX source travels with the rendering (MathML annotation), for screen readers and copying.
     first = perfcalc.get("littles-law").equations[0]
-    assert page.locator('#littles-law ~ .perfcalc-equation annotation').first.text_content() == first
+    assert page.locator('.perfcalc-reference[data-calculator="littles-law"] .perfcalc-equation annotation').first.text_content() == first
     context.close()

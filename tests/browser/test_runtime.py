@@ -16,53 +16,26 @@ from playwright.sync_api import expect
 import perfcalc
 
 from .conftest import PAGES, wait_live
-from .helpers import read_forms, assert_forms_match, expected, same_outputs
+from .helpers import (WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms,
+                      read_forms, same_outputs)
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
-WORKER_SCRIPT = "/runtime/worker.js"
-
-# True once the page Material swapped in is on screen and every calculator on it is mounted.
-NEW_PAGE_LIVE = """() => !document.querySelector('[data-md-component=container][data-before-click]')
-    && document.documentElement.dataset.perfcalc === 'live'
-    && [...document.querySelectorAll('form.perfcalc')].every(f => f.dataset.state !== 'static')"""
-
-
-def _count_workers(page):
-    created = []
-    page.on("worker", lambda w: created.append(w.url) if w.url.endswith(WORKER_SCRIPT) else None)
-    return created
-
-
-def _click_nav(page, href):
-    """Click the primary navigation's link to ``href``, as a reader does; wait until its calculators are live."""
-    page.evaluate("document.querySelector('[data-md-component=container]').dataset.beforeClick = '1'")
-    links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
-    index = links.evaluate_all("(els, want) => els.findIndex(a => a.href === want)", href)
-    assert index >= 0, f"no navigation link to {href}"
-    links.nth(index).click()
-    page.wait_for_function(NEW_PAGE_LIVE)
-
-
-def _expected_forms(url):
-    return [dict(zip(("calculator", "outputs", "warnings"), (cid, *expected(cid, inputs)))) for cid, inputs in PAGES[url]]
-
-
 def test_instant_navigation_keeps_the_document_and_the_worker(live_page, base_url):
-    created = _count_workers(live_page)
+    created = count_workers(live_page)
     live_page.goto(base_url)
     wait_live(live_page)
     live_page.evaluate("window.__sameDocument = 'yes'")
     for url in [u for u in PAGES if u] + [""]:
-        _click_nav(live_page, base_url + url)
+        click_nav(live_page, base_url + url)
         assert live_page.url.split("?")[0].split("#")[0] == base_url + url
         # Same document (a reload would have dropped the marker), same worker, and the numbers are right.
         assert live_page.evaluate("window.__sameDocument") == "yes", f"navigating to {url!r} reloaded the page"
         assert len(created) == 1, created
         forms = read_forms(live_page)
         assert [f.pop("state") for f in forms] == ["live"] * len(forms)
-        assert_forms_match(forms, _expected_forms(url))
+        assert_forms_match(forms, expected_forms(PAGES[url]))
     # And the calculators mounted after navigation compute: through the worker, as native Python does.
-    _click_nav(live_page, base_url + "load-testing/")
+    click_nav(live_page, base_url + "load-testing/")
     form = live_page.locator('form.perfcalc[data-calculator="usl-fit"]')
     form.locator("textarea").fill("1:10 2:19 4:34 8:50")
     want, _ = expected("usl-fit", {"measurements": "1:10 2:19 4:34 8:50"})
@@ -73,7 +46,7 @@ def test_instant_navigation_keeps_the_document_and_the_worker(live_page, base_ur
 def test_offline_after_one_visit(browser, base_url):
     context = browser.new_context()
     page = context.new_page()
-    created = _count_workers(page)
+    created = count_workers(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base_url)
@@ -88,7 +61,7 @@ def test_offline_after_one_visit(browser, base_url):
     page.evaluate("window.__sameDocument = 'yes'")
     reloads = len(created)
     for url in ("slo/", "wsgi/"):  # pages never opened before, reached by instant navigation, offline
-        _click_nav(page, base_url + url)
+        click_nav(page, base_url + url)
         assert page.evaluate("window.__sameDocument") == "yes"
     assert len(created) == reloads
     form = page.locator('form.perfcalc[data-key="worker-pool"]')

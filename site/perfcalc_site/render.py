@@ -11,13 +11,21 @@ message instead.
 from __future__ import annotations
 
 import html
-import charts
+
+from pymdownx.superfences import SuperFencesException
+
 import perfcalc
 from perfcalc.spec import Calculator, Field
 
+from . import charts
 
-class FenceError(ValueError):
-    """A calculator fence in the Markdown is malformed; the build must fail."""
+
+class FenceError(SuperFencesException, ValueError):
+    """A calculator fence in the Markdown is malformed; the build must fail.
+
+    SuperFences turns any other exception from a formatter into plain text
+    (the fence would silently show as code); this one it lets through.
+    """
 
 
 def parse_fence(body: str) -> tuple[str, dict[str, str]]:
