@@ -11,6 +11,7 @@ It adds everything the pages need beyond their HTML:
   sources;
 - ``runtime/``: the page's controller and the worker (``site/browser/``);
 - the static files (``site/static/``: styles, manifest, icons);
+- a content security policy in every page (``csp.py``);
 - last, ``sw.js``: the Workbox service worker that precaches all of it.
 
 Either engine's output plus this step is the whole site; neither engine's
@@ -29,6 +30,8 @@ import zipfile
 from pathlib import Path
 
 import perfcalc
+
+from . import csp, reference
 
 SITE = Path(__file__).resolve().parent.parent
 ROOT = SITE.parent
@@ -124,6 +127,15 @@ def bundle(out: Path) -> None:
 
     for static in sorted((SITE / "static").iterdir()):
         shutil.copy2(static, out / static.name)
+    (out / "perfcalc-math.css").write_text(reference.math_stylesheet(), encoding="utf-8")
+
+    # One policy for the whole site: instant navigation swaps pages into the first page's document,
+    # whose policy then governs them all.
+    pages = sorted(out.rglob("*.html"))
+    texts = {page: page.read_text(encoding="utf-8") for page in pages}
+    policy = csp.site_policy(texts.values())
+    for page, text in texts.items():
+        page.write_text(csp.add_policy(text, policy), encoding="utf-8")
 
     # Last: the service worker precaches the finished site.
     print(_node("build-sw.mjs", str(out)).strip())
