@@ -291,8 +291,8 @@
       const error = form.querySelector(`#${CSS.escape(el.id)}-error`);
       if (message) el.setAttribute("aria-invalid", "true");
       else el.removeAttribute("aria-invalid");
-      error.textContent = message;
-      error.hidden = !message;
+      // The error element stays in the page, a polite live region: the message is announced as it appears.
+      if (error.textContent !== message) error.textContent = message;
     }
     if (!view.ok) {
       form.dataset.state = "invalid";

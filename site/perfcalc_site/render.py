@@ -101,7 +101,7 @@ def render_form(key: str, calc: Calculator, result: perfcalc.Result, reference_u
             f'<label for="{fid}">{html.escape(f.label)}{unit}</label>',
             _control(form_id, f, result.inputs[f.name]),
             f'<small class="perfcalc__help" id="{fid}-help">{html.escape(hint)}Rule: {html.escape(f.rule())}.</small>',
-            f'<small class="perfcalc__error" id="{fid}-error" hidden></small>',
+            f'<small class="perfcalc__error" id="{fid}-error" aria-live="polite"></small>',
             "</div>",
         ]
     parts += [
