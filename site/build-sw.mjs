@@ -1,33 +1,29 @@
-// Build step: a Workbox service worker that precaches the whole built site,
-// runtime included, so every page and calculator works offline after one visit.
-// Revisions are content hashes: a new build changes sw.js, the browser installs
-// it, and outdated precaches are deleted.
-import { generateSW } from "workbox-build";
+// Bundle step: the service worker. workbox-build lists every file of the
+// built site with a content hash (so a new build replaces only what changed),
+// and the list goes into our worker (site/browser/sw.js), with the path the
+// pages were built for. The same sources give the same sw.js, byte for byte.
+import { readFileSync, writeFileSync } from "node:fs";
+import { getManifest } from "workbox-build";
 
-const dir = process.argv[2];
-if (!dir) {
-  console.error("usage: node build-sw.mjs PUBLIC_DIR");
+const [dir, source, sitePath] = process.argv.slice(2);
+if (!dir || !source || !sitePath) {
+  console.error("usage: node build-sw.mjs PUBLIC_DIR SW_SOURCE SITE_ROOT_PATH");
   process.exit(2);
 }
 
-const { count, size, warnings } = await generateSW({
+const { manifestEntries, count, size, warnings } = await getManifest({
   globDirectory: dir,
-  globPatterns: ["**/*.{html,js,mjs,css,json,wasm,zip,whl,py,svg,png,ico,webmanifest,xml,txt,woff2}"],
-  globIgnores: ["sw.js", "workbox-*.js"],
-  swDest: `${dir}/sw.js`,
+  globPatterns: ["**/*.{html,js,mjs,css,json,wasm,zip,whl,svg,png,ico,webmanifest,xml,txt,woff2}"],
+  globIgnores: ["sw.js"],
   // pyodide.asm.wasm (~10 MB) and python_stdlib.zip are far over Workbox's 2 MB default.
   maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-  // Query strings (shared scenarios) must still find the precached page.
-  ignoreURLParametersMatching: [/.*/],
-  directoryIndex: "index.html",
-  navigateFallback: null,
-  cleanupOutdatedCaches: true,
-  clientsClaim: true,
-  skipWaiting: true,
-  inlineWorkboxRuntime: true,
-  sourcemap: false,
-  cacheId: "perfcalc",
-  mode: "production",
 });
 for (const w of warnings) console.warn(`workbox: ${w}`);
+const entries = manifestEntries
+  .map(({ url, revision }) => ({ url, revision }))
+  .sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+const worker = readFileSync(source, "utf8")
+  .replace('"__PRECACHE_MANIFEST__"', JSON.stringify(entries))
+  .replace('"__SITE_ROOT_PATH__"', JSON.stringify(sitePath));
+writeFileSync(`${dir}/sw.js`, worker);
 console.log(`service worker: ${count} files, ${(size / 1048576).toFixed(1)} MB precached`);

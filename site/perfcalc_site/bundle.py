@@ -12,7 +12,8 @@ It adds everything the pages need beyond their HTML:
 - ``runtime/``: the page's controller and the worker (``site/browser/``);
 - the static files (``site/static/``: styles, manifest, icons);
 - a content security policy in every page (``csp.py``);
-- last, ``sw.js``: the Workbox service worker that precaches all of it.
+- last, ``sw.js``: the service worker (``site/browser/sw.js``) with the list of
+  every file and its content hash (computed by workbox-build).
 
 Either engine's output plus this step is the whole site; neither engine's
 plugins or hooks are involved.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -97,6 +99,17 @@ def python_archives(dest: Path, compile_=None) -> None:
     _write_archive(dest / SITE_DEPS, deps)
 
 
+def built_for(out: Path) -> str:
+    """The path of the site_url the pages were built for (the 404 page's links start with it)."""
+    from urllib.parse import urlsplit
+
+    found = re.search(r'data-site-url="([^"]*)"', (out / "index.html").read_text(encoding="utf-8"))
+    if found is None:
+        raise BundleError(f"{out / 'index.html'} has no runtime script (data-site-url): is the theme override used?")
+    path = urlsplit(found.group(1)).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
 def _fresh(folder: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -138,7 +151,7 @@ def bundle(out: Path) -> None:
         page.write_text(csp.add_policy(text, policy), encoding="utf-8")
 
     # Last: the service worker precaches the finished site.
-    print(_node("build-sw.mjs", str(out)).strip())
+    print(_node("build-sw.mjs", str(out), str(SITE / "browser" / "sw.js"), built_for(out)).strip())
 
 
 def main(argv: list[str] | None = None) -> int:
