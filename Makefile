@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE   := node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
+# The build's date is the last commit's, so the same sources give a byte-identical public/
+# (MkDocs dates the sitemap and stamps its gzip with it).
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
 
 .PHONY: serve build build-zensical test check bench browser clean
 

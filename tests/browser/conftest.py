@@ -44,7 +44,13 @@ for _url, _fences in PAGES.items():
     for _index, (_cid, _inputs) in enumerate(_fences):
         FIRST_PAGE.setdefault(_cid, (_url, _index, _inputs))
 
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def source_date_epoch() -> str:
+    """The last commit's time, as the Makefile sets it: builds of the same sources are then identical."""
+    done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or "1700000000"
+
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": source_date_epoch()}
 
 
 def _bundle(out: Path) -> None:
