@@ -71,6 +71,8 @@ def _shown(raw: Any) -> str:
         text = raw.strip()
         if len(text) > 40:
             return repr(text[:37] + "...")
+        if not text.isascii():
+            return repr(text)
         try:
             float(text)
         except ValueError:
@@ -83,6 +85,10 @@ def _shown(raw: Any) -> str:
             return "inf" if raw > 0 else "-inf"
         return _num(raw)
     return repr(raw)
+
+
+# A whole number as Python writes one: read by int(), exactly, however many digits it has.
+_WHOLE = re.compile(r"[+-]?\d+(?:_\d+)*")
 
 
 def _one_of(kind: Any, allowed: tuple) -> bool:
@@ -162,10 +168,10 @@ class Field:
             return f"{noun} from {_num(lo)} to {_num(hi)}"
         return " ".join(part for part in (noun, " and ".join(p for p in (low, high) if p)) if part)
 
-    def _fail(self, raw: Any) -> PerfcalcError:
+    def _fail(self, raw: Any, how: str = "") -> PerfcalcError:
         optional = " (or left empty)" if self.optional else ""
         return PerfcalcError(
-            f"{self.name} must be {self.rule()}{optional}, got {_shown(raw)}", self.name
+            f"{self.name} must be {self.rule()}{optional}{how}, got {_shown(raw)}", self.name
         )
 
     def parse(self, raw: Any) -> Any:
@@ -192,11 +198,16 @@ class Field:
         if isinstance(raw, bool):
             raise self._fail(raw)
         if isinstance(raw, str):
-            text = raw.strip().replace("_", "")
+            # Python's own grammar for numbers, as typed in the page, the CLI or a link: "1e6", "2.5",
+            # "1_000" (an underscore only between digits). float() also reads other scripts' digits
+            # ("٣", "１２"); those are refused, so a number means the same wherever it is shown.
+            text = raw.strip()
             if len(text) > 60:
                 raise self._fail(raw)
+            if not text.isascii():
+                raise self._fail(raw, ", written with the digits 0-9")
             try:
-                value = float(text)
+                value = int(text) if self.kind == "int" and _WHOLE.fullmatch(text) else float(text)
             except ValueError:
                 raise self._fail(raw) from None
         elif isinstance(raw, (int, float)):

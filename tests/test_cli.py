@@ -73,3 +73,11 @@ def test_module_and_console_script_entry_points():
     if script.exists():
         run = subprocess.run([str(script), "list"], capture_output=True, text=True)
         assert run.returncode == 0 and "worker-pool" in run.stdout
+
+
+def test_digits_of_other_scripts_are_refused_as_on_the_page(capsys):
+    """The CLI reads numbers with the same grammar as the page and shared links."""
+    assert main(["worker-pool", "--workers", "٣"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "workers must be a whole number from 1 to 10000, written with the digits 0-9, got '٣'" in captured.err

@@ -255,3 +255,38 @@ def test_a_model_error_names_its_field():
     with pytest.raises(PerfcalcError) as err:
         calculate("gunicorn", memory_mb=100, worker_memory_mb=200)
     assert err.value.field == "worker_memory_mb"
+
+
+# --- numbers as typed: Python's grammar, ASCII digits -------------------------------------------
+
+WORKERS = perfcalc.get("worker-pool").fields[2]
+RATE = perfcalc.get("worker-pool").fields[0]
+
+
+@pytest.mark.parametrize("typed,value", [
+    ("7", 7), (" 7 ", 7), ("+7", 7), ("1_0", 10), ("7.0", 7), ("1e1", 10),
+])
+def test_a_whole_number_is_read_as_python_reads_it(typed, value):
+    assert WORKERS.parse(typed) == value and isinstance(WORKERS.parse(typed), int)
+
+
+@pytest.mark.parametrize("typed", ["_4_", "1__0", "4_", "0x7", "7 workers", "nan", "inf", "1e999"])
+def test_what_python_would_not_read_is_refused(typed):
+    with pytest.raises(PerfcalcError, match=r"^workers must be a whole number from 1 to 10000, got "):
+        WORKERS.parse(typed)
+
+
+def test_underscores_are_allowed_only_where_python_allows_them():
+    assert RATE.parse("1_000.5") == 1000.5
+    for typed in ("_1", "1_", "1__0", "1_.5"):
+        with pytest.raises(PerfcalcError):
+            RATE.parse(typed)
+
+
+@pytest.mark.parametrize("typed", ["٣", "１２", "7٣", "\u0667"])
+def test_digits_of_other_scripts_are_refused_by_name(typed):
+    """float() would read them; the page, the CLI and a shared link must agree on what a number is."""
+    with pytest.raises(PerfcalcError) as error:
+        WORKERS.parse(typed)
+    assert str(error.value) == (f"workers must be a whole number from 1 to 10000, written with the digits 0-9, "
+                                f"got {typed!r}")

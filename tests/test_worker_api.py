@@ -96,3 +96,18 @@ def test_hostile_links_come_back_only_as_plain_text():
     assert len(notice) < 400 and "p0, p1, p2 and 4,998 more" in notice
     answer = _link("?amdahl.serial_pct=%3Cscript%3E", ("amdahl", "amdahl"))
     assert answer["assign"] == {} and "'<script>'" in answer["notices"]["amdahl"]
+
+
+def test_a_rule_between_two_fields_shows_where_the_reader_is_typing():
+    request = {"calculator": "gunicorn", "values": {"memory_mb": "100", "worker_memory_mb": "150"}}
+    filed = json.loads(worker.view(json.dumps(request)))["errors"]
+    assert list(filed) == ["worker_memory_mb"]  # where the rule is filed
+    typing = json.loads(worker.view(json.dumps({**request, "changed": "memory_mb"})))["errors"]
+    assert typing["memory_mb"] == typing["worker_memory_mb"]  # and where the reader is typing
+
+
+def test_a_link_reads_numbers_as_the_page_and_the_cli_do():
+    answer = _link("?worker-pool.workers=%D9%A3", ("worker-pool", "worker-pool"))
+    assert answer["assign"] == {}
+    assert "workers must be a whole number from 1 to 10000, written with the digits 0-9, got '٣'" in \
+        answer["notices"]["worker-pool"]

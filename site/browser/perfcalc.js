@@ -203,11 +203,11 @@
     return state && state.form === form ? state : null;
   }
 
-  function request(state, { chart }) {
+  function request(state, { chart, changed = null }) {
     const form = state.form;
     state.seq += 1;
     post({ op: "view", gen, key: form.dataset.key, seq: state.seq, calculator: form.dataset.calculator,
-      values: valuesOf(form), chart });
+      values: valuesOf(form), chart, changed });
     form.dataset.pending = "true"; // until the answer to this request is on the page
     const figure = form.querySelector(".perfcalc__chart");
     if (figure && chart) figure.dataset.drawing = "true";
@@ -400,7 +400,7 @@
     state.changedSinceAnswer = true;
     if (event.target.name) state.touched.add(event.target.name);
     if (workerState === "ready" && state.linked) {
-      request(state, { chart: true });
+      request(state, { chart: true, changed: event.target.name || null });
     } else {
       markStale(state.form, workerState === "failed" ? "failed" : "pending");
     }

@@ -14,6 +14,7 @@ be tested natively (``tests/test_worker_api.py``) without a browser.
 from __future__ import annotations
 
 import json
+import re
 
 import perfcalc
 
@@ -34,7 +35,8 @@ def _short(text: str) -> str:
 def view(request: str) -> str:
     """Validate and compute one form; answer with everything the page shows.
 
-    The request is ``{"calculator": ID, "values": {field: text}}``. The answer
+    The request is ``{"calculator": ID, "values": {field: text}, "changed": FIELD}``
+    (``changed``, optional: the field the reader is typing in). The answer
     holds, per output, ``[data-value, text]``; per field, its error (empty
     when valid); an error about the form as a whole; the warnings; the
     results as Markdown (for "Copy results"); and whether a chart follows.
@@ -50,6 +52,14 @@ def view(request: str) -> str:
     calc = perfcalc.get(req["calculator"])
     result, errors = perfcalc.evaluate(calc.id, req.get("values") or {})
     names = {f.name for f in calc.fields}
+    errors = {name: message for name, message in errors.items()}
+    changed = req.get("changed")
+    if changed in names and changed not in errors:
+        # A rule between two fields ("worker_memory_mb must be at most memory_mb") is filed under one of
+        # them; the reader typing in the other must see it where they are typing too.
+        related = [message for message in errors.values() if re.search(rf"\b{re.escape(changed)}\b", message)]
+        if related:
+            errors[changed] = related[0]
     answer = {
         "ok": result is not None,
         "errors": {name: message for name, message in errors.items() if name in names},

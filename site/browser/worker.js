@@ -7,7 +7,7 @@
 // Protocol (plain, structured-clone messages):
 //   in:  {op: "init", files: {wasm, stdlib, wheel, deps: URL}}
 //        {op: "file", url, bytes} | {op: "file", url, error}
-//        {op: "view", gen, key, seq, calculator, values, chart}
+//        {op: "view", gen, key, seq, calculator, values, chart, changed}
 //        {op: "link", gen, search, forms}
 //        {op: "warm"}
 //   out: {op: "ready"} | {op: "failed", message}
@@ -100,7 +100,8 @@ function drawPending() {
 function handle(msg) {
   switch (msg.op) {
     case "view": {
-      const view = JSON.parse(api.view(JSON.stringify({ calculator: msg.calculator, values: msg.values })));
+      const view = JSON.parse(api.view(JSON.stringify({ calculator: msg.calculator, values: msg.values,
+        changed: msg.changed })));
       postMessage({ op: "view", gen: msg.gen, key: msg.key, seq: msg.seq, view });
       const chartKey = `${msg.gen}/${msg.key}`;
       if (view.chart && msg.chart) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import perfcalc
 
 READ_FORMS = """() => [...document.querySelectorAll('form.perfcalc')].map(f => ({
@@ -23,9 +25,27 @@ def read_forms(page) -> list:
     return page.evaluate(READ_FORMS)
 
 
+def wait_until(page, predicate: str, arg=None, timeout_s: float = 30.0, every_s: float = 0.05):
+    """Wait until a JavaScript predicate (a function's source) is true in the page.
+
+    Playwright's wait_for_function evaluates its predicate with eval inside
+    the page, which the site's content security policy forbids (as it
+    should). page.evaluate goes through the browser's debugging protocol
+    instead, which the policy does not govern; so this polls from here.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = page.evaluate(predicate, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true after {timeout_s} s: {predicate[:120]}")
+        time.sleep(every_s)
+
+
 def settle(page) -> None:
     """Wait until every form shows the answer to what was last typed into it."""
-    page.wait_for_function("!document.querySelector('form.perfcalc[data-pending]')")
+    wait_until(page, "() => !document.querySelector('form.perfcalc[data-pending]')")
 
 
 def expected(calculator_id: str, inputs: dict) -> tuple[dict, list]:
@@ -109,7 +129,7 @@ def click_nav(page, href):
     index = links.evaluate_all("(els, want) => els.findIndex(a => a.href === want)", href)
     assert index >= 0, f"no navigation link to {href}"
     links.nth(index).click()
-    page.wait_for_function(NEW_PAGE_LIVE)
+    wait_until(page, NEW_PAGE_LIVE)
 
 
 def expected_forms(fences):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from .conftest import ROOT, _serve, wait_live
+from .helpers import wait_until
 
 CACHE = "perfcalc-precache"
 CACHED_FILES = f"caches.open('{CACHE}').then(c => c.keys()).then(k => k.length)"
@@ -15,7 +16,7 @@ def _controlled(page, url):
     page.goto(url)
     wait_live(page)
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null", timeout_s=120)
 
 
 def test_offline_an_unknown_address_gets_the_sites_404_page(browser, base_url):
@@ -42,7 +43,7 @@ def test_a_cleared_cache_is_repaired_while_online(browser, base_url):
     page.evaluate(f"caches.delete('{CACHE}')")  # storage cleared, the worker still running
     page.goto(base_url + "slo/")  # online: answered from the network, and the precache is fetched again
     wait_live(page)
-    page.wait_for_function(f"{CACHED_FILES}.then(n => n >= {files})", polling=200)
+    wait_until(page, f"() => {CACHED_FILES}.then(n => n >= {files})", timeout_s=120)
     context.set_offline(True)
     page.goto(base_url + "load-testing/")  # a page never opened since the cache was cleared
     wait_live(page)

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 import perfcalc
 
 from .conftest import PAGES, wait_live
-from .helpers import (WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms,
+from .helpers import (WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms, wait_until,
                       read_forms, same_outputs)
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
@@ -53,7 +53,7 @@ def test_offline_after_one_visit(browser, base_url):
     wait_live(page)
     # The service worker installs once the whole build (runtime included) is precached, then takes control.
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
     context.set_offline(True)
     page.reload()

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from .conftest import PAGES, wait_live
-from .helpers import click_nav, settle
+from .helpers import click_nav, settle, wait_until
 
 # Recorded before any page script runs (Playwright's init scripts are not subject to the page's policy).
 RECORD_VIOLATIONS = """
@@ -67,7 +67,7 @@ def test_a_violation_would_be_seen(browser, base_url):
     wait_live(page)
     page.evaluate("""() => { const s = document.createElement('script');
         s.textContent = 'window.__ran = true'; document.body.append(s); }""")
-    page.wait_for_function("window.__violations.length > 0")
+    wait_until(page, "() => window.__violations.length > 0")
     assert page.evaluate("window.__ran") is None
     assert page.evaluate("window.__violations")[0][0] == "script-src-elem"
     context.close()

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import PAGES, wait_live
-from .helpers import assert_forms_match, click_nav, count_workers, expected, expected_forms, read_forms
+from .helpers import (assert_forms_match, click_nav, count_workers, expected, expected_forms, read_forms,
+                      wait_until)
 
 
 @pytest.mark.parametrize("url", list(PAGES))
@@ -54,7 +55,7 @@ def test_offline(browser, zensical_url):
     page.goto(zensical_url)
     wait_live(page)
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
     context.set_offline(True)
     page.reload()
     wait_live(page)
