@@ -1,9 +1,10 @@
-"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``.
+"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``, ``perfcalc analyze FILE``.
 
 Flags are the input names with ``-`` for ``_``; omitted inputs take their
 defaults; an empty value (``--concurrency ""``) leaves an optional field
-empty. Bad input exits with status 2, the message on stderr and nothing on
-stdout.
+empty. ``perfcalc analyze FILE [--format F] [--json]`` summarises a load
+test's results or an access log (``-`` reads standard input). Bad input
+exits with status 2, the message on stderr and nothing on stdout.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from typing import Sequence
 
 from . import CALCULATORS, PerfcalcError, calculate, format_input, format_output
+from .analyze import FORMATS, READ_CHUNK_BYTES, Analyzer, analyze_path, summary_table
 from .spec import Calculator, Field
 
 
@@ -33,8 +35,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Performance calculators for Flask/WSGI services. `perfcalc list` shows them all; "
                     "`perfcalc ID --help` shows one calculator's fields, units, defaults and bounds.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list," + ",".join(CALCULATORS) + "}")
+    sub = parser.add_subparsers(dest="command", metavar="{list,analyze," + ",".join(CALCULATORS) + "}")
     sub.add_parser("list", help="list the calculators")
+    analyze = sub.add_parser(
+        "analyze", help="summarise a load test's results or an access log",
+        description="Throughput, errors, exact latency percentiles, requests in flight, the steady window, load "
+                    "steps and calculator inputs from k6 (--out json, summary JSON), Locust (--csv _stats.csv, "
+                    "_stats_history.csv), JMeter (CSV results) or an nginx/Gunicorn access log with request times. "
+                    "The format is detected from the first line unless given.")
+    analyze.add_argument("file", metavar="FILE", help="the file to read (gzip is fine); - reads standard input")
+    analyze.add_argument("--format", choices=list(FORMATS), help="the file's format (default: detected)")
+    analyze.add_argument("--json", action="store_true", help="print the summary as JSON")
     for calc in CALCULATORS.values():
         p = sub.add_parser(calc.id, help=calc.title, description=f"{calc.title}: {calc.summary} "
                            f"Assumptions: {calc.assumptions}".replace("%", "%%"))
@@ -75,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for calc in CALCULATORS.values():
             print(f"{calc.id:<{width}}  {calc.title}")
         return 0
+    if command == "analyze":
+        return _analyze(args["file"], args["format"], args["json"])
     as_json = args.pop("json")
     try:
         result = calculate(command, **args)
@@ -85,4 +98,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(_table(CALCULATORS[command], result))
+    return 0
+
+
+def _analyze(path: str, format: str | None, as_json: bool) -> int:
+    try:
+        if path == "-":
+            analyzer = Analyzer("<stdin>", format)
+            while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
+                analyzer.feed(chunk)
+            summary = analyzer.finish()
+        else:
+            summary = analyze_path(path, format)
+    except PerfcalcError as exc:
+        print(f"perfcalc analyze: error: {exc}", file=sys.stderr)
+        return 2
+    if as_json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(summary_table(summary))
     return 0

@@ -41,6 +41,10 @@ MAX_PAGES = 4096
 PAGE_LADDER_S = (1, 5, 10, 30, 60, 300, 600, 1800, 3600, 21600, 86400)
 # A chart wider than this many buckets has more points than pixels.
 MAX_CHART_BUCKETS = 240
+# Buckets hold at least this many requests on average: with fewer, counting
+# noise alone (±1/√30 ≈ 18 %) moves a bucket across the steady-state
+# threshold, and a bucket's p99 is its maximum.
+MIN_REQUESTS_PER_BUCKET = 30
 BUCKET_LADDER_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 # Endpoints told apart; more (URLs with ids the normalisation missed) are
 # one "(other endpoints)", so a log of unique URLs cannot grow memory.
@@ -60,9 +64,12 @@ def _utc(t: float | None) -> str | None:
     return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _bucket_width(span_s: float, multiple_of: float = 1) -> int:
+def _bucket_width(span_s: float, requests: int, multiple_of: float = 1) -> int:
+    """The narrowest chart bucket on the ladder that keeps the chart small and each bucket well filled."""
+    span_s = max(span_s, 1e-9)
     for width in BUCKET_LADDER_S:
-        if width % multiple_of == 0 and math.ceil(span_s / width) <= MAX_CHART_BUCKETS:
+        if (width % multiple_of == 0 and math.ceil(span_s / width) <= MAX_CHART_BUCKETS
+                and requests * min(width, span_s) / span_s >= MIN_REQUESTS_PER_BUCKET):
             return width
     return BUCKET_LADDER_S[-1]
 
@@ -199,7 +206,7 @@ class RequestData:
                                 "with at least one request")
         notes = [f"Times are {parser.time_meaning}.", f"A request failed when: {parser.failure_rule}."]
         t0, extent_end = self.t_min, self.t_max + parser.time_resolution_s
-        bucket_s = _bucket_width(extent_end - t0, self.page_s)
+        bucket_s = _bucket_width(extent_end - t0, count, self.page_s)
         per = bucket_s // self.page_s
         first_bucket = int(t0 // bucket_s)
         buckets = [[] for _ in range(int(self.t_max // bucket_s) - first_bucket + 1)]
@@ -276,6 +283,7 @@ class RequestData:
             service_ms=upstream.mean_ms if upstream is not None else (latency.mean_ms if latency else None),
             service_basis="the mean $upstream_response_time (the application's time, as nginx saw it)"
                           if upstream is not None else "the mean response time",
+            p99_for_inputs=upstream.p99_ms if upstream is not None else (latency.p99_ms if latency else None),
             requests_in_file=count, month_extrapolation=parser.kind == "requests" and parser.format in (
                 "nginx", "gunicorn"),
         )
@@ -389,7 +397,7 @@ class IntervalData:
                      else "p99 since the start of the run at the end of each bucket, as Locust states it (rounded)")
 
         # Chart buckets: each row closes an interval since the previous row.
-        bucket_s = _bucket_width(t1 - t0)
+        bucket_s = _bucket_width(t1 - t0, totals[-1].requests_total - totals[0].requests_total)
         first_bucket = int(t0 // bucket_s)
         nb = int(t1 // bucket_s) - first_bucket + 1
         reqs, fails, secs = [0] * nb, [0] * nb, [0.0] * nb
