@@ -48,13 +48,14 @@ _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun",
 # Combined (or Gunicorn's default) up to the user agent, any extra quoted
 # fields, then the request time and whatever follows it.
 _LINE = re.compile(r'\S+ \S+ \S+ \[([^\]]*)\] "([^"]*)" (\d{3}) (?:\d+|-) "[^"]*" "[^"]*"(?: "[^"]*")*'
-                   r' (\d+(?:\.\d+)?)(?: (.*))?\Z')
+                   r' (\d+(?:\.\d+)?)(?: (.*))?\Z', re.ASCII)
 # The same line without any request time: plain combined, told apart for a clear message.
-_PLAIN = re.compile(r'\S+ \S+ \S+ \[[^\]]*\] "[^"]*" \d{3} (?:\d+|-) "[^"]*" "[^"]*"(?: "[^"]*")*\Z')
-_UPSTREAM = re.compile(r"(?:\d+\.\d+|-)(?:\s*[,:]\s*(?:\d+\.\d+|-))*\Z")
-_UPSTREAM_TIME = re.compile(r"\d+\.\d+")
-_ID_SEGMENT = re.compile(r"\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                         r"|[0-9a-fA-F]{16,}")
+_PLAIN = re.compile(r'\S+ \S+ \S+ \[[^\]]*\] "[^"]*" \d{3} (?:\d+|-) "[^"]*" "[^"]*"(?: "[^"]*")*\Z', re.ASCII)
+_UPSTREAM = re.compile(r"(?:\d+\.\d+|-)(?:\s*[,:]\s*(?:\d+\.\d+|-))*\Z", re.ASCII)
+_UPSTREAM_TIME = re.compile(r"\d+\.\d+", re.ASCII)
+# A whole path segment that is a number, a UUID or a long hex string.
+_ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                         r"|[0-9a-fA-F]{16,})(?=/|\Z)", re.ASCII)
 
 _LAYOUT = ('the combined format ($remote_addr - $remote_user [$time_local] "$request" $status '
            '$body_bytes_sent "$http_referer" "$http_user_agent")')
@@ -94,10 +95,7 @@ def endpoint_of(request_line: str) -> str:
     parts = request_line.split(" ")
     if len(parts) != 3 or not parts[0].isalpha():
         return "(malformed request line)"
-    path = parts[1].split("?", 1)[0]
-    if any(c.isdigit() for c in path):
-        path = "/".join("{id}" if _ID_SEGMENT.fullmatch(s) else s for s in path.split("/"))
-    return f"{parts[0]} {path}"
+    return f"{parts[0]} {_ID_SEGMENT.sub('/{id}', parts[1].split('?', 1)[0])}"
 
 
 class AccessLog:
@@ -155,7 +153,9 @@ class AccessLog:
                 raise LineError("a request time in seconds with a decimal point", duration)
             duration_ms = float(duration) * 1000.0
         upstream_ms = None
-        if self.upstream:
+        if self.upstream and rest is not None and rest.isascii() and rest.replace(".", "", 1).isdigit():
+            upstream_ms = float(rest) * 1000.0  # one upstream, one time: most lines
+        elif self.upstream:
             if rest is None or not _UPSTREAM.match(rest):
                 raise LineError("$upstream_response_time after $request_time: seconds, '-', or several "
                                 "separated by ', ' or ' : '", rest or "nothing")

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import datetime, timezone
-from itertools import chain
+from itertools import chain, compress
 
 from ..spec import PerfcalcError
 from .records import Interval, Total
@@ -55,7 +55,7 @@ OTHER_STATUSES = "(other)"
 
 WINDOW_RULE = (f"the steady state: from the first to the last chart bucket whose throughput reaches "
                f"{STEADY_FRACTION:.0%} of the median throughput of the middle half of the run")
-_NAN = float("nan")
+_NO_UPSTREAM = -1.0  # in the upstream arrays: "-", no upstream asked (sorts first, so it is cut off in C)
 
 
 def _utc(t: float | None) -> str | None:
@@ -142,7 +142,7 @@ class RequestData:
         page.endpoints.append(e)
         page.failed.append(failed)
         if page.upstream is not None:
-            page.upstream.append(_NAN if upstream_ms is None else upstream_ms)
+            page.upstream.append(_NO_UPSTREAM if upstream_ms is None else upstream_ms)
         if concurrency is not None:
             if page.low is None or concurrency < page.low:
                 page.low = concurrency
@@ -239,7 +239,8 @@ class RequestData:
                 if split_endpoints:
                     self._split(group, by_endpoint, endpoint_failures)
                 if self.upstream:
-                    upstream_runs.append(array("d", sorted(x for p in group for x in p.upstream if x == x)))
+                    ups = sorted(chain.from_iterable(p.upstream for p in group))
+                    upstream_runs.append(array("d", ups[bisect_left(ups, 0.0):]))  # without the -1: not logged
             for p in group:  # released as soon as read: memory falls while the summary builds
                 p.durations = p.endpoints = p.failed = p.upstream = None
 
@@ -290,19 +291,17 @@ class RequestData:
 
     def _split(self, group, by_endpoint, endpoint_failures) -> None:
         """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs."""
-        lists: dict[int, list] = {}
+        lists = [[] for _ in self.endpoint_names]
+        appends = [lst.append for lst in lists]
         for p in group:
-            for d, e, f in zip(p.durations, p.endpoints, p.failed):
-                lst = lists.get(e)
-                if lst is None:
-                    lists[e] = [d]
-                else:
-                    lst.append(d)
-                if f:
-                    endpoint_failures[e] += 1
-        for e, lst in lists.items():
-            lst.sort()
-            by_endpoint.setdefault(e, []).append(array("d", lst))
+            for d, e in zip(p.durations, p.endpoints):
+                appends[e](d)
+            for e in compress(p.endpoints, p.failed):
+                endpoint_failures[e] += 1
+        for e, lst in enumerate(lists):
+            if lst:
+                lst.sort()
+                by_endpoint.setdefault(e, []).append(array("d", lst))
 
     @staticmethod
     def _endpoint_stats(name, runs: SortedRuns, failures, duration_s) -> EndpointStats:

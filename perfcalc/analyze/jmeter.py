@@ -40,7 +40,7 @@ DEFAULT_COLUMNS = ("timeStamp", "elapsed", "label", "responseCode", "responseMes
                    "success", "failureMessage", "bytes", "sentBytes", "grpThreads", "allThreads", "URL", "Latency",
                    "IdleTime", "Connect")
 _TRANSACTION = "Number of samples in transaction"
-_HEADERLESS = re.compile(r"\d{13},\d+,")
+_HEADERLESS = re.compile(r"\d{13},\d+,", re.ASCII)
 _DIGITS = re.compile(r"[0-9]+\Z")
 
 

@@ -42,7 +42,8 @@ from .records import LineError, Total, plausible_time
 
 __all__ = ["K6Json", "K6Summary", "rfc3339_s"]
 
-_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)\Z")
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)\Z",
+                      re.ASCII)
 _POINT_RULE = 'a JSON object per line, as k6 --out json writes ({"type":"Point","metric":…,"data":{…}})'
 # A summary is a few kilobytes; past this it is no k6 summary, and it is not buffered.
 MAX_SUMMARY_BYTES = 16 << 20
@@ -166,7 +167,7 @@ class K6Json:
 def _percentile_key(key: str):
     if key == "med":
         return 50.0
-    m = re.fullmatch(r"p\((\d+(?:\.\d+)?)\)", key)
+    m = re.fullmatch(r"p\((\d+(?:\.\d+)?)\)", key, re.ASCII)
     return float(m.group(1)) if m else None
 
 

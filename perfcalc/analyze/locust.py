@@ -39,7 +39,7 @@ from .records import Interval, LineError, Total, plausible_time
 
 __all__ = ["LocustStats", "LocustHistory"]
 
-_PERCENTILE = re.compile(r"(\d+(?:\.\d+)?)%\Z")
+_PERCENTILE = re.compile(r"(\d+(?:\.\d+)?)%\Z", re.ASCII)
 _AGGREGATED = "Aggregated"
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import math
 import struct
+from array import array
 from bisect import bisect_left, bisect_right
+from itertools import chain
 from typing import NamedTuple, Sequence
 
 __all__ = [
@@ -52,6 +54,8 @@ STEP_MIN_S = 10.0
 # The first quarter of each step is dropped: new users' first requests and
 # caches warming make the start of a step unlike its end.
 STEP_SETTLE_FRACTION = 0.25
+# Selection over more sorted runs than this merges neighbouring runs first.
+MAX_RUNS = 16
 
 
 def nearest_rank(p: float, n: int) -> int:
@@ -115,8 +119,22 @@ class SortedRuns:
     """
 
     def __init__(self, runs):
-        self.runs = [r for r in runs if len(r)]
-        self.count = sum(len(r) for r in self.runs)
+        runs = [r for r in runs if len(r)]
+        self.count = sum(len(r) for r in runs)
+        if len(runs) > MAX_RUNS:
+            # Fewer, longer runs: each selection step costs a bisect per run. Merging
+            # neighbours (Timsort merges sorted runs in C) holds one group at a time.
+            size, groups, group, held = -(-self.count // MAX_RUNS), [], [], 0
+            for r in runs:
+                group.append(r)
+                held += len(r)
+                if held >= size:
+                    groups.append(group)
+                    group, held = [], 0
+            if group:
+                groups.append(group)
+            runs = [array("d", sorted(chain.from_iterable(g))) if len(g) > 1 else g[0] for g in groups]
+        self.runs = runs
 
     def count_at_or_below(self, x: float) -> int:
         return sum(bisect_right(r, x) for r in self.runs)
