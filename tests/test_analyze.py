@@ -3,7 +3,7 @@
 import json
 import math
 import zlib
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -193,8 +193,9 @@ def test_every_fixture_summarises_to_plain_data_and_valid_calculator_inputs(name
 
 def test_requests_per_month_only_from_an_hour_of_access_log_and_said_how():
     start = 1_700_000_000
-    log = "".join(f'1.2.3.4 - - [{datetime.utcfromtimestamp(start + 36 * i).strftime("%d/%b/%Y:%H:%M:%S")} +0000] '
-                  f'"GET /x HTTP/1.1" 200 5 "-" "ua" 0.050\n' for i in range(101))
+    stamps = [datetime.fromtimestamp(start + 36 * i, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+              for i in range(101)]
+    log = "".join(f'1.2.3.4 - - [{t}] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.050\n' for t in stamps)
     s = analyze_bytes(log, "hour.log")
     assert s.calculator_inputs["capacity"]["requests_per_month"] == round(101 / 3601 * 730 * 3600)
     assert any("× 730 h" in n for n in s.notes)
@@ -295,3 +296,18 @@ def test_generated_fixtures_are_what_the_generator_writes():
             assert text and zlib.decompressobj(wbits=31).decompress(data).startswith(text[:len(text) // 2]), name
         else:
             assert committed == data, f"{name} differs from generate.py's output: run it and commit"
+
+
+def test_a_locust_statistics_reset_starts_the_run_again():
+    lines = (FIXTURES / "locust_stats_history.csv").read_text().splitlines()
+    header, rows = lines[0], [line.split(",") for line in lines[1:]]
+    t_last = int(rows[-1][0])
+    again = []
+    for k, row in enumerate(rows[1:40], start=1):  # the run again after a reset: counts from zero
+        row = list(row)
+        row[0] = str(t_last + k)
+        again.append(",".join(row))
+    s = analyze_bytes("\n".join([header] + lines[1:] + again) + "\n", "reset.csv")
+    assert any("reset 1 time(s)" in n for n in s.notes)
+    assert s.start_utc == datetime.fromtimestamp(t_last + 1, timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
+    assert s.requests <= int(rows[39][17]) and s.requests > 0

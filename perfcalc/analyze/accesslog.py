@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from .records import LineError, plausible_time
+from .records import LineError, plausible_duration, plausible_time
 
 __all__ = ["AccessLog", "NginxLog", "GunicornLog", "clf_time_s", "endpoint_of"]
 
@@ -147,14 +147,14 @@ class AccessLog:
         if self.unit == "us":
             if "." in duration:
                 raise LineError("a request time in whole microseconds (%(D)s)", duration)
-            duration_ms = int(duration) / 1000.0
+            duration_ms = plausible_duration(int(duration[:16]) / 1000.0, duration)
         else:
             if "." not in duration:
                 raise LineError("a request time in seconds with a decimal point", duration)
-            duration_ms = float(duration) * 1000.0
+            duration_ms = plausible_duration(float(duration) * 1000.0, duration)
         upstream_ms = None
         if self.upstream and rest is not None and rest.isascii() and rest.replace(".", "", 1).isdigit():
-            upstream_ms = float(rest) * 1000.0  # one upstream, one time: most lines
+            upstream_ms = plausible_duration(float(rest) * 1000.0, rest)  # one upstream, one time: most lines
         elif self.upstream:
             if rest is None or not _UPSTREAM.match(rest):
                 raise LineError("$upstream_response_time after $request_time: seconds, '-', or several "
@@ -163,7 +163,7 @@ class AccessLog:
             # application's share of the request is their sum ("-": none was asked).
             times = _UPSTREAM_TIME.findall(rest)
             if times:
-                upstream_ms = sum(map(float, times)) * 1000.0
+                upstream_ms = plausible_duration(sum(map(float, times)) * 1000.0, rest)
         elif rest is not None:
             raise LineError(f"the end of the line after the request time ({self.label})", rest)
         endpoint = self._endpoints.get(request)

@@ -52,6 +52,8 @@ MAX_ENDPOINTS = 200
 OTHER_ENDPOINTS = "(other endpoints)"
 MAX_STATUSES = 50
 OTHER_STATUSES = "(other)"
+# Names from the file are kept to this length (a 100 kB URL is a name, not a payload).
+MAX_NAME_CHARS = 200
 
 WINDOW_RULE = (f"the steady state: from the first to the last chart bucket whose throughput reaches "
                f"{STEADY_FRACTION:.0%} of the median throughput of the middle half of the run")
@@ -152,6 +154,8 @@ class RequestData:
         if n is None:
             if len(self.statuses) >= MAX_STATUSES:
                 status = OTHER_STATUSES
+            elif len(status) > MAX_NAME_CHARS:
+                status = status[:MAX_NAME_CHARS - 1] + "…"
             n = self.statuses.get(status, 0)
         self.statuses[status] = n + 1
         if time_s < self.t_min:
@@ -187,6 +191,10 @@ class RequestData:
         self.pages = pages
 
     def _endpoint(self, name: str) -> int:
+        if len(name) > MAX_NAME_CHARS:
+            name = name[:MAX_NAME_CHARS - 1] + "…"
+            if name in self.endpoint_index:
+                return self.endpoint_index[name]
         if len(self.endpoint_names) >= MAX_ENDPOINTS:
             # Merged: a file of unique URLs cannot grow the table without limit.
             name = OTHER_ENDPOINTS
@@ -377,17 +385,27 @@ class IntervalData:
 
     def summarise(self, parser, name: str) -> dict:
         totals = _dedupe([r for r in self.rows if r.endpoint == ""])
+        reset_notes = []
+        resets = [i for i in range(1, len(totals)) if totals[i].requests_total < totals[i - 1].requests_total]
+        if resets:
+            # Locust's statistics were reset (its web UI has a button for it): the counts
+            # start again, so only the part after the last reset is one run.
+            dropped_s = totals[resets[-1]].time_s - totals[0].time_s
+            totals = totals[resets[-1]:]
+            reset_notes.append(f"Locust's statistics were reset {len(resets)} time(s); only the part after the last "
+                               f"reset is analysed (the first {dropped_s:,.0f} s are left out).")
         if len(totals) < 2:
             raise PerfcalcError(f"{name}: expected at least two Aggregated rows (one a second while Locust runs), "
                                 f"found {len(totals)}")
         named = {}
         for row in self.rows:
-            if row.endpoint:
+            if row.endpoint and row.time_s >= totals[0].time_s:
                 named.setdefault(row.endpoint, []).append(row)
         full_history = bool(named)
         times = [r.time_s for r in totals]
         t0, t1 = times[0], times[-1]
-        notes = ["Throughput and error rates are differences of Locust's cumulative Total Request Count and "
+        notes = reset_notes + [
+                 "Throughput and error rates are differences of Locust's cumulative Total Request Count and "
                  "Total Failure Count, so they are exact; the mean response time over a window is derived "
                  "exactly from the cumulative Total Average Response Time.",
                  "Percentiles over a window cannot be derived from this file: Locust writes pre-aggregated, "
@@ -411,7 +429,8 @@ class IntervalData:
         i0, i1 = steady_window(rates)
         while i0 < i1 and last_row[i0] is None:  # the first bucket may hold only the first row
             i0 += 1
-        # The window runs from the row before its first interval to the last row in it.
+        # The window runs from the row before its first interval to the last row in it
+        # (the busiest bucket is in the window, and it has rows).
         end_row = next(r for r in reversed(last_row[i0:i1]) if r is not None)
         first_closing = next(r for r in last_row[i0:i1] if r is not None)
         start_row = totals[totals.index(first_closing) - 1]

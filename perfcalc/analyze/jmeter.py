@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from .csvrows import PENDING, CsvRows
-from .records import LineError, plausible_time
+from .records import LineError, plausible_duration, plausible_time
 
 __all__ = ["DEFAULT_COLUMNS", "JMeterCsv"]
 
@@ -41,7 +41,7 @@ DEFAULT_COLUMNS = ("timeStamp", "elapsed", "label", "responseCode", "responseMes
                    "IdleTime", "Connect")
 _TRANSACTION = "Number of samples in transaction"
 _HEADERLESS = re.compile(r"\d{13},\d+,", re.ASCII)
-_DIGITS = re.compile(r"[0-9]+\Z")
+_DIGITS = re.compile(r"[0-9]{1,16}\Z")  # 16 digits: past any timestamp, short of float overflow
 
 
 class JMeterCsv:
@@ -128,7 +128,8 @@ class JMeterCsv:
                 raise LineError("a whole number of threads (allThreads or grpThreads)", text)
             threads = int(text)
         label = fields[self._label] if self._label is not None else ""
-        self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), float(elapsed), failed, code, label, threads)
+        self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), plausible_duration(float(elapsed), elapsed),
+                          failed, code, label, threads)
         return 1
 
     def end(self) -> None:

@@ -38,7 +38,7 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
-from .records import LineError, Total, plausible_time
+from .records import LineError, Total, plausible_duration, plausible_time
 
 __all__ = ["K6Json", "K6Summary", "rfc3339_s"]
 
@@ -143,6 +143,7 @@ class K6Json:
         if metric == "vus":
             self.sink.load_level(time_s, int(value))
             return 1
+        plausible_duration(value, str(value))
         tags = data.get("tags") or {}
         if not isinstance(tags, dict):
             raise LineError('"tags": an object')

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-__all__ = ["LineError", "Request", "LoadLevel", "Interval", "Total", "Sink", "Recorder", "shown", "plausible_time"]
+__all__ = ["LineError", "Request", "LoadLevel", "Interval", "Total", "Sink", "Recorder", "shown", "plausible_time",
+           "plausible_duration"]
 
 # How much of a rejected line is quoted back: enough to recognise it.
 SHOWN_CHARS = 60
@@ -26,6 +27,8 @@ SHOWN_CHARS = 60
 # millennia.
 EARLIEST_S = 315532800.0   # 1980-01-01T00:00:00Z
 LATEST_S = 7258118400.0    # 2200-01-01T00:00:00Z
+# Longer is no response time but a broken number (and would overflow the charts' logarithms).
+MAX_DURATION_MS = 1e10
 
 
 def shown(text: str) -> str:
@@ -42,6 +45,17 @@ def shown(text: str) -> str:
     if len(text) > SHOWN_CHARS:
         return repr(text[:SHOWN_CHARS - 1] + "…")
     return repr(text)
+
+
+def plausible_duration(ms: float, text: str) -> float:
+    """``ms`` if it is a response time at all: from 0 to 10¹⁰ ms (116 days), else a :class:`LineError`.
+
+    >>> plausible_duration(12.5, "0.0125")
+    12.5
+    """
+    if not 0.0 <= ms <= MAX_DURATION_MS:
+        raise LineError("a response time from 0 to 10^10 ms", text)
+    return ms
 
 
 def plausible_time(time_s: float, text: str) -> float:

@@ -259,4 +259,5 @@ def log_bin_edges(low: float, high: float, max_bins: int = 60) -> list[float]:
             k_high += 1
         if k_high - k_low <= max_bins:
             break
+    k_low = max(k_low, k_high - max_bins)  # beyond 60 decades, the lowest values share the first bin
     return [10 ** (k / per_decade) for k in range(k_low, k_high + 1)]
