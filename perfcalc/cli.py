@@ -86,35 +86,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         for calc in CALCULATORS.values():
             print(f"{calc.id:<{width}}  {calc.title}")
         return 0
-    if command == "analyze":
-        return _analyze(args["file"], args["format"], args["json"])
     as_json = args.pop("json")
+    if command == "analyze":
+        return _report(command, lambda: _analyze(args["file"], args["format"]), as_json, summary_table)
+    return _report(command, lambda: calculate(command, **args), as_json,
+                   lambda result: _table(CALCULATORS[command], result))
+
+
+def _report(command: str, compute, as_json: bool, table) -> int:
+    """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr only."""
     try:
-        result = calculate(command, **args)
+        result = compute()
     except PerfcalcError as exc:
         print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
         return 2
-    if as_json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(_table(CALCULATORS[command], result))
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else table(result))
     return 0
 
 
-def _analyze(path: str, format: str | None, as_json: bool) -> int:
-    try:
-        if path == "-":
-            analyzer = Analyzer("<stdin>", format)
-            while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
-                analyzer.feed(chunk)
-            summary = analyzer.finish()
-        else:
-            summary = analyze_path(path, format)
-    except PerfcalcError as exc:
-        print(f"perfcalc analyze: error: {exc}", file=sys.stderr)
-        return 2
-    if as_json:
-        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(summary_table(summary))
-    return 0
+def _analyze(path: str, format: str | None):
+    if path != "-":
+        return analyze_path(path, format)
+    analyzer = Analyzer("<stdin>", format)
+    while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
+        analyzer.feed(chunk)
+    return analyzer.finish()

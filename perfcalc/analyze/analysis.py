@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from itertools import chain, compress
 
 from ..spec import PerfcalcError
-from .records import Interval, Total
+from .records import Interval
 from .stats import STEADY_FRACTION, SortedRuns, log_bin_edges, percentile, plateaus, steady_window
 from .summary import Charts, EndpointStats, Latency, Step, Window
 
@@ -374,14 +374,20 @@ def _dedupe(rows: list) -> list:
     return [by_time[t] for t in sorted(by_time)]
 
 
-class IntervalData:
-    """The sink for per-interval files (Locust's history): rows, analysed from cumulative totals."""
+class _Rows:
+    """A sink that keeps its rows: pre-aggregated files are small (a row a second, or a row per name)."""
 
     def __init__(self):
-        self.rows: list[Interval] = []
+        self.rows: list = []
 
-    def interval(self, row: Interval) -> None:
+    def _keep(self, row) -> None:
         self.rows.append(row)
+
+
+class IntervalData(_Rows):
+    """The sink for per-interval files (Locust's history): rows, analysed from cumulative totals."""
+
+    interval = _Rows._keep
 
     def summarise(self, parser, name: str) -> dict:
         totals = _dedupe([r for r in self.rows if r.endpoint == ""])
@@ -520,14 +526,10 @@ class _Between:
             self.mean_ms = max(0.0, (m1 * c1 - m0 * c0) / self.requests)
 
 
-class TotalData:
+class TotalData(_Rows):
     """The sink for end-of-test summaries: whole-run figures as the tool states them."""
 
-    def __init__(self):
-        self.rows: list[Total] = []
-
-    def total(self, row: Total) -> None:
-        self.rows.append(row)
+    total = _Rows._keep
 
     def summarise(self, parser, name: str) -> dict:
         whole = [r for r in self.rows if r.endpoint == ""]

@@ -29,10 +29,25 @@ class CsvRows:
     (['1', 'a, b', '3'], None, ['4', 'two\\nlines', '6'])
     """
 
-    def __init__(self, delimiter: str = ","):
+    def __init__(self, delimiter: str = ",", columns: int = 0, header: bool = False, where: str = "as in the header"):
         self.delimiter = delimiter
-        self._open = None      # the lines of a record whose quoted field is not closed yet
+        self.columns = columns   # for fields(): how many a data row has, and where that comes from
+        self.where = where
+        self._skip_header = header
+        self._open = None        # the lines of a record whose quoted field is not closed yet
         self._open_lines = 0
+
+    def fields(self, line: str):
+        """A data row's fields, checked against ``columns``; 0 for the header row, PENDING while a quote is open."""
+        if self._skip_header:
+            self._skip_header = False
+            return 0
+        fields = self.row(line)
+        if fields is None:
+            return PENDING
+        if len(fields) != self.columns:
+            raise LineError(f"{self.columns} columns ({self.where})", f"{len(fields)} columns: {line}")
+        return fields
 
     @property
     def open(self) -> bool:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from .csvrows import PENDING, CsvRows
+from .csvrows import CsvRows
 from .records import LineError, plausible_duration, plausible_time
 
 __all__ = ["DEFAULT_COLUMNS", "JMeterCsv"]
@@ -60,12 +60,10 @@ class JMeterCsv:
         if missing:
             raise LineError("a header naming the timeStamp and elapsed columns", ",".join(columns))
         self.sink = sink
-        self.header = header
         self.label = "JMeter CSV results (JTL)" + ("" if header else " without a header row: the 17 default columns")
         self.notes = []
-        self.rows = CsvRows(delimiter)
-        self.columns = len(columns)
-        self._skip_header = header
+        self.rows = CsvRows(delimiter, len(columns), header, "as in the header" if header else
+                            "JMeter's default columns, as there is no header row")
         self._transactions = 0
         index = {name: i for i, name in enumerate(columns)}
         self._time, self._elapsed = index["timeStamp"], index["elapsed"]
@@ -95,15 +93,9 @@ class JMeterCsv:
                 "default columns (" + ",".join(DEFAULT_COLUMNS) + ")")
 
     def parse(self, line: str) -> int:
-        if self._skip_header:
-            self._skip_header = False
-            return 0
-        fields = self.rows.row(line)
-        if fields is None:
-            return PENDING
-        if len(fields) != self.columns:
-            where = "as in the header" if self.header else "JMeter's default columns, as there is no header row"
-            raise LineError(f"{self.columns} columns ({where})", f"{len(fields)} columns: {line}")
+        fields = self.rows.fields(line)
+        if type(fields) is int:  # the header, or a row whose quoted field goes on
+            return fields
         stamp, elapsed = fields[self._time], fields[self._elapsed]
         if not _DIGITS.match(stamp):
             raise LineError("timeStamp in milliseconds since the epoch (jmeter.save.saveservice.timestamp_format"

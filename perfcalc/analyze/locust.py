@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 
-from .csvrows import PENDING, CsvRows
+from .csvrows import CsvRows
 from .records import Interval, LineError, Total, plausible_time
 
 __all__ = ["LocustStats", "LocustHistory"]
@@ -70,12 +70,10 @@ class _LocustCsv:
                             ",".join(columns))
         self.sink = sink
         self.notes = []
-        self.rows = CsvRows(",")
-        self.columns = len(columns)
+        self.rows = CsvRows(",", len(columns), header=True)
         self.index = {name: i for i, name in enumerate(columns)}
         self.percentiles = tuple((float(m.group(1)), i) for i, name in enumerate(columns)
                                  if (m := _PERCENTILE.match(name)))
-        self._skip_header = True
 
     @classmethod
     def sniff(cls, line: str):
@@ -93,14 +91,17 @@ class _LocustCsv:
     def first_line_rule(cls):
         return f"{cls.label}: a header row {','.join(cls.required)},…"
 
-    def fields(self, line: str):
-        if self._skip_header:
-            self._skip_header = False
-            return None
-        fields = self.rows.row(line)
-        if fields is not None and len(fields) != self.columns:
-            raise LineError(f"{self.columns} columns, as in the header", f"{len(fields)} columns: {line}")
-        return fields
+    def parse(self, line: str) -> int:
+        fields = self.rows.fields(line)
+        if type(fields) is int:  # the header, or a row whose quoted field goes on
+            return fields
+        kind, name = fields[self.index["Type"]], fields[self.index["Name"]]
+        self.record(fields, "" if (name == _AGGREGATED and not kind) else f"{kind} {name}".strip(), line)
+        return 1
+
+    def record(self, fields: list, endpoint: str, line: str) -> None:
+        """Hand one data row to the sink; ``endpoint`` is "" for the Aggregated row."""
+        raise NotImplementedError
 
     def stated_percentiles(self, fields) -> tuple:
         found = []
@@ -123,19 +124,15 @@ class LocustStats(_LocustCsv):
     required = ("Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
                 "Min Response Time", "Max Response Time", "Requests/s")
 
-    def parse(self, line: str) -> int:
-        fields = self.fields(line)
-        if fields is None:
-            return 0 if not self.rows.open else PENDING
+    def record(self, fields: list, endpoint: str, line: str) -> None:
         col = self.index
-        kind, name = fields[col["Type"]], fields[col["Name"]]
         count = _number(fields[col["Request Count"]], "Request Count", whole=True)
         percentiles = self.stated_percentiles(fields)
         median = _number(fields[col["Median Response Time"]], "Median Response Time")
         if median is not None and not any(p == 50 for p, _ in percentiles):
             percentiles = ((50.0, median),) + percentiles
         self.sink.total(Total(
-            endpoint="" if (name == _AGGREGATED and not kind) else f"{kind} {name}".strip(),
+            endpoint=endpoint,
             requests=count,
             failures=_number(fields[col["Failure Count"]], "Failure Count", whole=True),
             rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
@@ -144,7 +141,6 @@ class LocustStats(_LocustCsv):
             max_ms=_number(fields[col["Max Response Time"]], "Max Response Time") if count else None,
             percentiles_ms=percentiles,
         ))
-        return 1
 
 
 class LocustHistory(_LocustCsv):
@@ -157,12 +153,8 @@ class LocustHistory(_LocustCsv):
     required = ("Timestamp", "User Count", "Type", "Name", "Requests/s", "Total Request Count", "Total Failure Count",
                 "Total Average Response Time", "Total Min Response Time", "Total Max Response Time")
 
-    def parse(self, line: str) -> int:
-        fields = self.fields(line)
-        if fields is None:
-            return 0 if not self.rows.open else PENDING
+    def record(self, fields: list, endpoint: str, line: str) -> None:
         col = self.index
-        kind, name = fields[col["Type"]], fields[col["Name"]]
         stamp = _number(fields[col["Timestamp"]], "Timestamp (Unix seconds)")
         users = _number(fields[col["User Count"]], "User Count", whole=True)
         requests = _number(fields[col["Total Request Count"]], "Total Request Count", whole=True)
@@ -172,7 +164,7 @@ class LocustHistory(_LocustCsv):
         self.sink.interval(Interval(
             time_s=plausible_time(stamp, fields[col["Timestamp"]]),
             users=users,
-            endpoint="" if (name == _AGGREGATED and not kind) else f"{kind} {name}".strip(),
+            endpoint=endpoint,
             requests_total=requests,
             failures_total=failures,
             mean_ms_total=_number(fields[col["Total Average Response Time"]], "Total Average Response Time"),
@@ -181,4 +173,3 @@ class LocustHistory(_LocustCsv):
             rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
             percentiles_ms=self.stated_percentiles(fields),
         ))
-        return 1
