@@ -311,3 +311,23 @@ def test_a_locust_statistics_reset_starts_the_run_again():
     assert any("reset 1 time(s)" in n for n in s.notes)
     assert s.start_utc == datetime.fromtimestamp(t_last + 1, timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
     assert s.requests <= int(rows[39][17]) and s.requests > 0
+
+
+def test_feed_takes_bytes_like_text_and_buffer_proxies_only():
+    class BufferProxy:  # what Pyodide hands Python for a JavaScript Uint8Array
+        def __init__(self, data):
+            self.data = data
+
+        def to_bytes(self):
+            return self.data
+
+    data = (FIXTURES / "nginx_forwarded.log").read_bytes()
+    expected = analyze_bytes(data, "f.log").to_json()
+    for wrap in (bytes, bytearray, memoryview, BufferProxy, lambda d: d.decode()):
+        a = Analyzer("f.log")
+        assert a.feed(wrap(data[:100])).to_json()["bytes_read"] == 100
+        a.feed(wrap(data[100:]))
+        assert a.finish().to_json() == expected
+    for wrong in (42, None, [1, 2]):
+        with pytest.raises(PerfcalcError, match=r"^f.log: feed\(\) takes the file's bytes"):
+            Analyzer("f.log").feed(wrong)

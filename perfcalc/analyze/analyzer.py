@@ -46,6 +46,9 @@ class Progress(NamedTuple):
     lines_ignored: int
     lines_rejected: int
 
+    def to_json(self) -> dict:
+        return self._asdict()
+
 
 class Analyzer:
     """Analyse one file fed as bytes, in any chunking.
@@ -87,11 +90,21 @@ class Analyzer:
                         self._rejected)
 
     def feed(self, data) -> Progress:
-        """Read the next slice of the file (bytes; a ``str`` is taken as its UTF-8 encoding)."""
+        """Read the next slice of the file.
+
+        ``data`` is bytes-like; a ``str`` (the page's paste box) is taken as
+        its UTF-8 encoding, and a Pyodide proxy of a ``Uint8Array`` or
+        ``ArrayBuffer`` (what the worker's ``File.slice()`` gives) as its bytes.
+        """
         if self._finished:
             raise PerfcalcError(f"{self.name}: this analysis is finished; start a new one")
         if isinstance(data, str):
             data = data.encode("utf-8")
+        elif not isinstance(data, (bytes, bytearray, memoryview)):
+            to_bytes = getattr(data, "to_bytes", None)  # pyodide.ffi.JsProxy of a buffer
+            if to_bytes is None or isinstance(data, int):
+                raise PerfcalcError(f"{self.name}: feed() takes the file's bytes, got {type(data).__name__}")
+            data = to_bytes()
         self._reader.feed(data, self._consume)
         return self.progress
 
