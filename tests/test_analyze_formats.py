@@ -74,7 +74,7 @@ def test_k6_without_expected_response_falls_back_on_the_status_and_says_so():
 
 @pytest.mark.parametrize("line, expected", [
     ('{"type":"Point","metric":"http_req_duration","data":{"time":"2024-01-01T00:00:00Z","value":-1,"tags":{}}}',
-     "a number ≥ 0"),
+     "a number from 0 to 10\\^15"),
     ('{"type":"Point","metric":"http_req_duration","data":{"time":"2024-02-30T00:00:00Z","value":1,"tags":{}}}',
      "a valid date"),
     ('{"type":"Point","metric":"http_req_duration","data":{"time":"yesterday","value":1}}', "RFC 3339"),

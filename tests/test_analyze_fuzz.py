@@ -17,7 +17,7 @@ SOURCES = ["nginx_ramp.log", "gunicorn_D.log", "jmeter_steps.csv", "jmeter_nohea
 LINES = {name: (FIXTURES / name).read_text().splitlines() for name in SOURCES}
 
 numbers = st.sampled_from(["0", "-1", "1e400", "nan", "inf", "9" * 40, "0.000", "-0.0", "1" * 400, "", "N/A",
-                           "99999999999999999999.5", "٣", "1_000", " 5"])
+                           "99999999999999999999.5", "٣", "1_000", " 5", "7" * 5000, "0." + "5" * 5000])
 
 
 @st.composite

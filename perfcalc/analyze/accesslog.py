@@ -40,7 +40,7 @@ from datetime import datetime, timedelta, timezone
 
 from .records import LineError, plausible_duration, plausible_time
 
-__all__ = ["AccessLog", "NginxLog", "GunicornLog", "clf_time_s", "endpoint_of"]
+__all__ = ["AccessLog", "NginxLog", "GunicornLog", "clf_time_s", "endpoint_of", "seconds_ms"]
 
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                        "Nov", "Dec"), 1)}
@@ -82,6 +82,18 @@ def clf_time_s(text: str) -> float:
     except (ValueError, KeyError):
         raise LineError("a time like [10/Oct/2000:13:55:36 -0700]", text) from None
     return plausible_time(time_s, text)
+
+
+def seconds_ms(text: str) -> float:
+    """Milliseconds in decimal seconds as logged, rounded once (0.205 is 205.0, not 205.00000000000003).
+
+    >>> seconds_ms("0.205"), seconds_ms("1.5"), seconds_ms("0.012345"), seconds_ms("3")
+    (205.0, 1500.0, 12.345, 3000.0)
+    """
+    whole, _, fraction = text.partition(".")
+    digits = int(whole + fraction)
+    shift = len(fraction) - 3
+    return digits / 10 ** shift if shift > 0 else float(digits * 10 ** -shift)
 
 
 def endpoint_of(request_line: str) -> str:
@@ -151,10 +163,10 @@ class AccessLog:
         else:
             if "." not in duration:
                 raise LineError("a request time in seconds with a decimal point", duration)
-            duration_ms = plausible_duration(float(duration) * 1000.0, duration)
+            duration_ms = plausible_duration(seconds_ms(duration[:24]), duration)
         upstream_ms = None
         if self.upstream and rest is not None and rest.isascii() and rest.replace(".", "", 1).isdigit():
-            upstream_ms = plausible_duration(float(rest) * 1000.0, rest)  # one upstream, one time: most lines
+            upstream_ms = plausible_duration(seconds_ms(rest[:24]), rest)  # one upstream, one time: most lines
         elif self.upstream:
             if rest is None or not _UPSTREAM.match(rest):
                 raise LineError("$upstream_response_time after $request_time: seconds, '-', or several "
@@ -163,7 +175,7 @@ class AccessLog:
             # application's share of the request is their sum ("-": none was asked).
             times = _UPSTREAM_TIME.findall(rest)
             if times:
-                upstream_ms = plausible_duration(sum(map(float, times)) * 1000.0, rest)
+                upstream_ms = plausible_duration(sum(seconds_ms(t[:24]) for t in times), rest)
         elif rest is not None:
             raise LineError(f"the end of the line after the request time ({self.label})", rest)
         endpoint = self._endpoints.get(request)

@@ -225,8 +225,8 @@ class RequestData:
         counts = [sum(len(p.durations) for p in group) for group in buckets]
         failures = [sum(sum(p.failed) for p in group) for group in buckets]
         i0, i1 = steady_window([c / bucket_s for c in counts])
-        w_start = max(t0, (first_bucket + i0) * bucket_s)
-        w_end = min(extent_end, (first_bucket + i1) * bucket_s)
+        w_start = float(max(t0, (first_bucket + i0) * bucket_s))
+        w_end = float(min(extent_end, (first_bucket + i1) * bucket_s))
         window = Window(w_start - t0, w_end - t0, w_end - w_start, WINDOW_RULE)
 
         steps = self._steps(t0, parser)  # before the pages' arrays are released below

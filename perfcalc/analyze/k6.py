@@ -34,7 +34,6 @@ Formats implemented, as the k6 documentation defines them:
 from __future__ import annotations
 
 import json
-import math
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -81,8 +80,9 @@ def rfc3339_s(text: str, cache: dict | None = None) -> float:
 
 
 def _number(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise LineError(f"{what}: a number ≥ 0", json.dumps(value)[:60])
+    """A JSON number from 0 to 10^15 (beyond that, a broken file: a float would overflow)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1e15:
+        raise LineError(f"{what}: a number from 0 to 10^15", json.dumps(value)[:60])
     return value + 0.0  # -0.0 becomes 0.0
 
 

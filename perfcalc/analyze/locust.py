@@ -41,6 +41,8 @@ __all__ = ["LocustStats", "LocustHistory"]
 
 _PERCENTILE = re.compile(r"(\d+(?:\.\d+)?)%\Z", re.ASCII)
 _AGGREGATED = "Aggregated"
+# Counts, times and rates beyond 10^15 are no measurement but a broken number (and overflow floats).
+_MAX_DIGITS = 15
 
 
 def _number(text: str, column: str, *, whole: bool = False):
@@ -48,11 +50,11 @@ def _number(text: str, column: str, *, whole: bool = False):
     if text in ("N/A", ""):
         return None
     try:
-        value = int(text) if whole else float(text)
+        value = int(text[:_MAX_DIGITS + 1]) if whole else float(text[:40])
     except ValueError:
         raise LineError(f"{column}: a {'whole ' if whole else ''}number", text) from None
-    if not value >= 0 or value == float("inf"):
-        raise LineError(f"{column}: a number ≥ 0", text)
+    if not 0 <= value < 10 ** _MAX_DIGITS:
+        raise LineError(f"{column}: a number from 0 to 10^{_MAX_DIGITS}", text)
     return value
 
 
