@@ -62,6 +62,7 @@ check: $(STAMP)
 bench: build browser
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/browser.py public
+	$(BIN)/python benchmarks/analyze.py
 
 clean:
 	rm -rf $(VENV) node_modules public public-zensical .cache build *.egg-info .pytest_cache .hypothesis .screenshots

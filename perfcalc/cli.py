@@ -1,9 +1,10 @@
-"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``.
+"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``, ``perfcalc analyze FILE``.
 
 Flags are the input names with ``-`` for ``_``; omitted inputs take their
 defaults; an empty value (``--concurrency ""``) leaves an optional field
-empty. Bad input exits with status 2, the message on stderr and nothing on
-stdout.
+empty. ``perfcalc analyze FILE [--format F] [--json]`` summarises a load
+test's results or an access log (``-`` reads standard input). Bad input
+exits with status 2, the message on stderr and nothing on stdout.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from typing import Sequence
 
 from . import CALCULATORS, PerfcalcError, calculate, format_input, format_output
+from .analyze import FORMATS, READ_CHUNK_BYTES, Analyzer, analyze_path, summary_table
 from .spec import Calculator, Field
 
 
@@ -33,8 +35,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Performance calculators for Flask/WSGI services. `perfcalc list` shows them all; "
                     "`perfcalc ID --help` shows one calculator's fields, units, defaults and bounds.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list," + ",".join(CALCULATORS) + "}")
+    sub = parser.add_subparsers(dest="command", metavar="{list,analyze," + ",".join(CALCULATORS) + "}")
     sub.add_parser("list", help="list the calculators")
+    analyze = sub.add_parser(
+        "analyze", help="summarise a load test's results or an access log",
+        description="Throughput, errors, exact latency percentiles, requests in flight, the steady window, load "
+                    "steps and calculator inputs from k6 (--out json, summary JSON), Locust (--csv _stats.csv, "
+                    "_stats_history.csv), JMeter (CSV results) or an nginx/Gunicorn access log with request times. "
+                    "The format is detected from the first line unless given.")
+    analyze.add_argument("file", metavar="FILE", help="the file to read (gzip is fine); - reads standard input")
+    analyze.add_argument("--format", choices=list(FORMATS), help="the file's format (default: detected)")
+    analyze.add_argument("--json", action="store_true", help="print the summary as JSON")
     for calc in CALCULATORS.values():
         p = sub.add_parser(calc.id, help=calc.title, description=f"{calc.title}: {calc.summary} "
                            f"Assumptions: {calc.assumptions}".replace("%", "%%"))
@@ -76,13 +87,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{calc.id:<{width}}  {calc.title}")
         return 0
     as_json = args.pop("json")
+    if command == "analyze":
+        return _report(command, lambda: _analyze(args["file"], args["format"]), as_json, summary_table)
+    return _report(command, lambda: calculate(command, **args), as_json,
+                   lambda result: _table(CALCULATORS[command], result))
+
+
+def _report(command: str, compute, as_json: bool, table) -> int:
+    """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr only."""
     try:
-        result = calculate(command, **args)
+        result = compute()
     except PerfcalcError as exc:
         print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
         return 2
-    if as_json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(_table(CALCULATORS[command], result))
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else table(result))
     return 0
+
+
+def _analyze(path: str, format: str | None):
+    if path != "-":
+        return analyze_path(path, format)
+    analyzer = Analyzer("<stdin>", format)
+    while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
+        analyzer.feed(chunk)
+    return analyzer.finish()

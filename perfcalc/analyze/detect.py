@@ -1,0 +1,78 @@
+"""Which tool wrote a file: told from its first non-blank line, never guessed silently.
+
+Each format's parser says whether a first line is its own (``sniff``); the
+formats are tried in a fixed order and the first that recognises the line
+wins, and the summary says which and why ("detected from line 1"). Files
+of known tools in formats not read here get a message saying what to
+export instead. The file's name is only a hint for the message when
+nothing matches (a ``.jtl`` that is not JMeter CSV is told what JMeter CSV
+looks like).
+"""
+
+from __future__ import annotations
+
+from .accesslog import GunicornLog, NginxLog, is_plain_combined, sniff_access_log
+from .jmeter import JMeterCsv
+from .k6 import K6Json, K6Summary
+from .locust import LocustHistory, LocustStats
+
+__all__ = ["FORMATS", "detect", "unsupported"]
+
+FORMATS = {
+    "k6-json": K6Json,
+    "k6-summary": K6Summary,
+    "locust-stats": LocustStats,
+    "locust-history": LocustHistory,
+    "jmeter-csv": JMeterCsv,
+    "nginx": NginxLog,
+    "gunicorn": GunicornLog,
+}
+
+_BY_NAME = (  # (file name ending, format) to word the message when no format matched
+    ("_stats_history.csv", "locust-history"),
+    ("_stats.csv", "locust-stats"),
+    (".jtl", "jmeter-csv"),
+)
+
+# First lines of files that known tools write but that hold no per-request
+# or summary data read here: what to give instead.
+_KNOWN_OTHERS = (
+    (lambda s: s.startswith('"Method","Name","Error"') or s.startswith("Method,Name,Error,Occurrences"),
+     "Locust's _failures.csv: give the _stats.csv or _stats_history.csv written beside it"),
+    (lambda s: s.startswith("Count,Message,Traceback") or s.startswith('"Count","Message","Traceback"'),
+     "Locust's _exceptions.csv: give the _stats.csv or _stats_history.csv written beside it"),
+    (lambda s: s.startswith("metric_name,timestamp,metric_value"),
+     "k6's CSV output (--out csv), which is not read here: run k6 with --out json=FILE"),
+    (lambda s: s.startswith("<?xml") or s.startswith("<testResults"),
+     "an XML file (JMeter's XML results?): save JMeter results as CSV "
+     "(jmeter.save.saveservice.output_format=csv, the default)"),
+    (lambda s: s[:15].lower().startswith(("<!doctype", "<html")),
+     "an HTML page (a report?): give the tool's data file (k6 JSON, Locust CSV, JMeter CSV, an access log)"),
+    (lambda s: s.startswith("PK\x03\x04"), "a zip archive: extract the file first"),
+    (is_plain_combined,
+     "an access log without request times: add $request_time to nginx's log_format, or %(D)s to Gunicorn's "
+     "access_log_format, and give a log written with it"),
+)
+
+
+def detect(line: str, name: str):
+    """``(parser class, constructor arguments)`` for a file whose first non-blank line is ``line``; ``None`` if unknown."""
+    for cls in (K6Json, K6Summary, LocustHistory, LocustStats, JMeterCsv):
+        args = cls.sniff(line)
+        if args is not None:
+            return cls, args
+    return sniff_access_log(line)
+
+
+def unsupported(line: str, name: str) -> str:
+    """What the first line looked like instead: a known other file, or the formats read here."""
+    for matches, what in _KNOWN_OTHERS:
+        if matches(line):
+            return what
+    lowered = name.lower()
+    for ending, format_id in _BY_NAME:
+        if lowered.endswith(ending):
+            return FORMATS[format_id].first_line_rule()
+    return ("one of: k6 JSON lines (--out json), a k6 summary JSON, Locust's _stats.csv or _stats_history.csv, "
+            "JMeter CSV results, an nginx access log with $request_time, or a Gunicorn access log with %(D)s "
+            "or %(L)s")

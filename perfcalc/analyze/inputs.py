@@ -1,0 +1,80 @@
+"""Measured numbers as inputs for the calculators: "use these numbers" on the page.
+
+Each suggestion is named exactly as the calculator's field (see
+``perfcalc/catalogue/``), and is checked by that field's own rule when the
+calculator exists, so a button never fills a value the form would refuse;
+a value outside a field's bounds is left out with a note.
+
+- ``usl-fit``: ``measurements``, the ``N:X`` pairs of the load steps, when
+  the file has three or more load levels.
+- ``worker-pool`` and ``simulate``: ``arrival_rps`` (the steady window's
+  throughput), ``service_time_ms`` (the mean measured time), and for
+  ``simulate`` ``service_p99_ms``. The number of workers is the server's,
+  which none of these files records, so it is never suggested.
+- ``capacity``: ``response_time_ms`` and ``error_rate_pct``; and, for an
+  access log of at least an hour, ``requests_per_month``: the log's average
+  rate held for a 730-hour month. A load test's rate is the load chosen for
+  the test, not traffic, so it is never extrapolated to a month.
+"""
+
+from __future__ import annotations
+
+from ..catalogue import CALCULATORS
+from ..cost import SECONDS_PER_MONTH
+from ..spec import PerfcalcError
+
+__all__ = ["MIN_SPAN_FOR_MONTH_S", "calculator_inputs"]
+
+# Less than an hour of traffic says little about a month: the daily cycle alone swings it severalfold.
+MIN_SPAN_FOR_MONTH_S = 3600.0
+
+
+def _round(x: float) -> float:
+    """Four significant digits: more than any measurement here supports, few enough to read."""
+    return float(f"{x:.4g}")
+
+
+def calculator_inputs(*, throughput_rps, service_ms, service_basis, p99_ms, error_rate_pct, usl_measurements,
+                      requests_in_file, span_s, month_extrapolation) -> tuple[dict, list]:
+    """``({calculator id: {field: value}}, notes)`` from the measured numbers; missing ones are left out."""
+    inputs, notes = {}, []
+    if usl_measurements:
+        inputs["usl-fit"] = {"measurements": usl_measurements}
+    if throughput_rps and service_ms:
+        pool = {"arrival_rps": _round(throughput_rps), "service_time_ms": _round(service_ms)}
+        inputs["worker-pool"] = dict(pool)
+        inputs["simulate"] = dict(pool)
+        if p99_ms:
+            inputs["simulate"]["service_p99_ms"] = _round(p99_ms)
+        notes.append(f"Suggested service_time_ms is {service_basis}. Measured times include any time spent queued "
+                     "in the server (and, from a load generator, the network), so under load they overstate the "
+                     "service time; a step test's lowest step is the closest to it.")
+    if service_ms:
+        inputs["capacity"] = {"response_time_ms": _round(service_ms)}
+        if error_rate_pct is not None:
+            inputs["capacity"]["error_rate_pct"] = _round(error_rate_pct)
+        if month_extrapolation and span_s and span_s >= MIN_SPAN_FOR_MONTH_S and requests_in_file:
+            per_month = round(requests_in_file / span_s * SECONDS_PER_MONTH)
+            inputs["capacity"]["requests_per_month"] = per_month
+            notes.append(f"Suggested requests_per_month = {requests_in_file:,} requests in {span_s / 3600:,.1f} h "
+                         f"of log × 730 h / {span_s / 3600:,.1f} h: the log's average rate held for a month.")
+    return _checked(inputs, notes), notes
+
+
+def _checked(inputs: dict, notes: list) -> dict:
+    for cid, values in inputs.items():
+        calc = CALCULATORS.get(cid)
+        if calc is None:
+            continue  # a calculator this version of the catalogue does not have yet
+        fields = {f.name: f for f in calc.fields}
+        for name in list(values):
+            if name not in fields:  # the catalogue renamed a field: a test fails on this
+                del values[name]
+                notes.append(f"Not suggested for {cid}: it has no field {name}.")
+                continue
+            try:
+                fields[name].parse(values[name])
+            except PerfcalcError as exc:
+                del values[name]
+                notes.append(f"Not suggested for {cid}: {exc}.")
+    return {cid: values for cid, values in inputs.items() if values}

@@ -1,0 +1,131 @@
+"""JMeter results saved as CSV (a CSV "JTL"): one row per sample.
+
+Format implemented, as the JMeter User's Manual ("Listeners", "CSV Log
+format"; properties ``jmeter.save.saveservice.*`` in ``jmeter.properties``)
+defines it: with a header row (``print_field_names=true``, the default) the
+columns are named by it, in any order and subset, separated by the
+``default_delimiter`` (comma; tab, semicolon and ``|`` are recognised from
+the header); without one, the row must hold the 17 default columns, in
+order::
+
+    timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,
+    failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect
+
+Needed: ``timeStamp`` (milliseconds since the epoch,
+``timestamp_format=ms``, the default) and ``elapsed`` (ms). Used when
+present: ``label`` (the endpoint), ``responseCode``, ``success`` (a sample
+failed when it is ``false``, as JMeter's assertions decided; without it, a
+response code outside 200–399 fails), ``allThreads`` (else ``grpThreads``:
+the load level), ``responseMessage`` (to recognise Transaction Controller
+samples, below).
+
+``timeStamp`` is the sample's start with the ``sampleresult.timestamp.start=true``
+that JMeter's shipped ``bin/jmeter.properties`` sets (without that file, the
+end). A Transaction Controller that does not "generate parent sample"
+writes an extra row per transaction whose ``responseMessage`` starts with
+"Number of samples in transaction"; its time is the sum of its children's,
+so it is skipped (and counted) to keep every request once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .csvrows import CsvRows
+from .records import LineError, plausible_duration, plausible_time
+
+__all__ = ["DEFAULT_COLUMNS", "JMeterCsv"]
+
+DEFAULT_COLUMNS = ("timeStamp", "elapsed", "label", "responseCode", "responseMessage", "threadName", "dataType",
+                   "success", "failureMessage", "bytes", "sentBytes", "grpThreads", "allThreads", "URL", "Latency",
+                   "IdleTime", "Connect")
+_TRANSACTION = "Number of samples in transaction"
+_HEADERLESS = re.compile(r"\d{13},\d+,", re.ASCII)
+_DIGITS = re.compile(r"[0-9]{1,16}\Z")  # 16 digits: past any timestamp, short of float overflow
+
+
+class JMeterCsv:
+    """Read a CSV JTL row by row into :class:`~perfcalc.analyze.records.Request` calls."""
+
+    format = "jmeter-csv"
+    kind = "requests"
+    time_resolution_s = 0.001
+    time_meaning = ("each sample's timeStamp: its start with JMeter's shipped jmeter.properties "
+                    "(sampleresult.timestamp.start=true), else its end")
+    failure_rule = "success = false (JMeter's assertions)"
+    load_name = "threads"
+
+    def __init__(self, sink, delimiter: str, columns: tuple, header: bool):
+        missing = [c for c in ("timeStamp", "elapsed") if c not in columns]
+        if missing:
+            raise LineError("a header naming the timeStamp and elapsed columns", ",".join(columns))
+        self.sink = sink
+        self.label = "JMeter CSV results (JTL)" + ("" if header else " without a header row: the 17 default columns")
+        self.notes = []
+        self.rows = CsvRows(delimiter, len(columns), header, "as in the header" if header else
+                            "JMeter's default columns, as there is no header row")
+        self._transactions = 0
+        index = {name: i for i, name in enumerate(columns)}
+        self._time, self._elapsed = index["timeStamp"], index["elapsed"]
+        self._label = index.get("label")
+        self._code = index.get("responseCode")
+        self._success = index.get("success")
+        self._message = index.get("responseMessage")
+        self._threads = index.get("allThreads", index.get("grpThreads"))
+        if self._success is None:
+            self.notes.append("The file has no success column: a sample failed when its response code is "
+                              "outside 200–399.")
+        if self._threads is None:
+            self.notes.append("The file has no allThreads or grpThreads column: no load levels, so no load steps.")
+
+    @classmethod
+    def sniff(cls, line: str):
+        for delimiter in (",", "\t", ";", "|"):
+            if line.startswith("timeStamp" + delimiter):
+                return dict(delimiter=delimiter, columns=tuple(CsvRows(delimiter).row(line) or ()), header=True)
+        if _HEADERLESS.match(line):
+            return dict(delimiter=",", columns=DEFAULT_COLUMNS, header=False)
+        return None
+
+    @classmethod
+    def first_line_rule(cls):
+        return ("JMeter CSV results: a header row starting timeStamp,elapsed,… or, without one, JMeter's 17 "
+                "default columns (" + ",".join(DEFAULT_COLUMNS) + ")")
+
+    def parse(self, line: str) -> int:
+        fields = self.rows.fields(line)
+        if type(fields) is int:  # the header, or a row whose quoted field goes on
+            return fields
+        stamp, elapsed = fields[self._time], fields[self._elapsed]
+        if not _DIGITS.match(stamp):
+            raise LineError("timeStamp in milliseconds since the epoch (jmeter.save.saveservice.timestamp_format"
+                            "=ms, the default)", stamp)
+        if not _DIGITS.match(elapsed):
+            raise LineError("elapsed in whole milliseconds", elapsed)
+        if self._message is not None and fields[self._message].startswith(_TRANSACTION):
+            self._transactions += 1
+            return 0
+        code = fields[self._code] if self._code is not None else ""
+        if self._success is not None:
+            success = fields[self._success].lower()
+            if success not in ("true", "false"):
+                raise LineError("success: true or false", fields[self._success])
+            failed = success == "false"
+        else:
+            failed = not ("200" <= code <= "399" and len(code) == 3)
+        threads = None
+        if self._threads is not None:
+            text = fields[self._threads]
+            if not _DIGITS.match(text):
+                raise LineError("a whole number of threads (allThreads or grpThreads)", text)
+            threads = int(text)
+        label = fields[self._label] if self._label is not None else ""
+        self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), plausible_duration(float(elapsed), elapsed),
+                          failed, code, label, threads)
+        return 1
+
+    def end(self) -> None:
+        if self._transactions:
+            self.notes.append(f"Skipped {self._transactions:,} Transaction Controller samples (their time is the "
+                              "sum of their children's, which are counted themselves).")
+        self.rows.close()

@@ -1,0 +1,177 @@
+"""Locust's ``--csv=PREFIX`` files: ``PREFIX_stats.csv`` and ``PREFIX_stats_history.csv``.
+
+Formats implemented, as Locust (1.0 and later) writes them; columns as in
+``locust/stats.py`` (``StatsCSV``, ``StatsCSVFileWriter``):
+
+- ``_stats.csv``: ``Type, Name, Request Count, Failure Count, Median
+  Response Time, Average Response Time, Min Response Time, Max Response
+  Time, Average Content Size, Requests/s, Failures/s``, then one column per
+  reported percentile (``50%, 66%, 75%, 80%, 90%, 95%, 98%, 99%, 99.9%,
+  99.99%, 100%`` by default); one row per request name and a last row named
+  ``Aggregated`` (empty Type) for the whole run. ``Requests/s`` is over the
+  whole run, ramp-up included.
+- ``_stats_history.csv``: ``Timestamp`` (Unix seconds), ``User Count``,
+  ``Type``, ``Name``, ``Requests/s``, ``Failures/s``, the percentile
+  columns, ``Total Request Count``, ``Total Failure Count``, ``Total Median
+  Response Time``, ``Total Average Response Time``, ``Total Min Response
+  Time``, ``Total Max Response Time``, ``Total Average Content Size``; a row
+  every second (``CSV_STATS_INTERVAL_SEC``). By default only the
+  ``Aggregated`` row is written each time; with ``--csv-full-history``, one
+  row per name as well. ``Requests/s`` there is a moving average of about
+  the last 10 seconds, so throughput is computed here from the cumulative
+  ``Total Request Count`` instead, exactly.
+
+Percentiles are pre-aggregated and rounded: Locust keeps response times
+rounded to two significant digits above 100 ms (147 → 150, 3432 → 3400),
+so its percentiles are within about 5 % of the exact value, and they cannot
+be combined over a window. In the history, the percentile columns are
+cumulative since the start by default and cover only the last ~10 seconds
+with ``--csv-full-history`` (``_percentile_fields(use_current=full_history)``).
+Empty percentiles are written ``N/A``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .csvrows import CsvRows
+from .records import Interval, LineError, Total, plausible_time
+
+__all__ = ["LocustStats", "LocustHistory"]
+
+_PERCENTILE = re.compile(r"(\d+(?:\.\d+)?)%\Z", re.ASCII)
+_AGGREGATED = "Aggregated"
+# Counts, times and rates beyond 10^15 are no measurement but a broken number (and overflow floats).
+_MAX_DIGITS = 15
+
+
+def _number(text: str, column: str, *, whole: bool = False):
+    """A number from a Locust cell; ``None`` for N/A (no requests yet)."""
+    if text in ("N/A", ""):
+        return None
+    try:
+        value = int(text[:_MAX_DIGITS + 1]) if whole else float(text[:40])
+    except ValueError:
+        raise LineError(f"{column}: a {'whole ' if whole else ''}number", text) from None
+    if not 0 <= value < 10 ** _MAX_DIGITS:
+        raise LineError(f"{column}: a number from 0 to 10^{_MAX_DIGITS}", text)
+    return value
+
+
+class _LocustCsv:
+    required: tuple = ()
+    label = ""
+    kind = ""
+    failure_rule = ("Locust counted a failure (a request that raised, or that the script marked with "
+                    "response.failure())")
+
+    def __init__(self, sink, columns: tuple):
+        missing = [c for c in self.required if c not in columns]
+        if missing:
+            raise LineError(f"a header with the columns {', '.join(self.required)} (missing: {', '.join(missing)})",
+                            ",".join(columns))
+        self.sink = sink
+        self.notes = []
+        self.rows = CsvRows(",", len(columns), header=True)
+        self.index = {name: i for i, name in enumerate(columns)}
+        self.percentiles = tuple((float(m.group(1)), i) for i, name in enumerate(columns)
+                                 if (m := _PERCENTILE.match(name)))
+
+    @classmethod
+    def sniff(cls, line: str):
+        if '"' not in line and "," not in line:
+            return None
+        try:
+            columns = CsvRows(",").row(line)
+        except LineError:
+            return None
+        if columns and tuple(columns[:2]) == cls.required[:2]:
+            return dict(columns=tuple(columns))
+        return None
+
+    @classmethod
+    def first_line_rule(cls):
+        return f"{cls.label}: a header row {','.join(cls.required)},…"
+
+    def parse(self, line: str) -> int:
+        fields = self.rows.fields(line)
+        if type(fields) is int:  # the header, or a row whose quoted field goes on
+            return fields
+        kind, name = fields[self.index["Type"]], fields[self.index["Name"]]
+        self.record(fields, "" if (name == _AGGREGATED and not kind) else f"{kind} {name}".strip(), line)
+        return 1
+
+    def record(self, fields: list, endpoint: str, line: str) -> None:
+        """Hand one data row to the sink; ``endpoint`` is "" for the Aggregated row."""
+        raise NotImplementedError
+
+    def stated_percentiles(self, fields) -> tuple:
+        found = []
+        for pct, i in self.percentiles:
+            value = _number(fields[i], f"{pct:g}%")
+            if value is not None:
+                found.append((pct, value))
+        return tuple(found)
+
+    def end(self) -> None:
+        self.rows.close()
+
+
+class LocustStats(_LocustCsv):
+    """``_stats.csv``: whole-run figures per request name and for all (``Aggregated``)."""
+
+    format = "locust-stats"
+    kind = "totals"
+    label = "Locust --csv statistics (_stats.csv)"
+    required = ("Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
+                "Min Response Time", "Max Response Time", "Requests/s")
+
+    def record(self, fields: list, endpoint: str, line: str) -> None:
+        col = self.index
+        count = _number(fields[col["Request Count"]], "Request Count", whole=True)
+        percentiles = self.stated_percentiles(fields)
+        median = _number(fields[col["Median Response Time"]], "Median Response Time")
+        if median is not None and not any(p == 50 for p, _ in percentiles):
+            percentiles = ((50.0, median),) + percentiles
+        self.sink.total(Total(
+            endpoint=endpoint,
+            requests=count,
+            failures=_number(fields[col["Failure Count"]], "Failure Count", whole=True),
+            rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
+            mean_ms=_number(fields[col["Average Response Time"]], "Average Response Time") if count else None,
+            min_ms=_number(fields[col["Min Response Time"]], "Min Response Time") if count else None,
+            max_ms=_number(fields[col["Max Response Time"]], "Max Response Time") if count else None,
+            percentiles_ms=percentiles,
+        ))
+
+
+class LocustHistory(_LocustCsv):
+    """``_stats_history.csv``: cumulative counts every second, with the user count."""
+
+    format = "locust-history"
+    kind = "intervals"
+    label = "Locust --csv history (_stats_history.csv)"
+    load_name = "users"
+    required = ("Timestamp", "User Count", "Type", "Name", "Requests/s", "Total Request Count", "Total Failure Count",
+                "Total Average Response Time", "Total Min Response Time", "Total Max Response Time")
+
+    def record(self, fields: list, endpoint: str, line: str) -> None:
+        col = self.index
+        stamp = _number(fields[col["Timestamp"]], "Timestamp (Unix seconds)")
+        users = _number(fields[col["User Count"]], "User Count", whole=True)
+        requests = _number(fields[col["Total Request Count"]], "Total Request Count", whole=True)
+        failures = _number(fields[col["Total Failure Count"]], "Total Failure Count", whole=True)
+        if stamp is None or users is None or requests is None or failures is None:
+            raise LineError("Timestamp, User Count, Total Request Count and Total Failure Count", line)
+        self.sink.interval(Interval(
+            time_s=plausible_time(stamp, fields[col["Timestamp"]]),
+            users=users,
+            endpoint=endpoint,
+            requests_total=requests,
+            failures_total=failures,
+            mean_ms_total=_number(fields[col["Total Average Response Time"]], "Total Average Response Time"),
+            min_ms_total=_number(fields[col["Total Min Response Time"]], "Total Min Response Time"),
+            max_ms_total=_number(fields[col["Total Max Response Time"]], "Total Max Response Time"),
+            rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
+            percentiles_ms=self.stated_percentiles(fields),
+        ))

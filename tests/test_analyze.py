@@ -1,0 +1,334 @@
+"""The analysis end to end: numbers against an independent computation, any chunking, hostile files."""
+
+import json
+import math
+import zlib
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import perfcalc
+from perfcalc import PerfcalcError
+from perfcalc.analyze import Analyzer, analyze_bytes, analyze_path, summary_table
+from perfcalc.analyze.stats import STEADY_FRACTION
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
+ALL = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.iterdir() if p.is_file() and p.suffix != ".py"
+             and p.name != "README.md")
+
+
+def independent_nginx(path: Path):
+    """(time, request_time ms, status) per line, read with str methods, strptime and Decimal, not the parser's."""
+    rows = []
+    for line in path.read_text().splitlines():
+        stamp = line[line.index("[") + 1:line.index("]")]
+        after_agent = line.rsplit('"', 1)[1].split()
+        status = line.split('" ', 1)[1].split()[0]
+        rows.append((datetime.strptime(stamp, "%d/%b/%Y:%H:%M:%S %z").timestamp(),
+                     float(Decimal(after_agent[0]) * 1000), status))
+    return rows
+
+
+def nearest_rank(values, p):
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(p * len(ordered) / 100 - 1e-9)) - 1]
+
+
+def test_nginx_window_numbers_match_an_independent_computation():
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    rows = independent_nginx(FIXTURES / "nginx_ramp.log")
+    t0 = min(t for t, _, _ in rows)
+    inside = [(t, d, st_) for t, d, st_ in rows if s.window.start_s <= t - t0 < s.window.end_s]
+    durations = [d for _, d, _ in inside]
+    assert s.requests == len(inside) < len(rows)
+    assert s.failures == sum(1 for *_, code in inside if code >= "500")
+    assert s.throughput_rps == pytest.approx(len(inside) / s.window.duration_s)
+    lat = s.latency
+    assert lat.mean_ms == pytest.approx(sum(durations) / len(durations))
+    assert (lat.min_ms, lat.max_ms) == (min(durations), max(durations))
+    for p, got in ((50, lat.p50_ms), (90, lat.p90_ms), (95, lat.p95_ms), (99, lat.p99_ms), (99.9, lat.p999_ms)):
+        assert got == nearest_rank(durations, p)
+    # Little's law over the same window.
+    assert s.mean_concurrency == pytest.approx(s.throughput_rps * lat.mean_ms / 1000)
+    assert s.lines == (len(rows), len(rows), 0, 0)
+
+
+def test_the_window_follows_the_stated_rule():
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    c = s.charts
+    rates = c.throughput_rps
+    middle = sorted(rates[len(rates) // 4: len(rates) - len(rates) // 4])
+    threshold = STEADY_FRACTION * middle[(len(middle) - 1) // 2]
+    inside = [i for i, t in enumerate(c.time_s) if s.window.start_s <= t + c.bucket_s / 2 < s.window.end_s]
+    assert all(rates[i] >= threshold for i in (inside[0], inside[-1]))
+    assert all(r < threshold for i, r in enumerate(rates) if i < inside[0] or i > inside[-1])
+    assert 0 < s.window.start_s and s.window.end_s < s.span_s  # the ramps were dropped
+
+
+def test_charts_are_plain_lists_of_equal_length_and_the_histogram_counts_the_window():
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    c = s.charts
+    assert len(c.time_s) == len(c.throughput_rps) == len(c.p99_ms) == len(c.error_rate_pct)
+    assert sum(c.histogram_counts) == s.requests
+    assert len(c.histogram_edges_ms) == len(c.histogram_counts) + 1
+    assert c.histogram_edges_ms[0] <= s.latency.min_ms and c.histogram_edges_ms[-1] >= s.latency.max_ms
+    assert max(c.throughput_rps) == s.peak_throughput_rps
+
+
+def test_endpoint_percentiles_are_exact_per_endpoint():
+    s = analyze_path(FIXTURES / "gunicorn_D.log")
+    lines = (FIXTURES / "gunicorn_D.log").read_text().splitlines()
+    slow = [int(x.rsplit(" ", 1)[1]) / 1000 for x in lines if '"GET /slow ' in x]
+    stats = next(e for e in s.endpoints if e.endpoint == "GET /slow")
+    assert stats.requests == len(slow)  # a 2-second excerpt: the whole file is one steady window
+    assert (stats.p50_ms, stats.p95_ms, stats.p99_ms) == tuple(nearest_rank(slow, p) for p in (50, 95, 99))
+    assert sum(e.requests for e in s.endpoints) == s.requests
+
+
+def test_upstream_time_is_reported_beside_the_request_time():
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    assert s.upstream_latency.count < s.requests  # static files have no upstream
+    assert s.calculator_inputs["worker-pool"]["service_time_ms"] == pytest.approx(s.upstream_latency.mean_ms, rel=1e-3)
+    assert any("$upstream_response_time" in n for n in s.notes)
+
+
+def test_k6_step_test_steps_and_usl_points():
+    s = analyze_path(FIXTURES / "k6_points.json")
+    assert [st_.level for st_ in s.steps] == [1, 2, 3]
+    assert [st_.throughput_rps for st_ in s.steps] == [1.0, 2.0, 3.0]  # one request per VU a second
+    assert s.usl_measurements == "1:1 2:2 3:3" and s.load_name == "VUs" and s.load_max == 3
+    assert s.calculator_inputs["usl-fit"] == {"measurements": "1:1 2:2 3:3"}
+
+
+def test_gzip_is_read_the_same_as_the_plain_file():
+    plain, packed = analyze_path(FIXTURES / "k6_points.json"), analyze_path(FIXTURES / "k6_points.json.gz")
+    a, b = plain.to_json(), packed.to_json()
+    for d in (a, b):
+        d.pop("file"), d.pop("notes")
+    assert a == b
+
+
+# -- any chunking, every line accounted for ------------------------------------------
+
+
+CHUNKED = ["nginx_ramp.log", "jmeter_steps.csv", "k6_points.json.gz", "locust_stats_history.csv",
+           "k6_summary_export.json", "gunicorn_L.log"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(CHUNKED), st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=40))
+def test_any_chunking_gives_the_same_summary(name, sizes):
+    data = (FIXTURES / name).read_bytes()
+    whole = analyze_bytes(data, name).to_json()
+    a, i, k = Analyzer(name), 0, 0
+    while i < len(data):
+        a.feed(data[i:i + sizes[k % len(sizes)]])
+        i += sizes[k % len(sizes)]
+        k += 1
+    assert a.finish().to_json() == whole
+
+
+garbage = st.sampled_from(["not a log line", "{", "\x00\x01\x02", "GET / HTTP/1.1", "1,2,3", '"unterminated'])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=270), garbage), max_size=15))
+def test_counts_add_up_and_bad_lines_are_counted_not_dropped(insertions):
+    lines = (FIXTURES / "nginx_ramp.log").read_text().splitlines()
+    for at, bad in sorted(insertions, reverse=True):
+        lines.insert(at, bad)
+    s = analyze_bytes("\n".join(lines) + "\n", "ramp.log")
+    assert s.lines.read == len(lines)
+    assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read
+    assert s.lines.rejected == len(insertions) and s.lines.used == len(lines) - len(insertions)
+    assert [r.line for r in s.rejected] == sorted(at + 1 + k for k, (at, _) in enumerate(sorted(insertions)))[:10]
+
+
+def test_progress_counts_bytes_and_lines_as_it_goes():
+    data = (FIXTURES / "nginx_ramp.log").read_bytes()
+    a = Analyzer("ramp.log")
+    p = a.feed(data[:1000])
+    assert p.bytes_read == 1000 and 0 < p.lines_read == p.lines_used < 10
+    p = a.feed(data[1000:])
+    assert p.bytes_read == len(data) and p.lines_read == data.count(b"\n")
+    a.finish()
+    with pytest.raises(PerfcalcError, match="finished"):
+        a.feed(b"more")
+
+
+# -- everything is plain data, and fits the calculators ------------------------------
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int, bool))
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if not n.startswith("hostile/")])
+def test_every_fixture_summarises_to_plain_data_and_valid_calculator_inputs(name):
+    s = analyze_path(FIXTURES / name)
+    data = s.to_json()
+    assert _plain(data)
+    json.dumps(data, allow_nan=False)
+    assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read
+    assert s.calculator_inputs, name
+    for cid, values in s.calculator_inputs.items():
+        if cid in perfcalc.CALCULATORS:  # simulate arrives with issue 9
+            calc = perfcalc.get(cid)
+            assert set(values) <= {f.name for f in calc.fields}
+            checked, errors = perfcalc.validate(cid, values)
+            assert errors == {}, (name, cid, errors)
+            result, errors = perfcalc.evaluate(cid, values)
+            assert result is not None, (name, cid, errors)
+    assert summary_table(s).startswith(f"{FIXTURES / name}: {s.format_label}")
+
+
+def test_requests_per_month_only_from_an_hour_of_access_log_and_said_how():
+    start = 1_700_000_000
+    stamps = [datetime.fromtimestamp(start + 36 * i, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+              for i in range(101)]
+    log = "".join(f'1.2.3.4 - - [{t}] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.050\n' for t in stamps)
+    s = analyze_bytes(log, "hour.log")
+    assert s.calculator_inputs["capacity"]["requests_per_month"] == round(101 / 3601 * 730 * 3600)
+    assert any("× 730 h" in n for n in s.notes)
+    short = analyze_path(FIXTURES / "nginx_ramp.log")
+    assert "requests_per_month" not in short.calculator_inputs["capacity"]
+    load_test = analyze_path(FIXTURES / "jmeter_steps.csv")
+    assert "requests_per_month" not in load_test.calculator_inputs["capacity"]
+
+
+def test_pre_aggregated_files_say_what_cannot_be_derived():
+    history = analyze_path(FIXTURES / "locust_stats_history.csv")
+    assert history.latency.p99_ms is None and history.latency.mean_ms is not None
+    assert history.stated_latency.p99_ms == 110.0 and "as Locust states it" in history.stated_latency.basis
+    assert any("Percentiles over a window cannot be derived" in n for n in history.notes)
+    stats = analyze_path(FIXTURES / "locust_stats.csv")
+    assert "whole run including ramp-up" in stats.latency.basis and stats.window is None
+
+
+def test_locust_window_counts_are_differences_of_the_cumulative_totals():
+    s = analyze_path(FIXTURES / "locust_stats_history.csv")
+    rows = [line.split(",") for line in (FIXTURES / "locust_stats_history.csv").read_text().splitlines()[1:]]
+    t0 = int(rows[0][0])
+    at = {int(r[0]) - t0: r for r in rows}
+    start, end = at[s.window.start_s], at[s.window.end_s]
+    assert s.requests == int(end[17]) - int(start[17]) and s.failures == int(end[18]) - int(start[18])
+    mean = (float(end[20]) * int(end[17]) - float(start[20]) * int(start[17])) / s.requests
+    assert s.latency.mean_ms == pytest.approx(mean)
+
+
+# -- hostile files --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, message", [
+    ("binary.bin", r"binary.bin line 1: expected UTF-8 text, found byte 0x[0-9a-f]{2} at column \d+$"),
+    ("empty.log", r"empty.log: the file is empty; expected one of: k6 JSON lines"),
+    ("blank_lines.log", r"blank_lines.log: the file is only blank lines; expected one of"),
+    ("plain_combined.log", r"plain_combined.log line 1: expected an access log without request times: add "
+                           r"\$request_time"),
+    ("k6_summary_truncated.json", r"k6_summary_truncated.json line \d+: expected a complete JSON document "
+                                  r"\(k6's summary\), not .*, found '"),
+    ("nested.json", r"nested.json line 1: expected one of: k6 JSON lines"),
+])
+def test_hostile_files_are_clear_errors_naming_file_and_line(name, message):
+    with pytest.raises(PerfcalcError, match=message):
+        analyze_path(FIXTURES / "hostile" / name)
+
+
+def test_a_truncated_last_line_is_rejected_and_the_rest_used():
+    s = analyze_path(FIXTURES / "hostile" / "truncated.log")
+    assert s.lines == (11, 10, 0, 1) and s.rejected[0].line == 11
+    assert s.rejected[0].expected.startswith("a line in nginx combined")
+
+
+def test_a_100_kb_line_is_rejected_and_shown_short():
+    s = analyze_path(FIXTURES / "hostile" / "long_line.log")
+    assert s.lines == (11, 10, 0, 1) and s.rejected[0].line == 6
+    assert len(s.rejected[0].found) < 80 and s.rejected[0].found.startswith("'AAAA")
+
+
+def test_bytes_that_are_not_utf8_reject_their_line_with_the_column():
+    s = analyze_path(FIXTURES / "hostile" / "not_utf8.log")
+    assert s.lines.rejected == 1 and s.rejected[0].line == 4
+    assert s.rejected[0].expected == "UTF-8 text" and s.rejected[0].found.startswith("byte 0xe9 at column ")
+
+
+def test_a_truncated_gzip_is_read_as_far_as_it_goes_and_said():
+    s = analyze_path(FIXTURES / "hostile" / "gzip_truncated.json.gz")
+    assert any("truncated" in n for n in s.notes) and s.requests > 0
+    assert s.lines.rejected <= 1  # at most the line cut by the end of the data
+
+
+def test_text_from_the_file_is_escaped_where_it_is_quoted():
+    good = "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" 0.001\n"
+    s = analyze_bytes(good + "<img src=x onerror=alert(1)>\x1b[2J\x07\n" + good, "x.log")
+    found = s.rejected[0].found
+    assert "\x1b" not in found and "\x07" not in found and found.startswith("'<img")
+
+
+def test_nothing_parsable_is_an_error_not_an_empty_summary():
+    with pytest.raises(PerfcalcError, match=r"x.csv: no line could be read as JMeter CSV .*line 2: expected"):
+        analyze_bytes("timeStamp,elapsed\nnot,numbers\n", "x.csv")
+    with pytest.raises(PerfcalcError, match=r"k.json: no requests in the file"):
+        analyze_bytes('{"type":"Point","metric":"vus","data":{"time":"2024-01-01T00:00:00Z","value":1}}\n', "k.json")
+
+
+# -- the committed fixtures are the generator's -----------------------------------------
+
+
+def test_generated_fixtures_are_what_the_generator_writes():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    for name, data in generate.files().items():
+        committed = (FIXTURES / name).read_bytes()
+        if name.endswith(".gz"):  # compressed bytes differ between zlib builds; their content must not
+            text = zlib.decompressobj(wbits=31).decompress(committed)
+            assert text and zlib.decompressobj(wbits=31).decompress(data).startswith(text[:len(text) // 2]), name
+        else:
+            assert committed == data, f"{name} differs from generate.py's output: run it and commit"
+
+
+def test_a_locust_statistics_reset_starts_the_run_again():
+    lines = (FIXTURES / "locust_stats_history.csv").read_text().splitlines()
+    header, rows = lines[0], [line.split(",") for line in lines[1:]]
+    t_last = int(rows[-1][0])
+    again = []
+    for k, row in enumerate(rows[1:40], start=1):  # the run again after a reset: counts from zero
+        row = list(row)
+        row[0] = str(t_last + k)
+        again.append(",".join(row))
+    s = analyze_bytes("\n".join([header] + lines[1:] + again) + "\n", "reset.csv")
+    assert any("reset 1 time(s)" in n for n in s.notes)
+    assert s.start_utc == datetime.fromtimestamp(t_last + 1, timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
+    assert s.requests <= int(rows[39][17]) and s.requests > 0
+
+
+def test_feed_takes_bytes_like_text_and_buffer_proxies_only():
+    class BufferProxy:  # what Pyodide hands Python for a JavaScript Uint8Array
+        def __init__(self, data):
+            self.data = data
+
+        def to_bytes(self):
+            return self.data
+
+    data = (FIXTURES / "nginx_forwarded.log").read_bytes()
+    expected = analyze_bytes(data, "f.log").to_json()
+    for wrap in (bytes, bytearray, memoryview, BufferProxy, lambda d: d.decode()):
+        a = Analyzer("f.log")
+        assert a.feed(wrap(data[:100])).to_json()["bytes_read"] == 100
+        a.feed(wrap(data[100:]))
+        assert a.finish().to_json() == expected
+    for wrong in (42, None, [1, 2]):
+        with pytest.raises(PerfcalcError, match=r"^f.log: feed\(\) takes the file's bytes"):
+            Analyzer("f.log").feed(wrong)

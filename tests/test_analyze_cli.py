@@ -1,0 +1,86 @@
+"""The CLI contract for `perfcalc analyze` (ARCHITECTURE.md, "Command line")."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfcalc.analyze import FORMATS, analyze_path
+from perfcalc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "analyze"
+
+
+def test_table_by_default_with_the_summary_numbers(capsys):
+    assert main(["analyze", str(FIXTURES / "nginx_ramp.log")]) == 0
+    out = capsys.readouterr().out
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    assert out.startswith(f"{FIXTURES / 'nginx_ramp.log'}: nginx combined + $request_time")
+    p99_line = next(line for line in out.splitlines() if line.startswith("  p99 "))
+    assert p99_line.split() == ["p99", f"{s.latency.p99_ms:,.1f}", "ms"]
+    assert f"throughput          {s.throughput_rps:,.2f} requests/s" in out
+    assert "worker-pool: --arrival-rps" in out and "Notes" in out
+
+
+def test_json_is_the_summary_s_plain_data(capsys):
+    assert main(["analyze", str(FIXTURES / "locust_usl_stats_history.csv"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data == json.loads(json.dumps(analyze_path(FIXTURES / "locust_usl_stats_history.csv").to_json()))
+    assert data["calculator_inputs"]["usl-fit"]["measurements"].startswith("1:")
+    assert data["format"] == "locust-history" and data["kind"] == "intervals"
+
+
+@pytest.mark.parametrize("format_id", list(FORMATS))
+def test_every_format_can_be_given(format_id, capsys):
+    example = {"k6-json": "k6_points.json", "k6-summary": "k6_summary_export.json", "locust-stats": "locust_stats.csv",
+               "locust-history": "locust_stats_history.csv", "jmeter-csv": "jmeter_steps.csv",
+               "nginx": "nginx_ramp.log", "gunicorn": "gunicorn_D.log"}[format_id]
+    assert main(["analyze", str(FIXTURES / example), "--format", format_id, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == format_id and data["detected"] == f"given as {format_id}"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["hostile/binary.bin"], "binary.bin line 1: expected UTF-8 text, found byte 0x"),
+    (["hostile/empty.log"], "empty.log: the file is empty"),
+    (["nginx_ramp.log", "--format", "jmeter-csv"], "nginx_ramp.log line 1: expected JMeter CSV results"),
+    (["hostile/missing_column_stats.csv"], "(missing: Request Count)"),
+    (["no-such-file.log"], "no-such-file.log: cannot read the file"),
+])
+def test_bad_input_exit_2_message_on_stderr_nothing_on_stdout(args, message, capsys):
+    path, *rest = args
+    assert main(["analyze", str(FIXTURES / path), *rest]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("perfcalc analyze: error: ") and message in captured.err
+
+
+def test_an_unknown_format_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyze", str(FIXTURES / "nginx_ramp.log"), "--format", "apache"])
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "invalid choice: 'apache'" in captured.err
+
+
+def test_standard_input_and_the_module_entry_point():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    data = (FIXTURES / "k6_points.json.gz").read_bytes()
+    run = subprocess.run([sys.executable, "-m", "perfcalc", "analyze", "-", "--json"], input=data,
+                         capture_output=True, env=env)
+    assert run.returncode == 0 and json.loads(run.stdout)["file"] == "<stdin>"
+    assert json.loads(run.stdout)["usl_measurements"] == "1:1 2:2 3:3"
+    bad = subprocess.run([sys.executable, "-m", "perfcalc", "analyze", "-"], input=b"\x00\x01garbage\n",
+                         capture_output=True, env=env)
+    assert bad.returncode == 2 and bad.stdout == b"" and b"<stdin> line 1: expected one of" in bad.stderr
+
+
+def test_the_calculators_are_unchanged(capsys):
+    assert main(["list"]) == 0
+    assert "analyze" not in capsys.readouterr().out
+    assert main(["usl-fit", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["calculator"] == "usl-fit"
