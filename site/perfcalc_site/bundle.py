@@ -146,7 +146,9 @@ def bundle(out: Path) -> None:
     # whose policy then governs them all.
     pages = sorted(out.rglob("*.html"))
     texts = {page: page.read_text(encoding="utf-8") for page in pages}
-    policy = csp.site_policy(texts.values())
+    theme_sheets = [sheet for script in sorted((out / "assets" / "javascripts").glob("*.js"))
+                    for sheet in csp.script_stylesheets(script.read_text(encoding="utf-8"))]
+    policy = csp.site_policy(texts.values(), theme_sheets)
     for page, text in texts.items():
         page.write_text(csp.add_policy(text, policy), encoding="utf-8")
 

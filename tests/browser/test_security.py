@@ -51,7 +51,8 @@ def test_nothing_violates_the_policy(live_page, base_url):
     settle(live_page)
     form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
     live_page.keyboard.press("/")  # the theme's search: its results are rendered under the same policy
-    live_page.locator("input.md-search__input").fill("cache")
+    # Typed, not filled: Material searches on key events, and a filled value before its index is ready is never searched.
+    live_page.locator("input.md-search__input").press_sequentially("cache", delay=30)
     live_page.locator(".md-search-result__item").first.wait_for()
     live_page.goto(base_url + "reference/")  # KaTeX's style attributes, allowed by hash
     wait_live(live_page)

@@ -67,3 +67,17 @@ def test_offline(browser, zensical_url):
     want, _ = expected("cache", {"hit_ratio_pct": "90"})
     expect(form.locator('output[name="origin_rps"]')).to_have_attribute("data-value", want["origin_rps"][0])
     context.close()
+
+
+def test_search_under_the_policy(live_page, zensical_url):
+    """Zensical's search dialog adds a stylesheet of its own by script: the policy allows it by hash."""
+    from .test_security import RECORD_VIOLATIONS
+    live_page.add_init_script(RECORD_VIOLATIONS)
+    live_page.goto(zensical_url + "wsgi/")
+    wait_live(live_page)
+    live_page.keyboard.press("/")
+    live_page.keyboard.type("cache", delay=30)
+    # The dialog lives in a shadow root; its results name the query.
+    wait_until(live_page, """() => [...document.body.children].some(e => e.shadowRoot
+        && e.shadowRoot.querySelector('dialog[open]') && /cache/i.test(e.shadowRoot.textContent))""")
+    assert live_page.evaluate("window.__violations") == []
