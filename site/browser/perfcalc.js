@@ -122,6 +122,7 @@
       for (const button of state.form.querySelectorAll("button[data-action]")) button.disabled = true;
       if (state.changedSinceAnswer) markStale(state.form, "failed");
     }
+    for (const panel of document.querySelectorAll("section.perfcalc-analyze")) setPanel(panel, false, STATUS[kind]);
   }
 
   // Any answer pending for too long means the worker is gone (crashed, or killed by the browser).
@@ -138,6 +139,10 @@
     }
     if (msg.op === "failed") {
       fail("failed", msg.message);
+      return;
+    }
+    if (msg.op === "analysis-progress" || msg.op === "analysis") {
+      onAnalysis(msg);
       return;
     }
     clearTimeout(watchdog);
@@ -224,6 +229,7 @@
   function mount() {
     gen += 1;
     checkForUpdate();
+    mountPanels();
     clearTimeout(urlTimer); // a pending write belongs to the page that was left
     forms = new Map();
     const list = [...document.querySelectorAll("form.perfcalc")];
@@ -457,6 +463,224 @@
   // is waiting to see (measured by make bench against the page without it).
   startWorker();
 
+  // --- the reader's own files ---------------------------------------------------
+  // A panel (```perfcalc-analyze) hands a file, or pasted lines, to the worker,
+  // which reads it in slices with perfcalc.analyze and answers with a view:
+  // tables, notes, charts, and the numbers for the calculators. Everything from
+  // the file is put in the page as text (textContent), never as markup.
+  let analyses = 0;
+  const running = new Map(); // analysis id -> panel section
+
+  function setPanel(panel, enabled, status) {
+    for (const control of panel.querySelectorAll("input, select, textarea, button[data-action='analyze-text']")) {
+      control.disabled = !enabled;
+    }
+    panel.dataset.state = enabled ? "live" : "static";
+    if (status !== undefined) panel.querySelector(".perfcalc-analyze__status").textContent = status;
+  }
+
+  function mountPanels() {
+    for (const [id, panel] of running) {
+      if (!panel.isConnected) {
+        post({ op: "analyze-cancel", id });
+        running.delete(id);
+      }
+    }
+    const ready = workerState === "ready";
+    for (const panel of document.querySelectorAll("section.perfcalc-analyze")) {
+      if (ready) setPanel(panel, true, "Nothing read yet. The file stays on this computer.");
+      else if (workerState === "starting") setPanel(panel, false, STATUS.starting);
+    }
+  }
+
+  function panelOf(target) {
+    return target && target.closest ? target.closest("section.perfcalc-analyze") : null;
+  }
+
+  function startAnalysis(panel, source) {
+    if (workerState !== "ready") return;
+    for (const [id, other] of running) {
+      if (other === panel) {
+        post({ op: "analyze-cancel", id });
+        running.delete(id);
+      }
+    }
+    analyses += 1;
+    const id = `${panel.dataset.key}-${analyses}`;
+    running.set(id, panel);
+    const format = panel.querySelector("select[name='format']").value;
+    const name = source.file ? source.file.name : "pasted lines";
+    post({ op: "analyze", id, name, format, ...source });
+    panel.querySelector(".perfcalc-analyze__error").textContent = "";
+    panel.querySelector(".perfcalc-analyze__result").hidden = true;
+    panel.querySelector(".perfcalc-analyze__result").replaceChildren();
+    const progress = panel.querySelector("progress");
+    progress.value = 0;
+    progress.hidden = false;
+    panel.querySelector("[data-action='analyze-cancel']").hidden = false;
+    panel.dataset.state = "reading";
+    panel.querySelector(".perfcalc-analyze__status").textContent = `Reading ${name}…`;
+  }
+
+  function megabytes(bytes) {
+    return (bytes / 1048576).toLocaleString("en", { maximumFractionDigits: 1 });
+  }
+
+  function onAnalysis(msg) {
+    const panel = running.get(msg.id);
+    if (!panel) return; // stopped, or its page is no longer shown
+    const status = panel.querySelector(".perfcalc-analyze__status");
+    if (msg.op === "analysis-progress") {
+      panel.querySelector("progress").value = msg.total ? msg.done / msg.total : 1;
+      status.textContent = `Read ${megabytes(msg.done)} of ${megabytes(msg.total)} MB: `
+        + `${msg.progress.lines_read.toLocaleString("en")} lines`;
+      return;
+    }
+    running.delete(msg.id);
+    panel.querySelector("progress").hidden = true;
+    panel.querySelector("[data-action='analyze-cancel']").hidden = true;
+    panel.dataset.state = "live";
+    if (msg.cancelled) {
+      status.textContent = "Stopped.";
+    } else if (msg.error) {
+      status.textContent = "The file could not be analysed.";
+      panel.querySelector(".perfcalc-analyze__error").textContent = msg.error;
+    } else {
+      status.textContent = `Analysed in ${msg.seconds.toLocaleString("en", { maximumFractionDigits: 1 })} s.`;
+      showAnalysis(panel, msg.view);
+      panel.dataset.state = "done";
+    }
+  }
+
+  function element(tag, text, className) {
+    const el = document.createElement(tag);
+    if (text !== undefined) el.textContent = text;
+    if (className) el.className = className;
+    return el;
+  }
+
+  function table(head, rows, caption) {
+    const t = element("table");
+    if (caption) t.append(element("caption", caption));
+    if (head) {
+      const tr = element("tr");
+      for (const h of head) tr.append(element("th", h));
+      t.append(element("thead"));
+      t.tHead.append(tr);
+    }
+    const body = element("tbody");
+    for (const row of rows) {
+      const tr = element("tr");
+      row.forEach((cell, i) => tr.append(element(!head && i === 0 ? "th" : "td", String(cell))));
+      body.append(tr);
+    }
+    t.append(body);
+    return t;
+  }
+
+  function showAnalysis(panel, view) {
+    const result = panel.querySelector(".perfcalc-analyze__result");
+    const parts = [element("p", `${view.file}: ${view.format}.`, "perfcalc-analyze__file"),
+      table(null, view.rows, "Summary")];
+    const fills = Object.entries(view.fills);
+    if (fills.length) {
+      const actions = element("div", undefined, "perfcalc-analyze__fills");
+      const elsewhere = [];
+      for (const [calculator, values] of fills) {
+        const form = document.querySelector(`form.perfcalc[data-calculator="${CSS.escape(calculator)}"]`);
+        if (!form) {
+          elsewhere.push(calculator);
+          continue;
+        }
+        const title = form.querySelector(".perfcalc__title").textContent;
+        const button = element("button", `Use these numbers in “${title}”`, "md-button");
+        button.type = "button";
+        button.addEventListener("click", () => fillForm(panel, form, values, view.file));
+        actions.append(button);
+      }
+      if (elsewhere.length) {
+        actions.append(element("p", `Also for ${elsewhere.join(", ")} (elsewhere in the guide): `
+          + fills.filter(([c]) => elsewhere.includes(c))
+            .map(([c, v]) => `${c}: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(", ")}`).join("; ")));
+      }
+      parts.push(actions);
+    }
+    for (const chart of view.charts) {
+      const figure = element("figure", undefined, "perfcalc__chart");
+      const drawing = element("div", undefined, "perfcalc__chart-svg");
+      drawing.setAttribute("aria-hidden", "true");
+      drawing.innerHTML = chart.svg; // drawn by our Python from numbers; no text from the file is in it
+      const caption = element("figcaption");
+      caption.append(element("strong", `${chart.title}.`), ` ${chart.description}`);
+      figure.append(drawing, caption);
+      parts.push(figure);
+    }
+    if (view.steps.length) {
+      parts.push(table(["Load", "Measured", "Requests", "Requests/s", "Errors", "Mean", "p99"], view.steps,
+        "Load steps"));
+      if (view.usl) parts.push(element("p", `For the USL fit: ${view.usl}`));
+    }
+    if (view.endpoints.length) {
+      parts.push(table(["Endpoint", "Requests", "Requests/s", "Errors", "Mean", "p99"], view.endpoints,
+        "Busiest endpoints"));
+    }
+    if (view.notes.length) {
+      const notes = element("ul", undefined, "perfcalc-analyze__notes");
+      for (const note of view.notes) notes.append(element("li", note));
+      parts.push(element("p", "What these numbers mean, and what this file cannot tell:"), notes);
+    }
+    if (view.rejected.length) {
+      const list = element("ul", undefined, "perfcalc-analyze__rejected");
+      for (const [line, expected, found] of view.rejected) {
+        list.append(element("li", `line ${line}: expected ${expected}, found ${found}`));
+      }
+      parts.push(element("p", "Lines that could not be read (the first few):"), list);
+    }
+    result.replaceChildren(...parts);
+    result.hidden = false;
+  }
+
+  function fillForm(panel, form, values, file) {
+    const state = forms.get(form.dataset.key);
+    let first = null;
+    for (const [name, value] of Object.entries(values)) {
+      const control = form.elements.namedItem(name);
+      if (!control) continue;
+      control.value = value;
+      first = first || control;
+    }
+    if (!first || !state) return;
+    first.dispatchEvent(new Event("input", { bubbles: true })); // computed like typing
+    panel.querySelector(".perfcalc-analyze__status").textContent =
+      `“${form.querySelector(".perfcalc__title").textContent}” now uses the numbers from ${file}.`;
+    form.scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
+  function onPanelEvent(event) {
+    const panel = panelOf(event.target);
+    if (!panel || panel.dataset.state === "static") return;
+    if (event.type === "change" && event.target.name === "file" && event.target.files.length) {
+      startAnalysis(panel, { file: event.target.files[0] });
+      event.target.value = ""; // choosing the same file again reads it again
+    } else if (event.type === "click" && event.target.closest("[data-action='analyze-text']")) {
+      const text = panel.querySelector("textarea[name='text']").value;
+      if (text.trim()) startAnalysis(panel, { text });
+    } else if (event.type === "click" && event.target.closest("[data-action='analyze-cancel']")) {
+      for (const [id, other] of running) if (other === panel) post({ op: "analyze-cancel", id });
+    } else if (event.type === "dragover") {
+      event.preventDefault();
+      panel.classList.add("perfcalc-analyze--over");
+    } else if (event.type === "dragleave") {
+      panel.classList.remove("perfcalc-analyze--over");
+    } else if (event.type === "drop") {
+      event.preventDefault();
+      panel.classList.remove("perfcalc-analyze--over");
+      if (event.dataTransfer.files.length) startAnalysis(panel, { file: event.dataTransfer.files[0] });
+    }
+  }
+
+  for (const type of ["change", "click", "dragover", "dragleave", "drop"]) document.addEventListener(type, onPanelEvent);
+
   // --- offline, and updates ---------------------------------------------------
   // The service worker (sw.js) precaches the site. A new build installs beside
   // the running one and waits; the reader is offered the new version and
@@ -487,6 +711,7 @@
   }
 
   function watchForUpdates(reg) {
+    if (!reg) return; // registration refused (a browser policy, an automation setting)
     registration = reg;
     if (reg.waiting && navigator.serviceWorker.controller) offerUpdate(reg.waiting);
     reg.addEventListener("updatefound", () => {

@@ -10,9 +10,11 @@
 //        {op: "view", gen, key, seq, calculator, values, chart, changed}
 //        {op: "link", gen, search, forms}
 //        {op: "warm"}
+//        {op: "analyze", id, name, format, file | text} | {op: "analyze-cancel", id}
 //   out: {op: "ready"} | {op: "failed", message}
 //        {op: "view", gen, key, seq, view} | {op: "chart", gen, key, seq, chart}
 //        {op: "link", gen, answer} | {op: "error", gen, key, message}
+//        {op: "analysis-progress", id, done, total, progress} | {op: "analysis", id, view | error, seconds}
 // A worker loaded from a same-origin file has its own (empty) content
 // security policy, which is why any eval the runtime needs happens here and
 // never on the page.
@@ -97,6 +99,34 @@ function drawPending() {
   }
 }
 
+// A reader's file is read in slices, so a million-line log never sits in
+// memory whole and the worker answers keystrokes between slices.
+const ANALYSIS_SLICE_BYTES = 1 << 20;
+const cancelled = new Set();
+
+async function analyze({ id, name, format, file, text }) {
+  const started = performance.now();
+  const answer = (fields) => postMessage({ op: "analysis", id, seconds: (performance.now() - started) / 1000, ...fields });
+  const begun = JSON.parse(api.analyze_begin(id, name, format || ""));
+  if (begun.error) return answer({ error: begun.error });
+  const total = file ? file.size : text.length;
+  for (let start = 0; start < total; start += ANALYSIS_SLICE_BYTES) {
+    if (cancelled.delete(id)) {
+      api.analyze_cancel(id);
+      return answer({ cancelled: true });
+    }
+    const slice = file ? new Uint8Array(await file.slice(start, start + ANALYSIS_SLICE_BYTES).arrayBuffer())
+      : text.slice(start, start + ANALYSIS_SLICE_BYTES);
+    const fed = JSON.parse(api.analyze_feed(id, slice));
+    if (fed.error) return answer({ error: fed.error });
+    postMessage({ op: "analysis-progress", id, done: Math.min(start + ANALYSIS_SLICE_BYTES, total), total,
+      progress: fed.progress });
+    if (!file) await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
+  }
+  const finished = JSON.parse(api.analyze_finish(id));
+  return answer(finished);
+}
+
 function handle(msg) {
   switch (msg.op) {
     case "view": {
@@ -118,6 +148,12 @@ function handle(msg) {
       break;
     case "warm":
       api.warm();
+      break;
+    case "analyze":
+      analyze(msg).catch((error) => postMessage({ op: "analysis", id: msg.id, error: String(error) }));
+      break;
+    case "analyze-cancel":
+      cancelled.add(msg.id);
       break;
   }
 }

@@ -8,7 +8,9 @@ way, with no engine-specific hook:
   so correct numbers are on the page before (and without) JavaScript;
 - ```perfcalc-cli: command lines run through the real CLI, shown with their
   output;
-- ```perfcalc-reference: one calculator's model reference.
+- ```perfcalc-reference: one calculator's model reference;
+- ```perfcalc-analyze: a panel that reads the reader's own load-test results
+  or access log, in the browser.
 
 A malformed fence raises :class:`~perfcalc_site.render.FenceError`, which
 SuperFences lets through: the build fails, naming the page and the problem.
@@ -20,7 +22,7 @@ from typing import Any
 
 import perfcalc
 
-from . import examples, reference
+from . import examples, panel, reference
 from .render import FenceError, parse_fence, render_fence
 
 
@@ -126,6 +128,19 @@ def reference_section(src: str, language: str, class_name: str, options: dict, m
         raise FenceError(f"{path}: {exc}") from exc
 
 
+@_loud
+def analyze_panel(src: str, language: str, class_name: str, options: dict, md: Any, **kwargs: Any) -> str:
+    """```perfcalc-analyze: the panel that reads the reader's own load-test results or access log."""
+    path, _ = page_of(md)
+    seen = _page_state(md)["seen"]
+    seen["analyze"] = seen.get("analyze", 0) + 1
+    key = "analyze" if seen["analyze"] == 1 else f"analyze-{seen['analyze']}"
+    try:
+        return panel.panel_fence(src, key)
+    except FenceError as exc:
+        raise FenceError(f"{path}: {exc}") from exc
+
+
 def scan(markdown_text: str) -> list[tuple[str, str]]:
     """Every custom fence of a page, as (fence name, body), found by the same SuperFences the build runs.
 
@@ -143,7 +158,7 @@ def scan(markdown_text: str) -> list[tuple[str, str]]:
         return formatter
 
     fences = [{"name": name, "class": name, "format": record(name)}
-              for name in ("perfcalc", "perfcalc-cli", "perfcalc-reference")]
+              for name in ("perfcalc", "perfcalc-cli", "perfcalc-reference", "perfcalc-analyze")]
     markdown.Markdown(extensions=["pymdownx.superfences", "admonition", "pymdownx.details", "attr_list"],
                       extension_configs={"pymdownx.superfences": {"custom_fences": fences}}).convert(markdown_text)
     return found
