@@ -6,7 +6,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfcalc.rounding import WHOLE_REL_TOL, ceil_whole
+from perfcalc.rounding import WHOLE_REL_TOL, ceil_whole, floor_whole
 
 EPS = sys.float_info.epsilon
 
@@ -37,3 +37,26 @@ def test_never_below_the_value_beyond_the_tolerance(x):
     n = ceil_whole(x)
     assert n in (math.ceil(x), round(x))
     assert n >= x * (1 - WHOLE_REL_TOL) and n - 1 < x
+
+
+def test_floor_division_of_floats_loses_a_whole_one():
+    """2048 MB holds ten workers of 204.8 MB: // on the binary values says nine, the guard says ten."""
+    assert 2048 // 204.8 == 9.0 and floor_whole(2048 / 204.8) == 10
+    assert math.floor(0.7 / 0.1) == 6 and floor_whole(0.7 / 0.1) == 7
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(1, 10**14), ulps=st.integers(-3, 3))
+def test_floor_a_few_ulps_from_a_whole_number(n, ulps):
+    x = float(n)
+    for _ in range(abs(ulps)):
+        x = math.nextafter(x, math.inf if ulps > 0 else -math.inf)
+    assert floor_whole(x) == n
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(0, 1e15))
+def test_floor_never_above_the_value_beyond_the_tolerance(x):
+    n = floor_whole(x)
+    assert n in (math.floor(x), round(x))
+    assert n <= x * (1 + WHOLE_REL_TOL) and n + 1 > x
