@@ -1,5 +1,7 @@
 """Reliability and load-testing models: error budgets, burn rates, virtual users."""
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,6 +44,15 @@ def test_load_test_counts_ignore_float_noise():
     """1.1 requests/s for 30 million seconds is 33,000,000 requests; floats say 33000000.000000004."""
     assert 1.1 * 30_000_000 > 33_000_000
     assert calculate("load-test", target_rps=1.1, duration_s=30_000_000).outputs["total_requests"] == 33_000_000
+
+
+def test_total_requests_past_ten_million_carry_no_extra_request():
+    """75,378.6 requests/s for 94,275 s is 7,106,317,515 requests (exact in decimals); floats give
+    7106317515.000001, and the old guard ⌈x − 1e-9⌉ made that 7,106,317,516."""
+    x = 75378.6 * 94275
+    assert x > 7_106_317_515 and math.ceil(x - 1e-9) == 7_106_317_516  # the absolute guard it replaced
+    o = calculate("load-test", target_rps=75378.6, duration_s=94275).outputs
+    assert o["total_requests"] == 7_106_317_515
 
 
 def test_a_trickle_still_needs_one_user():
