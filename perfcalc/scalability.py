@@ -125,8 +125,9 @@ def parse_measurements(text: str, field: str = "measurements") -> list[tuple[flo
     """Read ``N:X`` pairs separated by commas, semicolons, spaces or newlines, enough for a fit.
 
     The usl-fit calculator's parser: a :class:`PerfcalcError` naming
-    ``field`` for a malformed pair, a value out of range, or fewer than
-    three distinct concurrency levels.
+    ``field`` for a malformed pair, a value out of range (N from 1 to 10⁷,
+    X above 0 and up to 10¹²), or fewer than three distinct concurrency
+    levels.
 
     >>> parse_measurements("1:100, 2:190\\n4:350")
     [(1.0, 100.0), (2.0, 190.0), (4.0, 350.0)]
@@ -145,8 +146,10 @@ def parse_measurements(text: str, field: str = "measurements") -> list[tuple[flo
             n, x = float(match.group(1)), float(match.group(2))
         except ValueError:
             raise PerfcalcError(f"{field} must be {rule}, got {shown!r}", field) from None
-        if not (math.isfinite(n) and math.isfinite(x) and n > 0 and x > 0 and n <= 1e7 and x <= 1e12):
-            raise PerfcalcError(f"{field} must be {rule} (N up to 1e7, X up to 1e12), got {shown!r}", field)
+        # N counts clients: below one it means nothing, and the fit's λ (throughput of one)
+        # assumes N ≥ 1 (a point at N = 1e-9 once gave a negative λ).
+        if not (math.isfinite(n) and math.isfinite(x) and 1 <= n <= 1e7 and 0 < x <= 1e12):
+            raise PerfcalcError(f"{field} must be {rule} (N from 1 to 1e7, X up to 1e12), got {shown!r}", field)
         points.append((n, x))
     _require_levels(points, field)
     return points

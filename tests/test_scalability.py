@@ -72,12 +72,23 @@ def test_fit_recovers_the_parameters_of_data_it_generated(sigma, kappa, lam):
         ("", "at least 3 distinct concurrency levels, got nothing"),
         ("1:nan 2:3 4:5", "positive"),
         ("1:inf 2:3 4:5", "positive"),
+        ("1e-9:1e12 100:1 1e7:1", "'1e-9:1e12'"),
+        ("0.5:10 2:19 4:30", "N from 1"),
     ],
 )
 def test_fit_input_errors_name_the_field(text, message):
     with pytest.raises(PerfcalcError, match="measurements") as err:
         calculate("usl-fit", measurements=text)
     assert message in str(err.value)
+
+
+def test_concurrency_below_one_is_refused():
+    """N counts clients: below 1 it means nothing, and such a point once gave λ = −27,281.9 with R² = 1."""
+    with pytest.raises(PerfcalcError) as err:
+        calculate("usl-fit", measurements="1e-9:1e12 100:1 1e7:1")
+    assert str(err.value) == ("measurements must be N:X pairs of positive numbers (concurrency:throughput) separated "
+                              "by commas, spaces or newlines (N from 1 to 1e7, X up to 1e12), got '1e-9:1e12'")
+    assert calculate("usl-fit", measurements="1:10 2:19 4:30").outputs["lambda_rps"] > 0
 
 
 def test_separators():
