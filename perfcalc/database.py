@@ -228,9 +228,14 @@ def session_size(session_bytes: int, requests_per_month: int) -> SessionSize:
 
     The cookie travels with every request, so N requests upload it N times.
 
+    Sizes are without compression (:func:`session_cookie_bytes`): exact
+    for data that does not compress, an upper bound for data Flask can
+    shrink, so ``over_browser_limit`` means the cookie may not fit.
+
     Source: :func:`session_cookie_bytes`; RFC 6265 §6.1 (4096 bytes).
 
-    A 3,100-byte session no longer fits, and is silently dropped:
+    A 3,100-byte session that does not compress (random tokens, say) no
+    longer fits:
 
     >>> session_size(3100, 10_000_000)
     SessionSize(cookie_bytes=4177, over_browser_limit=True, monthly_upload_gb=41.77)

@@ -84,6 +84,34 @@ def test_session_cookie_matches_flask():
     assert uncompressed >= 2
 
 
+def test_session_warning_is_true_when_flask_compresses():
+    """3,332 bytes of token-like JSON: uncompressed the cookie would be 4,486 bytes, but Flask compresses
+    it to about 1,500, well under the limit. The model is an upper bound and must say so, not claim the
+    cookie "will be silently dropped"."""
+    flask = pytest.importorskip("flask")
+    import random
+
+    app = flask.Flask(__name__)
+    app.secret_key = "test"
+    rng = random.Random(1)
+
+    @app.route("/")
+    def set_session():
+        flask.session["tokens"] = [{"id": i, "token": f"{rng.getrandbits(128):032x}", "scope": "read write"}
+                                   for i in range(45)]
+        return json.dumps(dict(flask.session), separators=(",", ":"))
+
+    response = app.test_client().get("/")
+    cookie = response.headers["Set-Cookie"].split(";")[0]
+    session_bytes = len(response.get_data(as_text=True))
+    assert cookie.startswith("session=.") and len(cookie) < database.BROWSER_COOKIE_LIMIT_BYTES  # compressed, fits
+    r = calculate("session-size", session_bytes=session_bytes)
+    assert r.outputs["cookie_bytes"] >= len(cookie) and r.outputs["over_browser_limit"] is True
+    (warning,) = r.warnings
+    assert "will be silently dropped" not in warning
+    assert "Uncompressed" in warning and "compresses" in warning
+
+
 def test_session_over_limit():
     r = calculate("session-size", session_bytes=3100)
     assert r.outputs["over_browser_limit"] is True and r.warnings
