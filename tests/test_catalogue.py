@@ -176,7 +176,7 @@ def test_validate_reports_every_bad_field():
 
 
 def test_raw_values_for_the_page():
-    r = calculate("connection-pool")
+    r = calculate("connection-pool", threads_per_worker=16)
     assert raw_value(r.outputs["fits"]) == "false"
     assert raw_value(calculate("worker-pool", arrival_rps=200).outputs["p99_ms"]) == ""
 
