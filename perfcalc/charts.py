@@ -59,8 +59,8 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
     curves = {p: [] for p in (50, 95, 99)}
     for rho in busy:
         lam = rho * ceiling
-        for p in curves:
-            curves[p].append((lam, queueing.mmc_response_percentile(c, lam, service_s, p) * 1000.0))
+        for p, t in zip(curves, queueing.mmc_response_percentiles(c, lam, service_s, tuple(curves))):
+            curves[p].append((lam, t * 1000.0))
     series = [Series(f"p{p}", tuple(points)) for p, points in curves.items()]
     lam = v["arrival_rps"]
     if lam < ceiling:

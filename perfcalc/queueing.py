@@ -14,6 +14,7 @@ of Computer Systems*, CUP 2013, ch. 14 (M/M/k, Erlang C).
 from __future__ import annotations
 
 import math
+import sys
 from typing import NamedTuple
 
 from .spec import PerfcalcError
@@ -29,7 +30,9 @@ __all__ = [
     "mmc_mean_wait",
     "mmc_response_survival",
     "mmc_response_percentile",
+    "mmc_response_percentiles",
     "p99_floor",
+    "smallest_pool",
     "workers_for_p99",
     "worker_pool",
 ]
@@ -38,9 +41,12 @@ __all__ = [
 # as ρ/(1 − ρ), so from 80 % to 90 % busy it more than doubles (Harchol-Balter
 # 2013, ch. 13–14; M/M/c behaves alike near saturation).
 HIGH_UTILIZATION_PCT = 80.0
-# workers_for_p99 checks pools of up to this size: each check is O(c), and
-# this is far beyond any one pool of Gunicorn workers.
+# workers_for_p99 checks pools of up to this size: far beyond any one pool
+# of Gunicorn workers or Celery processes.
 MAX_WORKERS_SEARCHED = 100_000
+# Erlang B starts its recursion √(this × A) below the load A: the error of
+# starting there shrinks by e^(−this/2) = e^(−64) (see erlang_b).
+_ERLANG_B_SKIP = 128.0
 
 
 class LittlesLaw(NamedTuple):
@@ -99,14 +105,41 @@ def erlang_b(servers: int, offered_load: float) -> float:
     Uses the recursion B(0) = 1, B(k) = A·B(k−1) / (k + A·B(k−1)), which
     never forms A^c or c! and so stays finite for thousands of servers.
 
+    It need not start at k = 0. In terms of R = 1/B each step is affine,
+    R(k) = 1 + (k/A)·R(k−1), so a relative error in R(k−1) reaches R(k)
+    multiplied by 1 − B(k), which is at most k/A (a loss system carries at
+    most k of the A erlangs offered). Below the load the errors die fast:
+    from k₀ = A − m up to A they shrink by at least e^(−m²/2A). Starting at
+    k₀ with m = √(128·A) from any guess no worse than a factor A (here
+    B(k₀) = 1; the truth is at least m/A) leaves an error below A·e^(−64),
+    far under a rounding error, and costs O(√A) steps instead of O(A):
+    sizing a pool of 70,000 workers stays interactive. The recursion also
+    stops, with 0, once B falls below the smallest normal float (far more
+    servers than load; it would otherwise crawl through subnormal numbers).
+
     Source: Harchol-Balter (2013) §14.4; the recursion is standard in
-    teletraffic engineering (e.g. ITU-T E-series handbooks).
+    teletraffic engineering (e.g. ITU-T E-series handbooks). Its forward
+    stability: D. L. Jagerman, "Some properties of the Erlang loss
+    function", Bell System Technical Journal 53(3), 1974.
 
     >>> round(erlang_b(1, 1.0), 3)
     0.5
     >>> 0 < erlang_b(2000, 1900.0) < 1   # no overflow
     True
+    >>> math.isclose(erlang_b(75_000, 70_000.0), _erlang_b_from_zero(75_000, 70_000.0), rel_tol=1e-13)
+    True
     """
+    start = max(0, math.floor(min(servers, offered_load) - math.sqrt(_ERLANG_B_SKIP * offered_load)))
+    b = 1.0
+    for k in range(start + 1, servers + 1):
+        b = offered_load * b / (k + offered_load * b)
+        if b < sys.float_info.min:  # no probability is that small: done, before slow subnormal steps
+            return 0.0
+    return b
+
+
+def _erlang_b_from_zero(servers: int, offered_load: float) -> float:
+    """Erlang B by the full recursion from k = 0: O(c), for checking :func:`erlang_b`."""
     b = 1.0
     for k in range(1, servers + 1):
         b = offered_load * b / (k + offered_load * b)
@@ -215,11 +248,26 @@ def mmc_response_percentile(servers: int, arrival_rate: float, service_time: flo
     >>> round(mmc_response_percentile(1, 8.0, 100.0 / 1000, 99) * 1000)
     2303
     """
+    return mmc_response_percentiles(servers, arrival_rate, service_time, (pct,))[0]
+
+
+def mmc_response_percentiles(servers: int, arrival_rate: float, service_time: float,
+                             pcts: tuple[float, ...]) -> tuple[float, ...]:
+    """Several percentiles of M/M/c response time, with Erlang C computed once (it is the costly part).
+
+    >>> [round(t * 1000) for t in mmc_response_percentiles(1, 8.0, 0.1, (50, 99))]
+    [347, 2303]
+    """
     if arrival_rate * service_time >= servers:
-        return math.inf
+        return tuple(math.inf for _ in pcts)
     survival = _response_survival(servers, arrival_rate, service_time)
+    return tuple(_percentile(survival, service_time, pct) for pct in pcts)
+
+
+def _percentile(survival, scale: float, pct: float) -> float:
+    """The t with survival(t) = 1 − pct/100, by doubling from ``scale`` and then bisection."""
     target = 1.0 - pct / 100.0
-    lo, hi = 0.0, service_time
+    lo, hi = 0.0, scale
     while survival(hi) > target:
         lo, hi = hi, hi * 2.0
     for _ in range(200):
@@ -249,15 +297,56 @@ def p99_floor(service_time: float) -> float:
     return service_time * math.log(100.0)
 
 
+def smallest_pool(meets, offered_load: float, limit: int = MAX_WORKERS_SEARCHED) -> int | None:
+    """The fewest workers c for which ``meets(c)`` holds, searching from the smallest stable pool.
+
+    ``meets`` must never turn false as c grows (waits only shrink with more
+    workers). The smallest stable pool is ⌊A⌋ + 1; queueing needs about
+    A + β√A workers for any fixed target (square-root staffing), so the
+    search steps up from there by √A, doubling the step until ``meets``
+    holds, then bisects: O(log √A) checks. ``None`` if even ``limit``
+    workers do not meet it (or the stable pool exceeds it).
+
+    Source: the square-root staffing rule, S. Halfin and W. Whitt,
+    "Heavy-traffic limits for queues with many exponential servers",
+    Operations Research 29(3), 1981.
+
+    >>> smallest_pool(lambda c: c >= 120, 100.0)
+    120
+    >>> smallest_pool(lambda c: False, 100.0, limit=1000) is None
+    True
+    """
+    lo = math.floor(offered_load) + 1
+    if lo > limit:
+        return None
+    if meets(lo):
+        return lo
+    step = max(1, math.isqrt(lo))
+    while True:  # invariant: meets(lo) is false
+        hi = min(lo + step, limit)
+        if meets(hi):
+            break
+        if hi >= limit:
+            return None
+        lo, step = hi, step * 2
+    while hi - lo > 1:  # meets(lo) false, meets(hi) true
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
                     limit: int = MAX_WORKERS_SEARCHED) -> int | None:
     """The smallest worker count whose M/M/c p99 response time meets a target.
 
     The p99 falls as workers are added but never below :func:`p99_floor`; a
     tighter target cannot be met by adding workers (only by faster service)
-    and gives ``None``, as does a pool larger than ``limit`` (the search is
-    O(c) per step). Binary search works because the p99 never increases
-    with more workers.
+    and gives ``None``, as does a pool larger than ``limit``. A pool meets
+    the target when P(T > target) ≤ 1 %, one evaluation of the response-time
+    distribution per pool size (:func:`smallest_pool` picks the sizes).
 
     80 requests/s at 50 ms each, p99 target 250 ms:
 
@@ -266,27 +355,9 @@ def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
     """
     if target_p99 <= p99_floor(service_time):
         return None
-
-    def meets(c: int) -> bool:
-        return mmc_response_percentile(c, arrival_rate, service_time, 99) <= target_p99
-
-    lo = max(1, math.floor(arrival_rate * service_time) + 1)  # smallest stable pool
-    if lo > limit:  # each check is O(c): refuse before running a billion-step recursion
-        return None
-    if meets(lo):
-        return lo
-    hi = min(lo * 2, limit)
-    while not meets(hi):
-        if hi >= limit:
-            return None
-        lo, hi = hi, min(hi * 2, limit)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if meets(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return smallest_pool(
+        lambda c: _response_survival(c, arrival_rate, service_time)(target_p99) <= 1.0 - 99 / 100.0,
+        arrival_rate * service_time, limit)
 
 
 class WorkerPool(NamedTuple):
@@ -334,19 +405,16 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
     """
     service_s = service_time_ms / 1000.0
     load = arrival_rps * service_s
-
-    def percentile_ms(pct: float) -> float:
-        return mmc_response_percentile(workers, arrival_rps, service_s, pct) * 1000.0
-
+    p50, p95, p99 = (t * 1000.0 for t in mmc_response_percentiles(workers, arrival_rps, service_s, (50, 95, 99)))
     wait_ms = mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
     return WorkerPool(
         utilization_pct=100.0 * load / workers,
         prob_wait_pct=100.0 * erlang_c(workers, load),
         mean_wait_ms=wait_ms,
         mean_response_ms=wait_ms + service_time_ms,
-        p50_ms=percentile_ms(50),
-        p95_ms=percentile_ms(95),
-        p99_ms=percentile_ms(99),
+        p50_ms=p50,
+        p95_ms=p95,
+        p99_ms=p99,
         max_rps=workers / service_s,
         workers_for_target=None if target_p99_ms is None else workers_for_p99(
             arrival_rps, service_s, target_p99_ms / 1000.0),

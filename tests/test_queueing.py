@@ -3,6 +3,8 @@
 import heapq
 import math
 import random
+import sys
+import time
 
 import pytest
 from hypothesis import assume, given, settings
@@ -103,6 +105,45 @@ def test_workers_for_target_is_the_smallest():
         n = queueing.workers_for_p99(lam, s, target)
         assert queueing.mmc_response_percentile(n, lam, s, 99) <= target
         assert n == 1 or queueing.mmc_response_percentile(n - 1, lam, s, 99) > target
+
+
+@settings(max_examples=300, deadline=None)
+@given(load=st.floats(0.001, 150_000), extra=st.floats(-0.5, 3.0))
+def test_erlang_b_from_below_the_load_is_the_full_recursion(load, extra):
+    """Starting √(128·A) below the load loses nothing against the recursion from k = 0."""
+    c = max(1, round(load * (1 + extra)))
+    fast, full = queueing.erlang_b(c, load), queueing._erlang_b_from_zero(c, load)
+    if full < sys.float_info.min:
+        assert fast == 0.0
+    else:
+        assert fast == pytest.approx(full, rel=1e-13)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lam=st.floats(0.1, 2000), s_ms=st.floats(1, 2000), factor=st.floats(1.0001, 10))
+def test_workers_for_target_is_the_first_pool_a_linear_scan_finds(lam, s_ms, factor):
+    """The search agrees with checking every pool size in turn."""
+    s = s_ms / 1000
+    target = queueing.p99_floor(s) * factor
+    assume(lam * s < 2000)
+    found = queueing.workers_for_p99(lam, s, target)
+    c = math.floor(lam * s) + 1
+    while queueing.mmc_response_percentile(c, lam, s, 99) > target:
+        c += 1
+    assert found == c
+
+
+def test_seventy_thousand_workers_are_sized_within_a_frame():
+    """A million requests/s at 70 ms with a 350 ms p99 target needs 70,004 workers. Found by checking
+    every candidate pool with an O(c) Erlang recursion it took 61–130 ms; the budget is 16 ms."""
+    args = dict(arrival_rps=1_000_000, service_time_ms=70, workers=10_000, target_p99_ms=350)
+    assert calculate("worker-pool", **args).outputs["workers_for_target"] == 70_004
+    cpu_ms = []
+    for _ in range(5):
+        start = time.process_time()
+        calculate("worker-pool", **args)
+        cpu_ms.append((time.process_time() - start) * 1000)
+    assert min(cpu_ms) < 16, cpu_ms
 
 
 def test_unreachable_target_warns():
