@@ -144,61 +144,58 @@ def allen_cunneen_wait(mmc_wait: float, cv: float) -> float:
     return mmc_wait * (1.0 + cv * cv) / 2.0
 
 
-def simulate_fcfs(arrival_rate: float, service_quantile, workers: int, requests: int,
+def simulate_fcfs(arrival_rate: float, service_times, workers: int, requests: int,
                   seed: int) -> tuple[list[float], list[float]]:
     """Waits and response times of c FCFS workers fed by Poisson arrivals, in arrival order.
 
     Each arrival starts on the earliest-free worker, at its arrival or when
-    that worker frees up (the Kiefer–Wolfowitz recursion). Idle workers are
-    counted, busy ones kept in a heap of the times they free up.
+    that worker frees up (the Kiefer–Wolfowitz recursion): one heap holds
+    when each worker is next free, and each request replaces its top.
 
     Randomness: ``random.Random(seed).random()``, the Mersenne Twister's
-    53-bit uniforms, the same bits on every platform; two per request, its
-    one value 0 replaced by 2⁻⁵⁴ (half its smallest step) so that every u
-    is strictly between 0 and 1. The gap to the next arrival is −ln(u)/λ;
-    the service time is ``service_quantile(u)``, the inverse of its
-    distribution function. Nothing is rejected or drawn conditionally,
-    so a last-bit difference in ``log`` or ``exp`` between two platforms
-    changes a time by that last bit and never which random number feeds
-    which request, and the result is continuous in every time: the same
-    seed gives the same figures to about 1e-12 everywhere. To keep those
-    digits the clock restarts from zero every 4,096 mean gaps (the busy
-    workers' free times move with it; the order is kept).
+    53-bit uniforms, the same bits on every platform; two per request (the
+    gap before it, then its service), its one value 0 replaced by 2⁻⁵⁴
+    (half its smallest step) so that every u is strictly between 0 and 1.
+    The gap is −ln(u)/λ; ``service_times`` maps the list of service
+    uniforms to service times through the inverse of their distribution
+    function. Nothing is rejected or drawn conditionally, so a last-bit
+    difference in ``log`` or ``exp`` between two platforms changes a time by
+    that last bit and never which random number feeds which request, and
+    the result is continuous in every time: the same seed gives the same
+    figures to about 1e-12 everywhere. To keep those digits the clock
+    restarts from zero every 4,096 mean gaps (busy workers' free times move
+    with it, idle ones become 0; their order is kept).
 
     A single worker, arrivals rarer than service: most requests never wait.
 
-    >>> waits, times = simulate_fcfs(1.0, lambda u: -math.log1p(-u) * 0.1, 1, 1000, seed=1)
+    >>> exponential = lambda us: [-math.log1p(-u) * 0.1 for u in us]
+    >>> waits, times = simulate_fcfs(1.0, exponential, 1, 1000, seed=1)
     >>> len(times), sum(w == 0 for w in waits) > 850, min(times) > 0
     (1000, True, True)
     """
-    uniform = random.Random(seed).random
-    gap = 1.0 / arrival_rate
-    rebase_after = _REBASE_GAPS * gap
-    log, heappop, heappush, heapreplace = math.log, heapq.heappop, heapq.heappush, heapq.heapreplace
-    busy: list[float] = []
-    idle = workers
+    uniform, half_step = random.Random(seed).random, _HALF_STEP
+    draws = [uniform() or half_step for _ in range(2 * requests)]
+    mean_gap = 1.0 / arrival_rate
+    log = math.log
+    gaps = [-log(u) * mean_gap for u in draws[0::2]]
+    services = service_times(draws[1::2])
+    rebase_after = _REBASE_GAPS * mean_gap
+    heapreplace = heapq.heapreplace
+    free = [0.0] * workers  # when each worker is next free: a heap, earliest first
     clock = 0.0
     waits = [0.0] * requests
-    times = [0.0] * requests
-    for i in range(requests):
-        clock -= log(uniform() or _HALF_STEP) * gap
-        service = service_quantile(uniform() or _HALF_STEP)
-        while busy and busy[0] <= clock:
-            heappop(busy)
-            idle += 1
-        if idle:
-            idle -= 1
-            start = clock
-            heappush(busy, start + service)
+    for i, gap in enumerate(gaps):
+        clock += gap
+        earliest = free[0]
+        if earliest <= clock:
+            heapreplace(free, clock + services[i])
         else:
-            start = busy[0]
-            heapreplace(busy, start + service)
-        waits[i] = start - clock
-        times[i] = start - clock + service
-        if clock > rebase_after:  # every free time is ≥ clock here, so the shift keeps them ≥ 0 and in order
-            busy = [free - clock for free in busy]
+            heapreplace(free, earliest + services[i])
+            waits[i] = earliest - clock
+        if clock > rebase_after:  # a monotone shift keeps the heap in order; idle workers are free "now"
+            free = [f - clock if f > clock else 0.0 for f in free]
             clock = 0.0
-    return waits, times
+    return waits, [w + s for w, s in zip(waits, services)]
 
 
 def nearest_rank(ordered: list[float], pct: int) -> float:
@@ -248,7 +245,7 @@ def percentile_interval(times: list[float], ordered: list[float], pct: int) -> t
     """
     q = nearest_rank(ordered, pct)
     size = len(times) // BATCHES
-    shares = [sum(1 for t in times[b * size:(b + 1) * size] if t > q) / size for b in range(BATCHES)]
+    shares = [sum(map(q.__lt__, times[b * size:(b + 1) * size])) / size for b in range(BATCHES)]
     h = batch_half_width(shares)
     n = len(ordered)
 
@@ -328,18 +325,18 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     if service_distribution == "lognormal":
         sigma = lognormal_sigma(service_time_ms, service_p99_ms)
         cv = service_cv(sigma)
-        mu = -sigma * sigma / 2.0  # log of the median, in units of the mean: the mean is 1
         from statistics import NormalDist  # here, not at the top: the browser imports perfcalc on start
 
-        normal_quantile = NormalDist().inv_cdf
-
-        def quantile(u: float) -> float:
-            return math.exp(mu + sigma * normal_quantile(u))
+        def service_times(uniforms: list[float]) -> list[float]:
+            if sigma == 0:  # a p99 equal to the mean: every request takes the mean
+                return [1.0] * len(uniforms)
+            # ln S ~ N(−σ²/2, σ), so the mean service time is 1, the unit of time here.
+            return list(map(math.exp, map(NormalDist(-sigma * sigma / 2.0, sigma).inv_cdf, uniforms)))
     else:
         sigma, cv = math.nan, 1.0
 
-        def quantile(u: float) -> float:
-            return -math.log1p(-u)
+        def service_times(uniforms: list[float]) -> list[float]:
+            return [-math.log1p(-u) for u in uniforms]
 
     mmc_wait = queueing.mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
     mmc_p50, mmc_p95, mmc_p99 = (t * 1000.0 for t in queueing.mmc_response_percentiles(
@@ -353,7 +350,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
                           p50_ci_ms=inf, p95_ci_ms=inf, p99_low_ms=inf, p99_high_ms=inf, **shared)
 
     # Time in units of the mean service time, so every clock value is of order one.
-    waits, times = simulate_fcfs(load, quantile, workers, requests, seed)
+    waits, times = simulate_fcfs(load, service_times, workers, requests, seed)
     kept = requests - int(requests * WARMUP_FRACTION)
     waits, times = waits[-kept:], times[-kept:]
     ordered = sorted(times)

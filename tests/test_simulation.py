@@ -4,6 +4,7 @@ import heapq
 import math
 import random
 import time
+from pathlib import Path
 from statistics import NormalDist
 
 import pytest
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 import perfcalc
 from perfcalc import PerfcalcError, calculate, queueing, simulation
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_constants():
@@ -82,7 +85,7 @@ def test_service_times_have_the_mean_and_p99_asked_for():
 
 
 def _reference_fcfs(rate, quantile, workers, requests, seed):
-    """The FCFS recursion in its plainest form: one heap of free times, an absolute clock."""
+    """The FCFS recursion in its plainest form: one heap of free times, an absolute clock, one draw at a time."""
     uniform = random.Random(seed).random
     free = [0.0] * workers
     clock, waits = 0.0, []
@@ -99,7 +102,7 @@ def _reference_fcfs(rate, quantile, workers, requests, seed):
 def test_the_pool_is_the_plain_fcfs_recursion(rate, workers):
     """Idle workers counted apart and a clock that restarts: the same waits as the textbook recursion."""
     quantile = lambda u: -math.log1p(-u)  # noqa: E731
-    waits, times = simulation.simulate_fcfs(rate, quantile, workers, 20_000, seed=4)
+    waits, times = simulation.simulate_fcfs(rate, lambda us: list(map(quantile, us)), workers, 20_000, seed=4)
     reference = _reference_fcfs(rate, quantile, workers, 20_000, seed=4)
     assert max(abs(a - b) for a, b in zip(waits, reference)) < 1e-9
     assert sum(w > 0 for w in waits) > 0 or workers > 1000
@@ -107,9 +110,9 @@ def test_the_pool_is_the_plain_fcfs_recursion(rate, workers):
 
 def test_more_workers_never_make_any_request_wait_longer():
     """Kiefer & Wolfowitz: with the same arrivals and service times, each request waits no longer on c + 1 workers."""
-    quantile = lambda u: -math.log1p(-u)  # noqa: E731
-    fewer, _ = simulation.simulate_fcfs(2.7, quantile, 3, 20_000, seed=8)
-    more, _ = simulation.simulate_fcfs(2.7, quantile, 4, 20_000, seed=8)
+    exponential = lambda us: [-math.log1p(-u) for u in us]  # noqa: E731
+    fewer, _ = simulation.simulate_fcfs(2.7, exponential, 3, 20_000, seed=8)
+    more, _ = simulation.simulate_fcfs(2.7, exponential, 4, 20_000, seed=8)
     assert all(b <= a + 1e-12 for a, b in zip(fewer, more)) and sum(more) < sum(fewer)
 
 
@@ -198,6 +201,13 @@ def test_warnings_name_what_the_figures_mean():
     assert busy.warnings[0].startswith("Above 90 % busy the queue forgets its start slowly")
     calm = calculate("simulate", arrival_rps=40, service_distribution="exponential", requests=100_000)
     assert calm.warnings == []
+
+
+def test_the_guides_example_says_what_the_page_says():
+    """docs/wsgi.md: at 60 % busy the simulated p99 is more than twice M/M/c's, above even the service's own 500 ms."""
+    o = calculate("simulate", arrival_rps=60, service_time_ms=50, service_p99_ms=500, workers=5).outputs
+    assert o["utilization_pct"] == pytest.approx(60) and o["p99_ms"] > 2 * o["mmc_p99_ms"] and o["p99_ms"] > 500
+    assert "more than twice the M/M/c figure" in (ROOT / "docs" / "wsgi.md").read_text()
 
 
 def test_largest_run_fits_its_budget():
