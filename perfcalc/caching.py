@@ -125,23 +125,27 @@ class Che(NamedTuple):
     characteristic_time: float  # in requests; inf when the cache holds everything
 
 
-def _che(probs: list[tuple[float, float]], cache_items: int) -> Che:
-    """Solve Che's equation for one cache size over prepared popularities."""
+def _che(probs: list[tuple[float, float]], cache_items: int, below: float = 0.0) -> Che:
+    """Solve Che's equation for one cache size over prepared popularities.
+
+    ``below`` is a characteristic time known to be too short (that of a
+    smaller cache), where the search for a bracket may start.
+    """
 
     def occupancy(t: float) -> float:
         return math.fsum(w * -math.expm1(-p * t) for w, p in probs)
 
     # Occupancy rises from 0 to N as T grows, concave: bracket T, then Newton
     # steps, falling back to bisection (in log T) whenever a step leaves the bracket.
-    lo, hi = 0.0, float(cache_items)
+    lo, hi = below, max(float(cache_items), below * 4.0)
     while occupancy(hi) < cache_items:
         lo, hi = hi, hi * 4.0
     lo = max(lo, hi / 4.0) if lo > 0 else hi / 1e12
     t = math.sqrt(lo * hi)
     for _ in range(200):
-        misses = [(w, p, math.exp(-p * t)) for w, p in probs]
-        gap = math.fsum(w * -math.expm1(-p * t) for w, p, _e in misses) - cache_items
-        slope = math.fsum(w * p * e for w, p, e in misses)
+        stays = [(w, p, math.expm1(-p * t)) for w, p in probs]  # e^(−pT) − 1, once per rank point
+        gap = math.fsum(w * -m for w, _p, m in stays) - cache_items
+        slope = math.fsum(w * p * (1.0 + m) for w, p, m in stays)
         if gap < 0:
             lo = t
         else:
@@ -194,13 +198,22 @@ def zipf_che_hit_ratio(catalog_items: int, cache_items: int, zipf_alpha: float) 
 
 
 def zipf_che_hit_ratios(catalog_items: int, cache_sizes: list[int], zipf_alpha: float) -> list[float]:
-    """Hit ratios for several cache sizes over one catalogue: the popularity grid is built once.
+    """Hit ratios for several cache sizes over one catalogue: the popularity grid is built once,
+    and for growing sizes each search starts from the last characteristic time.
 
     >>> [round(h, 3) for h in zipf_che_hit_ratios(1_000_000, [10_000, 1_000_000], 0.8)]
     [0.232, 1.0]
     """
     probs = _popularity(zipf_alpha, _zipf_points(catalog_items, zipf_alpha))
-    return [1.0 if size >= catalog_items else _che(probs, size)[0] for size in cache_sizes]
+    ratios, below, previous = [], 0.0, 0
+    for size in cache_sizes:
+        if size >= catalog_items:
+            ratios.append(1.0)
+            continue
+        hit, t = _che(probs, size, below if size >= previous else 0.0)
+        ratios.append(hit)
+        below, previous = t, size  # a larger cache's T is longer: its search starts here
+    return ratios
 
 
 def zipf_che_hit_ratio_exact(catalog_items: int, cache_items: int, zipf_alpha: float) -> Che:
