@@ -201,6 +201,10 @@ def background_jobs_chart(v: dict, out: dict) -> Chart:
     lam, s, c = v["jobs_per_s"], v["job_time_s"], v["workers"]
     load = lam * s
     low = math.floor(load) + 1  # the smallest pool that keeps up
+    if low > queueing.MAX_WORKERS_SEARCHED:  # each point is an Erlang C: no curve past the searched sizes
+        description = (f"{_n(lam)} jobs/s of {_n(s)} s each need more than {queueing.MAX_WORKERS_SEARCHED:,} "
+                       f"workers to keep up; with {c} the queue grows without bound.")
+        return Chart("p99 wait against workers", "Workers", "p99 wait in queue (s)", (), description)
     if low < c:  # start where the pool is at most 95 % busy, unless the reader's pool is busier
         low = min(c, max(low, math.ceil(load / 0.95)))
     high = max(c, out.get("workers_for_target") or 0, low) + max(4, math.ceil(2 * math.sqrt(load)))

@@ -331,3 +331,12 @@ def test_background_jobs_chart_is_the_model():
     overloaded = calculate("background-jobs", jobs_per_s=5, job_time_s=2, workers=9)
     chart = perfcalc.get("background-jobs").chart(overloaded.inputs, overloaded.outputs)
     assert [s.name for s in chart.series] == ["p99 wait", "target"] and "overloaded" in chart.description
+
+
+def test_background_jobs_chart_of_a_load_no_pool_keeps_up_with():
+    """A million jobs a second of a day each: no curve to draw (each point would be an Erlang C over 10¹⁰ workers)."""
+    r = calculate("background-jobs", jobs_per_s=1e6, job_time_s=86_400, workers=10_000)
+    start = time.process_time()
+    chart = perfcalc.get("background-jobs").chart(r.inputs, r.outputs)
+    assert time.process_time() - start < 0.05
+    assert chart.series == () and "more than 100,000 workers" in chart.description
