@@ -55,6 +55,7 @@ MAX_WORKERS_SEARCHED = 100_000
 # Erlang B starts its recursion √(this × A) below the load A: the error of
 # starting there shrinks by e^(−this/2) = e^(−64) (see erlang_b).
 _ERLANG_B_SKIP = 128.0
+_LOG_FLOAT_MIN = math.log(sys.float_info.min)
 
 
 class LittlesLaw(NamedTuple):
@@ -123,7 +124,9 @@ def erlang_b(servers: int, offered_load: float) -> float:
     far under a rounding error, and costs O(√A) steps instead of O(A):
     sizing a pool of 70,000 workers stays interactive. The recursion also
     stops, with 0, once B falls below the smallest normal float (far more
-    servers than load; it would otherwise crawl through subnormal numbers).
+    servers than load; it would otherwise crawl through subnormal numbers),
+    or once it provably will: past the load each step multiplies B by less
+    than A/k.
 
     Source: Harchol-Balter (2013) §14.4; the recursion is standard in
     teletraffic engineering (e.g. ITU-T E-series handbooks). Its forward
@@ -142,6 +145,11 @@ def erlang_b(servers: int, offered_load: float) -> float:
     for k in range(start + 1, servers + 1):
         b = offered_load * b / (k + offered_load * b)
         if b < sys.float_info.min:  # no probability is that small: done, before slow subnormal steps
+            return 0.0
+        # Past the load each step multiplies B by less than A/k, so B(c) < B(k)·(A/k)^(c−k). Once that
+        # bound is a factor e below the smallest float, the loop would end in 0 anyway: say so now.
+        if k % 64 == 0 and k > offered_load and (
+                math.log(b) + (servers - k) * math.log(offered_load / k) < _LOG_FLOAT_MIN - 1.0):
             return 0.0
     return b
 
