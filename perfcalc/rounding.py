@@ -42,10 +42,8 @@ def ceil_whole(x: float) -> int:
     >>> ceil_whole(30_000_000.5), ceil_whole(1e-12), ceil_whole(0.0)
     (30000001, 1, 0)
     """
-    nearest = round(x)
-    if abs(x - nearest) <= WHOLE_REL_TOL * abs(x):
-        return int(nearest)
-    return math.ceil(x)
+    whole = _within_noise(x)
+    return math.ceil(x) if whole is None else whole
 
 
 def floor_whole(x: float) -> int:
@@ -64,7 +62,11 @@ def floor_whole(x: float) -> int:
     >>> floor_whole(9.999), floor_whole(0.5)
     (9, 0)
     """
+    whole = _within_noise(x)
+    return math.floor(x) if whole is None else whole
+
+
+def _within_noise(x: float) -> int | None:
+    """The whole number x is within float noise of (relative, 4 ε), or ``None``."""
     nearest = round(x)
-    if abs(x - nearest) <= WHOLE_REL_TOL * abs(x):
-        return int(nearest)
-    return math.floor(x)
+    return int(nearest) if abs(x - nearest) <= WHOLE_REL_TOL * abs(x) else None

@@ -33,13 +33,16 @@ LITTLES_LAW = Calculator(
 )
 
 
+def overload_warning(arrivals: str, load: float, workers: int, consequence: str) -> str:
+    """The words for a pool that cannot keep up: what arrives, the busy workers it needs, what follows."""
+    return f"Overloaded: {arrivals} need {load:.2f} busy workers on average but there are {workers}. {consequence}"
+
+
 def _worker_pool_warnings(args, r):
     warnings = []
     if r.offered_load >= args["workers"]:
-        warnings.append(
-            f"Overloaded: {args['arrival_rps']:g} requests/s need {r.offered_load:.2f} busy workers on average but "
-            f"there are {args['workers']}. The queue grows without bound, so waits and percentiles are unbounded (∞)."
-        )
+        warnings.append(overload_warning(f"{args['arrival_rps']:g} requests/s", r.offered_load, args["workers"],
+                                         "The queue grows without bound, so waits and percentiles are unbounded (∞)."))
     elif r.utilization_pct > HIGH_UTILIZATION_PCT:
         warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: small increases in load now cost a lot "
                         "of latency.")
@@ -100,10 +103,8 @@ WORKER_POOL = Calculator(
 def _background_jobs_warnings(args, r):
     warnings = []
     if r.offered_load >= args["workers"]:
-        warnings.append(
-            f"Overloaded: {args['jobs_per_s']:g} jobs/s need {r.offered_load:.2f} busy workers on average but there "
-            f"are {args['workers']}. The queue, and any backlog, grow without bound."
-        )
+        warnings.append(overload_warning(f"{args['jobs_per_s']:g} jobs/s", r.offered_load, args["workers"],
+                                         "The queue, and any backlog, grow without bound."))
     elif r.utilization_pct > HIGH_UTILIZATION_PCT:
         warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: a burst of jobs now waits a long time, "
                         "and a backlog drains slowly.")

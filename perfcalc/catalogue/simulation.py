@@ -6,6 +6,7 @@ from .. import charts
 from ..simulation import DISTRIBUTIONS, SLOW_MIXING_UTILIZATION_PCT, WIDE_INTERVAL_SHARE, simulate
 from ..spec import Calculator, Field, Output
 from .fields import count, ms, rate
+from .queueing import overload_warning
 
 # Seeds are 32-bit, like most tools' (and short enough to type and share).
 MAX_SEED = 2**32 - 1
@@ -14,11 +15,9 @@ MAX_SEED = 2**32 - 1
 def _simulate_warnings(args, r):
     warnings = []
     if r.offered_load >= args["workers"]:
-        warnings.append(
-            f"Overloaded: {args['arrival_rps']:g} requests/s need {r.offered_load:.2f} busy workers on average but "
-            f"there are {args['workers']}. The queue grows for as long as any run lasts, so nothing is simulated: "
-            "waits and percentiles are unbounded (∞)."
-        )
+        warnings.append(overload_warning(f"{args['arrival_rps']:g} requests/s", r.offered_load, args["workers"],
+                                         "The queue grows for as long as any run lasts, so nothing is simulated: "
+                                         "waits and percentiles are unbounded (∞)."))
         return warnings
     if r.utilization_pct > SLOW_MIXING_UTILIZATION_PCT:
         warnings.append(f"Above {SLOW_MIXING_UTILIZATION_PCT:g} % busy the queue forgets its start slowly: the "
