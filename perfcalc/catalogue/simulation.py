@@ -49,7 +49,8 @@ SIMULATE = Calculator(
               help="lognormal: from the mean and p99; exponential: the M/M/c assumption, to check the simulation."),
         count("workers", "Workers", default=5, maximum=10_000, help="Requests served at once (processes × threads)."),
         count("requests", "Requests simulated", default=50_000, minimum=10_000, maximum=100_000, unit="requests",
-              help="More requests: a narrower interval, and a slower answer (about 0.1 s per 100,000 here)."),
+              help="More requests give a narrower interval and a slower answer: 100,000 take a few tenths of a "
+                   "second in a browser."),
         count("seed", "Random seed", default=1, minimum=0, maximum=MAX_SEED,
               help="The same seed and inputs give the same figures, here and everywhere."),
     ),
