@@ -54,10 +54,18 @@ def test_fan_out_warns_when_the_target_is_missed():
     assert calculate("fan-out", calls=1, per_call_slow_pct=1, target_slow_pct=1).warnings == []
 
 
-def test_fan_out_errors_name_the_field():
-    with pytest.raises(PerfcalcError) as err:
-        calculate("fan-out", calls=0)
-    assert str(err.value) == "calls must be a whole number from 1 to 100000, got 0"
+def test_errors_name_the_field_the_rule_and_the_value():
+    for cid, inputs, message in [
+        ("fan-out", {"calls": 0}, "calls must be a whole number from 1 to 100000, got 0"),
+        ("fan-out", {"per_call_slow_pct": "101"}, "per_call_slow_pct must be a number from 0 to 100, got 101"),
+        ("retries", {"max_retries": 21}, "max_retries must be a whole number from 0 to 20, got 21"),
+        ("retries", {"layers": "two"}, "layers must be a whole number from 1 to 10, got 'two'"),
+        ("retries", {"retry_budget_pct": "-5"},
+         "retry_budget_pct must be a number from 0 to 100 (or left empty), got -5"),
+    ]:
+        with pytest.raises(PerfcalcError) as err:
+            calculate(cid, **inputs)
+        assert str(err.value) == message and err.value.field == next(iter(inputs))
 
 
 def test_retries_sre_book_figures():

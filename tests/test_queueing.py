@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import perfcalc
-from perfcalc import calculate, queueing
+from perfcalc import PerfcalcError, calculate, queueing
 
 
 def test_erlang_c_call_centre_example():
@@ -340,3 +340,15 @@ def test_background_jobs_chart_of_a_load_no_pool_keeps_up_with():
     chart = perfcalc.get("background-jobs").chart(r.inputs, r.outputs)
     assert time.process_time() - start < 0.05
     assert chart.series == () and "more than 100,000 workers" in chart.description
+
+
+def test_background_jobs_errors_name_the_field_the_rule_and_the_value():
+    for inputs, message in [
+        ({"workers": 0}, "workers must be a whole number from 1 to 10000, got 0"),
+        ({"job_time_s": "0"}, "job_time_s must be a number from 0.001 to 86400, got 0"),
+        ({"backlog_jobs": "1.5"}, "backlog_jobs must be a whole number from 0 to 1000000000000, got 1.5"),
+        ({"target_wait_s": "soon"}, "target_wait_s must be a number from 0 to 86400 (or left empty), got 'soon'"),
+    ]:
+        with pytest.raises(PerfcalcError) as err:
+            calculate("background-jobs", **inputs)
+        assert str(err.value) == message and err.value.field == next(iter(inputs))
