@@ -155,7 +155,7 @@ def test_one_worker_matches_pollaczek_khinchine():
 
 
 def test_allen_cunneen_is_mmc_for_exponential_service():
-    r = calculate("simulate", service_distribution="exponential", requests=10_000).outputs
+    r = calculate("simulate", arrival_rps=80, service_distribution="exponential", requests=10_000).outputs
     assert r["service_cv"] == 1.0
     assert r["allen_cunneen_mean_wait_ms"] == pytest.approx(queueing.worker_pool(80, 50, 5).mean_wait_ms)
     assert r["mmc_p99_ms"] == pytest.approx(queueing.worker_pool(80, 50, 5).p99_ms)
@@ -168,9 +168,9 @@ def test_the_same_seed_gives_the_same_figures():
 
 
 def test_seeded_figures_are_pinned():
-    """The default scenario's figures, to the digit shown: a change in the random stream or the method shows here
-    (and the browser tests compare the page with native Python)."""
-    o = calculate("simulate", requests=20_000, seed=1).outputs
+    """A heavy-tailed scenario's figures, to the digit shown: a change in the random stream or the method shows
+    here (and the browser tests compare the page with native Python)."""
+    o = calculate("simulate", arrival_rps=80, requests=20_000, seed=1).outputs
     shown = {o_.name: perfcalc.format_output(o_, o[o_.name]) for o_ in perfcalc.get("simulate").outputs}
     assert shown == {
         "utilization_pct": "80.0 %", "service_cv": "2.59", "mean_wait_ms": "93.71 ms", "p50_ms": "61.3 ms",
@@ -191,7 +191,7 @@ def test_overloaded_is_a_result_and_costs_nothing():
 
 
 def test_warnings_name_what_the_figures_mean():
-    heavy = calculate("simulate", requests=20_000)
+    heavy = calculate("simulate", arrival_rps=80, requests=20_000)
     assert any("wider than ±10 %" in w for w in heavy.warnings)
     assert any(w.startswith("The simulated p99 is above the M/M/c p99 of 304.0 ms with 95 % confidence")
                for w in heavy.warnings)
@@ -220,7 +220,7 @@ def test_largest_run_fits_its_budget():
 
 
 def test_chart_sets_the_simulation_beside_mmc():
-    r = calculate("simulate", requests=10_000)
+    r = calculate("simulate", arrival_rps=80, requests=10_000)
     chart = perfcalc.get("simulate").chart(r.inputs, r.outputs)
     mmc, simulated, interval = chart.series
     assert chart.x_log and simulated.kind == "points"

@@ -38,7 +38,7 @@ SIMULATE = Calculator(
     title="Simulate a worker pool with realistic service times",
     summary="Response-time percentiles, with a confidence interval, when service times have the tail you measured.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=80.0, maximum=1_000_000.0,
+        rate("arrival_rps", "Arrival rate", default=60.0, maximum=1_000_000.0,
              help="Mean requests per second reaching the pool (Poisson arrivals)."),
         ms("service_time_ms", "Mean service time", default=50.0, help="Mean time a worker spends on one request."),
         ms("service_p99_ms", "p99 service time", default=500.0,
