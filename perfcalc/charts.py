@@ -210,7 +210,8 @@ def background_jobs_chart(v: dict, out: dict) -> Chart:
     high = max(c, out.get("workers_for_target") or 0, low) + max(4, math.ceil(2 * math.sqrt(load)))
     step = max(1, math.ceil((high - low) / 40))
     pools = list(range(low, high + 1, step))
-    curve = tuple((float(k), queueing.mmc_wait_percentile(k, lam, s, 99)) for k in pools)
+    waits = queueing.erlang_c_series(pools, load)  # one Erlang recursion for the whole sweep
+    curve = tuple((float(k), queueing.mmc_wait_percentile(k, lam, s, 99, c_wait=w)) for k, w in zip(pools, waits))
     series = [Series("p99 wait", curve)]
     target = v.get("target_wait_s")
     if target is not None:

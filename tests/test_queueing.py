@@ -352,3 +352,11 @@ def test_background_jobs_errors_name_the_field_the_rule_and_the_value():
         with pytest.raises(PerfcalcError) as err:
             calculate("background-jobs", **inputs)
         assert str(err.value) == message and err.value.field == next(iter(inputs))
+
+
+@settings(max_examples=100, deadline=None)
+@given(load=st.floats(0.01, 90_000), start=st.floats(-0.2, 0.5), step=st.integers(1, 500), count=st.integers(1, 40))
+def test_erlang_c_series_is_erlang_c_pool_by_pool(load, start, step, count):
+    first = max(1, round(load * (1 + start)))
+    pools = [first + step * i for i in range(count)]
+    assert queueing.erlang_c_series(pools, load) == [queueing.erlang_c(c, load) for c in pools]
