@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import caching, cost, queueing, scalability
+from . import caching, cost, distributed, queueing, scalability
 
-__all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart"]
+__all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart",
+           "fan_out_chart", "background_jobs_chart", "simulate_chart"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
     curves = {p: [] for p in (50, 95, 99)}
     for rho in busy:
         lam = rho * ceiling
-        for p in curves:
-            curves[p].append((lam, queueing.mmc_response_percentile(c, lam, service_s, p) * 1000.0))
+        for p, t in zip(curves, queueing.mmc_response_percentiles(c, lam, service_s, tuple(curves))):
+            curves[p].append((lam, t * 1000.0))
     series = [Series(f"p{p}", tuple(points)) for p, points in curves.items()]
     lam = v["arrival_rps"]
     if lam < ceiling:
@@ -80,7 +81,8 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
 def cache_size_chart(v: dict, out: dict) -> Chart:
     """LRU hit ratio (Che) as the cache grows from a sliver of the catalogue to all of it.
 
-    >>> c = cache_size_chart({"catalog_items": 100_000, "cache_items": 5_000, "zipf_alpha": 0.8}, {})
+    >>> c = cache_size_chart({"catalog_items": 100_000, "cache_items": 5_000, "zipf_alpha": 0.8},
+    ...                      {"hit_ratio_pct": 36.9})
     >>> c.series[0].points[-1]
     (100000.0, 100.0)
     """
@@ -89,7 +91,7 @@ def cache_size_chart(v: dict, out: dict) -> Chart:
     steps = 8  # one Che solve each (about 1 ms natively)
     sizes = sorted({max(1, round(low * (n / low) ** (k / steps))) for k in range(steps + 1)})
     points = tuple((float(size), 100.0 * hit) for size, hit in zip(sizes, caching.zipf_che_hit_ratios(n, sizes, alpha)))
-    now = 100.0 * caching.zipf_che_hit_ratio(n, v["cache_items"], alpha)[0]
+    now = out["hit_ratio_pct"]  # the answer itself: no second solve
     series = (Series("hit ratio", points), Series("now", ((float(min(v["cache_items"], n)), now),), "points"))
     half = next((x for x, y in points if y >= 50), None)
     half_text = f" Half of all requests hit once the cache holds about {_n(half, 2)} items." if half and half < n else ""
@@ -160,3 +162,104 @@ def serverless_chart(v: dict, out: dict) -> Chart:
         f"{_money(out['serverless_monthly_cost'])}."
     )
     return Chart("Monthly cost against volume", "Requests per month", "Monthly cost ($)", tuple(series), description)
+
+
+def fan_out_chart(v: dict, out: dict) -> Chart:
+    """The share of slow requests as the fan-out grows, for the current per-call slow share.
+
+    >>> c = fan_out_chart({"calls": 100, "per_call_slow_pct": 1.0, "target_slow_pct": 1.0},
+    ...                   {"request_slow_pct": 63.4})
+    >>> c.series[0].points[0], [s.name for s in c.series]
+    ((1.0, 1.0), ['requests slow', 'target', 'now'])
+    """
+    n, p = v["calls"], v["per_call_slow_pct"] / 100.0
+    top = max(100, 10 * n)
+    calls = sorted({max(1, round(top ** (k / 40))) for k in range(41)})
+    curve = tuple((float(k), 100.0 * distributed.slow_share(k, p)) for k in calls)
+    target = v["target_slow_pct"]
+    series = (Series("requests slow", curve), Series("target", ((1.0, target), (float(top), target))),
+              Series("now", ((float(n), out["request_slow_pct"]),), "points"))
+    half = next((k for k, y in curve if y >= 50), None)
+    half_text = f" Half of all requests are slow from about {_n(half, 2)} calls." if half else ""
+    description = (
+        f"Share of requests slower than the threshold when each waits for 1 to {_n(top)} parallel calls, each "
+        f"slow {_n(v['per_call_slow_pct'])} % of the time (logarithmic axis), against the {_n(target)} % target. "
+        f"At {_n(n)} calls it is {_n(out['request_slow_pct'])} %.{half_text}"
+    )
+    return Chart("Slow requests against fan-out", "Parallel calls per request (log scale)", "Requests slow (%)",
+                 series, description, x_log=True)
+
+
+def background_jobs_chart(v: dict, out: dict) -> Chart:
+    """The p99 wait in the queue as workers are added, from a busy pool to a comfortable one.
+
+    >>> c = background_jobs_chart({"jobs_per_s": 5.0, "job_time_s": 2.0, "workers": 12, "target_wait_s": 1.0},
+    ...                           {"p99_wait_s": 3.81, "workers_for_target": 15})
+    >>> [s.name for s in c.series], c.series[0].points[0][0]
+    (['p99 wait', 'target', 'now'], 11.0)
+    """
+    lam, s, c = v["jobs_per_s"], v["job_time_s"], v["workers"]
+    load = lam * s
+    low = math.floor(load) + 1  # the smallest pool that keeps up
+    if low > queueing.MAX_WORKERS_SEARCHED:  # each point is an Erlang C: no curve past the searched sizes
+        description = (f"{_n(lam)} jobs/s of {_n(s)} s each need more than {queueing.MAX_WORKERS_SEARCHED:,} "
+                       f"workers to keep up; with {c} the queue grows without bound.")
+        return Chart("p99 wait against workers", "Workers", "p99 wait in queue (s)", (), description)
+    if low < c:  # start where the pool is at most 95 % busy, unless the reader's pool is busier
+        low = min(c, max(low, math.ceil(load / 0.95)))
+    high = max(c, out.get("workers_for_target") or 0, low) + max(4, math.ceil(2 * math.sqrt(load)))
+    step = max(1, math.ceil((high - low) / 40))
+    pools = list(range(low, high + 1, step))
+    waits = queueing.erlang_c_series(pools, load)  # one Erlang recursion for the whole sweep
+    curve = tuple((float(k), queueing.mmc_wait_percentile(k, lam, s, 99, c_wait=w)) for k, w in zip(pools, waits))
+    series = [Series("p99 wait", curve)]
+    target = v.get("target_wait_s")
+    if target is not None:
+        series.append(Series("target", ((float(pools[0]), target), (float(pools[-1]), target))))
+    if out.get("p99_wait_s") is not None:
+        series.append(Series("now", ((float(c), out["p99_wait_s"]),), "points"))
+        now = f"With {c} workers the p99 wait is {_n(out['p99_wait_s'])} s."
+    else:
+        now = f"With {c} workers the pool is overloaded: the queue grows without bound."
+    description = (
+        f"The time 99 % of jobs wait in the queue, for {_n(lam)} jobs/s of {_n(s)} s each, as the pool grows from "
+        f"{pools[0]} to {pools[-1]} workers (at least {low} keep up). {now}"
+    )
+    return Chart("p99 wait against workers", "Workers", "p99 wait in queue (s)", tuple(series), description)
+
+
+def simulate_chart(v: dict, out: dict) -> Chart:
+    """Simulated p50, p95 and p99 (with the p99's interval) against the M/M/c percentiles for the same mean.
+
+    The x axis is the share of requests slower than the time on the y axis
+    (logarithmic: 50 % is the p50, 1 % the p99). The M/M/c curve is exact and
+    cheap; the simulated points come from the outputs, so drawing the chart
+    never runs the simulation again.
+
+    >>> c = simulate_chart({"arrival_rps": 80, "service_time_ms": 50, "workers": 5, "requests": 20000,
+    ...                     "service_distribution": "lognormal"},
+    ...                    {"p50_ms": 56.0, "p95_ms": 500.0, "p99_ms": 940.0, "p99_ci_ms": 100.0, "mmc_p99_ms": 304.0})
+    >>> [s.name for s in c.series], c.series[1].points[-1]
+    (['M/M/c', 'simulated', 'p99 interval'], (1.0, 940.0))
+    """
+    lam, service_s, c = v["arrival_rps"], v["service_time_ms"] / 1000.0, v["workers"]
+    x_label, y_label = "Requests slower than the time (%, log scale)", "Response time (ms)"
+    if out.get("p99_ms") is None:
+        description = (f"At {_n(lam)} requests/s the {c} workers are overloaded: the queue grows without bound, so "
+                       "there is nothing to simulate or plot.")
+        return Chart("Simulated against M/M/c percentiles", x_label, y_label, (), description, x_log=True)
+    pcts = (50, 60, 70, 80, 85, 90, 92.5, 95, 96, 97, 98, 99, 99.5)
+    times = queueing.mmc_response_percentiles(c, lam, service_s, pcts)
+    mmc = tuple((100.0 - p, t * 1000.0) for p, t in zip(pcts, times))
+    simulated = tuple((100.0 - p, out[f"p{p}_ms"]) for p in (50, 95, 99))
+    low, high = out["p99_ms"] - out["p99_ci_ms"], out["p99_ms"] + out["p99_ci_ms"]
+    series = (Series("M/M/c", mmc), Series("simulated", simulated, "points"),
+              Series("p99 interval", ((1.0, low), (1.0, high))))
+    description = (
+        f"Response-time percentiles of {c} workers at {_n(lam)} requests/s with {_n(v['service_time_ms'])} ms mean "
+        f"service: {_n(v['requests'])} simulated requests with {v['service_distribution']} service times, against "
+        f"the M/M/c model (exponential service, the same mean). Simulated p50, p95 and p99: {_n(out['p50_ms'])}, "
+        f"{_n(out['p95_ms'])} and {_n(out['p99_ms'])} ms (p99 interval half-width {_n(out['p99_ci_ms'])} ms); "
+        f"M/M/c p99: {_n(out['mmc_p99_ms'])} ms."
+    )
+    return Chart("Simulated against M/M/c percentiles", x_label, y_label, series, description, x_log=True)

@@ -1,7 +1,8 @@
 """Database-side costs: N+1 queries, connection pools, indexes, session cookies.
 
 Sources: SQLAlchemy ORM documentation, "Relationship Loading Techniques"
-(lazy, joined and selectin loading). HikariCP wiki, "About Pool Sizing"
+(lazy, joined and selectin loading), and "Connection Pooling" (``QueuePool``
+opens connections lazily; ``pool_size`` 5, ``max_overflow`` 10). HikariCP wiki, "About Pool Sizing"
 (connections = (core_count × 2) + effective_spindle_count). PostgreSQL
 documentation, "max_connections" and "superuser_reserved_connections".
 R. Bayer, E. McCreight, "Organization and maintenance of large ordered
@@ -25,6 +26,7 @@ __all__ = [
     "IndexScan",
     "SessionSize",
     "n_plus_one",
+    "connections_per_worker",
     "pool_connections",
     "hikari_pool_size",
     "connection_pool",
@@ -70,17 +72,36 @@ def n_plus_one(items: int, query_time_ms: float, eager_queries: int) -> NPlusOne
     return NPlusOne(lazy, lazy_ms, eager_ms, lazy_ms - eager_ms, lazy_ms / eager_ms)
 
 
-def pool_connections(app_instances: int, workers_per_instance: int, pool_size_per_worker: int) -> int:
-    """Connections the application may open: every process has its own pool.
+def connections_per_worker(threads_per_worker: int, pool_size_per_worker: int, max_overflow_per_worker: int) -> int:
+    """Connections one worker process can hold at once: min(pool size + max overflow, threads).
+
+    SQLAlchemy's ``QueuePool`` opens connections lazily, when a thread
+    checks one out, and a thread holds at most one (one session per request,
+    as Flask-SQLAlchemy scopes it). So a sync worker, one thread, holds one
+    connection however large its pool; a threaded worker holds one per busy
+    thread, up to ``pool_size + max_overflow``. Threads beyond that wait on
+    checkout and fail after ``pool_timeout`` (30 s by default).
+
+    Source: SQLAlchemy documentation, "Connection Pooling" (``QueuePool``:
+    ``pool_size`` 5, ``max_overflow`` 10, ``pool_timeout`` 30 by default).
+
+    >>> connections_per_worker(1, 5, 10), connections_per_worker(8, 5, 10), connections_per_worker(32, 5, 10)
+    (1, 8, 15)
+    """
+    return min(pool_size_per_worker + max_overflow_per_worker, threads_per_worker)
+
+
+def pool_connections(app_instances: int, workers_per_instance: int, connections_per_worker: int) -> int:
+    """Connections the application may hold at once: every worker process has its own pool.
 
     A pool is per process (SQLAlchemy's ``QueuePool`` is not shared across
-    forked Gunicorn workers), so the total is instances × workers × pool
-    size, where pool size includes any overflow allowance.
+    forked Gunicorn workers), so the total is instances × workers × what
+    one worker holds (:func:`connections_per_worker`).
 
     >>> pool_connections(3, 9, 5)
     135
     """
-    return app_instances * workers_per_instance * pool_size_per_worker
+    return app_instances * workers_per_instance * connections_per_worker
 
 
 def hikari_pool_size(db_cores: int, db_effective_spindles: int) -> int:
@@ -104,36 +125,49 @@ class ConnectionPool(NamedTuple):
     headroom: int
     fits: bool
     hikari_pool_size: int
+    connections_per_worker: int  # min(pool + overflow, threads)
+    pool_limit_per_worker: int  # pool_size + max_overflow: threads beyond it wait on checkout
 
 
 def connection_pool(
     app_instances: int,
     workers_per_instance: int,
+    threads_per_worker: int,
     pool_size_per_worker: int,
+    max_overflow_per_worker: int,
     db_max_connections: int,
     db_reserved_connections: int,
     db_cores: int,
     db_effective_spindles: int,
 ) -> ConnectionPool:
-    """Whether every worker's pool fits in the database's connection limit.
+    """Whether the connections every worker can hold fit in the database's limit.
 
-        needed = instances × workers × pool size
+        per worker = min(pool size + max overflow, threads)
+        needed = instances × workers × per worker
         available = max_connections − reserved      headroom = available − needed
 
     and HikariCP's count of connections the database can usefully run at
-    once (:func:`hikari_pool_size`). Reserved connections must leave at
-    least one: a :class:`PerfcalcError` on ``db_reserved_connections``
-    otherwise.
+    once (:func:`hikari_pool_size`). Pools open connections lazily and a
+    thread holds one at a time (:func:`connections_per_worker`), so sync
+    workers need one each whatever the pool size. Reserved connections must
+    leave at least one: a :class:`PerfcalcError` on
+    ``db_reserved_connections`` otherwise.
 
-    Source: PostgreSQL documentation, "max_connections" and
-    "superuser_reserved_connections"; HikariCP wiki, "About Pool Sizing".
+    Source: SQLAlchemy documentation, "Connection Pooling"; PostgreSQL
+    documentation, "max_connections" and "superuser_reserved_connections";
+    HikariCP wiki, "About Pool Sizing".
 
-    Two instances of five workers with SQLAlchemy's default 5 + 10 against
-    PostgreSQL's default 100, 3 reserved: 150 wanted, 97 there.
+    Two instances of five sync workers with SQLAlchemy's default 5 + 10
+    against PostgreSQL's default 100, 3 reserved: 10 connections, plenty of
+    room. With 16 threads per worker the pools fill to 15 each: 150 wanted,
+    97 there.
 
-    >>> r = connection_pool(2, 5, 15, 100, 3, 4, 1)
+    >>> r = connection_pool(2, 5, 1, 5, 10, 100, 3, 4, 1)
     >>> r.connections_needed, r.connections_available, r.headroom, r.fits
-    (150, 97, -53, False)
+    (10, 97, 87, True)
+    >>> r = connection_pool(2, 5, 16, 5, 10, 100, 3, 4, 1)
+    >>> r.connections_needed, r.headroom, r.fits
+    (150, -53, False)
     """
     if db_reserved_connections >= db_max_connections:
         raise PerfcalcError(
@@ -141,10 +175,12 @@ def connection_pool(
             f"got {db_reserved_connections} ≥ {db_max_connections}",
             "db_reserved_connections",
         )
-    needed = pool_connections(app_instances, workers_per_instance, pool_size_per_worker)
+    per_worker = connections_per_worker(threads_per_worker, pool_size_per_worker, max_overflow_per_worker)
+    needed = pool_connections(app_instances, workers_per_instance, per_worker)
     available = db_max_connections - db_reserved_connections
     return ConnectionPool(needed, available, available - needed, needed <= available,
-                          hikari_pool_size(db_cores, db_effective_spindles))
+                          hikari_pool_size(db_cores, db_effective_spindles), per_worker,
+                          pool_size_per_worker + max_overflow_per_worker)
 
 
 def btree_levels(rows: int, fanout: int) -> int:
@@ -228,9 +264,14 @@ def session_size(session_bytes: int, requests_per_month: int) -> SessionSize:
 
     The cookie travels with every request, so N requests upload it N times.
 
+    Sizes are without compression (:func:`session_cookie_bytes`): exact
+    for data that does not compress, an upper bound for data Flask can
+    shrink, so ``over_browser_limit`` means the cookie may not fit.
+
     Source: :func:`session_cookie_bytes`; RFC 6265 §6.1 (4096 bytes).
 
-    A 3,100-byte session no longer fits, and is silently dropped:
+    A 3,100-byte session that does not compress (random tokens, say) no
+    longer fits:
 
     >>> session_size(3100, 10_000_000)
     SessionSize(cookie_bytes=4177, over_browser_limit=True, monthly_upload_gb=41.77)

@@ -5,6 +5,9 @@ to a first approximation, an M/M/c queue: requests arrive at rate λ, each
 worker serves one request at a time for an exponentially distributed time of
 mean S, and a request that finds every worker busy waits in line (FCFS).
 
+A pool of Celery or RQ workers fed by jobs is the same queue in slower
+time: the waiting that matters is the job's time in the queue.
+
 Sources: J. D. C. Little, "A proof for the queuing formula L = λW",
 Operations Research 9(3), 1961. L. Kleinrock, *Queueing Systems, Vol. 1*,
 Wiley 1975, §3.5 (M/M/m). M. Harchol-Balter, *Performance Modeling and Design
@@ -14,6 +17,7 @@ of Computer Systems*, CUP 2013, ch. 14 (M/M/k, Erlang C).
 from __future__ import annotations
 
 import math
+import sys
 from typing import NamedTuple
 
 from .spec import PerfcalcError
@@ -23,24 +27,36 @@ __all__ = [
     "MAX_WORKERS_SEARCHED",
     "LittlesLaw",
     "WorkerPool",
+    "BackgroundJobs",
     "littles_law",
     "erlang_b",
     "erlang_c",
+    "erlang_c_series",
     "mmc_mean_wait",
+    "mmc_wait_survival",
+    "mmc_wait_percentile",
     "mmc_response_survival",
     "mmc_response_percentile",
+    "mmc_response_percentiles",
     "p99_floor",
+    "smallest_pool",
     "workers_for_p99",
     "worker_pool",
+    "drain_time",
+    "background_jobs",
 ]
 
 # Past about 80 % busy, waiting climbs steeply: in M/M/1 the mean wait grows
 # as ρ/(1 − ρ), so from 80 % to 90 % busy it more than doubles (Harchol-Balter
 # 2013, ch. 13–14; M/M/c behaves alike near saturation).
 HIGH_UTILIZATION_PCT = 80.0
-# workers_for_p99 checks pools of up to this size: each check is O(c), and
-# this is far beyond any one pool of Gunicorn workers.
+# workers_for_p99 checks pools of up to this size: far beyond any one pool
+# of Gunicorn workers or Celery processes.
 MAX_WORKERS_SEARCHED = 100_000
+# Erlang B starts its recursion √(this × A) below the load A: the error of
+# starting there shrinks by e^(−this/2) = e^(−64) (see erlang_b).
+_ERLANG_B_SKIP = 128.0
+_LOG_FLOAT_MIN = math.log(sys.float_info.min)
 
 
 class LittlesLaw(NamedTuple):
@@ -99,14 +115,48 @@ def erlang_b(servers: int, offered_load: float) -> float:
     Uses the recursion B(0) = 1, B(k) = A·B(k−1) / (k + A·B(k−1)), which
     never forms A^c or c! and so stays finite for thousands of servers.
 
+    It need not start at k = 0. In terms of R = 1/B each step is affine,
+    R(k) = 1 + (k/A)·R(k−1), so a relative error in R(k−1) reaches R(k)
+    multiplied by 1 − B(k), which is at most k/A (a loss system carries at
+    most k of the A erlangs offered). Below the load the errors die fast:
+    from k₀ = A − m up to A they shrink by at least e^(−m²/2A). Starting at
+    k₀ with m = √(128·A) from any guess no worse than a factor A (here
+    B(k₀) = 1; the truth is at least m/A) leaves an error below A·e^(−64),
+    far under a rounding error, and costs O(√A) steps instead of O(A):
+    sizing a pool of 70,000 workers stays interactive. The recursion also
+    stops, with 0, once B falls below the smallest normal float (far more
+    servers than load; it would otherwise crawl through subnormal numbers),
+    or once it provably will: past the load each step multiplies B by less
+    than A/k.
+
     Source: Harchol-Balter (2013) §14.4; the recursion is standard in
-    teletraffic engineering (e.g. ITU-T E-series handbooks).
+    teletraffic engineering (e.g. ITU-T E-series handbooks). Its forward
+    stability: D. L. Jagerman, "Some properties of the Erlang loss
+    function", Bell System Technical Journal 53(3), 1974.
 
     >>> round(erlang_b(1, 1.0), 3)
     0.5
     >>> 0 < erlang_b(2000, 1900.0) < 1   # no overflow
     True
+    >>> math.isclose(erlang_b(75_000, 70_000.0), _erlang_b_from_zero(75_000, 70_000.0), rel_tol=1e-13)
+    True
     """
+    start = max(0, math.floor(min(servers, offered_load) - math.sqrt(_ERLANG_B_SKIP * offered_load)))
+    b = 1.0
+    for k in range(start + 1, servers + 1):
+        b = offered_load * b / (k + offered_load * b)
+        if b < sys.float_info.min:  # no probability is that small: done, before slow subnormal steps
+            return 0.0
+        # Past the load each step multiplies B by less than A/k, so B(c) < B(k)·(A/k)^(c−k). Once that
+        # bound is a factor e below the smallest float, the loop would end in 0 anyway: say so now.
+        if k % 64 == 0 and k > offered_load and (
+                math.log(b) + (servers - k) * math.log(offered_load / k) < _LOG_FLOAT_MIN - 1.0):
+            return 0.0
+    return b
+
+
+def _erlang_b_from_zero(servers: int, offered_load: float) -> float:
+    """Erlang B by the full recursion from k = 0: O(c), for checking :func:`erlang_b`."""
     b = 1.0
     for k in range(1, servers + 1):
         b = offered_load * b / (k + offered_load * b)
@@ -134,6 +184,32 @@ def erlang_c(servers: int, offered_load: float) -> float:
     return servers * b / (servers - offered_load * (1.0 - b))
 
 
+def erlang_c_series(pools: list[int], offered_load: float) -> list[float]:
+    """Erlang C for ascending pool sizes, with one Erlang B recursion shared between them.
+
+    The recursion for c + 1 servers continues the one for c, so a sweep
+    over pools costs O(√A + largest − smallest) steps instead of that for
+    each pool, and gives the same numbers as :func:`erlang_c` pool by pool.
+
+    >>> [round(c, 3) for c in erlang_c_series([50, 55, 60], 48.0)] == [round(erlang_c(c, 48.0), 3) for c in (50, 55, 60)]
+    True
+    """
+    series, b, k = [], None, 0
+    for c in pools:
+        if offered_load >= c:
+            series.append(1.0)
+            continue
+        if b is None:
+            b, k = erlang_b(c, offered_load), c
+        while k < c:
+            k += 1
+            b = offered_load * b / (k + offered_load * b)
+            if b < sys.float_info.min:  # as erlang_b: zero from here on
+                b, k = 0.0, c
+        series.append(c * b / (c - offered_load * (1.0 - b)))
+    return series
+
+
 def mmc_mean_wait(servers: int, arrival_rate: float, service_time: float) -> float:
     """Mean time in line before service, M/M/c: Wq = C·S / (c − A).
 
@@ -151,6 +227,58 @@ def mmc_mean_wait(servers: int, arrival_rate: float, service_time: float) -> flo
     if load >= servers:
         return math.inf
     return erlang_c(servers, load) * service_time / (servers - load)
+
+
+def mmc_wait_survival(servers: int, arrival_rate: float, service_time: float, t: float) -> float:
+    """P(Wq > t), the chance of waiting longer than t in the queue of an M/M/c FCFS system.
+
+    A job waits at all with probability C (Erlang C), and a waiting job
+    waits an exponential time of rate cμ − λ (the pool drains one job per
+    S/c while all workers are busy), so
+
+        P(Wq > t) = C·e^{−(cμ − λ)t}.
+
+    Overloaded (λS ≥ c): 1 for every t.
+
+    Source: Kleinrock (1975) §3.5; the call-centre "service level" formula,
+    P(answered within t) = 1 − C·e^{−(c − A)t/S}.
+
+    The standard Erlang C worked example (e.g. Westbay Engineers, "The
+    Erlang-C Formula"): 360 calls per half hour, 4 minutes each, 55 agents,
+    a 15-second answer target. About 24 % of callers wait, and the service
+    level is 84.6 %:
+
+    >>> round(erlang_c(55, 48.0), 3), round(1 - mmc_wait_survival(55, 360 / 1800, 240.0, 15.0), 3)
+    (0.239, 0.846)
+    """
+    load = arrival_rate * service_time
+    if load >= servers:
+        return 1.0
+    return erlang_c(servers, load) * math.exp(-(servers / service_time - arrival_rate) * t)
+
+
+def mmc_wait_percentile(servers: int, arrival_rate: float, service_time: float, pct: float,
+                        c_wait: float | None = None) -> float:
+    """The pct-th percentile of the time in the queue, M/M/c: inverting P(Wq > t) = C·e^{−(cμ−λ)t}.
+
+        t_p = max(0, ln(C / (1 − p)) / (cμ − λ))
+
+    Zero when fewer than 1 − p of the jobs wait at all. Overloaded: ``math.inf``.
+
+    The same call centre: 1 call in 100 waits longer than about 109 seconds.
+
+    >>> round(mmc_wait_percentile(55, 360 / 1800, 240.0, 99), 1)
+    108.8
+    """
+    load = arrival_rate * service_time
+    if load >= servers:
+        return math.inf
+    if c_wait is None:  # a sweep over pools passes it in (erlang_c_series)
+        c_wait = erlang_c(servers, load)
+    tail = 1.0 - pct / 100.0
+    if c_wait <= tail:
+        return 0.0
+    return math.log(c_wait / tail) / (servers / service_time - arrival_rate)
 
 
 def _sum_of_exponentials_survival(rate_a: float, rate_b: float, t: float) -> float:
@@ -215,11 +343,26 @@ def mmc_response_percentile(servers: int, arrival_rate: float, service_time: flo
     >>> round(mmc_response_percentile(1, 8.0, 100.0 / 1000, 99) * 1000)
     2303
     """
+    return mmc_response_percentiles(servers, arrival_rate, service_time, (pct,))[0]
+
+
+def mmc_response_percentiles(servers: int, arrival_rate: float, service_time: float,
+                             pcts: tuple[float, ...]) -> tuple[float, ...]:
+    """Several percentiles of M/M/c response time, with Erlang C computed once (it is the costly part).
+
+    >>> [round(t * 1000) for t in mmc_response_percentiles(1, 8.0, 0.1, (50, 99))]
+    [347, 2303]
+    """
     if arrival_rate * service_time >= servers:
-        return math.inf
+        return tuple(math.inf for _ in pcts)
     survival = _response_survival(servers, arrival_rate, service_time)
+    return tuple(_percentile(survival, service_time, pct) for pct in pcts)
+
+
+def _percentile(survival, scale: float, pct: float) -> float:
+    """The t with survival(t) = 1 − pct/100, by doubling from ``scale`` and then bisection."""
     target = 1.0 - pct / 100.0
-    lo, hi = 0.0, service_time
+    lo, hi = 0.0, scale
     while survival(hi) > target:
         lo, hi = hi, hi * 2.0
     for _ in range(200):
@@ -249,15 +392,56 @@ def p99_floor(service_time: float) -> float:
     return service_time * math.log(100.0)
 
 
+def smallest_pool(meets, offered_load: float, limit: int = MAX_WORKERS_SEARCHED) -> int | None:
+    """The fewest workers c for which ``meets(c)`` holds, searching from the smallest stable pool.
+
+    ``meets`` must never turn false as c grows (waits only shrink with more
+    workers). The smallest stable pool is ⌊A⌋ + 1; queueing needs about
+    A + β√A workers for any fixed target (square-root staffing), so the
+    search steps up from there by √A, doubling the step until ``meets``
+    holds, then bisects: O(log √A) checks. ``None`` if even ``limit``
+    workers do not meet it (or the stable pool exceeds it).
+
+    Source: the square-root staffing rule, S. Halfin and W. Whitt,
+    "Heavy-traffic limits for queues with many exponential servers",
+    Operations Research 29(3), 1981.
+
+    >>> smallest_pool(lambda c: c >= 120, 100.0)
+    120
+    >>> smallest_pool(lambda c: False, 100.0, limit=1000) is None
+    True
+    """
+    lo = math.floor(offered_load) + 1
+    if lo > limit:
+        return None
+    if meets(lo):
+        return lo
+    step = max(1, math.isqrt(lo))
+    while True:  # invariant: meets(lo) is false
+        hi = min(lo + step, limit)
+        if meets(hi):
+            break
+        if hi >= limit:
+            return None
+        lo, step = hi, step * 2
+    while hi - lo > 1:  # meets(lo) false, meets(hi) true
+        mid = (lo + hi) // 2
+        if meets(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
                     limit: int = MAX_WORKERS_SEARCHED) -> int | None:
     """The smallest worker count whose M/M/c p99 response time meets a target.
 
     The p99 falls as workers are added but never below :func:`p99_floor`; a
     tighter target cannot be met by adding workers (only by faster service)
-    and gives ``None``, as does a pool larger than ``limit`` (the search is
-    O(c) per step). Binary search works because the p99 never increases
-    with more workers.
+    and gives ``None``, as does a pool larger than ``limit``. A pool meets
+    the target when P(T > target) ≤ 1 %, one evaluation of the response-time
+    distribution per pool size (:func:`smallest_pool` picks the sizes).
 
     80 requests/s at 50 ms each, p99 target 250 ms:
 
@@ -266,27 +450,9 @@ def workers_for_p99(arrival_rate: float, service_time: float, target_p99: float,
     """
     if target_p99 <= p99_floor(service_time):
         return None
-
-    def meets(c: int) -> bool:
-        return mmc_response_percentile(c, arrival_rate, service_time, 99) <= target_p99
-
-    lo = max(1, math.floor(arrival_rate * service_time) + 1)  # smallest stable pool
-    if lo > limit:  # each check is O(c): refuse before running a billion-step recursion
-        return None
-    if meets(lo):
-        return lo
-    hi = min(lo * 2, limit)
-    while not meets(hi):
-        if hi >= limit:
-            return None
-        lo, hi = hi, min(hi * 2, limit)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if meets(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return smallest_pool(
+        lambda c: _response_survival(c, arrival_rate, service_time)(target_p99) <= 1.0 - 99 / 100.0,
+        arrival_rate * service_time, limit)
 
 
 class WorkerPool(NamedTuple):
@@ -334,22 +500,96 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
     """
     service_s = service_time_ms / 1000.0
     load = arrival_rps * service_s
-
-    def percentile_ms(pct: float) -> float:
-        return mmc_response_percentile(workers, arrival_rps, service_s, pct) * 1000.0
-
+    p50, p95, p99 = (t * 1000.0 for t in mmc_response_percentiles(workers, arrival_rps, service_s, (50, 95, 99)))
     wait_ms = mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
     return WorkerPool(
         utilization_pct=100.0 * load / workers,
         prob_wait_pct=100.0 * erlang_c(workers, load),
         mean_wait_ms=wait_ms,
         mean_response_ms=wait_ms + service_time_ms,
-        p50_ms=percentile_ms(50),
-        p95_ms=percentile_ms(95),
-        p99_ms=percentile_ms(99),
+        p50_ms=p50,
+        p95_ms=p95,
+        p99_ms=p99,
         max_rps=workers / service_s,
         workers_for_target=None if target_p99_ms is None else workers_for_p99(
             arrival_rps, service_s, target_p99_ms / 1000.0),
         offered_load=load,
         p99_floor_ms=p99_floor(service_time_ms),
+    )
+
+
+def drain_time(backlog: float, servers: int, arrival_rate: float, service_time: float) -> float:
+    """Time for c busy workers to clear a backlog while new work keeps arriving: B / (c/S − λ).
+
+    While a backlog remains every worker is busy, so the pool completes c/S
+    jobs per unit of time and λ of them are new: the backlog shrinks at
+    c/S − λ. It never drains when λ ≥ c/S (``math.inf``); an empty backlog
+    takes no time. Fluid approximation: it ignores randomness, which matters
+    only when the backlog is a handful of jobs.
+
+    10,000 queued jobs, 12 workers at 2 s a job, 5 new jobs a second: the
+    pool clears 6 a second and gains 5, so an hour and 40 minutes:
+
+    >>> drain_time(10_000, 12, 5.0, 2.0)
+    10000.0
+    """
+    if backlog == 0:
+        return 0.0
+    spare = servers / service_time - arrival_rate
+    return backlog / spare if spare > 0 else math.inf
+
+
+class BackgroundJobs(NamedTuple):
+    utilization_pct: float
+    prob_wait_pct: float
+    mean_wait_s: float
+    p99_wait_s: float
+    drain_time_s: float
+    workers_for_target: int | None
+    offered_load: float  # A = λS, the mean number of busy workers a stable pool needs
+
+
+def background_jobs(jobs_per_s: float, job_time_s: float, workers: int, backlog_jobs: int,
+                    target_wait_s: float | None = None) -> BackgroundJobs:
+    """A pool of background workers (Celery, RQ) as an M/M/c queue, in seconds.
+
+    c is every job that can run at once (Celery: processes × concurrency;
+    RQ: worker processes). With A = λS:
+
+        utilisation = A / c          P(wait) = C(c, A)        mean wait = C·S / (c − A)
+        P(Wq > t) = C·e^{−(c/S − λ)t}, so p99 wait = max(0, ln(C / 0.01) / (c/S − λ))
+        backlog B drains in B / (c/S − λ)
+
+    and, if a target is given, the fewest workers whose p99 wait meets it
+    (:func:`smallest_pool`; any target can be met, but not by more than
+    :data:`MAX_WORKERS_SEARCHED` workers). λ ≥ c/S is a result: waits and
+    the drain time are ``inf``.
+
+    Assumptions: Poisson arrivals, exponential job times, one FCFS queue
+    (per Celery queue; prefetching lets a worker hold jobs it has not
+    started, which this ignores).
+
+    Source: Kleinrock (1975) §3.5; Harchol-Balter (2013) ch. 14.
+
+    Five jobs a second of 2 s each on 12 workers: 83 % busy, 1 job in 100
+    waits more than 3.8 s, and a backlog of 10,000 jobs takes 10,000 s to
+    clear; 15 workers keep the p99 wait under a second:
+
+    >>> r = background_jobs(5, 2, 12, 10_000, target_wait_s=1)
+    >>> round(r.utilization_pct, 1), round(r.p99_wait_s, 2), r.drain_time_s, r.workers_for_target
+    (83.3, 3.81, 10000.0, 15)
+    """
+    load = jobs_per_s * job_time_s
+    target = None
+    if target_wait_s is not None:
+        target = smallest_pool(
+            lambda c: mmc_wait_survival(c, jobs_per_s, job_time_s, target_wait_s) <= 1.0 - 99 / 100.0, load)
+    return BackgroundJobs(
+        utilization_pct=100.0 * load / workers,
+        prob_wait_pct=100.0 * erlang_c(workers, load),
+        mean_wait_s=mmc_mean_wait(workers, jobs_per_s, job_time_s),
+        p99_wait_s=mmc_wait_percentile(workers, jobs_per_s, job_time_s, 99),
+        drain_time_s=drain_time(backlog_jobs, workers, jobs_per_s, job_time_s),
+        workers_for_target=target,
+        offered_load=load,
     )

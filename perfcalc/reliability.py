@@ -1,8 +1,9 @@
 """Reliability and load testing: error budgets, burn rates, virtual users.
 
 Sources: B. Beyer et al., *The Site Reliability Workbook*, O'Reilly 2018,
-ch. 5 "Alerting on SLOs" (burn rate; 2 % of a 30-day budget in one hour is a
-burn rate of 14.4). k6 documentation, "Open and closed models" and the
+ch. 5 "Alerting on SLOs" (burn rate; page when 2 % of the budget goes in one
+hour, a burn rate of 14.4 for a 30-day window; ticket when 10 % goes in three
+days, a burn rate of 1). k6 documentation, "Open and closed models" and the
 constant-arrival-rate executor. G. Tene, "How NOT to measure latency"
 (coordinated omission in closed-loop load generators).
 """
@@ -15,22 +16,31 @@ from typing import NamedTuple
 from .rounding import ceil_whole
 
 __all__ = [
-    "PAGE_BURN_RATE",
+    "PAGE_BUDGET_PCT",
+    "PAGE_WINDOW_HOURS",
+    "TICKET_BUDGET_PCT",
+    "TICKET_WINDOW_HOURS",
     "SUSTAINABLE_BURN_RATE",
     "ErrorBudget",
     "LoadTest",
     "SLOBudget",
     "error_budget",
     "burn_rate",
+    "alert_burn_rate",
     "slo_budget",
     "closed_model_users",
     "open_model_users",
     "load_test",
 ]
 
-# The Workbook's fast-burn page: 2 % of a 30-day budget spent in one hour,
-# 0.02 × 720 h = 14.4 (Beyer et al. 2018, ch. 5).
-PAGE_BURN_RATE = 14.4
+# The Workbook's alerts, as shares of the budget spent within an alert window
+# (Beyer et al. 2018, ch. 5, for a 30-day SLO): page when 2 % goes in one hour
+# (burn rate 0.02 × 720 h / 1 h = 14.4); open a ticket when 10 % goes in three
+# days (0.10 × 720 h / 72 h = 1). The same shares give other windows their rates.
+PAGE_BUDGET_PCT = 2.0
+PAGE_WINDOW_HOURS = 1.0
+TICKET_BUDGET_PCT = 10.0
+TICKET_WINDOW_HOURS = 72.0
 # Burn rate 1 spends exactly the budget over the window; above it, the
 # budget runs out first.
 SUSTAINABLE_BURN_RATE = 1.0
@@ -62,12 +72,30 @@ def burn_rate(error_rate_pct: float, slo_pct: float) -> float:
     """How fast errors spend the budget: error rate / (100 − SLO).
 
     1 spends exactly the budget over the window; 14.4 spends a 30-day
-    budget's 2 % in one hour, the Workbook's fast-burn page threshold.
+    budget's 2 % in one hour, the Workbook's fast-burn page threshold for
+    that window (:func:`alert_burn_rate` for others).
 
     >>> round(burn_rate(1.44, 99.9), 6)
     14.4
     """
     return error_rate_pct / (100.0 - slo_pct)
+
+
+def alert_burn_rate(budget_pct: float, alert_window_hours: float, window_days: float) -> float:
+    """The burn rate that spends a share of the budget within an alert window.
+
+    A burn rate b spends b × t / T of the budget in t hours of a T-hour
+    window, so spending a share f in t hours takes b = f × T / t. The
+    Workbook's thresholds are shares in fixed alert windows, so their burn
+    rates scale with the SLO window: the 30-day page at 14.4 is 3.36 for a
+    7-day window.
+
+    Source: Beyer et al. (2018), ch. 5, "Alerting on SLOs".
+
+    >>> round(alert_burn_rate(2, 1, 30), 6), round(alert_burn_rate(10, 72, 30), 6), round(alert_burn_rate(2, 1, 7), 6)
+    (14.4, 1.0, 3.36)
+    """
+    return budget_pct / 100.0 * window_days * 24.0 / alert_window_hours
 
 
 class SLOBudget(NamedTuple):
@@ -77,6 +105,8 @@ class SLOBudget(NamedTuple):
     burn_rate: float
     budget_consumed_pct: float
     hours_to_exhaustion: float
+    page_burn_rate: float
+    ticket_burn_rate: float
 
 
 def slo_budget(
@@ -86,29 +116,42 @@ def slo_budget(
     error_rate_pct: float,
     alert_window_hours: float,
 ) -> SLOBudget:
-    """An SLO's error budget, and what the current error rate does to it.
+    """An SLO's error budget, what the current error rate does to it, and when to alert.
 
         B = 100 − SLO      burn = e / B
         spent in the alert window = burn × t_alert / t_window
         exhausted after t_window / burn hours
+        page at 0.02 × t_window / 1 h      ticket at 0.10 × t_window / 72 h
 
-    With no errors the budget is never exhausted (``inf``).
+    With no errors the budget is never exhausted (``inf``). The paging and
+    ticket thresholds are the Workbook's shares of the budget (2 % in an
+    hour, 10 % in three days) as burn rates for this window
+    (:func:`alert_burn_rate`).
 
     Source: Beyer et al. (2018), ch. 5.
 
     The Workbook's numbers: 99.9 % over 30 days with 1.44 % of requests
-    failing burns at 14.4, spends 2 % of the budget in an hour, and has
-    none left after 50 hours:
+    failing burns at 14.4, spends 2 % of the budget in an hour, has none
+    left after 50 hours, and pages:
 
     >>> r = slo_budget(99.9, 30, 10_000_000, 1.44, 1)
     >>> round(r.burn_rate, 6), round(r.budget_consumed_pct, 6), round(r.hours_to_exhaustion, 6)
     (14.4, 2.0, 50.0)
+    >>> round(r.page_burn_rate, 6), round(r.ticket_burn_rate, 6)
+    (14.4, 1.0)
+
+    Over a 7-day window, 2 % of the budget in an hour is a burn rate of 3.36:
+
+    >>> round(slo_budget(99.9, 7, 10_000_000, 0.5, 1).page_burn_rate, 6)
+    3.36
     """
     budget, downtime, failed = error_budget(slo_pct, window_days, requests_per_window)
     rate = burn_rate(error_rate_pct, slo_pct)
     window_h = window_days * 24.0
     return SLOBudget(budget, downtime, failed, rate, 100.0 * rate * alert_window_hours / window_h,
-                     window_h / rate if rate > 0 else math.inf)
+                     window_h / rate if rate > 0 else math.inf,
+                     alert_burn_rate(PAGE_BUDGET_PCT, PAGE_WINDOW_HOURS, window_days),
+                     alert_burn_rate(TICKET_BUDGET_PCT, TICKET_WINDOW_HOURS, window_days))
 
 
 def closed_model_users(target_rps: float, response_time_ms: float, think_time_ms: float) -> int:

@@ -125,8 +125,9 @@ def parse_measurements(text: str, field: str = "measurements") -> list[tuple[flo
     """Read ``N:X`` pairs separated by commas, semicolons, spaces or newlines, enough for a fit.
 
     The usl-fit calculator's parser: a :class:`PerfcalcError` naming
-    ``field`` for a malformed pair, a value out of range, or fewer than
-    three distinct concurrency levels.
+    ``field`` for a malformed pair, a value out of range (N from 1 to 10⁷,
+    X above 0 and up to 10¹²), or fewer than three distinct concurrency
+    levels.
 
     >>> parse_measurements("1:100, 2:190\\n4:350")
     [(1.0, 100.0), (2.0, 190.0), (4.0, 350.0)]
@@ -145,11 +146,18 @@ def parse_measurements(text: str, field: str = "measurements") -> list[tuple[flo
             n, x = float(match.group(1)), float(match.group(2))
         except ValueError:
             raise PerfcalcError(f"{field} must be {rule}, got {shown!r}", field) from None
-        if not (math.isfinite(n) and math.isfinite(x) and n > 0 and x > 0 and n <= 1e7 and x <= 1e12):
-            raise PerfcalcError(f"{field} must be {rule} (N up to 1e7, X up to 1e12), got {shown!r}", field)
+        # N counts clients: below one it means nothing, and the fit's λ (throughput of one)
+        # assumes N ≥ 1 (a point at N = 1e-9 once gave a negative λ).
+        if not (math.isfinite(n) and math.isfinite(x) and 1 <= n <= 1e7 and 0 < x <= 1e12):
+            raise PerfcalcError(f"{field} must be {rule} (N from 1 to 1e7, X up to 1e12), got {shown!r}", field)
         points.append((n, x))
     _require_levels(points, field)
     return points
+
+
+# The box the fit searches: λ > 0, σ ∈ [0, 1], κ ≥ 0 (in the order λ, σ, κ).
+_LOWER = (1e-300, 0.0, 0.0)
+_UPPER = (math.inf, 1.0, math.inf)
 
 
 def _sse(points, lam, sigma, kappa):
@@ -162,21 +170,22 @@ def _best_lambda(points, sigma, kappa):
     return sum(gi * x for gi, (_, x) in zip(g, points)) / sum(gi * gi for gi in g)
 
 
-def _solve3(a, b):
-    """Solve a 3×3 linear system by Gaussian elimination with partial pivoting."""
+def _solve(a, b):
+    """Solve a small linear system by Gaussian elimination with partial pivoting; ``None`` if singular."""
+    size = len(b)
     m = [row[:] + [rhs] for row, rhs in zip(a, b)]
-    for col in range(3):
-        pivot = max(range(col, 3), key=lambda r: abs(m[r][col]))
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(m[r][col]))
         if m[pivot][col] == 0:
             return None
         m[col], m[pivot] = m[pivot], m[col]
-        for r in range(col + 1, 3):
+        for r in range(col + 1, size):
             f = m[r][col] / m[col][col]
-            for k in range(col, 4):
+            for k in range(col, size + 1):
                 m[r][k] -= f * m[col][k]
-    x = [0.0, 0.0, 0.0]
-    for r in (2, 1, 0):
-        x[r] = (m[r][3] - sum(m[r][k] * x[k] for k in range(r + 1, 3))) / m[r][r]
+    x = [0.0] * size
+    for r in reversed(range(size)):
+        x[r] = (m[r][size] - sum(m[r][k] * x[k] for k in range(r + 1, size))) / m[r][r]
     return x
 
 
@@ -197,7 +206,11 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     the normalise-by-X(1) shortcut). Method: a grid over (σ, κ) with λ
     solved in closed form at each node, then Levenberg–Marquardt with
     Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
-    κ ≥ 0, λ > 0. Pure Python: it runs where numpy does not.
+    κ ≥ 0, λ > 0. The optimum often lies on a face of that box (κ = 0 for
+    data that never turns down, σ = 0 for some that does): a parameter on
+    its bound leaves the step while the gradient pushes it outward, so the
+    others reach the best fit on the face (the projected, active-set form
+    of the method). Pure Python: it runs where numpy does not.
 
     ``measurements`` are (N, X) pairs (:func:`parse_measurements` reads
     them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
@@ -219,11 +232,13 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     kappas = [0.0] + [10 ** (e / 2) for e in range(-18, 1)]
     sum_x2 = sum(x * x for _, x in points)
     best = None
+    pairs = [(n, x, n * (n - 1.0)) for n, x in points]
     for s in sigmas:
+        terms = [(n, x, 1.0 + s * (n - 1.0), crosstalk) for n, x, crosstalk in pairs]  # 200 points × 190 nodes
         for k in kappas:
             sxg = sgg = 0.0
-            for n, x in points:
-                g = n / (1.0 + s * (n - 1.0) + k * n * (n - 1.0))
+            for n, x, contention, crosstalk in terms:
+                g = n / (contention + k * crosstalk)
                 sxg += x * g
                 sgg += g * g
             err = sum_x2 - sxg * sxg / sgg
@@ -232,8 +247,10 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     _, lam, sigma, kappa = best
     err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
 
+    params = [lam, sigma, kappa]
     damping = 1e-3
     for _ in range(500):
+        lam, sigma, kappa = params
         jtj = [[0.0] * 3 for _ in range(3)]
         jtr = [0.0] * 3
         for n, x in points:
@@ -245,25 +262,34 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
                 jtr[i] += grad[i] * r
                 for j in range(3):
                     jtj[i][j] += grad[i] * grad[j]
+        # Active set: a parameter on its bound whose descent direction (JᵀR) points
+        # out of the box sits this step out, and the others take the step the
+        # reduced problem wants. Stepping all three and clipping the one on the
+        # bound would move the others the wrong way, and the fit would stall on
+        # the face short of its optimum.
+        free = [0] + [i for i in (1, 2) if not (
+            (params[i] <= _LOWER[i] and jtr[i] <= 0) or (params[i] >= _UPPER[i] and jtr[i] >= 0))]
         improved = False
         while damping < 1e12:
-            a = [[jtj[i][j] + (damping * jtj[i][i] if i == j else 0.0) for j in range(3)] for i in range(3)]
-            step = _solve3(a, jtr)
+            a = [[jtj[i][j] + (damping * jtj[i][i] if i == j else 0.0) for j in free] for i in free]
+            step = _solve(a, [jtr[i] for i in free])
             if step is None:
                 damping *= 10
                 continue
-            cand = (max(lam + step[0], 1e-300), min(max(sigma + step[1], 0.0), 1.0), max(kappa + step[2], 0.0))
+            cand = params[:]
+            for i, delta in zip(free, step):
+                cand[i] = min(max(params[i] + delta, _LOWER[i]), _UPPER[i])
             cand_err = _sse(points, *cand)
             if cand_err < err:
                 rel = (err - cand_err) / max(err, 1e-300)
-                lam, sigma, kappa = cand
-                err = cand_err
+                params, err = cand, cand_err
                 damping = max(damping / 10, 1e-12)
                 improved = rel > 1e-14
                 break
             damping *= 10
         if not improved:
             break
+    lam, sigma, kappa = params
 
     # No measurement resolves contention below 1e-12 or coherency below 1e-15:
     # report them as the zero they are, not as a 1e17-request/s asymptote.

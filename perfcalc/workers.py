@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from .rounding import floor_whole
 from .spec import PerfcalcError
 
 __all__ = [
@@ -148,6 +149,12 @@ def gunicorn_sizing(
     >>> r = gunicorn_sizing(2, 2048, 150, "sync", 1, 1000, 100, 70)
     >>> r.workers, r.max_workers_by_memory, round(r.max_rps, 6), r.bottleneck
     (5, 13, 50.0, 'slots')
+
+    Memory that holds a whole number of workers holds all of them, though
+    float division leaves a hair of noise (:func:`~perfcalc.rounding.floor_whole`):
+
+    >>> gunicorn_sizing(8, 2048, 204.8, "sync", 1, 1000, 100, 70).max_workers_by_memory
+    10
     """
     if worker_memory_mb > memory_mb:
         raise PerfcalcError(
@@ -155,7 +162,7 @@ def gunicorn_sizing(
             "worker_memory_mb",
         )
     heuristic = gunicorn_heuristic_workers(cores)
-    by_memory = int(memory_mb // worker_memory_mb)
+    by_memory = floor_whole(memory_mb / worker_memory_mb)  # not //: 2048 // 204.8 is 9.0
     count = min(heuristic, by_memory)
     if worker_class == "sync" and threads > 1:
         worker_class = "gthread"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import perfcalc
 from perfcalc import PerfcalcError
 from perfcalc.analyze import Analyzer, analyze_bytes, analyze_path, summary_table
+from perfcalc.analyze.inputs import calculator_inputs
 from perfcalc.analyze.stats import STEADY_FRACTION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
@@ -182,13 +183,12 @@ def test_every_fixture_summarises_to_plain_data_and_valid_calculator_inputs(name
     assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read
     assert s.calculator_inputs, name
     for cid, values in s.calculator_inputs.items():
-        if cid in perfcalc.CALCULATORS:  # simulate arrives with issue 9
-            calc = perfcalc.get(cid)
-            assert set(values) <= {f.name for f in calc.fields}
-            checked, errors = perfcalc.validate(cid, values)
-            assert errors == {}, (name, cid, errors)
-            result, errors = perfcalc.evaluate(cid, values)
-            assert result is not None, (name, cid, errors)
+        calc = perfcalc.get(cid)
+        assert set(values) <= {f.name for f in calc.fields}
+        checked, errors = perfcalc.validate(cid, values)
+        assert errors == {}, (name, cid, errors)
+        result, errors = perfcalc.evaluate(cid, values)
+        assert result is not None, (name, cid, errors)
     assert summary_table(s).startswith(f"{FIXTURES / name}: {s.format_label}")
 
 
@@ -332,3 +332,15 @@ def test_feed_takes_bytes_like_text_and_buffer_proxies_only():
     for wrong in (42, None, [1, 2]):
         with pytest.raises(PerfcalcError, match=r"^f.log: feed\(\) takes the file's bytes"):
             Analyzer("f.log").feed(wrong)
+
+
+def test_simulate_is_suggested_only_with_a_p99_a_lognormal_can_have():
+    common = dict(throughput_rps=40.0, service_ms=12.0, service_basis="the mean", error_rate_pct=0.0,
+                  usl_measurements=None, requests_in_file=1000, span_s=60.0, month_extrapolation=False)
+    inputs, _ = calculator_inputs(p99_ms=60.0, **common)
+    assert inputs["simulate"] == {"arrival_rps": 40.0, "service_time_ms": 12.0, "service_p99_ms": 60.0}
+    heavy, notes = calculator_inputs(p99_ms=500.0, **common)  # 41.7 × the mean: no lognormal
+    assert "simulate" not in heavy and "worker-pool" in heavy
+    assert any(n.startswith("Not suggested for simulate: the measured p99 (500 ms) is 41.7 × the mean") for n in notes)
+    unknown, notes = calculator_inputs(p99_ms=None, **common)
+    assert "simulate" not in unknown and any("gives no p99" in n for n in notes)

@@ -16,13 +16,27 @@ def test_hikaricp_pool_formula():
     assert calculate("connection-pool", db_cores=16, db_effective_spindles=0).outputs["hikari_pool_size"] == 32
 
 
-def test_connection_pool_defaults_show_the_classic_overflow():
-    """SQLAlchemy's 5 + 10 per process, 10 processes, PostgreSQL's 100 − 3: does not fit."""
-    r = calculate("connection-pool")
+def test_sync_workers_hold_one_connection_each():
+    """SQLAlchemy's QueuePool opens connections lazily, and a single-threaded worker holds at most one
+    at a time: 2 instances × 5 sync workers need 10 connections, not 2 × 5 × (5 + 10) = 150."""
+    r = calculate("connection-pool", app_instances=2, workers_per_instance=5, threads_per_worker=1,
+                  pool_size_per_worker=5, max_overflow_per_worker=10)
+    assert r.outputs["connections_needed"] == 10 and r.outputs["fits"] is True
+
+
+def test_threads_fill_the_pool_up_to_its_overflow():
+    """gthread with 16 threads: each worker may hold min(5 + 10, 16) = 15, so 2 × 5 × 15 = 150 > 97; the
+    16th thread of each worker waits on checkout and fails with SQLAlchemy's pool timeout."""
+    r = calculate("connection-pool", app_instances=2, workers_per_instance=5, threads_per_worker=16,
+                  pool_size_per_worker=5, max_overflow_per_worker=10, db_max_connections=100,
+                  db_reserved_connections=3)
     assert r.outputs == {"connections_needed": 150, "connections_available": 97, "headroom": -53,
                          "fits": False, "hikari_pool_size": 9}
     assert any("PgBouncer" in w for w in r.warnings)
-    assert calculate("connection-pool", pool_size_per_worker=5, workers_per_instance=4).outputs["fits"] is True
+    assert any("16 threads" in w and "pool timeout" in w for w in r.warnings)
+    eight = calculate("connection-pool", threads_per_worker=8, pool_size_per_worker=5, max_overflow_per_worker=10)
+    assert eight.outputs["connections_needed"] == 2 * 5 * 8
+    assert not any("pool timeout" in w for w in eight.warnings)
 
 
 def test_reserved_must_be_below_max():
@@ -84,6 +98,34 @@ def test_session_cookie_matches_flask():
     assert uncompressed >= 2
 
 
+def test_session_warning_is_true_when_flask_compresses():
+    """3,332 bytes of token-like JSON: uncompressed the cookie would be 4,486 bytes, but Flask compresses
+    it to about 1,500, well under the limit. The model is an upper bound and must say so, not claim the
+    cookie "will be silently dropped"."""
+    flask = pytest.importorskip("flask")
+    import random
+
+    app = flask.Flask(__name__)
+    app.secret_key = "test"
+    rng = random.Random(1)
+
+    @app.route("/")
+    def set_session():
+        flask.session["tokens"] = [{"id": i, "token": f"{rng.getrandbits(128):032x}", "scope": "read write"}
+                                   for i in range(45)]
+        return json.dumps(dict(flask.session), separators=(",", ":"))
+
+    response = app.test_client().get("/")
+    cookie = response.headers["Set-Cookie"].split(";")[0]
+    session_bytes = len(response.get_data(as_text=True))
+    assert cookie.startswith("session=.") and len(cookie) < database.BROWSER_COOKIE_LIMIT_BYTES  # compressed, fits
+    r = calculate("session-size", session_bytes=session_bytes)
+    assert r.outputs["cookie_bytes"] >= len(cookie) and r.outputs["over_browser_limit"] is True
+    (warning,) = r.warnings
+    assert "will be silently dropped" not in warning
+    assert "Uncompressed" in warning and "compresses" in warning
+
+
 def test_session_over_limit():
     r = calculate("session-size", session_bytes=3100)
     assert r.outputs["over_browser_limit"] is True and r.warnings
@@ -91,26 +133,32 @@ def test_session_over_limit():
 
 
 def test_connection_pool_model():
-    """Three instances of nine workers, pools of 5, against 100 − 3: 135 > 97."""
-    r = database.connection_pool(3, 9, 5, 100, 3, 4, 1)
-    assert r == (135, 97, -38, False, 9)
-    assert r.connections_needed == database.pool_connections(3, 9, 5)
+    """Three instances of nine workers with 4 threads and pools of 5 + 10, against 100 − 3: 3 × 9 × 4 = 108 > 97."""
+    r = database.connection_pool(3, 9, 4, 5, 10, 100, 3, 4, 1)
+    assert r[:5] == (108, 97, -11, False, 9)
+    assert r.connections_needed == database.pool_connections(3, 9, database.connections_per_worker(4, 5, 10))
+    assert database.connections_per_worker(1, 5, 10) == 1 and database.connections_per_worker(40, 5, 10) == 15
     with pytest.raises(PerfcalcError) as err:
-        database.connection_pool(3, 9, 5, 100, 100, 4, 1)
+        database.connection_pool(3, 9, 4, 5, 10, 100, 100, 4, 1)
     assert err.value.field == "db_reserved_connections"
 
 
-@settings(max_examples=100, deadline=None)
-@given(i=st.integers(1, 100), w=st.integers(1, 100), p=st.integers(1, 100), m=st.integers(1, 10_000),
-       reserved=st.integers(0, 10_000))
-def test_connection_pool_headroom(i, w, p, m, reserved):
+@settings(max_examples=200, deadline=None)
+@given(i=st.integers(1, 100), w=st.integers(1, 100), t=st.integers(1, 200), p=st.integers(1, 100),
+       o=st.integers(0, 100), m=st.integers(1, 10_000), reserved=st.integers(0, 10_000))
+def test_connection_pool_headroom(i, w, t, p, o, m, reserved):
     if reserved >= m:
         with pytest.raises(PerfcalcError):
-            database.connection_pool(i, w, p, m, reserved, 4, 1)
+            database.connection_pool(i, w, t, p, o, m, reserved, 4, 1)
         return
-    r = database.connection_pool(i, w, p, m, reserved, 4, 1)
+    r = database.connection_pool(i, w, t, p, o, m, reserved, 4, 1)
     assert r.headroom == r.connections_available - r.connections_needed
     assert r.fits == (r.headroom >= 0)
+    # Never more than the threads can hold, nor more than the pools can open.
+    assert r.connections_needed == i * w * min(t, p + o)
+    assert r.connections_needed <= i * w * t and r.connections_needed <= i * w * (p + o)
+    # One more thread never needs fewer connections.
+    assert database.connection_pool(i, w, t + 1, p, o, m, reserved, 4, 1).connections_needed >= r.connections_needed
 
 
 def test_n_plus_one_model():

@@ -3,12 +3,15 @@
 import heapq
 import math
 import random
+import sys
+import time
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from perfcalc import calculate, queueing
+import perfcalc
+from perfcalc import PerfcalcError, calculate, queueing
 
 
 def test_erlang_c_call_centre_example():
@@ -103,6 +106,45 @@ def test_workers_for_target_is_the_smallest():
         n = queueing.workers_for_p99(lam, s, target)
         assert queueing.mmc_response_percentile(n, lam, s, 99) <= target
         assert n == 1 or queueing.mmc_response_percentile(n - 1, lam, s, 99) > target
+
+
+@settings(max_examples=150, deadline=None)
+@given(load=st.floats(0.001, 80_000), extra=st.floats(-0.5, 3.0))
+def test_erlang_b_from_below_the_load_is_the_full_recursion(load, extra):
+    """Starting √(128·A) below the load loses nothing against the recursion from k = 0."""
+    c = max(1, round(load * (1 + extra)))
+    fast, full = queueing.erlang_b(c, load), queueing._erlang_b_from_zero(c, load)
+    if full < sys.float_info.min:
+        assert fast == 0.0
+    else:
+        assert fast == pytest.approx(full, rel=1e-13)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lam=st.floats(0.1, 2000), s_ms=st.floats(1, 2000), factor=st.floats(1.0001, 10))
+def test_workers_for_target_is_the_first_pool_a_linear_scan_finds(lam, s_ms, factor):
+    """The search agrees with checking every pool size in turn."""
+    s = s_ms / 1000
+    target = queueing.p99_floor(s) * factor
+    assume(lam * s < 2000)
+    found = queueing.workers_for_p99(lam, s, target)
+    c = math.floor(lam * s) + 1
+    while queueing.mmc_response_percentile(c, lam, s, 99) > target:
+        c += 1
+    assert found == c
+
+
+def test_seventy_thousand_workers_are_sized_within_a_frame():
+    """A million requests/s at 70 ms with a 350 ms p99 target needs 70,004 workers. Found by checking
+    every candidate pool with an O(c) Erlang recursion it took 61–130 ms; the budget is 16 ms."""
+    args = dict(arrival_rps=1_000_000, service_time_ms=70, workers=10_000, target_p99_ms=350)
+    assert calculate("worker-pool", **args).outputs["workers_for_target"] == 70_004
+    cpu_ms = []
+    for _ in range(5):
+        start = time.process_time()
+        calculate("worker-pool", **args)
+        cpu_ms.append((time.process_time() - start) * 1000)
+    assert min(cpu_ms) < 16, cpu_ms
 
 
 def test_unreachable_target_warns():
@@ -209,3 +251,112 @@ def test_worker_pool_warnings_at_the_thresholds():
     huge = calculate("worker-pool", arrival_rps=1_000_000, service_time_ms=200, target_p99_ms=2000)  # A = 200,000
     assert huge.outputs["workers_for_target"] is None
     assert huge.warnings[-1] == "Meeting the p99 target needs more than 100,000 workers."
+
+
+def test_background_jobs_call_centre_example():
+    """The standard Erlang C example (e.g. Westbay Engineers, "The Erlang-C Formula"): 360 calls per half
+    hour of 4 minutes each on 55 agents is 48 erlangs; 24 % wait, 8.2 s on average; the service-level formula
+    1 − C·e^{−(c − A)t/S} gives 84.6 % answered within 15 s."""
+    o = calculate("background-jobs", jobs_per_s=360 / 1800, job_time_s=240, workers=55, backlog_jobs=0,
+                  target_wait_s=None).outputs
+    assert o["utilization_pct"] == pytest.approx(100 * 48 / 55)
+    assert o["prob_wait_pct"] == pytest.approx(23.9, abs=0.05)
+    assert o["mean_wait_s"] == pytest.approx(8.18, abs=0.01)
+    assert 1 - queueing.mmc_wait_survival(55, 0.2, 240, 15) == pytest.approx(0.846, abs=5e-4)
+    # p99: C·e^{−(c/S − λ)t} = 1 % at t = ln(C/0.01)/(c/S − λ).
+    c_wait = queueing.erlang_c(55, 48.0)
+    assert o["p99_wait_s"] == pytest.approx(math.log(c_wait / 0.01) / (55 / 240 - 0.2), rel=1e-12)
+    assert o["drain_time_s"] == 0
+
+
+def test_background_jobs_drain_by_hand():
+    """10,000 queued jobs, 12 workers at 2 s a job (6 a second), 5 new ones a second: 10,000 / (6 − 5) s."""
+    assert calculate("background-jobs", jobs_per_s=5, job_time_s=2, workers=12,
+                     backlog_jobs=10_000).outputs["drain_time_s"] == pytest.approx(10_000)
+    overloaded = calculate("background-jobs", jobs_per_s=5, job_time_s=2, workers=10)
+    assert overloaded.outputs["drain_time_s"] is None and overloaded.outputs["p99_wait_s"] is None
+    assert overloaded.warnings[0].startswith("Overloaded: 5 jobs/s need 10.00 busy workers on average but there are 10.")
+
+
+def test_wait_percentile_matches_simulation():
+    """An independent check of P(Wq > t) = C·e^{−(cμ−λ)t}: waits in a simulated M/M/c queue."""
+    rng = random.Random(5)
+    c, lam, s = 4, 3.2, 1.0
+    free = [0.0] * c
+    t, waits = 0.0, []
+    for _ in range(300_000):
+        t += rng.expovariate(lam)
+        start = max(t, heapq.heappop(free))
+        heapq.heappush(free, start + rng.expovariate(1 / s))
+        waits.append(start - t)
+    waits = sorted(waits[30_000:])
+    for pct in (90, 99):
+        simulated = waits[int(len(waits) * pct / 100)]
+        assert queueing.mmc_wait_percentile(c, lam, s, pct) == pytest.approx(simulated, rel=0.06)
+    assert sum(w > 0 for w in waits) / len(waits) == pytest.approx(queueing.erlang_c(c, lam * s), abs=0.01)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lam=st.floats(0.001, 1000), s=st.floats(0.01, 10), extra=st.integers(0, 300), backlog=st.integers(0, 10**9))
+def test_more_workers_never_lengthen_the_job_queue(lam, s, extra, backlog):
+    c = math.floor(lam * s) + 1 + extra
+    now = queueing.background_jobs(lam, s, c, backlog)
+    more = queueing.background_jobs(lam, s, c + 1, backlog)
+    for name in ("prob_wait_pct", "mean_wait_s", "p99_wait_s", "drain_time_s"):
+        assert getattr(more, name) <= getattr(now, name) * (1 + 1e-9) + 1e-300, name
+    assert 0 <= now.p99_wait_s and now.mean_wait_s >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(lam=st.floats(0.01, 500), s=st.floats(0.01, 60), target=st.floats(0, 100))
+def test_workers_for_a_wait_target_is_the_first_that_meets_it(lam, s, target):
+    assume(lam * s < 3000)
+    found = queueing.background_jobs(lam, s, 1, 0, target_wait_s=target).workers_for_target
+    c = math.floor(lam * s) + 1
+    while queueing.mmc_wait_percentile(c, lam, s, 99) > target:
+        c += 1
+    assert found == c
+
+
+def test_background_jobs_chart_is_the_model():
+    r = calculate("background-jobs", jobs_per_s=5, job_time_s=2, workers=12, target_wait_s=1)
+    chart = perfcalc.get("background-jobs").chart(r.inputs, r.outputs)
+    curve, target, now = chart.series
+    assert curve.points[0][0] == 11.0  # the first pool at most 95 % busy
+    for c, y in curve.points:
+        assert y == pytest.approx(queueing.mmc_wait_percentile(int(c), 5, 2, 99))
+    assert [y for _, y in curve.points] == sorted((y for _, y in curve.points), reverse=True)
+    assert now.points == ((12.0, pytest.approx(r.outputs["p99_wait_s"])),) and target.points[0][1] == 1
+    assert curve.points[-1][0] >= r.outputs["workers_for_target"]
+    overloaded = calculate("background-jobs", jobs_per_s=5, job_time_s=2, workers=9)
+    chart = perfcalc.get("background-jobs").chart(overloaded.inputs, overloaded.outputs)
+    assert [s.name for s in chart.series] == ["p99 wait", "target"] and "overloaded" in chart.description
+
+
+def test_background_jobs_chart_of_a_load_no_pool_keeps_up_with():
+    """A million jobs a second of a day each: no curve to draw (each point would be an Erlang C over 10¹⁰ workers)."""
+    r = calculate("background-jobs", jobs_per_s=1e6, job_time_s=86_400, workers=10_000)
+    start = time.process_time()
+    chart = perfcalc.get("background-jobs").chart(r.inputs, r.outputs)
+    assert time.process_time() - start < 0.05
+    assert chart.series == () and "more than 100,000 workers" in chart.description
+
+
+def test_background_jobs_errors_name_the_field_the_rule_and_the_value():
+    for inputs, message in [
+        ({"workers": 0}, "workers must be a whole number from 1 to 10000, got 0"),
+        ({"job_time_s": "0"}, "job_time_s must be a number from 0.001 to 86400, got 0"),
+        ({"backlog_jobs": "1.5"}, "backlog_jobs must be a whole number from 0 to 1000000000000, got 1.5"),
+        ({"target_wait_s": "soon"}, "target_wait_s must be a number from 0 to 86400 (or left empty), got 'soon'"),
+    ]:
+        with pytest.raises(PerfcalcError) as err:
+            calculate("background-jobs", **inputs)
+        assert str(err.value) == message and err.value.field == next(iter(inputs))
+
+
+@settings(max_examples=100, deadline=None)
+@given(load=st.floats(0.01, 90_000), start=st.floats(-0.2, 0.5), step=st.integers(1, 500), count=st.integers(1, 40))
+def test_erlang_c_series_is_erlang_c_pool_by_pool(load, start, step, count):
+    first = max(1, round(load * (1 + start)))
+    pools = [first + step * i for i in range(count)]
+    assert queueing.erlang_c_series(pools, load) == [queueing.erlang_c(c, load) for c in pools]

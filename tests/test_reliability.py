@@ -1,5 +1,7 @@
 """Reliability and load-testing models: error budgets, burn rates, virtual users."""
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,6 +46,15 @@ def test_load_test_counts_ignore_float_noise():
     assert calculate("load-test", target_rps=1.1, duration_s=30_000_000).outputs["total_requests"] == 33_000_000
 
 
+def test_total_requests_past_ten_million_carry_no_extra_request():
+    """75,378.6 requests/s for 94,275 s is 7,106,317,515 requests (exact in decimals); floats give
+    7106317515.000001, and the old guard ⌈x − 1e-9⌉ made that 7,106,317,516."""
+    x = 75378.6 * 94275
+    assert x > 7_106_317_515 and math.ceil(x - 1e-9) == 7_106_317_516  # the absolute guard it replaced
+    o = calculate("load-test", target_rps=75378.6, duration_s=94275).outputs
+    assert o["total_requests"] == 7_106_317_515
+
+
 def test_a_trickle_still_needs_one_user():
     """One request in a million seconds at 6 µs each: ⌈6e-12⌉ is one user, not zero."""
     o = calculate("load-test", target_rps=1e-6, response_time_ms=0.006, think_time_ms=0, duration_s=1_000_000).outputs
@@ -56,19 +67,47 @@ def test_slo_budget_model():
     assert r.error_budget_pct == pytest.approx(0.1)
     assert r.allowed_downtime_min == pytest.approx(43.2)
     assert r.allowed_failed_requests == pytest.approx(10_000)
-    assert r.burn_rate == pytest.approx(reliability.PAGE_BURN_RATE)
+    assert r.burn_rate == pytest.approx(r.page_burn_rate) and r.page_burn_rate == pytest.approx(14.4)
     assert r.budget_consumed_pct == pytest.approx(2.0)
     assert r.hours_to_exhaustion == pytest.approx(50.0)
     assert reliability.slo_budget(99.9, 30, 10_000_000, 0, 1).hours_to_exhaustion == float("inf")
 
 
-def test_page_threshold_is_two_percent_of_a_30_day_budget_in_an_hour():
-    assert reliability.PAGE_BURN_RATE == pytest.approx(0.02 * 30 * 24)
+def test_thresholds_are_the_workbooks_for_a_30_day_window():
+    """SRE Workbook ch. 5, for 30 days: page at 14.4 (2 % of the budget in one hour), ticket at 1
+    (10 % in three days)."""
+    o = calculate("slo", window_days=30).outputs
+    assert o["page_burn_rate"] == pytest.approx(14.4) and o["ticket_burn_rate"] == pytest.approx(1.0)
+
+
+def test_thresholds_follow_the_window():
+    """2 % of a 7-day budget in one hour is a burn rate of 0.02 × 168 = 3.36, not 14.4; 10 % in three
+    days is 0.1 × 168 / 72 = 0.233."""
+    r = calculate("slo", slo_pct=99.9, window_days=7, error_rate_pct=0.5)  # burn rate 5
+    assert r.outputs["page_burn_rate"] == pytest.approx(3.36)
+    assert r.outputs["ticket_burn_rate"] == pytest.approx(0.1 * 168 / 72)
+    assert r.warnings[0].startswith("Burn rate 5.00 is at or above the page threshold 3.36")
+
+
+@settings(max_examples=200, deadline=None)
+@given(days=st.floats(0.01, 3660), slo=st.floats(50, 99.999))
+def test_page_threshold_spends_two_percent_in_an_hour(days, slo):
+    """At the page threshold, one hour spends 2 % of the budget; at the ticket threshold, 72 hours spend 10 %."""
+    page = calculate("slo", window_days=days, slo_pct=slo).outputs["page_burn_rate"]
+    at_page = reliability.slo_budget(slo, days, 1000, page * (100 - slo), 1)
+    assert at_page.budget_consumed_pct == pytest.approx(2.0, rel=1e-9)
+    ticket = calculate("slo", window_days=days, slo_pct=slo).outputs["ticket_burn_rate"]
+    at_ticket = reliability.slo_budget(slo, days, 1000, min(100.0, ticket * (100 - slo)), 72)
+    if ticket * (100 - slo) <= 100:
+        assert at_ticket.budget_consumed_pct == pytest.approx(10.0, rel=1e-9)
 
 
 def test_slo_warnings_at_the_thresholds():
     at_page = calculate("slo", slo_pct=99.9, error_rate_pct=1.44)
-    assert at_page.warnings == ["Burn rate ≥ 14.4: the SRE Workbook's threshold to page someone now."]
+    assert at_page.warnings == [
+        "Burn rate 14.40 is at or above the page threshold 14.40 (2 % of the budget in one hour): page someone now.",
+        "Burn rate above 1: the budget runs out before the window ends."]
     assert calculate("slo", slo_pct=99.9, error_rate_pct=0.2).warnings == [
+        "Burn rate 2.00 is at or above the ticket threshold 1.00 (10 % of the budget in three days): open a ticket.",
         "Burn rate above 1: the budget runs out before the window ends."]
     assert calculate("slo", slo_pct=99.9, error_rate_pct=0.09).warnings == []

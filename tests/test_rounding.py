@@ -3,10 +3,11 @@
 import math
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfcalc.rounding import WHOLE_REL_TOL, ceil_whole
+from perfcalc.rounding import WHOLE_REL_TOL, ceil_whole, floor_whole
 
 EPS = sys.float_info.epsilon
 
@@ -22,13 +23,14 @@ def test_the_absolute_guard_it_replaces_failed_both_ways():
     assert math.ceil(6e-12 - 1e-9) == 0 and ceil_whole(6e-12) == 1
 
 
+@pytest.mark.parametrize("whole", [ceil_whole, floor_whole])
 @settings(max_examples=300, deadline=None)
 @given(n=st.integers(1, 10**14), ulps=st.integers(-3, 3))
-def test_a_few_ulps_from_a_whole_number(n, ulps):
+def test_a_few_ulps_from_a_whole_number(whole, n, ulps):
     x = float(n)
     for _ in range(abs(ulps)):
         x = math.nextafter(x, math.inf if ulps > 0 else -math.inf)
-    assert ceil_whole(x) == n
+    assert whole(x) == n
 
 
 @settings(max_examples=300, deadline=None)
@@ -37,3 +39,17 @@ def test_never_below_the_value_beyond_the_tolerance(x):
     n = ceil_whole(x)
     assert n in (math.ceil(x), round(x))
     assert n >= x * (1 - WHOLE_REL_TOL) and n - 1 < x
+
+
+def test_floor_division_of_floats_loses_a_whole_one():
+    """2048 MB holds ten workers of 204.8 MB: // on the binary values says nine, the guard says ten."""
+    assert 2048 // 204.8 == 9.0 and floor_whole(2048 / 204.8) == 10
+    assert math.floor(0.7 / 0.1) == 6 and floor_whole(0.7 / 0.1) == 7
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(0, 1e15))
+def test_floor_never_above_the_value_beyond_the_tolerance(x):
+    n = floor_whole(x)
+    assert n in (math.floor(x), round(x))
+    assert n <= x * (1 + WHOLE_REL_TOL) and n + 1 > x

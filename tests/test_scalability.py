@@ -49,6 +49,83 @@ def test_linear_data_fits_zero_contention():
     assert fit.peak_concurrency is None and fit.peak_throughput_rps is None
 
 
+def _sse(points, sigma, kappa, lam):
+    return sum((x - scalability.usl_throughput(n, sigma, kappa, lam)) ** 2 for n, x in points)
+
+
+def _profile(points, sigma, kappa):
+    """SSE with λ at its least-squares value for this σ and κ (the model is linear in λ)."""
+    g = [n / (1 + sigma * (n - 1) + kappa * n * (n - 1)) for n, _ in points]
+    lam = sum(gi * x for gi, (_, x) in zip(g, points)) / sum(gi * gi for gi in g)
+    return _sse(points, sigma, kappa, lam), lam
+
+
+def _golden(f, lo, hi, iterations=90):
+    """Minimise a one-dimensional f on [lo, hi]: a dense scan, then golden-section search around the best."""
+    xs = [lo + (hi - lo) * k / 200 for k in range(201)]
+    best = min(range(len(xs)), key=lambda k: f(xs[k]))
+    a, b = xs[max(best - 1, 0)], xs[min(best + 1, len(xs) - 1)]
+    ratio = (5 ** 0.5 - 1) / 2
+    for _ in range(iterations):
+        c, d = b - ratio * (b - a), a + ratio * (b - a)
+        if f(c) < f(d):
+            b = d
+        else:
+            a = c
+    return min((f(x), x) for x in (a, b, lo, hi, xs[best]))
+
+
+def _best_on_faces(points):
+    """An independent reference: the least-squares optimum on each face of σ ∈ [0, 1], κ ≥ 0.
+
+    κ = 0 (Amdahl) over σ; σ = 0 and σ = 1 over κ, searched in log κ from 1e-12 to 10.
+    """
+    faces = [_golden(lambda s: _profile(points, s, 0.0)[0], 0.0, 1.0)[0]]
+    for sigma in (0.0, 1.0):
+        faces.append(_golden(lambda e: _profile(points, sigma, 10 ** e)[0], -12.0, 1.0)[0])
+        faces.append(_profile(points, sigma, 0.0)[0])
+    return min(faces)
+
+
+def test_fit_finds_an_optimum_on_the_kappa_zero_face():
+    """The least-squares optimum of these points has κ = 0: σ = 0.1981, λ = 292.6, R² = 0.9957 (an
+    independent check with scipy's bounded least squares; :func:`_best_on_faces` here agrees). The fit
+    used to stop at σ = 0.2238, λ = 321.0, R² = 0.9869, with three times the squared error."""
+    points = scalability.parse_measurements("3:647 4:736 16:1145 146:1456")
+    fit = scalability.usl_fit(points)
+    assert fit.kappa == 0
+    assert fit.sigma == pytest.approx(0.1981, abs=1e-4)
+    assert fit.lambda_rps == pytest.approx(292.6, abs=0.1)
+    assert fit.r_squared == pytest.approx(0.9957, abs=1e-4)
+    assert _sse(points, fit.sigma, fit.kappa, fit.lambda_rps) <= _best_on_faces(points) * (1 + 1e-9)
+
+
+def _noisy(points, seed, spread):
+    rng = random.Random(seed)
+    return [(n, x * rng.uniform(1 - spread, 1 + spread)) for n, x in points]
+
+
+@settings(max_examples=80, deadline=None)
+@given(sigma=st.floats(0.0, 0.6), lam=st.floats(1, 1e5), seed=st.integers(0, 10**6),
+       levels=st.lists(st.integers(1, 500), min_size=3, max_size=12, unique=True))
+def test_fit_is_never_worse_than_the_best_fit_on_a_face(sigma, lam, seed, levels):
+    """Amdahl-shaped data with noise: the optimum often lies on κ = 0 (or σ = 0). Wherever it lies,
+    the fit's squared error is no larger than the best on any face, found independently."""
+    points = _noisy([(float(n), scalability.usl_throughput(n, sigma, 0.0, lam)) for n in sorted(levels)], seed, 0.05)
+    fit = scalability.usl_fit(points)
+    assert fit.lambda_rps > 0 and 0 <= fit.sigma <= 1 and fit.kappa >= 0
+    assert _sse(points, fit.sigma, fit.kappa, fit.lambda_rps) <= _best_on_faces(points) * (1 + 1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kappa=st.floats(1e-6, 1e-2), lam=st.floats(1, 1e5), seed=st.integers(0, 10**6))
+def test_fit_finds_an_optimum_on_the_sigma_zero_face(kappa, lam, seed):
+    points = _noisy([(float(n), scalability.usl_throughput(n, 0.0, kappa, lam)) for n in (1, 2, 4, 8, 16, 32, 64)],
+                    seed, 0.05)
+    fit = scalability.usl_fit(points)
+    assert _sse(points, fit.sigma, fit.kappa, fit.lambda_rps) <= _best_on_faces(points) * (1 + 1e-7)
+
+
 @settings(max_examples=60, deadline=None)
 @given(sigma=st.floats(0.001, 0.5), kappa=st.floats(1e-6, 0.01), lam=st.floats(1, 1e5))
 def test_fit_recovers_the_parameters_of_data_it_generated(sigma, kappa, lam):
@@ -72,12 +149,23 @@ def test_fit_recovers_the_parameters_of_data_it_generated(sigma, kappa, lam):
         ("", "at least 3 distinct concurrency levels, got nothing"),
         ("1:nan 2:3 4:5", "positive"),
         ("1:inf 2:3 4:5", "positive"),
+        ("1e-9:1e12 100:1 1e7:1", "'1e-9:1e12'"),
+        ("0.5:10 2:19 4:30", "N from 1"),
     ],
 )
 def test_fit_input_errors_name_the_field(text, message):
     with pytest.raises(PerfcalcError, match="measurements") as err:
         calculate("usl-fit", measurements=text)
     assert message in str(err.value)
+
+
+def test_concurrency_below_one_is_refused():
+    """N counts clients: below 1 it means nothing, and such a point once gave λ = −27,281.9 with R² = 1."""
+    with pytest.raises(PerfcalcError) as err:
+        calculate("usl-fit", measurements="1e-9:1e12 100:1 1e7:1")
+    assert str(err.value) == ("measurements must be N:X pairs of positive numbers (concurrency:throughput) separated "
+                              "by commas, spaces or newlines (N from 1 to 1e7, X up to 1e12), got '1e-9:1e12'")
+    assert calculate("usl-fit", measurements="1:10 2:19 4:30").outputs["lambda_rps"] > 0
 
 
 def test_separators():

@@ -76,3 +76,34 @@ def test_gunicorn_workers_fit_and_never_exceed_the_start_point(cores, memory, sh
 def test_blocking_io_model():
     """Four workers, 20 ms of Python, 180 ms of I/O: 4 / 0.2 s blocking, 4 / 0.02 s offloaded, 90 % lost."""
     assert workers.blocking_io_capacity(20, 180, 4) == (20.0, 200.0, 90.0)
+
+
+def test_memory_that_divides_exactly_fits_that_many_workers():
+    """2048 MB holds exactly ten 204.8 MB workers; float floor division said nine.
+
+    204.8 is stored a hair above itself, so 2048 // 204.8 is 9.0 while
+    2048 / 204.8 rounds to exactly 10.0.
+    """
+    assert 2048 // 204.8 == 9.0  # the trap
+    o = calculate("gunicorn", cores=8, memory_mb=2048, worker_memory_mb=204.8).outputs
+    assert (o["max_workers_by_memory"], o["workers"]) == (10, 10)
+    assert o["max_rps"] == pytest.approx(100.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(k=st.integers(1, 100_000), hundredths=st.integers(100, 10_000_000))
+def test_typed_memory_that_is_a_whole_multiple_counts_every_worker(k, hundredths):
+    """A reader types both sizes as decimals; k workers of m MB fit in exactly k·m MB, never k − 1."""
+    from decimal import Decimal
+
+    worker = Decimal(hundredths) / 100
+    memory = worker * k
+    if memory > Decimal("4194304"):
+        return
+    r = workers.gunicorn_sizing(1, float(str(memory)), float(str(worker)), "sync", 1, 1000, 100, 70)
+    assert r.max_workers_by_memory == k
+    # and a real shortfall still loses the worker: one hundredth of a MB less than k·m
+    if memory - Decimal("0.01") >= worker:
+        short = workers.gunicorn_sizing(1, float(str(memory - Decimal("0.01"))), float(str(worker)), "sync", 1, 1000,
+                                        100, 70)
+        assert short.max_workers_by_memory == k - 1

@@ -9,7 +9,8 @@ a value outside a field's bounds is left out with a note.
   the file has three or more load levels.
 - ``worker-pool`` and ``simulate``: ``arrival_rps`` (the steady window's
   throughput), ``service_time_ms`` (the mean measured time), and for
-  ``simulate`` ``service_p99_ms``. The number of workers is the server's,
+  ``simulate`` ``service_p99_ms``, offered only with a measured p99 that a
+  lognormal can have (at most ~15 × the mean). The number of workers is the server's,
   which none of these files records, so it is never suggested.
 - ``capacity``: ``response_time_ms`` and ``error_rate_pct``; and, for an
   access log of at least an hour, ``requests_per_month``: the log's average
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from ..catalogue import CALCULATORS
 from ..cost import SECONDS_PER_MONTH
+from ..simulation import MAX_P99_TO_MEAN, lognormal_sigma
 from ..spec import PerfcalcError
 
 __all__ = ["MIN_SPAN_FOR_MONTH_S", "calculator_inputs"]
@@ -43,9 +45,21 @@ def calculator_inputs(*, throughput_rps, service_ms, service_basis, p99_ms, erro
     if throughput_rps and service_ms:
         pool = {"arrival_rps": _round(throughput_rps), "service_time_ms": _round(service_ms)}
         inputs["worker-pool"] = dict(pool)
-        inputs["simulate"] = dict(pool)
         if p99_ms:
-            inputs["simulate"]["service_p99_ms"] = _round(p99_ms)
+            inputs["simulate"] = {**pool, "service_p99_ms": _round(p99_ms)}
+            try:
+                lognormal_sigma(inputs["simulate"]["service_time_ms"], inputs["simulate"]["service_p99_ms"])
+            except PerfcalcError:
+                # A tail heavier than any lognormal's: filling only some of simulate's fields would pair the
+                # measured mean with a p99 that was never measured.
+                del inputs["simulate"]
+                notes.append(f"Not suggested for simulate: the measured p99 ({_round(p99_ms):g} ms) is "
+                             f"{p99_ms / service_ms:.3g} × the mean ({_round(service_ms):g} ms), and no lognormal "
+                             f"has a p99 more than {MAX_P99_TO_MEAN:.4g} × its mean. Such a tail usually means a "
+                             "second kind of request: look at the endpoints one by one.")
+        else:
+            notes.append("Not suggested for simulate: its point is the tail, and this file gives no p99 of the "
+                         "steady window to fit it to.")
         notes.append(f"Suggested service_time_ms is {service_basis}. Measured times include any time spent queued "
                      "in the server (and, from a load generator, the network), so under load they overstate the "
                      "service time; a step test's lowest step is the closest to it.")

@@ -17,9 +17,11 @@ from ..spec import Calculator, PerfcalcError
 from .caching import CACHE, CACHE_SIZE, TTL_CACHE
 from .cost import CAPACITY, INSTANCES, SERVERLESS_VS_VM
 from .database import CONNECTION_POOL, INDEX_SCAN, N_PLUS_ONE, SESSION_SIZE
-from .queueing import LITTLES_LAW, WORKER_POOL
+from .distributed import FAN_OUT, RETRIES
+from .queueing import BACKGROUND_JOBS, LITTLES_LAW, WORKER_POOL
 from .reliability import LOAD_TEST, SLO
 from .scalability import AMDAHL, USL, USL_FIT
+from .simulation import SIMULATE
 from .workers import BLOCKING_IO, GUNICORN
 
 __all__ = ["CALCULATORS", "get"]
@@ -28,8 +30,9 @@ __all__ = ["CALCULATORS", "get"]
 CALCULATORS: dict[str, Calculator] = {
     c.id: c
     for c in (
-        CAPACITY, LITTLES_LAW, WORKER_POOL, GUNICORN, BLOCKING_IO, CACHE, CACHE_SIZE, TTL_CACHE, N_PLUS_ONE,
+        CAPACITY, LITTLES_LAW, WORKER_POOL, SIMULATE, BACKGROUND_JOBS, GUNICORN, BLOCKING_IO, CACHE, CACHE_SIZE, TTL_CACHE, N_PLUS_ONE,
         CONNECTION_POOL, SESSION_SIZE, INDEX_SCAN, INSTANCES, SERVERLESS_VS_VM, LOAD_TEST, USL_FIT, USL, AMDAHL, SLO,
+        FAN_OUT, RETRIES,
     )
 }
 

@@ -37,9 +37,15 @@ def _connection_pool_warnings(args, r):
     warnings = []
     if not r.fits:
         warnings.append(
-            f"The pools may open {r.connections_needed} connections but the database accepts "
-            f"{r.connections_available}: under load, new connections fail. Shrink the pools, use fewer workers, "
-            "or put PgBouncer in front."
+            f"The pools may hold {r.connections_needed} connections but the database accepts "
+            f"{r.connections_available}: under load, new connections fail. Shrink the pools, use fewer workers "
+            "or threads, or put PgBouncer in front."
+        )
+    if args["threads_per_worker"] > r.pool_limit_per_worker:
+        warnings.append(
+            f"Each worker runs {args['threads_per_worker']} threads but its pool holds at most "
+            f"{r.pool_limit_per_worker} connections (pool size + overflow): under load the other threads wait on "
+            "checkout and fail with a pool timeout (SQLAlchemy's pool_timeout, 30 s by default)."
         )
     if r.connections_needed > POOL_OVERSUBSCRIPTION_LIMIT * r.hikari_pool_size:
         warnings.append(
@@ -52,14 +58,20 @@ def _connection_pool_warnings(args, r):
 CONNECTION_POOL = Calculator(
     id="connection-pool",
     title="Connection pools against max_connections",
-    summary="Whether every worker's pool fits in the database's connection limit, and how many connections help.",
+    summary="Whether the connections every worker can hold fit in the database's limit, and how many help.",
     fields=(
         count("app_instances", "App instances", default=2, help="Servers or containers running the app.",
               maximum=100_000),
         count("workers_per_instance", "Worker processes per instance", default=5, help="Each process has its own pool.",
               maximum=100_000),
-        count("pool_size_per_worker", "Pool size per worker", default=15,
-              help="pool_size + max_overflow; SQLAlchemy's defaults are 5 + 10 = 15.", maximum=100_000),
+        count("threads_per_worker", "Threads per worker", default=1,
+              help="1 for sync workers; Gunicorn's --threads for gthread. Each thread holds at most one connection.",
+              maximum=100_000),
+        count("pool_size_per_worker", "Pool size per worker", default=5, help="SQLAlchemy's pool_size (default 5).",
+              maximum=100_000),
+        count("max_overflow_per_worker", "Max overflow per worker", default=10, minimum=0,
+              help="SQLAlchemy's max_overflow (default 10): connections opened beyond pool_size under load.",
+              maximum=100_000),
         count("db_max_connections", "Database max_connections", default=100, help="PostgreSQL's default is 100.",
               maximum=10_000_000),
         count("db_reserved_connections", "Reserved connections", default=3,
@@ -70,7 +82,7 @@ CONNECTION_POOL = Calculator(
               help="Disks seeking at once; 0 when the working set is in memory.", minimum=0, maximum=10_000),
     ),
     outputs=(
-        Output("connections_needed", "Connections the pools may open", unit="connections", format="int"),
+        Output("connections_needed", "Connections the workers may hold", unit="connections", format="int"),
         Output("connections_available", "Connections available", unit="connections", format="int"),
         Output("headroom", "Headroom", unit="connections", format="int"),
         Output("fits", "Fits", format="bool"),
@@ -78,10 +90,12 @@ CONNECTION_POOL = Calculator(
     ),
     model=connection_pool,
     warn=_connection_pool_warnings,
-    assumptions="Every pool can fill at once (a traffic spike does exactly this). HikariCP's (cores × 2) + spindles "
-                "is a starting point for total active connections, to be load-tested.",
+    assumptions="SQLAlchemy's QueuePool opens connections lazily and each thread holds at most one, so a worker "
+                "holds min(pool size + overflow, threads); every worker can be that busy at once (a traffic spike "
+                "does exactly this). HikariCP's (cores × 2) + spindles is a starting point for total active "
+                "connections, to be load-tested.",
     equations=(
-        "\\text{needed} = i \\cdot w \\cdot p\\qquad \\text{available} = \\text{max\\_connections} - \\text{reserved}",
+        "\\text{needed} = i \\cdot w \\cdot \\min(p + o,\\ t)\\qquad \\text{available} = \\text{max\\_connections} - \\text{reserved}",
         "\\text{HikariCP} = 2\\,n_{\\text{cores}} + n_{\\text{spindles}}",
     ),
 )
@@ -89,8 +103,10 @@ CONNECTION_POOL = Calculator(
 
 def _session_size_warnings(args, r):
     if r.over_browser_limit:
-        return [f"The cookie ({r.cookie_bytes:,} bytes) exceeds the {BROWSER_COOKIE_LIMIT_BYTES} bytes browsers "
-                "are required to keep: it will be silently dropped. Move the data to a server-side session."]
+        return [f"Uncompressed, the cookie is {r.cookie_bytes:,} bytes, over the {BROWSER_COOKIE_LIMIT_BYTES} bytes "
+                "browsers are required to keep; larger cookies may be silently ignored. Flask compresses the session "
+                "when that makes it shorter, so repetitive data may still fit: measure the real Set-Cookie header, "
+                "or move the data to a server-side session."]
     return []
 
 
@@ -104,14 +120,17 @@ SESSION_SIZE = Calculator(
         requests("requests_per_month", "Requests per month", help="Requests that carry the cookie."),
     ),
     outputs=(
-        Output("cookie_bytes", "Cookie size", unit="bytes", format="int"),
-        Output("over_browser_limit", "Over the 4096-byte limit", format="bool"),
+        Output("cookie_bytes", "Cookie size, uncompressed", unit="bytes", format="int",
+               help="Exact for data that does not compress; an upper bound otherwise."),
+        Output("over_browser_limit", "Over 4096 bytes uncompressed", format="bool"),
         Output("monthly_upload_gb", "Cookie upload per month", unit="GB", decimals=2),
     ),
     model=session_size,
     warn=_session_size_warnings,
-    assumptions="Flask's default session: base64url JSON, uncompressed (worst case), plus timestamp and HMAC-SHA1 "
-                "signature. Browsers must support cookies of at least 4096 bytes (RFC 6265).",
+    assumptions="Flask's default session: base64url JSON plus timestamp and HMAC-SHA1 signature, uncompressed. "
+                "Flask zlib-compresses the JSON when that is shorter, so for repetitive data the real cookie is "
+                "smaller: these sizes are upper bounds. Browsers must support cookies of at least 4096 bytes "
+                "(RFC 6265).",
     equations=(
         "\\text{cookie} = \\left\\lceil \\tfrac{4}{3}\\,b \\right\\rceil + 43\\ \\text{bytes}\\qquad \\text{upload} = \\text{cookie} \\times N_{\\text{month}}",
     ),

@@ -1,11 +1,11 @@
-"""Queueing calculators: littles-law, worker-pool (models in :mod:`perfcalc.queueing`)."""
+"""Queueing calculators: littles-law, worker-pool, background-jobs (models in :mod:`perfcalc.queueing`)."""
 
 from __future__ import annotations
 
 from .. import charts
-from ..queueing import HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED, littles_law, worker_pool
+from ..queueing import HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED, background_jobs, littles_law, worker_pool
 from ..spec import Calculator, Field, Output
-from .fields import count, ms, rate
+from .fields import MAX_COUNT, count, ms, rate
 
 LITTLES_LAW = Calculator(
     id="littles-law",
@@ -33,13 +33,16 @@ LITTLES_LAW = Calculator(
 )
 
 
+def overload_warning(arrivals: str, load: float, workers: int, consequence: str) -> str:
+    """The words for a pool that cannot keep up: what arrives, the busy workers it needs, what follows."""
+    return f"Overloaded: {arrivals} need {load:.2f} busy workers on average but there are {workers}. {consequence}"
+
+
 def _worker_pool_warnings(args, r):
     warnings = []
     if r.offered_load >= args["workers"]:
-        warnings.append(
-            f"Overloaded: {args['arrival_rps']:g} requests/s need {r.offered_load:.2f} busy workers on average but "
-            f"there are {args['workers']}. The queue grows without bound, so waits and percentiles are unbounded (∞)."
-        )
+        warnings.append(overload_warning(f"{args['arrival_rps']:g} requests/s", r.offered_load, args["workers"],
+                                         "The queue grows without bound, so waits and percentiles are unbounded (∞)."))
     elif r.utilization_pct > HIGH_UTILIZATION_PCT:
         warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: small increases in load now cost a lot "
                         "of latency.")
@@ -94,4 +97,57 @@ WORKER_POOL = Calculator(
         "t_p:\\ P(T > t_p) = 1 - \\frac{p}{100}\\quad\\text{(bisection)}",
     ),
     chart=charts.worker_pool_chart,
+)
+
+
+def _background_jobs_warnings(args, r):
+    warnings = []
+    if r.offered_load >= args["workers"]:
+        warnings.append(overload_warning(f"{args['jobs_per_s']:g} jobs/s", r.offered_load, args["workers"],
+                                         "The queue, and any backlog, grow without bound."))
+    elif r.utilization_pct > HIGH_UTILIZATION_PCT:
+        warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: a burst of jobs now waits a long time, "
+                        "and a backlog drains slowly.")
+    if args["target_wait_s"] is not None and r.workers_for_target is None:
+        warnings.append(f"Meeting the p99 wait target needs more than {MAX_WORKERS_SEARCHED:,} workers.")
+    return warnings
+
+
+BACKGROUND_JOBS = Calculator(
+    id="background-jobs",
+    title="Background job queue (Celery, RQ)",
+    summary="How long jobs wait for a worker, how fast a backlog drains, and the workers for a target wait.",
+    fields=(
+        Field("jobs_per_s", "Jobs arriving", unit="jobs/s", default=5.0, minimum=1e-6, maximum=1_000_000.0,
+              help="Mean jobs enqueued per second."),
+        Field("job_time_s", "Mean job time", unit="s", default=2.0, minimum=0.001, maximum=86_400.0,
+              help="Mean time a worker spends on one job."),
+        count("workers", "Workers", default=12, maximum=10_000,
+              help="Jobs run at once: Celery processes × concurrency, or RQ worker processes."),
+        count("backlog_jobs", "Backlog", default=10_000, minimum=0, maximum=MAX_COUNT, unit="jobs",
+              help="Jobs already queued, for the time to clear them."),
+        Field("target_wait_s", "p99 wait target (optional)", unit="s", default=1.0, minimum=0.0, maximum=86_400.0,
+              optional=True, help="If set, the fewest workers with 99 % of jobs waiting at most this long."),
+    ),
+    outputs=(
+        Output("utilization_pct", "Utilisation", unit="%", format="pct", decimals=1),
+        Output("prob_wait_pct", "Jobs that wait", unit="%", format="pct", decimals=1, help="Erlang C probability."),
+        Output("mean_wait_s", "Mean wait in queue", unit="s", decimals=3, none="unbounded"),
+        Output("p99_wait_s", "p99 wait in queue", unit="s", decimals=3, none="unbounded"),
+        Output("drain_time_s", "Backlog cleared in", unit="s", decimals=0, none="unbounded"),
+        Output("workers_for_target", "Workers for the p99 wait target", unit="workers", format="int"),
+    ),
+    model=background_jobs,
+    warn=_background_jobs_warnings,
+    assumptions=(
+        "M/M/c: jobs arrive at random (Poisson), job times are exponential, one FCFS queue feeds identical "
+        "workers. More variable job times make waits longer; a worker's prefetched jobs wait behind it, which "
+        "this ignores. The backlog drains with every worker busy (a fluid approximation)."
+    ),
+    equations=(
+        "A = \\lambda S\\qquad \\rho = \\frac{A}{c}\\qquad W_q = \\frac{C(c, A)\\,S}{c - A}",
+        "P(W_q > t) = C(c, A)\\,e^{-(c/S - \\lambda)\\,t}\\qquad t_{99} = \\max\\!\\left(0,\\ \\frac{\\ln\\bigl(C(c, A)/0.01\\bigr)}{c/S - \\lambda}\\right)",
+        "t_{\\text{drain}} = \\frac{B}{c/S - \\lambda}",
+    ),
+    chart=charts.background_jobs_chart,
 )

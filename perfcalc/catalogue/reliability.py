@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..reliability import PAGE_BURN_RATE, SUSTAINABLE_BURN_RATE, load_test, slo_budget
+from ..reliability import SUSTAINABLE_BURN_RATE, load_test, slo_budget
 from ..spec import Calculator, Field, Output
 from .fields import ms, pct, rate, requests
 
@@ -32,11 +32,16 @@ LOAD_TEST = Calculator(
 
 
 def _slo_warnings(args, r):
-    if r.burn_rate >= PAGE_BURN_RATE:
-        return [f"Burn rate ≥ {PAGE_BURN_RATE:g}: the SRE Workbook's threshold to page someone now."]
+    warnings = []
+    if r.burn_rate >= r.page_burn_rate:
+        warnings.append(f"Burn rate {r.burn_rate:.2f} is at or above the page threshold {r.page_burn_rate:.2f} "
+                        "(2 % of the budget in one hour): page someone now.")
+    elif r.burn_rate >= r.ticket_burn_rate:
+        warnings.append(f"Burn rate {r.burn_rate:.2f} is at or above the ticket threshold {r.ticket_burn_rate:.2f} "
+                        "(10 % of the budget in three days): open a ticket.")
     if r.burn_rate > SUSTAINABLE_BURN_RATE:
-        return ["Burn rate above 1: the budget runs out before the window ends."]
-    return []
+        warnings.append("Burn rate above 1: the budget runs out before the window ends.")
+    return warnings
 
 
 SLO = Calculator(
@@ -59,13 +64,20 @@ SLO = Calculator(
         Output("burn_rate", "Burn rate", unit="×", decimals=2),
         Output("budget_consumed_pct", "Budget spent in the alert window", unit="%", format="pct", decimals=2),
         Output("hours_to_exhaustion", "Budget exhausted in", unit="hours", decimals=1, none="unbounded"),
+        Output("page_burn_rate", "Page at burn rate", unit="×", decimals=2,
+               help="Spends 2 % of this window's budget in one hour (14.4 for 30 days)."),
+        Output("ticket_burn_rate", "Ticket at burn rate", unit="×", decimals=2,
+               help="Spends 10 % of this window's budget in three days (1 for 30 days)."),
     ),
     model=slo_budget,
     warn=_slo_warnings,
     assumptions="Request-based SLO: budget = 100 − SLO; burn rate = error rate / budget. Downtime assumes total "
-                "outage; a partial outage spends the budget more slowly.",
+                "outage; a partial outage spends the budget more slowly. Alert thresholds are the SRE Workbook's "
+                "shares of the budget (2 % in an hour to page, 10 % in three days for a ticket) as burn rates "
+                "for this window.",
     equations=(
         "B = 100 - \\text{SLO}\\qquad \\text{burn} = \\frac{e}{B}",
         "\\text{spent} = \\text{burn} \\cdot \\frac{t_{\\text{alert}}}{t_{\\text{window}}}\\qquad t_{\\text{exhausted}} = \\frac{t_{\\text{window}}}{\\text{burn}}",
+        "\\text{page} = 0.02 \\cdot \\frac{t_{\\text{window}}}{1\\,\\text{h}}\\qquad \\text{ticket} = 0.10 \\cdot \\frac{t_{\\text{window}}}{72\\,\\text{h}}",
     ),
 )

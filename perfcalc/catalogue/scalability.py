@@ -27,7 +27,7 @@ USL_FIT = Calculator(
         Field("measurements", "Measurements (N:X)", kind="text", default="1:98 2:192 4:341 8:585 16:850 32:1045 64:1032",
               help="Concurrency:throughput pairs from a load test, separated by spaces, commas or new lines.",
               max_length=20_000,
-              text_rule="N:X pairs (concurrency:throughput) for at least 3 distinct concurrency levels",
+              text_rule="N:X pairs (concurrency from 1, throughput above 0) for at least 3 distinct concurrency levels",
               parser=parse_measurements),
     ),
     outputs=(
