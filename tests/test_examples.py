@@ -1,0 +1,180 @@
+"""Every runnable example in the guide works: what a reader copies from a page runs.
+
+The examples are files under ``docs/examples/``, shown on the pages with
+``--8<-- "topic/file"`` (pymdownx.snippets; a missing file fails the build).
+Here each one is checked as its kind allows: Python modules import (Flask
+apps build their app, ``gunicorn.conf.py`` files load into Gunicorn's own
+settings, which validate every value), YAML parses (Prometheus rule files
+have the fields Prometheus requires), k6 scripts are valid JavaScript
+modules, shell scripts parse, nginx configurations balance.
+"""
+
+from __future__ import annotations
+
+import re
+import runpy
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES = DOCS / "examples"
+FILES = sorted(p for p in EXAMPLES.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
+KNOWN = {".py", ".yml", ".yaml", ".js", ".sh", ".conf", ".toml", ".ini", ".sql", ".txt"}
+
+
+def _ids(paths):
+    return [str(p.relative_to(EXAMPLES)) for p in paths]
+
+
+def _of(*suffixes):
+    return [p for p in FILES if p.suffix in suffixes]
+
+
+def _included() -> dict[str, list[str]]:
+    shown: dict[str, list[str]] = {}
+    for page in sorted(DOCS.glob("*.md")):
+        for name in INCLUDE.findall(page.read_text(encoding="utf-8")):
+            shown.setdefault(name, []).append(page.name)
+    return shown
+
+
+def test_every_example_is_shown_on_a_page_and_every_include_exists():
+    shown = _included()
+    assert not [name for name in _ids(FILES) if name not in shown], "examples no page shows"
+    assert not [name for name in shown if not (EXAMPLES / name).is_file()], "includes of missing files"
+
+
+@pytest.mark.parametrize("path", FILES, ids=_ids(FILES))
+def test_every_example_is_of_a_kind_we_can_check(path):
+    assert path.suffix in KNOWN, f"{path.name}: add a check for {path.suffix} files to this module first"
+    assert path.read_text(encoding="utf-8").strip(), f"{path.name} is empty"
+
+
+def _load_gunicorn_config(path: Path):
+    """As Gunicorn does for ``-c path``: run the file, then set each known setting (each validates its value)."""
+    from gunicorn.config import Config
+
+    config = Config()
+    namespace = runpy.run_path(str(path), run_name="__config__")
+    used = 0
+    for name, value in namespace.items():
+        if name in config.settings:
+            config.set(name, value)
+            used += 1
+    assert used, f"{path.name} sets no Gunicorn setting"
+    return config
+
+
+@pytest.mark.parametrize("path", _of(".py"), ids=_ids(_of(".py")))
+def test_python_examples_import_and_load(path, monkeypatch, tmp_path):
+    source = path.read_text(encoding="utf-8")
+    compile(source, str(path), "exec")
+    monkeypatch.chdir(tmp_path)  # an example that writes a file writes it here
+    monkeypatch.syspath_prepend(str(path.parent))  # an example may import its neighbour
+    for name in [m for m in sys.modules if (getattr(sys.modules[m], "__file__", "") or "").startswith(str(EXAMPLES))]:
+        monkeypatch.delitem(sys.modules, name)
+    if path.name.endswith("gunicorn.conf.py"):
+        config = _load_gunicorn_config(path)
+        assert config.workers >= 1 and config.timeout >= 0
+        return
+    namespace = runpy.run_path(str(path), run_name=f"example_{path.stem}")
+    if "Flask(" in source or "create_app" in namespace:
+        from flask import Flask
+
+        app = namespace.get("app") or namespace["create_app"]()
+        assert isinstance(app, Flask), f"{path.name}: a Flask example defines app or create_app()"
+        assert [r for r in app.url_map.iter_rules() if r.endpoint != "static"], f"{path.name} has no route"
+
+
+def _check_prometheus_rules(document, name):
+    assert isinstance(document.get("groups"), list) and document["groups"], f"{name}: no rule groups"
+    for group in document["groups"]:
+        assert group.get("name") and group.get("rules"), f"{name}: a group needs a name and rules"
+        for rule in group["rules"]:
+            kinds = [k for k in ("record", "alert") if k in rule]
+            assert len(kinds) == 1, f"{name}: each rule is a record or an alert: {rule}"
+            expr = rule.get("expr")
+            assert isinstance(expr, str) and expr.strip(), f"{name}: {rule[kinds[0]]} has no expr"
+            assert expr.count("(") == expr.count(")") and expr.count("[") == expr.count("]"), expr
+            assert set(rule) <= {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"}, rule
+
+
+@pytest.mark.parametrize("path", _of(".yml", ".yaml"), ids=_ids(_of(".yml", ".yaml")))
+def test_yaml_examples_parse(path):
+    documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
+    assert documents, path.name
+    for document in documents:
+        if isinstance(document, dict) and "groups" in document:
+            _check_prometheus_rules(document, path.name)
+
+
+@pytest.mark.parametrize("path", _of(".toml"), ids=_ids(_of(".toml")))
+def test_toml_examples_parse(path):
+    assert tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", _of(".ini"), ids=_ids(_of(".ini")))
+def test_ini_examples_parse(path):
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(path.read_text(encoding="utf-8"))
+    assert parser.sections(), path.name
+
+
+@pytest.mark.parametrize("path", _of(".js"), ids=_ids(_of(".js")))
+def test_k6_scripts_are_valid_modules(path, tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (make test installs it with the site's tools)")
+    module = tmp_path / (path.stem + ".mjs")  # k6 scripts are ES modules
+    module.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    done = subprocess.run([node, "--check", str(module)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "export default function" in module.read_text(encoding="utf-8") or "export const options" in \
+        module.read_text(encoding="utf-8"), f"{path.name}: a k6 script exports its default function"
+
+
+@pytest.mark.parametrize("path", _of(".sh"), ids=_ids(_of(".sh")))
+def test_shell_examples_parse(path):
+    done = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def _nginx_balanced(text: str) -> bool:
+    depth = 0
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        depth += line.count("{") - line.count("}")
+        if depth < 0:
+            return False
+        if not line.endswith(("{", "}", ";")):
+            return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("path", _of(".conf"), ids=_ids(_of(".conf")))
+def test_nginx_configurations_balance(path):
+    assert _nginx_balanced(path.read_text(encoding="utf-8")), f"{path.name}: every directive ends in ; and braces pair"
+
+
+def test_the_nginx_check_catches_what_it_claims():
+    assert _nginx_balanced("http {\n  server {\n    listen 80;\n  }\n}\n")
+    assert not _nginx_balanced("server {\n  listen 80\n}\n")
+    assert not _nginx_balanced("server {\n  listen 80;\n")
+
+
+@pytest.mark.parametrize("path", _of(".sql"), ids=_ids(_of(".sql")))
+def test_sql_examples_are_whole_statements(path):
+    text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).strip()
+    assert text.endswith(";") and text.count("(") == text.count(")"), path.name
