@@ -47,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", choices=list(FORMATS), help="the file's format (default: detected)")
     analyze.add_argument("--json", action="store_true", help="print the summary as JSON")
     for calc in CALCULATORS.values():
+        # argparse %-formats help strings but prints descriptions as they are: only help needs %% for %.
         p = sub.add_parser(calc.id, help=calc.title, description=f"{calc.title}: {calc.summary} "
-                           f"Assumptions: {calc.assumptions}".replace("%", "%%"))
+                           f"Assumptions: {calc.assumptions}")
         for f in calc.fields:
             p.add_argument(_flag(f.name), dest=f.name, metavar="VALUE", default=argparse.SUPPRESS, help=_field_help(f))
         p.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -81,3 +81,11 @@ def test_digits_of_other_scripts_are_refused_as_on_the_page(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "workers must be a whole number from 1 to 10000, written with the digits 0-9, got '٣'" in captured.err
+
+
+def test_help_shows_a_percent_sign_once(capsys):
+    """argparse prints a subcommand's description as written: a doubled %% would reach the reader."""
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+    out = capsys.readouterr().out
+    assert "10 %" in out and "%%" not in out

@@ -587,7 +587,9 @@
       const actions = element("div", undefined, "perfcalc-analyze__fills");
       const elsewhere = [];
       for (const [calculator, values] of fills) {
-        const form = document.querySelector(`form.perfcalc[data-calculator="${CSS.escape(calculator)}"]`);
+        // The panel's own calculators follow it; an earlier form of the same calculator belongs to other text.
+        const all = [...document.querySelectorAll(`form.perfcalc[data-calculator="${CSS.escape(calculator)}"]`)];
+        const form = all.find((f) => panel.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING) || all[0];
         if (!form) {
           elsewhere.push(calculator);
           continue;

@@ -1,0 +1,173 @@
+"""The reader's own files, analysed in the page: the numbers native Python gives, nothing sent, nothing run.
+
+Each test selects or pastes a file in the built site's panel and compares
+what the page shows with ``perfcalc_worker.analysis_view`` run natively on
+the same bytes, the function the worker runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from perfcalc.analyze import analyze_bytes
+
+from .conftest import ROOT, wait_live
+from .helpers import expected, settle, wait_until
+
+sys.path.insert(0, str(ROOT / "site" / "browser"))
+import perfcalc_worker  # noqa: E402  (the worker's Python, run natively)
+
+FIXTURES = ROOT / "tests" / "fixtures" / "analyze"
+PANEL = "section.perfcalc-analyze"
+RESULT = f"{PANEL} .perfcalc-analyze__result"
+
+READ_TABLES = """() => [...document.querySelectorAll('.perfcalc-analyze__result table')].map(t =>
+  [...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent)))"""
+
+
+def native_view(path: Path, name: str | None = None) -> dict:
+    return perfcalc_worker.analysis_view(analyze_bytes(path.read_bytes(), name or path.name))
+
+
+def open_panel(page, base_url, url):
+    page.goto(base_url + url)
+    wait_live(page)
+    panel = page.locator(PANEL)
+    expect(panel).to_have_attribute("data-state", "live")
+    return panel
+
+
+def analyse_file(page, panel, path: Path):
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    page.locator(f"{RESULT}:not([hidden])").wait_for()
+
+
+def test_a_step_test_is_summarised_as_natively_and_nothing_is_sent(live_page, base_url):
+    panel = open_panel(live_page, base_url, "load-testing/")
+    sent = []
+    live_page.on("request", lambda r: sent.append((r.method, r.url)))
+    fixture = FIXTURES / "jmeter_steps.csv"
+    analyse_file(live_page, panel, fixture)
+    want = native_view(fixture)
+    summary, steps = live_page.evaluate(READ_TABLES)[:2]
+    assert summary == want["rows"]
+    assert steps == want["steps"]
+    assert panel.locator(".perfcalc-analyze__file").inner_text() == f"{want['file']}: {want['format']}."
+    assert panel.locator("figure.perfcalc__chart").count() == len(want["charts"]) > 0
+    assert [li.inner_text() for li in panel.locator(".perfcalc-analyze__notes li").all()] == want["notes"]
+    assert sent == [], "the analysis made requests"  # the file never leaves the page; nothing else is needed
+
+
+def test_use_these_numbers_fills_the_calculators_and_they_answer(live_page, base_url):
+    panel = open_panel(live_page, base_url, "load-testing/")
+    fixture = FIXTURES / "jmeter_steps.csv"
+    analyse_file(live_page, panel, fixture)
+    fills = native_view(fixture)["fills"]
+    assert {"usl-fit", "worker-pool", "capacity"} <= set(fills)
+    for calculator in ("usl-fit", "worker-pool", "capacity"):
+        forms = live_page.locator(f'form.perfcalc[data-calculator="{calculator}"]')
+        title = forms.first.locator(".perfcalc__title").inner_text()
+        panel.get_by_role("button", name=f"Use these numbers in “{title}”").click()
+        settle(live_page)
+        # The panel's own calculators follow it; the USL fit is above it.
+        form = forms.last if calculator != "usl-fit" else forms.first
+        for name, value in fills[calculator].items():
+            assert form.locator(f'[name="{name}"]').input_value() == value
+        inputs = {f.get_attribute("name"): f.input_value() for f in form.locator("input, textarea, select").all()}
+        want, _ = expected(calculator, inputs)
+        for name, (value, text, _) in want.items():
+            expect(form.locator(f'output[name="{name}"]')).to_have_attribute("data-value", value)
+        assert f"now uses the numbers from {fixture.name}" in panel.locator(".perfcalc-analyze__status").inner_text()
+
+
+def test_pasted_access_log_lines_on_the_metrics_page(live_page, base_url):
+    panel = open_panel(live_page, base_url, "metrics/")
+    fixture = FIXTURES / "nginx_ramp.log"
+    panel.locator("textarea").fill(fixture.read_text())
+    panel.get_by_role("button", name="Analyse the pasted lines").click()
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for()
+    name = panel.locator(".perfcalc-analyze__file").inner_text().split(":")[0]
+    want = perfcalc_worker.analysis_view(analyze_bytes(fixture.read_bytes(), name))
+    assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
+
+
+@pytest.mark.parametrize("name", ["binary.bin", "empty.log", "k6_summary_truncated.json", "plain_combined.log"])
+def test_a_file_that_cannot_be_read_says_why_and_shows_no_numbers(live_page, base_url, name):
+    panel = open_panel(live_page, base_url, "load-testing/")
+    path = FIXTURES / "hostile" / name
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    error = panel.locator(".perfcalc-analyze__error")
+    expect(error).not_to_be_empty()
+    try:
+        analyze_bytes(path.read_bytes(), name)
+    except Exception as exc:  # the message the worker shows is the one native Python raises
+        assert error.text_content() == str(exc)
+    else:
+        pytest.fail(f"{name} is read natively; pick a file that fails")
+    expect(panel.locator(".perfcalc-analyze__result")).to_be_hidden()
+
+
+def test_markup_in_a_file_stays_text(live_page, base_url, tmp_path):
+    """Request paths and agents come from the file: they reach the page as text, never as markup."""
+    panel = open_panel(live_page, base_url, "metrics/")
+    payload = "<svg/onload=window.__pwned=1>"  # no spaces: a request path cannot hold one
+    lines = [f'10.0.0.{i % 9} - - [10/Mar/2024:10:00:{i % 60:02d} +0000] "GET /a{payload}{i % 3} HTTP/1.1" 200 5 '
+             f'"-" "{payload}" 0.0{i % 9 + 1}0' for i in range(120)]
+    path = tmp_path / "hostile.log"
+    path.write_text("\n".join(lines) + "\n")
+    analyse_file(live_page, panel, path)
+    assert payload in live_page.locator(RESULT).inner_text()  # shown, as text
+    assert live_page.locator(f"{RESULT} table svg").count() == 0
+    assert live_page.evaluate("window.__pwned") is None
+
+
+def test_a_large_log_shows_progress_and_the_page_stays_live(live_page, base_url, tmp_path):
+    """About 300,000 lines: progress is reported as the slices are read, and a calculator answers meanwhile."""
+    panel = open_panel(live_page, base_url, "metrics/")
+    line = '10.0.0.1 - - [10/Mar/2024:10:{m:02d}:{s:02d} +0000] "GET /items/{k} HTTP/1.1" 200 512 "-" "k6" 0.0{d}5\n'
+    path = tmp_path / "big.log"
+    with path.open("w") as out:
+        for i in range(300_000):
+            out.write(line.format(m=(i // 5000) % 60, s=(i // 84) % 60, k=i % 50, d=i % 9 + 1))
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    progress = panel.locator("progress")
+    seen = wait_until(live_page, """() => { const p = document.querySelector('section.perfcalc-analyze progress');
+        return !p.hidden && p.value > 0 && p.value < 1 ? p.value : null; }""")
+    assert 0 < seen < 1
+    form = live_page.locator("form.perfcalc").first  # typed into while the file is being read
+    field = form.locator("input[type=text], input[inputmode]").first
+    field.fill(field.input_value())
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    expect(progress).to_be_hidden()
+    rows = dict(live_page.evaluate(READ_TABLES)[0])
+    assert rows["Lines"].startswith("300,000 read: 300,000 used")
+
+
+def test_stop_cancels_and_a_new_file_is_read(live_page, base_url, tmp_path):
+    panel = open_panel(live_page, base_url, "metrics/")
+    line = '10.0.0.1 - - [10/Mar/2024:10:00:{s:02d} +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.050\n'
+    big = tmp_path / "big.log"
+    big.write_text("".join(line.format(s=i % 60) for i in range(400_000)))
+    panel.locator('input[type="file"]').set_input_files(str(big))
+    stop = panel.get_by_role("button", name="Stop")
+    stop.click()
+    expect(stop).to_be_hidden()
+    expect(panel.locator(".perfcalc-analyze__result")).to_be_hidden()
+    fixture = FIXTURES / "gunicorn_D.log"
+    analyse_file(live_page, panel, fixture)
+    assert live_page.evaluate(READ_TABLES)[0] == native_view(fixture)["rows"]
+
+
+def test_a_damaged_file_is_read_as_far_as_it_goes_and_says_where_it_stopped(live_page, base_url):
+    """A truncated gzip: the requests before the break are analysed, the broken line is listed."""
+    panel = open_panel(live_page, base_url, "load-testing/")
+    fixture = FIXTURES / "hostile" / "gzip_truncated.json.gz"
+    analyse_file(live_page, panel, fixture)
+    want = native_view(fixture)
+    assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
+    shown = [li.inner_text() for li in panel.locator(".perfcalc-analyze__rejected li").all()]
+    assert shown == [f"line {line}: expected {what}, found {found}" for line, what, found in want["rejected"]] != []
