@@ -51,7 +51,9 @@ def _worker_pool_warnings(args, r):
         if target <= r.p99_floor_ms:
             warnings.append(
                 f"No number of workers meets a p99 of {target:g} ms: with exponential service times the p99 of "
-                f"service alone is {r.p99_floor_ms:.1f} ms. Only faster service helps."
+                f"service alone is {r.p99_floor_ms:.1f} ms (4.6 × the mean). Only faster service helps, unless "
+                "your service times are steadier than exponential: check the target with the simulation "
+                "(simulate) and your measured p99."
             )
         else:
             warnings.append(f"Meeting the p99 target needs more than {MAX_WORKERS_SEARCHED:,} workers.")
@@ -85,9 +87,14 @@ WORKER_POOL = Calculator(
     model=worker_pool,
     warn=_worker_pool_warnings,
     assumptions=(
-        "M/M/c: Poisson arrivals, exponential service times, one FCFS queue in front of identical workers "
-        "(Gunicorn's shared listen socket behaves so). Real service times are often more variable than "
-        "exponential, which makes the tail worse, so treat these percentiles as optimistic."
+        "M/M/c: Poisson arrivals, exponential service times, one FCFS queue in front of identical workers. "
+        "Exponential service puts the p99 of service alone at ln 100 ≈ 4.6 × the mean, at any load: "
+        "pessimistic for a steady endpoint (a measured p99 below 4.6 × its mean), optimistic for a "
+        "heavy-tailed one (a p99 of 10 × the mean is common); for those, the simulation (simulate) takes "
+        "your measured mean and p99. One shared queue fits Gunicorn's sync workers, which all accept from "
+        "one listen socket; a gthread or gevent worker accepts connections into its own queue (and a "
+        "keep-alive connection stays with one worker), so a request can wait behind a busy worker while "
+        "another is idle, and real waits are longer than these."
     ),
     equations=(
         "A = \\lambda S\\qquad \\rho = \\frac{A}{c}\\qquad X_{\\max} = \\frac{c}{S}",
