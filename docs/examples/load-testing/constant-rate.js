@@ -1,7 +1,7 @@
 // An open-model load test: k6 starts RATE requests a second whatever the
 // responses do, and fails (exit code 99) if a threshold is crossed.
 //
-//   k6 run -e BASE_URL=https://staging.example.com -e RATE=480 -e VUS=60 \
+//   k6 run -e BASE_URL=https://staging.example.com -e RATE=480 -e VUS=150 \
 //          -e PATHS_FILE=paths.txt --out json=results.json constant-rate.js
 //
 // VUS: requests in flight at the slowest response time you accept, with
@@ -15,7 +15,7 @@ import { SharedArray } from 'k6/data';
 
 const BASE_URL = __ENV.BASE_URL || 'http://localhost:8000';
 const RATE = Number(__ENV.RATE || 480);
-const VUS = Number(__ENV.VUS || 60);
+const VUS = Number(__ENV.VUS || 150);
 
 const paths = __ENV.PATHS_FILE
   ? new SharedArray('paths', () => open(__ENV.PATHS_FILE).split('\n').filter((line) => line.trim() !== ''))

@@ -9,17 +9,22 @@ set -euo pipefail
 
 : "${BASE_URL:?set BASE_URL to the system under test}"
 DURATION="${DURATION:-5m}"     # per step, after the warm-up
-RESPONSE_MS="${RESPONSE_MS:-500}" # the slowest response you accept, in ms: sizes the VUs
+RESPONSE_MS="${RESPONSE_MS:-300}" # the p99 threshold in constant-rate.js, in ms: sizes the VUs
 OUT="${OUT:-knee-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 
+# VUs to pre-allocate: the requests in flight at RESPONSE_MS, at least 20.
+vus_for() {
+  local vus=$(( ($1 * RESPONSE_MS + 999) / 1000 ))
+  echo $(( vus < 20 ? 20 : vus ))
+}
+
 # Warm caches and connection pools at the first rate; this run is not measured.
-k6 run --quiet -e BASE_URL="$BASE_URL" -e RATE="$1" -e VUS=50 -e DURATION=2m \
+k6 run --quiet -e BASE_URL="$BASE_URL" -e RATE="$1" -e VUS="$(vus_for "$1")" -e DURATION=2m \
   constant-rate.js >/dev/null || true
 
 for rate in "$@"; do
-  vus=$(( (rate * RESPONSE_MS + 999) / 1000 ))  # requests in flight at that response time
-  vus=$(( vus < 20 ? 20 : vus ))
+  vus=$(vus_for "$rate")
   status=0
   k6 run --quiet -e BASE_URL="$BASE_URL" -e RATE="$rate" -e VUS="$vus" -e DURATION="$DURATION" \
     --summary-export "$OUT/summary-$rate.json" --out json="$OUT/results-$rate.json" \
