@@ -3,9 +3,10 @@
 Sources: B. Beyer et al., *The Site Reliability Workbook*, O'Reilly 2018,
 ch. 5 "Alerting on SLOs" (burn rate; page when 2 % of the budget goes in one
 hour, a burn rate of 14.4 for a 30-day window; ticket when 10 % goes in three
-days, a burn rate of 1). k6 documentation, "Open and closed models" and the
-constant-arrival-rate executor. G. Tene, "How NOT to measure latency"
-(coordinated omission in closed-loop load generators).
+days, a burn rate of 1). k6 documentation, "Open and closed models", the
+constant-arrival-rate executor and "Dropped iterations". G. Tene, "How NOT to
+measure latency" (coordinated omission: a measurement error, distinct from
+the closed model's falling load; see :func:`closed_model_users`).
 """
 
 from __future__ import annotations
@@ -158,9 +159,20 @@ def closed_model_users(target_rps: float, response_time_ms: float, think_time_ms
     """Virtual users a closed-loop load test needs to offer ``target_rps``.
 
     Each user loops: request (R), then think (Z). By Little's law applied to
-    the loop, N = X·(R + Z). If the system slows down, a closed model sends
-    less load (coordinated omission), so the target is reached only while R
-    holds.
+    the loop, N = X·(R + Z). The target is reached only while R holds: if
+    the system slows to R′, the same N users offer N / (R′ + Z), less load
+    exactly when the system struggles. That is the closed model working as
+    designed (a fixed population waits for its answers), not a measurement
+    error; the shorter Z is against R, the larger the fall.
+
+    Coordinated omission is a different fault, in the measurement: latency
+    timed from when a request was sent rather than from when it was due, so
+    the requests a stalled system held back are never recorded. Closed-loop
+    generators driven at an intended rate suffer from it (ab, wrk, JMeter
+    thread groups); k6's arrival-rate executors avoid it only while they
+    have free VUs and count what they could not start as
+    ``dropped_iterations``; wrk2 and HdrHistogram's expected-interval
+    correction time each request from its scheduled start.
 
     200 requests/s at 150 ms with 1 s of think time: 230 users.
 
@@ -174,7 +186,10 @@ def open_model_users(target_rps: float, response_time_ms: float) -> int:
     """Virtual users an open-model (arrival-rate) test must have in flight: X·R.
 
     An open model starts requests on a schedule whatever the responses do;
-    the tool needs enough VUs for the requests in flight at once.
+    the tool needs enough VUs for the requests in flight at once. This is
+    the mean: pre-allocate for the response time under stress (p99, or the
+    timeout), because an arrival-rate executor with no free VU drops the
+    iteration instead of sending it late.
 
     >>> open_model_users(200, 150)
     30

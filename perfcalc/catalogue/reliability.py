@@ -23,8 +23,11 @@ LOAD_TEST = Calculator(
         Output("total_requests", "Requests in the run", unit="requests", format="int"),
     ),
     model=load_test,
-    assumptions="Little's law applied to the test loop; if the system slows down, a closed model offers less load "
-                "(coordinated omission), so prefer an arrival-rate executor for latency tests.",
+    assumptions="Little's law applied to the test loop, with mean response times. If the system slows down, the "
+                "closed model's users offer less load (N / (R + Z) falls): a property of the model, so measure "
+                "latency at a rate with an open-model (arrival-rate) executor. Coordinated omission is a separate "
+                "measurement error (latency timed from when a request was sent, not when it was due); an open-model "
+                "tool avoids it only while it has free VUs, so give it more than the mean figure here.",
     equations=(
         "N_{\\text{closed}} = \\bigl\\lceil X\\,(R + Z) \\bigr\\rceil\\qquad N_{\\text{open}} = \\lceil X R \\rceil\\qquad \\text{requests} = X\\,D",
     ),
