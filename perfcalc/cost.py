@@ -1,12 +1,16 @@
 """Capacity and cost: saturation ceilings, instance counts, serverless versus VMs.
 
-A month is 730 hours (8760 / 12): cloud price sheets bill hourly rates over
-730-hour months. The naive 720 hours is a 30-day month and under-counts a
+A month is 730 hours (8760 / 12), the average month price sheets quote
+monthly figures in. A bill counts the hours used: 744 in a 31-day month,
+672 in February. The naive 720 hours is a 30-day month and under-counts a
 year by 120 hours.
 
 Sources: AWS Lambda pricing page (per-request and per-GB-second charges,
-free tier, and its worked example of 3 million 1-second invocations at
-512 MB). Little's law for the ceilings (see :mod:`perfcalc.queueing`).
+x86 and Arm rates, free tier; since 1 August 2025 the INIT phase of a cold
+start is billed as duration). Its former worked example (3 million 1-second
+invocations at 512 MB, x86) is the doctest below; an API Gateway in front
+charges per request on top, which ``price_per_million_requests`` can carry.
+Little's law for the ceilings (see :mod:`perfcalc.queueing`).
 """
 
 from __future__ import annotations
@@ -208,9 +212,11 @@ def serverless_cost(requests: float, pricing: ServerlessPricing) -> ServerlessCo
     compute = max(0, GB-s − free GB-s) × price per GB-s;
     requests = max(0, N − free requests) × price per request.
 
-    AWS's worked example: 3 million runs a month of 1 s at 512 MB, with the
-    free tier of 1 million requests and 400,000 GB-s, at $0.20 per million
-    requests and $0.00001667 per GB-s, costs $18.34 + $0.40 = $18.74:
+    The worked example AWS's pricing page used to give (x86 prices): 3 million
+    runs a month of 1 s at 512 MB, with the free tier of 1 million requests
+    and 400,000 GB-s, at $0.20 per million requests and $0.00001667 per
+    GB-s, costs $18.34 + $0.40 = $18.74. Billed duration includes a cold
+    start's INIT phase; an API Gateway adds its own per-request price:
 
     >>> lambda_512 = ServerlessPricing(1000, 512, 0.20, 0.00001667, 1e6, 400_000)
     >>> gb_s, compute, req = serverless_cost(3e6, lambda_512)

@@ -56,7 +56,8 @@ CAPACITY = Calculator(
     assumptions=(
         "The ceiling is workers × servers × 1000 / response time: every slot busy back to back, which is where "
         "queues explode, not a load to plan for. Errors reduce goodput, not capacity (a failed request still "
-        "occupies a worker). A month is 730 hours (8760 / 12), not 720."
+        "occupies a worker). A month is 730 hours (8760 / 12), the average month price sheets use; a bill counts "
+        "the hours used (744 in a 31-day month), and 720 is a 30-day month."
     ),
     equations=(
         "X_{\\max} = \\frac{c\\,s}{R}\\qquad X_{\\text{good}} = X_{\\max}\\,(1 - e)",
