@@ -38,8 +38,10 @@ __all__ = [
 
 # HikariCP's figure is how many connections a database can usefully run at
 # once; pools several times larger only move the queue into the database.
-# Four times leaves room for idle and briefly held connections: a margin of
-# this guide, not a published number.
+# The factor of four is a heuristic, this guide's rule of thumb: it leaves
+# room for idle and briefly held connections. Neither HikariCP nor PostgreSQL
+# publishes such a threshold, and no measurement stands behind it; the
+# connection-pool warning says so.
 POOL_OVERSUBSCRIPTION_LIMIT = 4
 
 

@@ -49,8 +49,10 @@ def _connection_pool_warnings(args, r):
         )
     if r.connections_needed > POOL_OVERSUBSCRIPTION_LIMIT * r.hikari_pool_size:
         warnings.append(
-            f"More than four times the {r.hikari_pool_size} connections the database can usefully run at once: "
-            "extra connections queue inside the database instead of in the pool."
+            f"The pools may hold {r.connections_needed} connections, more than four times the "
+            f"{r.hikari_pool_size} that HikariCP's formula suggests the database can usefully run at once: extra "
+            "connections then tend to queue inside the database instead of in the pool. The factor of four is a "
+            "heuristic of this guide, not a measured or published limit; load-test your database to find its own."
         )
     return warnings
 
