@@ -5,9 +5,9 @@
 //   k6 run -e BASE_URL=https://staging.example.com --out json=steps.json usl-steps.js
 //   python -m perfcalc analyze steps.json
 //
-// Each level is reached in 10 s and held for HOLD; the analysis drops each
-// step's first moments and reports the throughput of every level, which is
-// what the usl-fit calculator takes.
+// Each level is reached in 10 s and held for HOLD; the analysis drops the
+// first quarter of each step (new VUs, warming caches) and reports the
+// throughput of every level, which is what the usl-fit calculator takes.
 import http from 'k6/http';
 import { check } from 'k6';
 

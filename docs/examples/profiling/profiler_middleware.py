@@ -1,15 +1,15 @@
 """Werkzeug's ProfilerMiddleware: cProfile around every request, in development.
 
-    flask --app profiler_middleware run
+    PROFILE_DIR=profiles flask --app profiler_middleware run
     curl http://127.0.0.1:5000/report
 
 Each request prints its 30 most expensive functions (by cumulative time) to
-standard error and writes a ``.prof`` file to ``profiles/``, which
-``python -m pstats``, snakeviz or ``flameprof`` open. cProfile's clock is
-wall time: the 50 ms ``time.sleep`` standing in for a database call shows up
-as 50 ms in ``sleep``, not as nothing. Every Python call is instrumented,
-so CPU-heavy code looks slower than it is; use it to find *where*, not to
-measure *how long*.
+standard error and, when ``PROFILE_DIR`` is set, writes a ``.prof`` file
+there, which ``python -m pstats``, snakeviz or ``flameprof`` open.
+cProfile's clock is wall time: the 50 ms ``time.sleep`` standing in for a
+database call shows up as 50 ms in ``sleep``, not as nothing. Every Python
+call is instrumented, so call-heavy code looks slower than it is; use it to
+find *where*, not to measure *how long*.
 """
 
 import os
@@ -37,8 +37,10 @@ def report():
     return jsonify(total=render(rows))
 
 
-PROFILE_DIR = os.environ.get("PROFILE_DIR", "profiles")
-os.makedirs(PROFILE_DIR, exist_ok=True)
+# Only write .prof files when asked: importing this module creates nothing.
+PROFILE_DIR = os.environ.get("PROFILE_DIR") or None
+if PROFILE_DIR:
+    os.makedirs(PROFILE_DIR, exist_ok=True)
 app.wsgi_app = ProfilerMiddleware(
     app.wsgi_app,
     stream=sys.stderr,

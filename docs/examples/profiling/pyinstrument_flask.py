@@ -5,9 +5,9 @@
 
 pyinstrument samples the stack every millisecond (``interval=0.001``) and
 records wall-clock time, so time spent waiting (a socket read, a lock, a
-sleep) appears under the call that waited. The report's header gives both
-the duration and the CPU time of the request; their difference is the time
-spent waiting, the I/O share the worker calculators need.
+sleep) appears under the call that waited. The report's header shows the
+duration and how much of it was CPU time; the rest is time spent waiting,
+the I/O share the worker calculators need.
 
 Profiling stays off unless ``PROFILE_REQUESTS`` is set: anyone who can add
 ``?profile`` to a URL would otherwise see your code's structure and make
