@@ -67,8 +67,10 @@ max_requests = 2000
 max_requests_jitter = 200
 
 # The heartbeat file lives here. Container /tmp is often on overlayfs, where
-# the heartbeat's fchmod can stall and make a healthy worker look dead.
-worker_tmp_dir = "/dev/shm"
+# the heartbeat's metadata update (os.utime; os.fchmod before Gunicorn 22)
+# can stall and make a healthy worker look dead.
+# (macOS has no /dev/shm; Gunicorn refuses a directory that does not exist.)
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 # Trust X-Forwarded-* only from the proxy in front of this container.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

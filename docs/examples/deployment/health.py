@@ -1,8 +1,11 @@
 """Health endpoints for probes and load balancers, and a warm-up before the first real request.
 
-Run with ``gunicorn -c gunicorn.conf.py "health:create_app()"``. Gunicorn
-loads the app in each worker before that worker accepts a connection, so the
-warm-up below runs once per worker, before it takes traffic.
+Run with ``gunicorn -c gunicorn.conf.py "health:create_app()"``. Without
+preload_app (the default, and this page's gunicorn.conf.py), Gunicorn loads
+the app in each worker before that worker accepts a connection, so the
+warm-up below runs once per worker, before it takes traffic. With
+preload_app it runs once, in the master, and per-process state such as pool
+connections must be warmed again after the fork.
 
 - /healthz answers as long as the process can run Python: the liveness probe.
   It checks no dependency, so a slow database never gets healthy pods killed.

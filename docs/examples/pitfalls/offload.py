@@ -44,6 +44,9 @@ def create_app() -> Flask:
     def start_report():
         # A client that retries the POST must not start a second export: the
         # job id comes from the client's Idempotency-Key, so a repeat finds it.
+        # In a real app, scope the key by the authenticated user, and make the
+        # job itself idempotent too: two requests racing with one key can both
+        # get past the fetch below.
         key = request.headers.get("Idempotency-Key")
         if not key:
             abort(400, "send an Idempotency-Key header")

@@ -13,13 +13,14 @@ Add these to your own gunicorn.conf.py (or pass this file with -c).
 """
 
 import faulthandler
+import os
 import signal
 import sys
 import threading
 import traceback
 
 timeout = 30
-worker_tmp_dir = "/dev/shm"
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # in memory: the heartbeat never blocks
 
 
 def worker_abort(worker):

@@ -7,7 +7,8 @@ gevent's monkey-patching makes the standard library's sockets cooperative,
 so pure-Python clients (requests, redis-py, urllib3) yield while they wait.
 C drivers do their own I/O and block the whole worker unless they are told
 to cooperate: psycopg2 needs psycogreen's wait callback (below); psycopg 3
-cooperates by itself from 3.1.14 on; check every other C extension you use.
+detects gevent's patching by itself from 3.1.14 on; check every other C
+extension you use.
 """
 
 import os
@@ -26,7 +27,9 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # it holds.
 timeout = 30
 graceful_timeout = 25
-keepalive = 5
+# Above the proxy's idle timeout for connections it reuses (nginx upstream
+# and AWS ALB: 60 s), so the proxy, not Gunicorn, closes idle ones.
+keepalive = 75
 max_requests = 1000
 max_requests_jitter = 100
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -36,10 +39,20 @@ preload_app = False
 
 
 def post_fork(server, worker):
-    """Make psycopg2 yield to other greenlets while it waits on PostgreSQL."""
+    """Make psycopg2 yield to other greenlets while it waits on PostgreSQL.
+
+    post_fork runs before the worker monkey-patches the standard library;
+    patch_psycopg() only installs a wait callback built on gevent's own
+    wait_read/wait_write, so the order does not matter.
+    """
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:  # not using psycopg2: nothing to patch
+        return
     try:
         from psycogreen.gevent import patch_psycopg
-    except ImportError:  # not using psycopg2: nothing to patch
+    except ImportError:
+        worker.log.warning("psycopg2 without psycogreen: every query blocks this whole worker")
         return
     patch_psycopg()
     worker.log.info("psycopg2 made cooperative with psycogreen")

@@ -54,11 +54,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # --- Workers -----------------------------------------------------------------
 # gthread: each process runs `threads` requests at once; threads release the
-# GIL while they wait on the database or an API. Use "sync" (and threads = 1)
-# for CPU-bound apps, "gevent" only with every blocking library made
-# cooperative (see gevent.gunicorn.conf.py).
+# GIL while they wait on the database or an API. Use "sync" for CPU-bound
+# apps, "gevent" only with every blocking library made cooperative (see
+# gevent.gunicorn.conf.py). Gunicorn silently turns "sync" with threads > 1
+# into gthread, so threads default to 1 for sync.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1" if worker_class == "sync" else "4"))
 # Gunicorn's own default is 1 worker (or WEB_CONCURRENCY). Because this file
 # sets `workers`, it must read WEB_CONCURRENCY itself. Otherwise it counts the
 # container's CPUs, not the host's: (2 x CPUs) + 1 sync workers, whose slots
@@ -78,11 +79,13 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # period (Kubernetes: terminationGracePeriodSeconds, 30 s by default).
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
 # Seconds an idle keep-alive connection stays open (gthread and gevent; sync
-# workers close every connection). Behind a load balancer that reuses
-# connections, set it above the balancer's idle timeout (AWS ALB: 60 s), or
-# the balancer may send a request down a connection Gunicorn is closing and
-# answer the client with a 502.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# workers close every connection). Behind a proxy or load balancer that reuses
+# connections, set it above the proxy's idle timeout (nginx upstream
+# keepalive_timeout and AWS ALB: 60 s by default), or the proxy may send a
+# request down a connection Gunicorn is closing and answer the client with a
+# 502. An idle gthread connection waits in the worker's poller, not in a
+# thread, so a long keep-alive is cheap. Facing clients directly, use 2-5 s.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 # --- Memory ------------------------------------------------------------------
 # Restart each worker after 1,000 to 1,100 requests: bounds slow leaks and
