@@ -19,6 +19,8 @@ from .rounding import ceil_whole
 __all__ = [
     "PAGE_BUDGET_PCT",
     "PAGE_WINDOW_HOURS",
+    "SLOW_PAGE_BUDGET_PCT",
+    "SLOW_PAGE_WINDOW_HOURS",
     "TICKET_BUDGET_PCT",
     "TICKET_WINDOW_HOURS",
     "SUSTAINABLE_BURN_RATE",
@@ -35,11 +37,14 @@ __all__ = [
 ]
 
 # The Workbook's alerts, as shares of the budget spent within an alert window
-# (Beyer et al. 2018, ch. 5, for a 30-day SLO): page when 2 % goes in one hour
-# (burn rate 0.02 × 720 h / 1 h = 14.4); open a ticket when 10 % goes in three
-# days (0.10 × 720 h / 72 h = 1). The same shares give other windows their rates.
+# (Beyer et al. 2018, ch. 5, table 5-8, for a 30-day SLO): page when 2 % goes
+# in one hour (burn rate 0.02 × 720 h / 1 h = 14.4) or 5 % in six hours
+# (0.05 × 720 h / 6 h = 6); open a ticket when 10 % goes in three days
+# (0.10 × 720 h / 72 h = 1). The same shares give other windows their rates.
 PAGE_BUDGET_PCT = 2.0
 PAGE_WINDOW_HOURS = 1.0
+SLOW_PAGE_BUDGET_PCT = 5.0
+SLOW_PAGE_WINDOW_HOURS = 6.0
 TICKET_BUDGET_PCT = 10.0
 TICKET_WINDOW_HOURS = 72.0
 # Burn rate 1 spends exactly the budget over the window; above it, the

@@ -111,3 +111,18 @@ def test_slo_warnings_at_the_thresholds():
         "Burn rate 2.00 is at or above the ticket threshold 1.00 (10 % of the budget in three days): open a ticket.",
         "Burn rate above 1: the budget runs out before the window ends."]
     assert calculate("slo", slo_pct=99.9, error_rate_pct=0.09).warnings == []
+
+
+def test_slo_warns_of_the_slower_page_between_the_two_rates():
+    """Workbook table 5-8: 5 % of the budget in six hours pages too (burn rate 6 for 30 days, 5.6 for 28)."""
+    assert calculate("slo", slo_pct=99.9, error_rate_pct=0.6).warnings[0] == (
+        "Burn rate 6.00 is at or above the slower page threshold 6.00 (5 % of the budget in six hours): "
+        "page someone once it has lasted six hours.")
+    assert calculate("slo", slo_pct=99.9, error_rate_pct=0.59).warnings[0].startswith("Burn rate 5.90 is at or above "
+                                                                                      "the ticket threshold")
+    # A 90 % SLO in a total outage burns at 10: under the 1-hour page (14.4), over the 6-hour one.
+    assert "slower page threshold" in calculate("slo", slo_pct=90, error_rate_pct=100).warnings[0]
+    four_weeks = calculate("slo", slo_pct=99.9, window_days=28, error_rate_pct=0.56).warnings[0]
+    assert four_weeks.startswith("Burn rate 5.60 is at or above the slower page threshold 5.60")
+    at_six = reliability.slo_budget(99.9, 30, 1000, 0.6, 6)
+    assert at_six.budget_consumed_pct == pytest.approx(reliability.SLOW_PAGE_BUDGET_PCT)

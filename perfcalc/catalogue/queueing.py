@@ -148,8 +148,8 @@ BACKGROUND_JOBS = Calculator(
     warn=_background_jobs_warnings,
     assumptions=(
         "M/M/c: jobs arrive at random (Poisson), job times are exponential, one FCFS queue feeds identical "
-        "workers. More variable job times make waits longer; a worker's prefetched jobs wait behind it, which "
-        "this ignores. The backlog drains with every worker busy (a fluid approximation)."
+        "workers. More variable job times make waits longer; a Celery worker instance reserves jobs ahead "
+        "(prefetch), which can leave them waiting on a busy host while another host idles: this ignores it. The backlog drains with every worker busy (a fluid approximation)."
     ),
     equations=(
         "A = \\lambda S\\qquad \\rho = \\frac{A}{c}\\qquad W_q = \\frac{C(c, A)\\,S}{c - A}",

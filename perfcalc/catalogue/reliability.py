@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..reliability import SUSTAINABLE_BURN_RATE, load_test, slo_budget
+from ..reliability import (SLOW_PAGE_BUDGET_PCT, SLOW_PAGE_WINDOW_HOURS, SUSTAINABLE_BURN_RATE, alert_burn_rate,
+                           load_test, slo_budget)
 from ..spec import Calculator, Field, Output
 from .fields import ms, pct, rate, requests
 
@@ -36,9 +37,13 @@ LOAD_TEST = Calculator(
 
 def _slo_warnings(args, r):
     warnings = []
+    slow_page = alert_burn_rate(SLOW_PAGE_BUDGET_PCT, SLOW_PAGE_WINDOW_HOURS, args["window_days"])
     if r.burn_rate >= r.page_burn_rate:
         warnings.append(f"Burn rate {r.burn_rate:.2f} is at or above the page threshold {r.page_burn_rate:.2f} "
                         "(2 % of the budget in one hour): page someone now.")
+    elif r.burn_rate >= slow_page:
+        warnings.append(f"Burn rate {r.burn_rate:.2f} is at or above the slower page threshold {slow_page:.2f} "
+                        "(5 % of the budget in six hours): page someone once it has lasted six hours.")
     elif r.burn_rate >= r.ticket_burn_rate:
         warnings.append(f"Burn rate {r.burn_rate:.2f} is at or above the ticket threshold {r.ticket_burn_rate:.2f} "
                         "(10 % of the budget in three days): open a ticket.")
@@ -76,8 +81,8 @@ SLO = Calculator(
     warn=_slo_warnings,
     assumptions="Request-based SLO: budget = 100 − SLO; burn rate = error rate / budget. Downtime assumes total "
                 "outage; a partial outage spends the budget more slowly. Alert thresholds are the SRE Workbook's "
-                "shares of the budget (2 % in an hour to page, 10 % in three days for a ticket) as burn rates "
-                "for this window.",
+                "shares of the budget (2 % in an hour or 5 % in six hours to page, 10 % in three days for a "
+                "ticket) as burn rates for this window.",
     equations=(
         "B = 100 - \\text{SLO}\\qquad \\text{burn} = \\frac{e}{B}",
         "\\text{spent} = \\text{burn} \\cdot \\frac{t_{\\text{alert}}}{t_{\\text{window}}}\\qquad t_{\\text{exhausted}} = \\frac{t_{\\text{window}}}{\\text{burn}}",
