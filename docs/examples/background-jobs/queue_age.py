@@ -6,10 +6,13 @@ watch. This probe reads the head of each queue in Redis every 15 s and
 writes the node_exporter textfile format:
 
     python queue_age.py --out /var/lib/node_exporter/textfile/jobs.prom
+    python queue_age.py --rq --redis-url redis://localhost:6379/2 --out …
 
 Celery on Redis: each queue is a list, new messages pushed on the left,
 workers popping from the right, so the oldest is at index -1; its
 ``enqueued_at`` header is set by the before_task_publish handler in tasks.py.
+(Messages sent with a priority above 0 go to extra lists named after the
+queue; this probe reads the default one.)
 RQ: each queue is a list of job ids, oldest first; the job records when it
 was enqueued. Importing this module connects to nothing.
 """
@@ -90,13 +93,23 @@ def main() -> None:
     parser.add_argument("--queues", default="urgent,default,bulk")
     parser.add_argument("--out", required=True)
     parser.add_argument("--every", type=float, default=15.0)
+    parser.add_argument("--rq", action="store_true", help="read RQ queues instead of Celery's")
     args = parser.parse_args()
     client = redis.Redis.from_url(args.redis_url)
-    queues = args.queues.split(",")
+    names = args.queues.split(",")
+    if args.rq:
+        from rq import Queue
+
+        rq_queues = {name: Queue(name, connection=client) for name in names}
     while True:
         now = time.time()
-        ages = {q: celery_oldest_age_s(client, q, now) for q in queues}
-        lengths = {q: client.llen(q) for q in queues}
+        if args.rq:
+            at = datetime.fromtimestamp(now, timezone.utc)
+            ages = {name: rq_oldest_age_s(q, at) for name, q in rq_queues.items()}
+            lengths = {name: q.count for name, q in rq_queues.items()}
+        else:
+            ages = {name: celery_oldest_age_s(client, name, now) for name in names}
+            lengths = {name: client.llen(name) for name in names}  # priority 0 only; see the docstring
         write_atomically(args.out, textfile(ages, lengths, now))
         time.sleep(args.every)
 

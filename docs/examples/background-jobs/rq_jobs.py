@@ -19,6 +19,7 @@ import random
 
 from redis import Redis
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
 
 redis = Redis.from_url(os.environ.get("RQ_REDIS_URL", "redis://localhost:6379/2"))
 urgent = Queue("urgent", connection=redis)
@@ -45,11 +46,18 @@ def send_receipt(order_id: int) -> str:
 
 
 def enqueue_receipt(order_id: int):
-    return urgent.enqueue(
-        send_receipt, order_id,
-        job_id=f"receipt-{order_id}",   # one id per order: easy to find, and to check before re-enqueueing
-        job_timeout=30,                 # the default is 180 s
-        result_ttl=3600,                # keep the result an hour (default 500 s)
-        failure_ttl=7 * 24 * 3600,      # keep failures a week to inspect (default one year)
-        retry=Retry(max=5, interval=backoff_with_jitter(5)),
-    )
+    """Enqueue the receipt once: a second call while the job exists is a no-op."""
+    try:
+        return urgent.enqueue(
+            send_receipt, order_id,
+            job_id=f"receipt-{order_id}",   # one id per order: easy to find in logs and registries
+            unique=True,                    # refuse, atomically, if that job id already exists
+            job_timeout=30,                 # the default is 180 s
+            result_ttl=3600,                # keep the result an hour (default 500 s)
+            failure_ttl=7 * 24 * 3600,      # keep failures a week to inspect (default one year)
+            retry=Retry(max=5, interval=backoff_with_jitter(5)),
+        )
+    except DuplicateJobError:
+        # Already queued, running or finished within result_ttl. Once the job
+        # has expired the id is free again, so send_receipt stays idempotent.
+        return urgent.fetch_job(f"receipt-{order_id}")

@@ -37,12 +37,17 @@ app.conf.update(
     # ...including when the process is killed (OOM killer, SIGKILL), which
     # Celery would otherwise acknowledge. Only safe for idempotent tasks.
     task_reject_on_worker_lost=True,
-    # Each process reserves one message at a time: no job waits behind a
-    # long one in a busy process's prefetch buffer while another process idles.
+    # A worker reserves prefetch_multiplier x concurrency messages (4 x by
+    # default). With long jobs, those sit on one busy host while another
+    # host idles, and with late acks they count against the broker's
+    # timeouts; 1 keeps the reservation to one job per process.
     worker_prefetch_multiplier=1,
     # Redis has no real acknowledgements: an unacknowledged message returns
-    # to the queue after the visibility timeout. It must exceed the longest
-    # task plus the longest retry countdown, or a slow job runs twice at once.
+    # to the queue after the visibility timeout (1 hour by default). It must
+    # exceed the longest a message stays reserved: its task's run time, or
+    # the longest retry countdown, with a margin; otherwise a slow job runs
+    # twice at once. Shorter than the default here, so a crashed worker's
+    # jobs come back sooner.
     broker_transport_options={"visibility_timeout": 2 * (TASK_TIME_LIMIT_S + RETRY_BACKOFF_MAX_S)},
     task_time_limit=TASK_TIME_LIMIT_S,            # hard limit: the process is killed
     task_soft_time_limit=TASK_TIME_LIMIT_S - 30,  # SoftTimeLimitExceeded first, to clean up
@@ -84,6 +89,10 @@ class TransientError(Exception):
     """The receiver failed in a way worth retrying (5xx, 429, timeout)."""
 
 
+class PermanentError(Exception):
+    """The receiver refused the delivery (4xx): retrying will not help."""
+
+
 @app.task(
     name="webhooks.deliver",
     bind=True,
@@ -110,6 +119,8 @@ def deliver_webhook(self, event_id: str, url: str, payload: dict) -> int:
         with urllib.request.urlopen(req, timeout=10) as resp:  # a timeout on every outbound call
             return resp.status
     except urllib.error.HTTPError as exc:
+        # HTTPError is a subclass of URLError, which autoretry_for retries:
+        # never let it escape, or a 404 would be retried five times.
         if exc.code == 429 or exc.code >= 500:
             raise TransientError(f"{url} answered {exc.code}") from exc
-        raise  # 4xx: retrying will not help; the task fails and is logged
+        raise PermanentError(f"{url} answered {exc.code}") from exc  # fails now, and is logged

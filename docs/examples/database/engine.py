@@ -23,9 +23,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 THREADS_PER_WORKER = int(os.environ.get("GUNICORN_THREADS", "4"))  # 1 for sync workers
 
 POOL_OPTIONS = {
-    # A thread holds at most one connection, so a pool as large as the thread
-    # count never makes a thread wait, and max_overflow=0 keeps the total the
-    # database sees fixed: instances x workers x pool_size.
+    # With one session per request a thread holds one connection at a time,
+    # so a pool as large as the thread count never makes a thread wait, and
+    # max_overflow=0 keeps the total the database sees fixed:
+    # instances x workers x pool_size.
     "pool_size": THREADS_PER_WORKER,
     "max_overflow": 0,
     # A thread that cannot get a connection fails after 5 s instead of the
@@ -84,9 +85,11 @@ def pgbouncer_engine(url: str | None = None) -> Engine:
         ALTER ROLE app SET statement_timeout = '5s';
 
     psycopg 3 prepares a statement after running it five times on a
-    connection; PgBouncer before 1.21 (or with max_prepared_statements = 0)
-    cannot follow prepared statements across server connections, so turn
-    preparation off there with prepare_threshold=None.
+    connection; PgBouncer before 1.21, or with max_prepared_statements = 0
+    (its default before 1.24), cannot follow prepared statements across
+    server connections, so turn preparation off there with
+    prepare_threshold=None. With 1.21 or later and the setting above 0,
+    drop that connect argument and keep the prepared plans.
     """
     return create_engine(
         url or os.environ["PGBOUNCER_URL"],  # postgresql+psycopg://app:…@pgbouncer:6432/app

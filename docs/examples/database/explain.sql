@@ -4,7 +4,8 @@
 -- care about outside a transaction you roll back.
 
 CREATE SCHEMA IF NOT EXISTS explain_demo;
-SET search_path = explain_demo;
+-- public stays on the path, so an extension already installed there is found.
+SET search_path = explain_demo, public;
 
 CREATE TABLE IF NOT EXISTS users (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -22,7 +23,10 @@ ANALYZE users;
 
 -- 1. No index on email: a sequential scan reads every page of the table.
 --    "Buffers: shared hit=… read=…" counts 8 kB pages found in PostgreSQL's
---    cache (hit) and fetched from the OS or disk (read).
+--    shared buffers (hit) and requested from the kernel (read), which may
+--    serve them from its page cache. Run it twice: the first run pays for
+--    cold pages. To see the cost of a scan on one core, run it again after
+--    SET max_parallel_workers_per_gather = 0;
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, name FROM users WHERE email = 'user424242@example.com';
 
@@ -30,13 +34,15 @@ SELECT id, name FROM users WHERE email = 'user424242@example.com';
 --    a transaction block; if it fails, drop the INVALID index and retry).
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_users_email ON users (email);
 
--- 3. The same query: an index scan, a handful of buffers.
+-- 3. The same query: an index scan, four buffers (three index levels, one
+--    heap page) for a million rows.
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, name FROM users WHERE email = 'user424242@example.com';
 
 -- 4. The index-scan calculator's inputs for this table: rows, rows per page,
---    and the depth of the B-tree (pgstattuple ships with PostgreSQL and is
---    allowed on the main managed services).
+--    and the shape of the B-tree: tree_level + 1 levels, and rows divided by
+--    leaf_pages for the fan-out (pgstattuple ships with PostgreSQL's contrib
+--    modules and is allowed on the main managed services).
 SELECT relname,
        reltuples::bigint                                AS table_rows,
        relpages                                         AS table_pages,
@@ -48,7 +54,7 @@ CREATE EXTENSION IF NOT EXISTS pgstattuple;
 SELECT tree_level, leaf_pages, round(avg_leaf_density) AS leaf_fill_pct
 FROM pgstatindex('explain_demo.idx_users_email');
 
--- 5. Clean up.
+-- 5. Clean up (this also drops pgstattuple if step 4 installed it here).
 RESET search_path;
 DROP SCHEMA explain_demo CASCADE;
 
