@@ -84,7 +84,8 @@ BLOCKING_IO = Calculator(
     ),
     model=blocking_io_capacity,
     assumptions="Offloaded means the worker is free while the I/O is pending (a task queue such as Celery or RQ, or "
-                "an event loop); the I/O still takes as long for the request that needs it.",
+                "an event loop); the I/O still takes as long for the request that needs it. The offloaded ceiling, "
+                "workers / CPU time, assumes a core for each worker: with fewer cores, cores / CPU time is lower.",
     equations=(
         "X_{\\text{blocking}} = \\frac{w}{t_{\\text{cpu}} + t_{\\text{io}}}\\qquad X_{\\text{offloaded}} = \\frac{w}{t_{\\text{cpu}}}\\qquad \\text{lost} = \\frac{t_{\\text{io}}}{t_{\\text{cpu}} + t_{\\text{io}}}",
     ),
