@@ -278,7 +278,8 @@ def mmc_wait_percentile(servers: int, arrival_rate: float, service_time: float, 
     tail = 1.0 - pct / 100.0
     if c_wait <= tail:
         return 0.0
-    return math.log(c_wait / tail) / (servers / service_time - arrival_rate)
+    # cμ − λ written as (c − A)/S: positive whenever A < c, where c/S − λ can round to zero.
+    return math.log(c_wait / tail) * service_time / (servers - load)
 
 
 def _sum_of_exponentials_survival(rate_a: float, rate_b: float, t: float) -> float:

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import perfcalc
-from perfcalc import PerfcalcError, calculate, queueing
+from perfcalc import PerfcalcError, calculate, charts, queueing
 
 
 def test_erlang_c_call_centre_example():
@@ -360,3 +360,13 @@ def test_erlang_c_series_is_erlang_c_pool_by_pool(load, start, step, count):
     first = max(1, round(load * (1 + start)))
     pools = [first + step * i for i in range(count)]
     assert queueing.erlang_c_series(pools, load) == [queueing.erlang_c(c, load) for c in pools]
+
+
+def test_wait_percentile_just_below_saturation_is_finite_and_huge():
+    """Found by make bench's worst-case search: c/S − λ rounds to 0 while λS < c (the chart divided by zero)."""
+    c, lam, s = 3081, 8.973530411166898, 343.3431279361267
+    assert lam * s < c and c / s - lam == 0
+    t = queueing.mmc_wait_percentile(c, lam, s, 99)
+    assert math.isfinite(t) and t > 1e12
+    chart = charts.background_jobs_chart({"jobs_per_s": lam, "job_time_s": s, "workers": c}, {})
+    assert all(math.isfinite(y) for series in chart.series for _, y in series.points)
