@@ -336,3 +336,20 @@ def test_each_process_gets_its_own_session(example, monkeypatch):
     assert service.session() is first
     monkeypatch.setattr(client.os, "getpid", lambda: -1)  # as in a forked worker
     assert service.session() is not first
+
+
+def test_the_worst_case_backoffs_are_urllib3s_own(example):
+    """The bound's pauses, checked against the Retry object itself: urllib3's get_backoff_time after each failure."""
+    client = example("outbound-http", "client")
+    from urllib3.exceptions import ConnectTimeoutError
+
+    for retries in (1, 2, 4):
+        policy = client.CallPolicy(retries=retries)
+        retry = policy.retry().new(backoff_jitter=0.0)
+        pauses = []
+        for _ in range(retries):
+            retry = retry.increment(method="GET", url="/x", error=ConnectTimeoutError("refused"))
+            pauses.append(retry.get_backoff_time())
+        jitter = policy.backoff_s * sum(1 for pause in pauses if pause > 0)  # jitter is added only to real pauses
+        attempts = retries + 1
+        assert policy.worst_case_s() == pytest.approx(attempts * 2.5 + sum(pauses) + jitter)
