@@ -59,7 +59,8 @@ def test_server_timing_names_every_hop_and_the_parts_fit_inside_the_whole(exampl
     page = parse_server_timing(client.get("/orders/7").headers["Server-Timing"])
     assert list(page) == ["pre", "db", "api", "tpl", "app"]
     assert page["db"] >= 5 and page["api"] >= 20  # the sleeps the view makes, at least
-    assert page["pre"] + page["db"] + page["api"] + page["tpl"] <= page["app"] + 0.2  # rounding to 0.1 ms
+    # Nested, never overlapping: the parts fit in the whole, give or take five roundings to 0.1 ms.
+    assert page["pre"] + page["db"] + page["api"] + page["tpl"] <= page["app"] + 0.25
     api = parse_server_timing(client.get("/api/orders/7").headers["Server-Timing"])
     assert list(api) == ["pre", "db", "json", "app"]
 
@@ -257,7 +258,8 @@ def test_a_read_timeout_fires_and_the_view_says_504(example, downstream):
     client = example("outbound-http", "client")
     service = client.ServiceClient(url(downstream), fast_policy(client, retries=0))
     app = client.create_app(client=service)
-    response = app.test_client().get("/quote/slow")  # the server sleeps 0.3 s, the read timeout is 0.1 s
+    downstream.slow_s = 1.0  # ten times the read timeout: a busy machine cannot make the answer arrive in time
+    response = app.test_client().get("/quote/slow")
     assert response.status_code == 504
     ok = app.test_client().get("/quote/ok")
     assert ok.status_code == 200 and ok.get_json() == {"sku": "ok", "price": {"amount": 12.5}}
