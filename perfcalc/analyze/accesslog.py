@@ -254,7 +254,8 @@ class GunicornLog(AccessLog):
             return None
         if "." in found[0]:
             return dict(unit="s", upstream=False, label="Gunicorn access log + %(L)s (request time in seconds)")
-        return dict(unit="us", upstream=False, label="Gunicorn access log + %(D)s (request time in microseconds)")
+        return dict(unit="us", upstream=False, label="Gunicorn access log + %(D)s (request time in microseconds; "
+                                                     "Apache combined + %D is the same line)")
 
 
 def sniff_access_log(line: str):
@@ -270,7 +271,8 @@ def sniff_access_log(line: str):
         return None
     duration, rest = found
     if "." not in duration or (rest is None and len(duration.split(".")[1]) == 6):
-        return GunicornLog, GunicornLog.sniff(line)
+        args = GunicornLog.sniff(line)  # None when more follows (ingress-nginx's default: not Gunicorn's)
+        return (GunicornLog, args) if args else None
     args = NginxLog.sniff(line)
     return (NginxLog, args) if args else None
 

@@ -203,6 +203,7 @@ class Measured:
     requests_in_file: int | None
     month_extrapolation: bool
     rate_span_s: float | None = None   # the time the file's requests came in over (whole seconds count whole)
+    requests_only: bool = False        # no duration field: counts, rates and statuses only
     samples: RunSamples | None = None
 
     @property
@@ -242,8 +243,9 @@ class _WindowRead(NamedTuple):
 class RequestData:
     """The sink for per-request files: compact per-page arrays, then :meth:`summarise`."""
 
-    def __init__(self, upstream: bool = False):
+    def __init__(self, upstream: bool = False, latency: bool = True):
         self.upstream = upstream
+        self.latency = latency      # False: the file has no duration field (plain combined); durations are 0
         self.page_s = PAGE_LADDER_S[0]
         self.pages: dict[int, _Page] = {}
         self.endpoint_index: dict[str, int] = {}
@@ -260,7 +262,7 @@ class RequestData:
         page = self.pages.get(int(time_s // self.page_s))
         if page is None:
             page = self._page(time_s)
-        page.durations.append(duration_ms)
+        page.durations.append(duration_ms if duration_ms is not None else 0.0)
         page.offsets.append(time_s - page.start_s)
         e = self.endpoint_index.get(endpoint)
         if e is None:
@@ -361,9 +363,17 @@ class RequestData:
         timing = getattr(parser, "timing", None)
         latency = _latency(read.runs, f"exact, from the {read.runs.count:,} requests in the steady window "
                                       "(nearest-rank percentiles)", timing.measures if timing else "")
+        if not self.latency:
+            latency = None
+            endpoints_note = "no latency per endpoint: the log has no request time"
+        else:
+            endpoints_note = ""
         upstream = (_latency(read.upstream, "exact, from $upstream_response_time in the steady window",
                              UPSTREAM_TIME.measures) if read.upstream is not None else None)
-        endpoints = self._endpoint_table(read, window.duration_s)
+        endpoints = self._endpoint_table(read, window.duration_s if measurable else 0.0)
+        if endpoints_note:
+            endpoints = [e._replace(mean_ms=None, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+                         for e in endpoints]
         if OTHER_ENDPOINTS in self.endpoint_index:
             notes.append(f"Only {MAX_ENDPOINTS - 1} distinct endpoints are told apart; the rest are counted "
                          f"together as {OTHER_ENDPOINTS}.")
@@ -379,14 +389,15 @@ class RequestData:
             statuses=tuple(sorted(read.statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
             statuses_scope=f"the {read.runs.count:,} requests of the steady window",
             steps=tuple(steps), charts=self._charts(grid, read, steps), notes=notes,
+            requests_only=not self.latency,
             service_ms=service.mean_ms if measurable and service else None,
             service_basis=("the mean $upstream_response_time (the upstream's time, as nginx saw it)"
                            if service is upstream else f"the mean {timing.field if timing else 'response time'}"),
             p99_for_inputs=service.p99_ms if service else None,
             requests_in_file=count, month_extrapolation=parser.format in ACCESS_LOG_FORMATS and measurable,
             rate_span_s=grid.extent_end - grid.t0,
-            samples=RunSamples(*read.samples, duration_s=window.duration_s, stated=None, kind="requests",
-                               format_label=parser.label),
+            samples=RunSamples(read.samples[0] if self.latency else (), *read.samples[1:],
+                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label),
         )
 
     def _grid(self, parser, count: int) -> _Grid:
@@ -476,10 +487,11 @@ class RequestData:
 
     def _charts(self, grid: _Grid, read: _WindowRead, steps) -> Charts:
         levels = [max((p.high for p in group if p.high is not None), default=None) for group in grid.buckets]
-        edges, histogram = self._histogram(read.runs)
+        edges, histogram = self._histogram(read.runs) if self.latency else ([], [])
+        p99s = read.p99s if self.latency else [None] * len(read.p99s)
         return Charts(grid.bucket_s, [(grid.first_bucket + i) * grid.bucket_s - grid.t0 for i in range(len(grid.buckets))],
                       [c / grid.bucket_s for c in grid.counts], [_pct(f, c) for f, c in zip(grid.failures, grid.counts)],
-                      read.p99s, "exact p99 of each bucket's requests",
+                      p99s, "exact p99 of each bucket's requests",
                       levels if any(v is not None for v in levels) else [], edges, histogram)
 
     def _split(self, group, by_endpoint, endpoint_failures) -> None:
@@ -547,8 +559,8 @@ class RequestData:
                 start_s=keys[plateau.kept_first] * self.page_s - t0,
                 end_s=(keys[plateau.end - 2] + 1) * self.page_s - t0,
                 requests=n, throughput_rps=n / duration, error_rate_pct=_pct(fails, n) or 0.0,
-                mean_ms=math.fsum(math.fsum(a) for a in arrays) / n,
-                p99_ms=percentile(sorted(chain.from_iterable(arrays)), 99),
+                mean_ms=math.fsum(math.fsum(a) for a in arrays) / n if self.latency else None,
+                p99_ms=percentile(sorted(chain.from_iterable(arrays)), 99) if self.latency else None,
             ))
         return steps
 

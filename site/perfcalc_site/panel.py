@@ -22,10 +22,21 @@ FORMAT_NAMES = {
     "jmeter-csv": "JMeter CSV results (JTL)",
     "nginx": "nginx access log (combined + $request_time)",
     "gunicorn": "Gunicorn access log (+ %(D)s or %(L)s)",
+    "access-log": "access log in another layout (ingress-nginx, combined, Apache, Traefik …)",
+    "json-access-log": "JSON access log (Caddy, Traefik, Envoy, nginx escape=json)",
+    "envoy": "Envoy / Istio access log",
+    "uwsgi": "uWSGI request log",
+    "haproxy": "HAProxy HTTP log",
+    "iis": "IIS W3C log",
+    "aws-alb": "AWS ALB access log",
+    "jmeter-xml": "JMeter XML results (JTL)",
+    "k6-csv": "k6 CSV (--out csv)",
+    "locust-requests": "Locust 0.x requests (--csv …_requests.csv)",
 }
 KINDS = {
     "load-tests": ("Analyse your load test", "k6, Locust or JMeter results"),
-    "logs": ("Analyse your access log", "an nginx or Gunicorn access log with request times"),
+    "logs": ("Analyse your access log", "an access log (nginx, Apache, Gunicorn, Caddy, Traefik, Envoy, HAProxy, "
+                                        "uWSGI, IIS, AWS ALB …)"),
 }
 
 

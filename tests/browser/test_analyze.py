@@ -95,7 +95,7 @@ def test_pasted_access_log_lines_on_the_metrics_page(live_page, base_url):
     assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
 
 
-@pytest.mark.parametrize("name", ["binary.bin", "empty.log", "k6_summary_truncated.json", "plain_combined.log"])
+@pytest.mark.parametrize("name", ["binary.bin", "empty.log", "k6_summary_truncated.json", "nested.json"])
 def test_a_file_that_cannot_be_read_says_why_and_shows_no_numbers(live_page, base_url, name):
     panel = open_panel(live_page, base_url, "load-testing/")
     path = FIXTURES / "hostile" / name
