@@ -104,20 +104,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _report(command: str, compute, as_json: bool, table, json_errors: bool = False) -> int:
     """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr.
 
-    With ``json_errors`` and ``--json`` (``analyze``), the refusal is also
-    printed on stdout as ``{"error": {"file", "line", "message"}}``.
+    With ``json_errors`` (``analyze``): a refusal is also printed on stdout
+    as ``{"error": {"file", "line", "message"}}`` under ``--json``, and an
+    unexpected failure is a plain message too, never a traceback.
     """
     try:
         result = compute()
     except PerfcalcError as exc:
-        print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
-        if as_json and json_errors:
-            error = {"file": getattr(exc, "file", None), "line": getattr(exc, "line", None),
-                     "message": getattr(exc, "message", str(exc))}
-            print(json.dumps({"error": error}, ensure_ascii=False, indent=2))
-        return 2
+        return _refused(command, exc, as_json and json_errors)
+    except Exception as exc:  # noqa: BLE001 — the last resort: a reader never sees a traceback
+        if not json_errors:
+            raise
+        return _refused(command, PerfcalcError(
+            f"the analysis stopped on an unexpected error in perfcalc ({type(exc).__name__}: {exc}); this is a bug, "
+            "not a problem with the file: please report it with the command and the file's first lines"), as_json)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else table(result))
     return 0
+
+
+def _refused(command: str, exc: PerfcalcError, as_json: bool) -> int:
+    print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
+    if as_json:
+        error = {"file": getattr(exc, "file", None), "line": getattr(exc, "line", None),
+                 "message": getattr(exc, "message", str(exc))}
+        print(json.dumps({"error": error}, ensure_ascii=False, indent=2))
+    return 2
 
 
 def _analyze(path: str, format: str | None, log_format: str | None = None):

@@ -35,9 +35,12 @@ UUIDs or long hex strings replaced by ``{id}``, so ``/users/42`` and
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import repeat
+from operator import ge, methodcaller
 
 from .records import PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
 
@@ -183,6 +186,40 @@ class AccessLog:
         self.sink.request(time_s, duration_ms, status >= "500", status, endpoint_of(request), None, upstream_ms)
         return LineResult.USED
 
+    def parse_many(self, lines: list) -> int | None:
+        """Read a batch of lines in one pass of C-level maps: the number read, or ``None`` to read them one by one.
+
+        The same records as :meth:`parse` line by line (a test holds them
+        equal on every fixture), in a fraction of the interpreter's time: a
+        batch with any line that does not parse is handed back whole, and
+        :meth:`parse` then says which line and why.
+        """
+        enabled = gc.isenabled()
+        gc.disable()  # the batch's matches and tuples live together and die together: nothing for the GC to find
+        try:
+            matches = list(map(_LINE.match, lines))
+            if None in matches:
+                return None
+            stamps, requests, statuses, durations, rests = zip(*map(_GROUPS, matches))
+            del matches
+        finally:
+            if enabled:
+                gc.enable()
+        try:
+            times = list(map(clf_time_s, stamps))
+            durations_ms = list(map(_DURATION[self.unit], durations))
+            if self.upstream:
+                upstream = list(map(_upstream_ms, rests))
+            elif rests.count(None) != len(rests):
+                return None
+            else:
+                upstream = None
+        except LineError:
+            return None
+        self.sink.requests(times, durations_ms, list(map(ge, statuses, repeat("500"))), statuses,
+                           list(map(endpoint_of, requests)), upstream)
+        return len(lines)
+
     def end(self) -> None:
         pass
 
@@ -192,6 +229,35 @@ GUNICORN_TIME = {
                                 "when it sent the response: time the request waited in the listen backlog (or in a "
                                 "worker's queue) is not in it, so it is service time, not the client's response time")
     for unit, atom in (("us", "%(D)s"), ("s", "%(L)s"), ("ms", "%(M)s"), ("whole_s", "%(T)s"))}
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _seconds_duration_ms(text: str) -> float:
+    if "." not in text:
+        raise LineError("a request time in seconds with a decimal point", text)
+    return plausible_duration(seconds_ms(text[:24]), text)
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _micros_duration_ms(text: str) -> float:
+    if "." in text:
+        raise LineError("a request time in whole microseconds (%(D)s)", text)
+    return plausible_duration(int(text[:16]) / 1000.0, text)
+
+
+_DURATION = {"s": _seconds_duration_ms, "us": _micros_duration_ms}
+_GROUPS = methodcaller("groups")
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _upstream_ms(rest):
+    """``$upstream_response_time`` in ms (several upstreams: their sum; ``-``: ``None``), as :meth:`AccessLog.parse` reads it."""
+    if rest is not None and rest.isascii() and rest.replace(".", "", 1).isdigit():
+        return plausible_duration(seconds_ms(rest[:24]), rest)
+    if rest is None or not _UPSTREAM.match(rest):
+        raise LineError("$upstream_response_time after $request_time", rest or "nothing")
+    times = _UPSTREAM_TIME.findall(rest)
+    return plausible_duration(sum(seconds_ms(t[:24]) for t in times), rest) if times else None
 
 
 def _sniff(line: str):

@@ -26,7 +26,9 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import chain, compress
+from collections import Counter
+from itertools import chain, compress, repeat
+from operator import sub
 from typing import NamedTuple
 
 from .records import UPSTREAM, Interval, Timing, refusal
@@ -289,6 +291,52 @@ class RequestData:
         if self.distinct_times < 2 and time_s != self._first_time:
             self.distinct_times += 1
             self._first_time = time_s if self._first_time is None else self._first_time
+
+    def requests(self, times, durations, failed, statuses, endpoints, upstream=None) -> None:
+        """Many requests at once, as columns (a parser's ``parse_many``): the same as :meth:`request` for each.
+
+        Requests are grouped into runs of the same page (a log is written in
+        time order, so a batch holds few runs), and each run is appended to
+        its page's arrays in one call.
+        """
+        index = self.endpoint_index
+        ids = list(map(index.get, endpoints))
+        if None in ids:
+            ids = [e if e is not None else self._endpoint(name) for e, name in zip(ids, endpoints)]
+        if not self.status_names.issuperset(statuses):
+            statuses = list(map(self._status, statuses))
+        low, high = min(times), max(times)
+        if low < self.t_min:
+            self.t_min = low
+        if high > self.t_max:
+            self.t_max = high
+        if self.distinct_times < 2:
+            for t in set(times):
+                if t != self._first_time:
+                    self.distinct_times = min(2, self.distinct_times + 1)
+                    self._first_time = t if self._first_time is None else self._first_time
+        i, n = 0, len(times)
+        while i < n:
+            page_s = self.page_s
+            key = int(times[i] // page_s)
+            j = i + 1
+            while j < n and int(times[j] // page_s) == key:
+                j += 1
+            page = self.pages.get(key)
+            if page is None:
+                page = self._page(times[i])
+                if self.page_s != page_s:  # the pages widened: this run may now reach further
+                    continue
+            page.durations.extend(durations[i:j])
+            page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
+            page.endpoints.extend(ids[i:j])
+            page.failed.extend(failed[i:j])
+            if page.upstream is not None:
+                page.upstream.extend([_NO_UPSTREAM if u is None else u for u in upstream[i:j]])
+            counts = page.statuses
+            for status, k in Counter(statuses[i:j]).items():
+                counts[status] = counts.get(status, 0) + k
+            i = j
 
     def load_level(self, time_s, level):
         page = self.pages.get(int(time_s // self.page_s)) or self._page(time_s)
@@ -615,7 +663,10 @@ class IntervalData(_Rows):
                  "Total Failure Count, so they are exact; the mean response time over a window is derived "
                  "exactly from the cumulative Total Average Response Time.",
                  "Percentiles over a window cannot be derived from this file: Locust writes pre-aggregated, "
-                 "rounded percentiles, and percentiles cannot be averaged or subtracted."]
+                 "rounded percentiles, and percentiles cannot be averaged or subtracted.",
+                 "Each row's percentile columns are not whole-run figures: Locust 1.x, and Locust 2.x with "
+                 "--csv-full-history, write the last ~10 s there; Locust 2.x by default writes the run so far "
+                 "(ramp-up included). The p99 chart shows them as written."]
         p99_basis = ("p99 of the last ~10 s at the end of each bucket, as Locust states it (rounded)" if full_history
                      else "p99 since the start of the run at the end of each bucket, as Locust states it (rounded)")
 

@@ -93,6 +93,7 @@ class Analyzer:
         self._reader = LineReader(name)
         self._parser = None
         self._parse = None
+        self._many = None
         self._data = None
         self._detected = ""
         self._used = self._ignored = self._rejected = 0
@@ -160,6 +161,12 @@ class Analyzer:
     # -- reading ---------------------------------------------------------------
 
     def _consume(self, first: int, lines: list) -> None:
+        many = self._many
+        if many is not None and not self._open_lines and set(map(type, lines)) == {str}:
+            used = many(lines)  # the whole batch at once, or None: then line by line, as below
+            if used is not None:
+                self._used += used
+                return
         parse = self._parse
         used = ignored = 0
         n = first - 1
@@ -260,6 +267,7 @@ class Analyzer:
         except LineError as exc:
             raise refusal(self.name, n, line_message(exc, text)) from None
         self._parse = self._parser.parse
+        self._many = getattr(self._parser, "parse_many", None)
         self._whole = getattr(cls, "whole_document", False)
         self._start_line = n
         return True

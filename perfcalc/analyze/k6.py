@@ -370,8 +370,10 @@ class K6Csv:
             return LineResult.IGNORED
         time_s = _csv_time(fields[col["timestamp"]])
         try:
-            value = float(fields[col["metric_value"]][:40])
-        except ValueError:
+            value = _number(float(fields[col["metric_value"]][:40]), "metric_value")  # inf and nan refused
+        except ValueError as exc:
+            if isinstance(exc, LineError):
+                raise
             raise LineError("metric_value: a number", fields[col["metric_value"]]) from None
         if metric == "vus":
             self.sink.load_level(time_s, int(value))

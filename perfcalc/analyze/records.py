@@ -255,6 +255,11 @@ class Recorder:
     def request(self, time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms=None):
         self.records.append(Request(time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms))
 
+    def requests(self, times, durations, failed, statuses, endpoints, upstream=None):
+        for i, t in enumerate(times):
+            self.request(t, durations[i], bool(failed[i]), statuses[i], endpoints[i], None,
+                         upstream[i] if upstream is not None else None)
+
     def load_level(self, time_s, level):
         self.records.append(LoadLevel(time_s, level))
 

@@ -65,6 +65,11 @@ def render_panel(body: str, key: str) -> str:
         f'<div class="perfcalc-analyze__field"><label for="{pid}-format">Format</label>'
         f'<select id="{pid}-format" name="format" disabled><option value="">detect it</option>{formats}</select></div>',
         "</div>",
+        f'<div class="perfcalc-analyze__field"><label for="{pid}-log-format">Log format, for an access log in '
+        "another layout (nginx <code>log_format</code>, Apache <code>LogFormat</code> or Gunicorn "
+        f'<code>access_log_format</code>; optional)</label><input type="text" id="{pid}-log-format" '
+        'name="log_format" spellcheck="false" autocomplete="off" disabled '
+        """placeholder="$remote_addr - $remote_user [$time_local] &quot;$request&quot; $status … rt=$request_time"></div>""",
         f'<div class="perfcalc-analyze__field"><label for="{pid}-text">Or paste lines</label>'
         f'<textarea id="{pid}-text" name="text" rows="4" spellcheck="false" disabled></textarea></div>',
         '<div class="perfcalc-analyze__actions">'
