@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections import Counter
 from itertools import chain, compress, repeat
-from operator import sub
+from operator import add, le, sub
 from typing import NamedTuple
 
 from .records import UPSTREAM, Interval, Timing, refusal
@@ -163,10 +163,10 @@ class _Page:
         """Append this page's requests in time order (stable: the file's order among equal times)."""
         offsets = self.offsets
         base = self.start_s - t0
-        if all(a <= b for a, b in zip(offsets, offsets[1:])):
+        if all(map(le, offsets, offsets[1:])):
             latency.extend(self.durations)
             failed.extend(self.failed)
-            times.extend([base + o for o in offsets])
+            times.extend(map(add, offsets, repeat(base)))
             return
         order = sorted(range(len(offsets)), key=offsets.__getitem__)
         latency.extend(map(self.durations.__getitem__, order))
@@ -301,8 +301,9 @@ class RequestData:
         """
         index = self.endpoint_index
         ids = list(map(index.get, endpoints))
-        if None in ids:
-            ids = [e if e is not None else self._endpoint(name) for e, name in zip(ids, endpoints)]
+        if None in ids:  # new names: each gets its index once, however often it occurs in the batch
+            ids = [e if e is not None else index.get(name) if name in index else self._endpoint(name)
+                   for e, name in zip(ids, endpoints)]
         if not self.status_names.issuperset(statuses):
             statuses = list(map(self._status, statuses))
         low, high = min(times), max(times)

@@ -11,7 +11,7 @@ looks like).
 
 from __future__ import annotations
 
-from .accesslog import GunicornLog, NginxLog, is_plain_combined, sniff_access_log
+from .accesslog import GunicornLog, NginxLog, sniff_access_log
 from .jmeter import JMeterCsv, JMeterXml
 from .k6 import K6Csv, K6Json, K6Summary
 from .locust import LocustHistory, LocustRequests, LocustStats

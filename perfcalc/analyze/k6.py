@@ -38,8 +38,8 @@ import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from .records import (CLIENT, LineError, LineResult, LoadLevel, Request, Sample, Timing, Total, plausible_duration,
-                      plausible_time)
+from .records import (CLIENT, LineError, LineResult, LoadLevel, Request, Sample, Timing, Total, json_object,
+                      plausible_duration, plausible_time)
 
 __all__ = ["K6Json", "K6Summary", "K6Csv", "rfc3339_s"]
 
@@ -120,15 +120,8 @@ class K6Json:
 
     @classmethod
     def sniff(cls, line: str):
-        if not line.startswith("{"):
-            return None
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            return None
-        if isinstance(obj, dict) and obj.get("type") in ("Metric", "Point") and "metric" in obj:
-            return {}
-        return None
+        obj = json_object(line)
+        return {} if obj is not None and obj.get("type") in ("Metric", "Point") and "metric" in obj else None
 
     @classmethod
     def first_line_rule(cls):

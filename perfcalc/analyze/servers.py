@@ -47,8 +47,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from .accesslog import clf_time_s, endpoint_of, seconds_ms
-from .records import (PROXY, SERVICE, UPSTREAM, LineError, LineResult, Request, Sample, Timing, plausible_duration,
-                      plausible_time)
+from .records import (PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, json_object,
+                      plausible_duration, plausible_time)
 
 __all__ = ["JsonAccessLog", "EnvoyLog", "UwsgiLog", "HaproxyLog", "IisLog", "AlbLog"]
 
@@ -140,13 +140,8 @@ class JsonAccessLog(_AccessLog):
 
     @classmethod
     def sniff(cls, line: str):
-        if not line.startswith("{"):
-            return None
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(obj, dict):
+        obj = json_object(line)
+        if obj is None:
             return None
         if obj.get("logger", "").startswith("http.log.access") and isinstance(obj.get("request"), dict):
             return {"flavour": "caddy"}

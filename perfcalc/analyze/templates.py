@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .accesslog import GUNICORN_TIME, REQUEST_TIME, clf_time_s, endpoint_of, seconds_ms
-from .records import (PROXY, SERVICE, UPSTREAM, LineError, LineResult, Request, Sample, Timing, plausible_duration,
+from .analysis import UPSTREAM_TIME
+from .records import (PROXY, LineError, LineResult, Request, Sample, Timing, plausible_duration,
                       plausible_time)
 
 __all__ = ["Layout", "compile_layout", "KNOWN_LAYOUTS", "LayoutLog", "MAX_LAYOUT_CHARS"]
@@ -45,10 +46,6 @@ _LIST = r"[^\s,]+(?:(?:, | : )[^\s,]+)*"      # nginx's several upstreams: "a, b
 _CLF = r"\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}"
 _ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
 
-UPSTREAM_TIME = Timing("$upstream_response_time", UPSTREAM,
-                       "nginx's wait for the upstream, from connecting to it to its response's last byte: time the "
-                       "request waited in the upstream's listen backlog is in it, nginx's own reading of the "
-                       "request and writing to the client are not")
 APACHE_TIME = {unit: Timing(directive, PROXY, f"Apache's time for the request ({directive}), from reading its first "
                                               "line to the log write: a proxied backend's time and a slow client's "
                                               "reading are in it, time waiting in the listen backlog is not")

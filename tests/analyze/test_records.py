@@ -90,3 +90,20 @@ def test_an_unexpected_failure_in_the_cli_is_a_plain_message(monkeypatch, capsys
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and "ZeroDivisionError" in captured.err
     assert "this is a bug" in json.loads(captured.out)["error"]["message"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.builds(lambda m, segs, q, proto: f"{m} /{'/'.join(segs)}{q} {proto}",
+              st.sampled_from(["GET", "POST", "get", "PUT"]),
+              st.lists(st.sampled_from(["users", "42", "0123456789abcdef", "9f1c2b3a-1d2e-4f5a-8b9c-0a1b2c3d4e5f", "",
+                                        "a.b", "7x", "x7"]), max_size=4),
+              st.sampled_from(["", "?q=1", "?a=/1", "?"]), st.sampled_from(["HTTP/1.1", "HTTP/2.0"])),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=30), st.just("GET /a\nb HTTP/1.1")), max_size=20))
+def test_endpoints_of_a_batch_equal_endpoint_of_each(lines):
+    from perfcalc.analyze.accesslog import endpoint_of, endpoints_of
+    assert endpoints_of(lines) == [endpoint_of(line) for line in lines]
