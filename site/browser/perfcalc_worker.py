@@ -169,26 +169,46 @@ def read_link(request: str) -> str:
 _analyses: dict = {}
 
 
-def analyze_begin(analysis_id: str, name: str, format_id: str = "") -> str:
-    """Start reading a file (or pasted text) called ``name``; the format is given or, if empty, detected."""
-    from perfcalc.analyze import Analyzer
+# What the page says when the analysis itself fails (a bug, never the reader's file): the traceback
+# goes to the browser's console, not on the page.
+UNEXPECTED = ("The analysis stopped on an unexpected error in perfcalc itself (not a problem with your file's "
+              "format). Nothing was sent anywhere: the file stayed on this computer. To report it, run "
+              "`perfcalc analyze FILE` on the same file (pip install perfcalc, or python -m perfcalc from the "
+              "guide's source) and send its output; the details are in the browser's console.")
+
+
+def _guarded(analysis_id: str, step) -> str:
+    """Run one step of an analysis; a refusal is its message, anything else the plain sentence and a traceback."""
+    import traceback
 
     try:
-        _analyses[analysis_id] = Analyzer(name=name, format=format_id or None)
+        return json.dumps(step(), ensure_ascii=False)
     except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)})
-    return json.dumps({"ok": True})
+        _analyses.pop(analysis_id, None)
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    except Exception:  # noqa: BLE001 — the last resort the page needs: a sentence, never a traceback on the page
+        _analyses.pop(analysis_id, None)
+        return json.dumps({"error": UNEXPECTED, "traceback": traceback.format_exc()}, ensure_ascii=False)
+
+
+def analyze_begin(analysis_id: str, name: str, format_id: str = "", log_format: str = "") -> str:
+    """Start reading a file (or pasted text) called ``name``; the format is given or, if empty, detected.
+
+    ``log_format`` is the server's own log-format string (nginx, Apache or
+    Gunicorn syntax), for an access log in a layout not recognised alone.
+    """
+    from perfcalc.analyze import Analyzer
+
+    def begin():
+        _analyses[analysis_id] = Analyzer(name=name, format=format_id or None, log_format=log_format or None)
+        return {"ok": True}
+
+    return _guarded(analysis_id, begin)
 
 
 def analyze_feed(analysis_id: str, chunk) -> str:
     """Feed the next slice (a Uint8Array from the file, or text); answer the progress, or the error."""
-    analyzer = _analyses[analysis_id]
-    try:
-        progress = analyzer.feed(chunk)
-    except perfcalc.PerfcalcError as exc:
-        _analyses.pop(analysis_id, None)
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"progress": progress.to_json()})
+    return _guarded(analysis_id, lambda: {"progress": _analyses[analysis_id].feed(chunk).to_json()})
 
 
 def analyze_cancel(analysis_id: str) -> None:
@@ -197,12 +217,7 @@ def analyze_cancel(analysis_id: str) -> None:
 
 def analyze_finish(analysis_id: str) -> str:
     """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators)."""
-    analyzer = _analyses.pop(analysis_id)
-    try:
-        summary = analyzer.finish()
-    except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"view": analysis_view(summary)}, ensure_ascii=False)
+    return _guarded(analysis_id, lambda: {"view": analysis_view(_analyses.pop(analysis_id).finish())})
 
 
 def analysis_view(summary) -> dict:
