@@ -3,7 +3,7 @@
 Every decision the page shows is made here, by the same ``perfcalc`` code
 the CLI and the build use: parsing and validating what the reader typed,
 computing, formatting, warnings, the results as Markdown, the chart, and
-reading a shared link. The main thread (``perfcalc.js``) only applies the
+reading a shared link. The main thread (``perfcalc.js`` and its modules) only applies the
 answers to the DOM.
 
 Requests and answers are JSON strings, not proxies: nothing crosses the
@@ -169,12 +169,24 @@ def read_link(request: str) -> str:
 _analyses: dict = {}
 
 
-def analyze_begin(analysis_id: str, name: str, format_id: str = "") -> str:
-    """Start reading a file (or pasted text) called ``name``; the format is given or, if empty, detected."""
+def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
+    """Start reading a file (or pasted text) called ``name`` with the panel's settings.
+
+    ``options`` is a JSON object of the panel's named controls (the page sends
+    them all): ``format``, a format id or empty to detect it. A new setting is a
+    control in ``perfcalc_site/panel.py`` and its use here.
+
+    >>> json.loads(analyze_begin("a-1", "access.log", json.dumps({"format": "nginx"})))
+    {'ok': True}
+    >>> analyze_cancel("a-1")
+    >>> json.loads(analyze_begin("a-2", "x.log", json.dumps({"format": "apache"})))["error"][-14:]
+    "got 'apache'"
+    """
     from perfcalc.analyze import Analyzer
 
+    settings = json.loads(options)
     try:
-        _analyses[analysis_id] = Analyzer(name=name, format=format_id or None)
+        _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None)
     except perfcalc.PerfcalcError as exc:
         return json.dumps({"error": str(exc)})
     return json.dumps({"ok": True})
