@@ -179,8 +179,8 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     >>> json.loads(analyze_begin("a-1", "access.log", json.dumps({"format": "nginx"})))
     {'ok': True}
     >>> analyze_cancel("a-1")
-    >>> json.loads(analyze_begin("a-2", "x.log", json.dumps({"format": "apache"})))["error"][-14:]
-    "got 'apache'"
+    >>> json.loads(analyze_begin("a-2", "x.log", json.dumps({"format": "apache"})))["error"].endswith("got 'apache'")
+    True
     """
     from perfcalc.analyze import Analyzer
 
