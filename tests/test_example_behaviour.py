@@ -82,6 +82,23 @@ def test_server_timing_counts_before_request_hooks_registered_before_it_as_pre(e
     assert entries["pre"] >= 30
 
 
+def test_server_timing_keeps_the_entries_a_view_or_another_hook_set(example):
+    """The header is added, not replaced: the outbound example's view sets its own api;dur= entry."""
+    timing = example("journey", "server_timing")
+    from flask import Flask
+
+    app = Flask("own-entries")
+    app.config["SHOW_TIMING"] = True
+
+    @app.get("/")
+    def index():
+        return "ok", 200, {"Server-Timing": "api;dur=12.5"}
+
+    timing.install_timing(app)
+    values = app.test_client().get("/").headers.getlist("Server-Timing")
+    assert values[0] == "api;dur=12.5" and list(parse_server_timing(values[1])) == ["pre", "app"]
+
+
 def test_server_timing_is_only_sent_when_asked(example, caplog):
     timing = example("journey", "server_timing")
     with caplog.at_level(logging.INFO, logger="timing"):
