@@ -99,6 +99,8 @@ WRONG = {
     "nginx's header time minus %(D)s is the queue": r"upstream_header_time`? minus Gunicorn",
     # Little's law counts the requests in service only from the service time, not the time queued as well.
     "time in Gunicorn (queue included) sets the slots needed": r"spent in Gunicorn means \d+ requests",
+    # urllib3 spends the whole connect timeout on each address the name resolves to.
+    "a call's worst case ignores the name's addresses": r"up to 7\.8 s before that wait,? and it must fit",
 }
 
 
