@@ -167,6 +167,23 @@ def test_orjson_provider_keeps_the_interface_promises(example):
     assert client.get("/orders/1").data.startswith(b'{\n  "customer"')
 
 
+def test_the_orjson_provider_reads_request_bodies_more_strictly_and_rounds_big_integers(example):
+    """What the page warns about: bodies the standard library took as they were, orjson refuses or changes."""
+    provider = example("faster-python", "orjson_provider")
+    from flask.json.provider import DefaultJSONProvider
+
+    big = 123456789012345678901234567890  # beyond 64 bits, e.g. an id from a system with 128-bit keys
+    body = f'{{"n": {big}}}'
+    for kind in (DefaultJSONProvider, provider.OrjsonProvider):
+        client = provider.create_app(kind).test_client()
+        echoed = json.loads(client.post("/echo", data=body, content_type="application/json").data)
+        nan = client.post("/echo", data='{"x": NaN}', content_type="application/json")
+        if kind is DefaultJSONProvider:
+            assert echoed["received"]["n"] == big and nan.status_code == 200
+        else:  # silently a float, rounded to 17 significant digits; NaN, which is not JSON, is a 400
+            assert echoed["received"]["n"] == float(big) != big and nan.status_code == 400
+
+
 def test_the_json_benchmark_runs_and_compares_the_same_bodies(example):
     bench = example("faster-python", "bench_json")
     results = bench.measure(orders=3, number=2, repeat=3)
