@@ -178,3 +178,54 @@ def test_the_nginx_check_catches_what_it_claims():
 def test_sql_examples_are_whole_statements(path):
     text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).strip()
     assert text.endswith(";") and text.count("(") == text.count(")"), path.name
+
+
+def _silent_listener():
+    """A TCP listener on 127.0.0.1 that accepts connections and never answers: a Redis that stopped replying."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server, accepted
+
+
+def test_the_caching_example_falls_back_after_one_short_timeout(monkeypatch):
+    """An unreachable Redis costs each request one short timeout, then the view runs (caching page, error 1).
+
+    redis-py's defaults wait 5 s per call (``redis/_defaults.py``), and a client built from a host retries a
+    timeout 10 times; the example's client options must bound the wait and make exactly one attempt.
+    """
+    import logging
+
+    server, accepted = _silent_listener()
+    try:
+        monkeypatch.setenv("CACHE_REDIS_URL", f"redis://127.0.0.1:{server.getsockname()[1]}/0")
+        monkeypatch.syspath_prepend(str(EXAMPLES / "caching"))
+        monkeypatch.delitem(sys.modules, "flask_caching_app", raising=False)
+        logging.disable(logging.CRITICAL)  # Flask-Caching logs the failed call with its traceback
+        import flask_caching_app as example
+
+        app = example.create_app()
+        client = app.extensions["cache"][example.cache]._write_client
+        kwargs = client.connection_pool.connection_kwargs
+        # redis-py leaves an unset timeout out of the pool's kwargs and uses its 5 s default
+        assert kwargs.get("socket_timeout", 5) <= 0.5 and kwargs.get("socket_connect_timeout", 5) <= 0.5, kwargs
+        response = app.test_client().get("/search?q=a")
+        assert response.status_code == 200 and response.get_json()["results"] == ["result for 'a'"]
+        assert len(accepted) == 1, f"{len(accepted)} connection attempts for one cache call: retries are on"
+    finally:
+        logging.disable(logging.NOTSET)
+        server.close()
+        sys.modules.pop("flask_caching_app", None)
