@@ -229,3 +229,22 @@ def test_the_caching_example_falls_back_after_one_short_timeout(monkeypatch):
         logging.disable(logging.NOTSET)
         server.close()
         sys.modules.pop("flask_caching_app", None)
+
+
+@pytest.mark.parametrize("worker_class", ["sync", "gthread", "gevent"])
+@pytest.mark.parametrize("io_wait_pct", ["0", "50", "70", "80", "97.5"])
+def test_the_gunicorn_config_follows_the_calculators_rule(worker_class, io_wait_pct, monkeypatch):
+    """wsgi/gunicorn.conf.py starts what the gunicorn calculator's start point says, per worker class (error 3)."""
+    from perfcalc.workers import gunicorn_start
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", worker_class)
+    monkeypatch.setenv("IO_WAIT_PCT", io_wait_pct)
+    path = EXAMPLES / "wsgi" / "gunicorn.conf.py"
+    config = _load_gunicorn_config(path)
+    cpus = runpy.run_path(str(path))["cpus"]
+    start = gunicorn_start(cpus, worker_class, float(io_wait_pct))
+    assert config.workers == start.workers
+    if worker_class == "gthread":
+        assert config.threads == start.threads
