@@ -28,6 +28,7 @@ EXAMPLES = DOCS / "examples"
 FILES = sorted(p for p in EXAMPLES.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 INCLUDE = re.compile(r'^\s*--8<--\s+"([^"]+)"\s*$', re.M)
 KNOWN = {".py", ".yml", ".yaml", ".js", ".sh", ".conf", ".toml", ".ini", ".sql", ".txt"}
+KNOWN_NAMES = {"Dockerfile"}
 
 
 def _ids(paths):
@@ -54,7 +55,7 @@ def test_every_example_is_shown_on_a_page_and_every_include_exists():
 
 @pytest.mark.parametrize("path", FILES, ids=_ids(FILES))
 def test_every_example_is_of_a_kind_we_can_check(path):
-    assert path.suffix in KNOWN, f"{path.name}: add a check for {path.suffix} files to this module first"
+    assert path.suffix in KNOWN or path.name in KNOWN_NAMES, f"{path.name}: add a check for {path.suffix} files first"
     assert path.read_text(encoding="utf-8").strip(), f"{path.name} is empty"
 
 
@@ -121,6 +122,30 @@ def test_toml_examples_parse(path):
     assert tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+# Every option uWSGI 2.0.31 knows with its python plugin, taken from its source (the file says how).
+UWSGI_OPTIONS = {line for line in (ROOT / "tests" / "fixtures" / "uwsgi" / "options-2.0.31.txt")
+                 .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+
+
+def _uwsgi_ini_problems(text: str) -> list[str]:
+    """What uWSGI 2.0's ini reader (core/ini.c) would misread or, with ``strict``, refuse.
+
+    It takes whole-line comments only (``;`` or ``#`` first), so a comment after a
+    value becomes part of the value; every other line of the section is ``key = value``.
+    """
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None, comment_prefixes=(";", "#"), inline_comment_prefixes=None,
+                                       delimiters=("=",), strict=True)
+    parser.read_string(text)
+    if not parser.has_section("uwsgi"):
+        return ["no [uwsgi] section"]
+    problems = [f"unknown option {key}" for key in parser["uwsgi"] if key not in UWSGI_OPTIONS]
+    problems += [f"{key}: a comment after the value is read as the value" for key, value in parser["uwsgi"].items()
+                 if ";" in value or " #" in value]
+    return problems
+
+
 @pytest.mark.parametrize("path", _of(".ini"), ids=_ids(_of(".ini")))
 def test_ini_examples_parse(path):
     import configparser
@@ -128,6 +153,53 @@ def test_ini_examples_parse(path):
     parser = configparser.ConfigParser(interpolation=None)
     parser.read_string(path.read_text(encoding="utf-8"))
     assert parser.sections(), path.name
+    if parser.has_section("uwsgi"):
+        assert _uwsgi_ini_problems(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_uwsgi_check_catches_what_it_claims():
+    assert len(UWSGI_OPTIONS) > 800 and {"harakiri", "die-on-term", "module", "http-socket"} <= UWSGI_OPTIONS
+    assert _uwsgi_ini_problems("[uwsgi]\nprocesses = 2\n") == []
+    assert _uwsgi_ini_problems("[uwsgi]\nworkers-per-core = 2\n") == ["unknown option workers-per-core"]
+    assert _uwsgi_ini_problems("[uwsgi]\nharakiri = 30 ; seconds\n") == [
+        "harakiri: a comment after the value is read as the value"]
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if p.name == "Dockerfile"],
+                         ids=_ids([p for p in FILES if p.name == "Dockerfile"]))
+def test_dockerfiles_parse_and_run_gunicorn_safely(path):
+    """BuildKit's parser (the ``dockerfile`` wheel) reads it; the image it builds does what the page says."""
+    import dockerfile
+
+    commands = dockerfile.parse_string(path.read_text(encoding="utf-8"))
+    stages = [i for i, c in enumerate(commands) if c.cmd == "FROM"]
+    assert len(stages) >= 2, "a build stage and a run stage"
+    run_stage = commands[stages[-1]:]
+    assert all(commands[i].value[0].endswith("-slim") for i in stages), "slim base images"
+    assert any(c.cmd == "RUN" and "pip wheel" in c.value[0] for c in commands[:stages[-1]]), "wheels built first"
+    users = [c.value[0] for c in run_stage if c.cmd == "USER"]
+    assert users and users[-1] not in ("root", "0"), "the app runs unprivileged"
+    cmd = [c for c in run_stage if c.cmd == "CMD"][-1]
+    assert cmd.json, "exec-form CMD: Gunicorn is PID 1 and gets SIGTERM"
+    assert cmd.value[0] == "gunicorn" and "/dev/shm" in cmd.value[cmd.value.index("--worker-tmp-dir") + 1]
+
+
+def test_the_dockerfile_check_catches_a_shell_form_cmd():
+    import dockerfile
+
+    (cmd,) = dockerfile.parse_string("CMD gunicorn -c gunicorn.conf.py app:app\n")
+    assert not cmd.json
+
+
+def test_waitress_options_are_known_to_waitress():
+    """waitress.adjustments.Adjustments refuses an unknown option and checks each value's type."""
+    from waitress.adjustments import Adjustments
+
+    options = runpy.run_path(str(EXAMPLES / "deployment" / "waitress_serve.py"), run_name="example")["WAITRESS_OPTIONS"]
+    adjustments = Adjustments(**options)
+    assert adjustments.threads == options["threads"] and adjustments.channel_timeout == 75
+    with pytest.raises(ValueError, match="Unknown adjustment"):
+        Adjustments(workers=4)
 
 
 @pytest.mark.parametrize("path", _of(".js"), ids=_ids(_of(".js")))
