@@ -22,7 +22,9 @@ from perfcalc_site.render import parse_fence
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-NOT_TOPICS = {"index.md", "reference.md", "cli.md"}
+# Not topic pages: the home page, the model reference, the command line, and the pitfalls page, an index of
+# pointers and myths whose every pitfall is treated (calculator, example, measurement) on the page it points to.
+NOT_TOPICS = {"index.md", "reference.md", "cli.md", "pitfalls.md"}
 MIN_PROSE_WORDS = 700
 
 
@@ -209,3 +211,15 @@ def test_cpu_ceilings_from_vcpus_mention_hyperthreads():
     """EC2 CPU options: x86 instances run two threads per core by default; a vCPU is one thread."""
     assert "hyperthread" in perfcalc.get("gunicorn").fields[0].help
     assert "hyperthread" in _page("metrics.md") and "hyperthread" in _page("wsgi.md")
+
+
+def test_pitfalls_is_a_short_index_that_answers_the_myths():
+    """Issue 20: pointers and the source material's four myths, not a repeat of other pages."""
+    text = (DOCS / "pitfalls.md").read_text(encoding="utf-8")
+    assert words(text) <= 1_200, words(text)
+    assert not calculators(text) and not re.search(r'^\s*--8<--', text, re.M)
+    for myth in ("Flask handles many users by default", "Caching always helps", "Optimising means rewriting in C",
+                 "Flask's async support is complete"):
+        assert f"**\"{myth}.\"**" in text, myth
+    linked = set(re.findall(r"\]\(([a-z-]+\.md)", text))
+    assert linked >= {"wsgi.md", "database.md", "caching.md", "background-jobs.md", "security.md"}
