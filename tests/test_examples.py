@@ -320,3 +320,56 @@ def test_the_gunicorn_config_follows_the_calculators_rule(worker_class, io_wait_
     assert config.workers == start.workers
     if worker_class == "gthread":
         assert config.threads == start.threads
+
+
+def _session_example():
+    return runpy.run_path(str(EXAMPLES / "security" / "server_session.py"), run_name="example_server_session")
+
+
+def test_server_sessions_cost_one_read_per_request_and_a_write_only_on_change():
+    """Flask-Session 0.8: open_session GETs on every request with the cookie; save_session SETs when
+    ``session.modified or SESSION_REFRESH_EACH_REQUEST`` (flask_session/base.py, should_set_storage)."""
+    import redis
+
+    calls: list[str] = []
+    store: dict = {}
+
+    class InMemory(redis.Redis):  # Flask-Session insists on a redis.Redis; this one never connects
+        def get(self, name):
+            calls.append("GET")
+            return store.get(name)
+
+        def set(self, name, value, ex=None, **kwargs):
+            calls.append("SET")
+            store[name] = value
+
+    example = _session_example()
+    client = example["create_app"](InMemory()).test_client()
+    client.post("/cart/1", base_url="https://localhost")
+    assert calls == ["SET"]  # no cookie yet: nothing to read
+    calls.clear()
+    assert client.get("/cart", base_url="https://localhost").get_json() == {"cart": [1]}
+    assert calls == ["GET"], "a request that changes nothing must not write the session back"
+    calls.clear()
+    client.post("/cart/2", base_url="https://localhost")
+    assert calls == ["GET", "SET"]
+
+
+def test_server_sessions_fail_fast_when_redis_stops_answering():
+    """No fallback in Flask-Session: the request fails, so it must fail after a short timeout and one attempt."""
+    import logging
+
+    server, accepted = _silent_listener()
+    try:
+        example = _session_example()
+        redis_client = example["redis_client"](f"redis://127.0.0.1:{server.getsockname()[1]}/1")
+        kwargs = redis_client.connection_pool.connection_kwargs
+        assert kwargs.get("socket_timeout", 5) <= 0.5 and kwargs.get("socket_connect_timeout", 5) <= 0.5
+        client = example["create_app"](redis_client).test_client()
+        client.set_cookie("session", "an-existing-session-id", domain="localhost")
+        logging.disable(logging.CRITICAL)
+        assert client.get("/cart", base_url="https://localhost").status_code == 500
+        assert len(accepted) == 1
+    finally:
+        logging.disable(logging.NOTSET)
+        server.close()
