@@ -102,7 +102,7 @@ def gunicorn_start(cores: int, worker_class: str, io_wait_pct: float, worker_con
 
 class GunicornCapacity(NamedTuple):
     concurrency_slots: int
-    ceilings: dict  # {"slots": …, "cpu": …, "gil": …} in requests/s
+    ceilings: dict  # {"cpu": …, "gil": …, "slots": …} in requests/s
     max_rps: float
     bottleneck: str  # the first-named of the lowest ceilings
 
@@ -127,10 +127,11 @@ def gunicorn_capacity(
     - GIL: a process runs Python on one core at a time, so it completes at
       most 1 / S_cpu requests per second; the server, workers / S_cpu.
 
-    max_rps = min(slots, CPU, GIL), and a tie is named in that order: the
-    GIL binds only when it is strictly lower than the CPU, that is when more
-    processes would raise the ceiling. A ceiling with S_cpu = 0 (pure I/O) is
-    unbounded. These are saturation ceilings: at them, queues grow without
+    max_rps = min(slots, CPU, GIL), and a tie names the CPU first, then the
+    GIL, then the slots: the GIL binds only when it is strictly lower than
+    the CPU (more processes would raise the ceiling), the slots only when
+    they are strictly lower than both (more threads or workers would). A
+    ceiling with S_cpu = 0 (pure I/O) is unbounded. These are saturation ceilings: at them, queues grow without
     bound (see :func:`perfcalc.queueing.mmc_response_percentile`).
 
     Four sync workers, 100 ms requests that wait on the database 80 % of the
@@ -151,14 +152,13 @@ def gunicorn_capacity(
     service_s = service_time_ms / 1000.0
     cpu_s = service_s * (1.0 - io_wait_pct / 100.0)
     ceilings = {
-        "slots": slots / service_s,
         "cpu": cores / cpu_s if cpu_s > 0 else math.inf,
         "gil": workers / cpu_s if cpu_s > 0 else math.inf,
+        "slots": slots / service_s,
     }
     lowest = min(ceilings.values())
-    # Ties go to the first named (slots, cpu, gil): the GIL is named only when it is
-    # strictly lower than the CPU, that is when more processes would raise the ceiling.
-    # Float noise must not decide a tie.
+    # Ties go to the first named (cpu, gil, slots): configuration that already reaches the
+    # hardware's ceiling is not the limit to change. Float noise must not decide a tie.
     bottleneck = next(k for k, v in ceilings.items() if v <= lowest * (1 + 1e-9))
     return GunicornCapacity(slots, ceilings, ceilings[bottleneck], bottleneck)
 

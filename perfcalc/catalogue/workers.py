@@ -11,7 +11,8 @@ from .fields import count, ms, pct
 def _gunicorn_warnings(args, r):
     warnings = []
     if r.worker_class != args["worker_class"]:
-        warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; computed as gthread.")
+        warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; "
+                        "computed as gthread.")
     if r.max_workers_by_memory < r.heuristic_workers:
         warnings.append(f"Memory limits the pool to {r.max_workers_by_memory} workers, below the start point for "
                         f"{r.worker_class} workers at this I/O share.")
@@ -71,7 +72,8 @@ GUNICORN = Calculator(
         "Workers = min(start, memory / worker memory). The start keeps every core busy with no more processes "
         "running Python than cores: sync ⌈cores / (1 − I/O share)⌉, gthread and gevent one per core. Ceilings by "
         "Little's law at full occupancy: slots / S; cores / S_cpu; workers / S_cpu (one GIL per process), with "
-        "S_cpu = S × (1 − I/O share); a tie is named in that order. Ceilings, not targets: keep well below them."
+        "S_cpu = S × (1 − I/O share); a tie names the CPU, then the GIL, then the slots. Ceilings, not targets: "
+        "keep well below them."
     ),
     equations=(
         "w_{\\text{sync}} = \\left\\lceil \\frac{n_{\\text{cores}}}{1 - f_{\\text{io}}} \\right\\rceil\\qquad "
