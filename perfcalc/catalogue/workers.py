@@ -37,9 +37,8 @@ GUNICORN = Calculator(
             "slots, the CPUs, the GIL.",
     fields=(
         count("cores", "CPU cores", default=2,
-              help="CPUs the server may use: the container's CPU limit rounded up, not the host's count. On x86 "
-                   "cloud instances a vCPU is a hyperthread, two per core, and two do far less than twice one's "
-                   "work: for the CPU ceiling, enter physical cores and let a load test settle the rest.",
+              help="CPUs the server may use: the container's CPU limit rounded up, not the host's count. An x86 "
+                   "cloud vCPU is a hyperthread, two per core: for the CPU ceiling, physical cores are the safer count.",
               maximum=1024),
         Field("memory_mb", "Memory for Gunicorn", unit="MB", default=2048.0, minimum=1.0, maximum=4_194_304.0,
               help="Memory available to the workers after the OS and other processes."),
