@@ -65,7 +65,7 @@ bench: build browser
 	$(BIN)/python benchmarks/analyze.py
 
 # The guide's "Do the models hold?" page renders docs/lab-results.json: every scenario of
-# `perfcalc lab` (about 35 minutes). Run it on a quiet machine: the page shows how late the
+# `perfcalc lab` (about 30 minutes). Run it on a quiet machine: the page shows how late the
 # generator was, and a busy machine makes the runs not count. Raw files go to lab-results/.
 lab: $(STAMP)
 	$(BIN)/python -m perfcalc lab --json --out lab-results > docs/lab-results.json.new

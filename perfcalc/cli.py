@@ -68,7 +68,7 @@ def _lab_parser(sub) -> None:
                     "and sets the catalogue's predictions beside what it measured: nominal, adjusted to what the "
                     "run really offered, with the range a run this long leaves, and the run replayed through an "
                     "ideal queue. Needs Flask and Gunicorn: pip install 'perfcalc[lab]'. The full set takes about "
-                    "35 minutes; --quick under 3.")
+                    "30 minutes; --quick under 3.")
     lab.add_argument("--quick", action="store_true", help="a few short scenarios (under 3 minutes)")
     lab.add_argument("--json", action="store_true", help="print the results as JSON")
     lab.add_argument("--out", metavar="DIR", help="folder for the raw files: each run's requests, access and error "

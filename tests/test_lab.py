@@ -39,12 +39,42 @@ def _lab(*args, **kwargs) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, **kwargs)
 
 
+def _finish(proc: subprocess.Popen, timeout_s: float) -> tuple[str, str]:
+    """``communicate``, and if the lab overruns, interrupt it (then kill it) before failing: nothing is left."""
+    try:
+        return proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        raise
+
+
+@pytest.fixture(autouse=True)
+def _no_gunicorn_left(tmp_path):
+    """Whatever a test does, a Gunicorn it made (logged under tmp_path) does not outlive it."""
+    yield
+    for pid in _gunicorn_pids_under(tmp_path):
+        try:
+            os.killpg(pid, signal.SIGKILL)  # masters lead their own group
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def _gunicorn_pids(out: Path) -> set[int]:
     """Every process Gunicorn logged (master and workers), from the error logs in the output folder."""
     pids = set()
     for log in out.glob("*.error.log"):
         pids |= {int(p) for p in _PID_IN_LOG.findall(log.read_text(errors="replace"))}
     return pids
+
+
+def _gunicorn_pids_under(folder: Path) -> set[int]:
+    return {pid for log in folder.rglob("*.log") for pid in map(int, _PID_IN_LOG.findall(
+        log.read_text(errors="replace")))} if folder.exists() else set()
 
 
 def _alive(pid: int) -> bool:
@@ -225,7 +255,7 @@ def test_a_malformed_results_document_is_refused_naming_what_is_wrong(breakage, 
 ])
 def test_the_lab_refuses_bad_arguments_before_starting_anything(args, message, tmp_path):
     proc = _lab(*args, "--out", str(tmp_path / "out"))
-    out, err = proc.communicate(timeout=60)
+    out, err = _finish(proc, 60)
     assert proc.returncode == 2 and out == "" and message in err
     assert not (tmp_path / "out").exists()
 
@@ -236,7 +266,7 @@ def test_the_lab_says_what_to_install_when_flask_or_gunicorn_is_missing(tmp_path
                        "u.find_spec = lambda name, *a: None if name == 'gunicorn' else _find(name, *a)\n")
     env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     proc = _lab("--quick", "--out", str(tmp_path / "out"), env=env)
-    _, err = proc.communicate(timeout=60)
+    _, err = _finish(proc, 60)
     assert proc.returncode == 2 and "needs gunicorn" in err and "pip install 'perfcalc[lab]'" in err
 
 
@@ -247,7 +277,7 @@ def test_a_short_lab_run_serves_measures_predicts_and_stops_everything(tmp_path)
     out = tmp_path / "lab"
     proc = _lab("--scenario", "sync-exp-50", "--scenario", "gthread-2x2-exp-70", "--duration-s", "3", "--json",
                 "--out", str(out))
-    stdout, stderr = proc.communicate(timeout=300)
+    stdout, stderr = _finish(proc, 300)
     assert proc.returncode == 0, stderr
     doc = json.loads(stdout)
     assert doc == json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -287,7 +317,8 @@ def _start_and_wait_for_load(tmp_path, duration_s="120") -> tuple[subprocess.Pop
             break
         assert line or proc.poll() is None, proc.stderr.read()
     else:
-        proc.kill()
+        proc.send_signal(signal.SIGINT)
+        _finish(proc, 60)
         pytest.fail("the lab never started its load")
     time.sleep(1.0)
     assert len(_gunicorn_pids(out)) == 5
@@ -300,7 +331,7 @@ def test_interrupting_the_lab_stops_the_server_it_started(tmp_path, how, status)
     proc, out = _start_and_wait_for_load(tmp_path)
     pids = _gunicorn_pids(out)
     proc.send_signal(how)
-    proc.communicate(timeout=60)
+    _finish(proc, 60)
     assert proc.returncode == status
     assert not _all_gone(pids, 5.0)
 
@@ -310,7 +341,7 @@ def test_killing_the_lab_outright_still_stops_the_server(tmp_path):
     proc, out = _start_and_wait_for_load(tmp_path)
     pids = _gunicorn_pids(out)
     proc.kill()
-    proc.communicate(timeout=60)
+    _finish(proc, 60)
     assert not _all_gone(pids, 30.0)
 
 
@@ -325,10 +356,61 @@ def test_an_error_inside_the_run_stops_the_server(tmp_path):
 
 
 def test_the_server_never_outlives_its_lifetime(tmp_path):
-    server = Server(tmp_path, "sync", 1, 1, name="t", lifetime_s=1.0).start()
+    # Long enough to boot on a busy machine (the lifetime counts from when the master is ready).
+    server = Server(tmp_path, "sync", 1, 1, name="t", lifetime_s=8.0).start()
     try:
         pids = _gunicorn_pids(tmp_path)
         assert len(pids) == 2
-        assert not _all_gone(pids, 20.0)
+        assert not _all_gone(pids, 40.0)
     finally:
         server.stop()
+
+
+def test_the_pages_per_process_example_reads_a_real_gunicorn_log(tmp_path):
+    """docs/examples/lab: the gunicorn.conf.py's format, written by Gunicorn, read by connections_per_process.py."""
+    import runpy
+    import socket
+
+    from perfcalc.lab.generator import drive
+
+    examples = ROOT / "docs" / "examples" / "lab"
+    with socket.socket() as probe:  # a free port (the example binds by address, as readers' servers do)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log, errors = tmp_path / "access.log", tmp_path / "error.log"
+    env = dict(os.environ, BIND=f"127.0.0.1:{port}", ACCESS_LOG=str(log), WEB_CONCURRENCY="2",
+               GUNICORN_THREADS="2", PYTHONPATH=str(ROOT))
+    with open(errors, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(examples / "gunicorn.conf.py"),
+                                 "perfcalc.lab.app:app"], cwd=tmp_path, env=env, stdout=err, stderr=err,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while drive("127.0.0.1", port, [(0.0, "/noop")], start_in_s=0.0, timeout_s=2.0)[0].status != 200:
+            assert proc.poll() is None and time.monotonic() < deadline, errors.read_text()
+            time.sleep(0.2)
+        answered = drive("127.0.0.1", port, [(i * 0.01, f"/work?id=r{i}&ms=5") for i in range(40)])
+        assert all(r.status == 200 for r in answered)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    booted = {int(p) for p in re.findall(r"Booting worker with pid: (\d+)", errors.read_text())}
+    by_pid = runpy.run_path(str(examples / "connections_per_process.py"))["shares"](log.read_text().splitlines())
+    assert sum(len(v) for v in by_pid.values()) == len(log.read_text().splitlines()) >= 41
+    assert set(by_pid) <= booted and len(booted) == 2
+    assert all(0 <= ms < 60_000 for times in by_pid.values() for ms in times)
+
+
+def test_the_generator_never_waits_for_an_answer_before_sending_the_next(tmp_path):
+    """Open loop: with one worker busy for 1 s per request, every request is sent before the first answer."""
+    from perfcalc.lab.generator import drive
+
+    with Server(tmp_path, "sync", 1, 1, name="t") as server:
+        records = drive(server.host, server.port, [(i * 0.01, f"/work?id=r{i}&ms=1000") for i in range(8)],
+                        timeout_s=60.0)
+    assert all(r.error == "" and r.status == 200 for r in records)
+    first_answer = min(r.done for r in records)
+    assert max(r.sent for r in records) < first_answer
+    # One worker: the answers come one after another, and each latency counts from the scheduled start.
+    latencies = sorted(r.latency_s for r in records)
+    assert all(b - a >= 0.95 for a, b in zip(latencies, latencies[1:]))

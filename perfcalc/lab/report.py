@@ -16,8 +16,8 @@ from ..spec import PerfcalcError
 __all__ = ["HEADERS", "LEGEND", "check_document", "rows", "lab_table", "verdict", "ratio", "triple", "number", "busy_note"]
 
 # Figures are p50 / p95 / p99 in ms, from each request's scheduled start (LEGEND says so above the table).
-HEADERS = ("run", "requests", "late p99", "measured", "adjusted", "p99 range (median)", "replay", "nominal",
-           "p99 ÷ adjusted (÷ nominal)", "holds")
+HEADERS = ("run", "measured", "adjusted", "p99 range (median)", "holds", "replay", "nominal",
+           "p99 ÷ adjusted (÷ nominal)", "requests", "late p99")
 LEGEND = ("p50 / p95 / p99 in ms. measured: from each request's scheduled start, the first tenth of the run "
           "dropped; adjusted: the model at the run's real arrival rate and busy time per request; p99 range: "
           "5–95 % of simulated runs this long; replay: the run's own arrivals and %(D)s through an ideal queue; "
@@ -140,11 +140,11 @@ def rows(doc: dict) -> list[tuple[str, ...]]:
         low, high = adjusted["p99_range_ms"]
         median = adjusted.get("p99_median_ms")
         band = f"{number(low)}–{number(high)}" + (f" (median {number(median)})" if median is not None else "")
-        out.append((run["label"], f"{run['requests']:,}", f"{number(run['lateness_p99_ms'], 1)} ms",
-                    triple(run["measured"]), triple(adjusted), band,
+        out.append((run["label"], triple(run["measured"]), triple(adjusted), band, verdict(run),
                     triple(run["replay"]), triple(nominal),
                     f"{ratio(run['measured']['p99_ms'], adjusted['p99_ms'])} "
-                    f"({ratio(run['measured']['p99_ms'], nominal['p99_ms'])})", verdict(run)))
+                    f"({ratio(run['measured']['p99_ms'], nominal['p99_ms'])})",
+                    f"{run['requests']:,}", f"{number(run['lateness_p99_ms'], 1)} ms"))
     return out
 
 
@@ -157,7 +157,7 @@ def lab_table(doc: dict) -> str:
     table = [HEADERS, *rows(doc)]
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADERS))]
     for r in table:
-        lines.append("  ".join(f"{c:<{w}}" if i in (0, len(HEADERS) - 1) else f"{c:>{w}}" for i, (c, w) in
+        lines.append("  ".join(f"{c:<{w}}" if i in (0, HEADERS.index("holds")) else f"{c:>{w}}" for i, (c, w) in
                                enumerate(zip(r, widths))).rstrip())
     for run in doc["runs"]:
         notes = list(run["warnings"])

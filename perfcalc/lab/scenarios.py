@@ -4,7 +4,7 @@ A scenario is data (:class:`Scenario`); :func:`schedule` turns it into the
 run's requests, each with its scheduled start and the service time its view
 will sleep, from ``random.Random(seed)`` alone, so a run's load can be
 rebuilt exactly from its scenario. :data:`FULL` is the set the guide's page
-shows (about 35 minutes); :data:`QUICK` a few of them, short (under three
+shows (about 30 minutes); :data:`QUICK` a few of them, short (under three
 minutes).
 """
 

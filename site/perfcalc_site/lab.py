@@ -19,7 +19,7 @@ from perfcalc.lab import report
 
 from .render import FenceError
 
-__all__ = ["DOCS", "lab_fence", "summary_sentences"]
+__all__ = ["DOCS", "lab_fence", "summary_sentences", "scheduling_words"]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -52,6 +52,22 @@ def _read(src: str) -> tuple[str, dict]:
         raise FenceError(f"perfcalc-lab: {options['data']}: {exc}") from None
 
 
+def scheduling_words(scheduling: str) -> str:
+    """How the lab was scheduled, for a reader: a real-time policy means "as on an idle machine".
+
+    >>> scheduling_words("SCHED_FIFO, priority 10")
+    'under the real-time policy SCHED_FIFO, priority 10 (chrt -f 10): the lab and Gunicorn ran the instant they woke, as on an idle machine, while other jobs shared it'
+    >>> scheduling_words("SCHED_OTHER, nice 0")
+    'at normal priority (SCHED_OTHER, nice 0)'
+    """
+    if scheduling.startswith(("SCHED_FIFO", "SCHED_RR")):
+        flag = "-f" if scheduling.startswith("SCHED_FIFO") else "-r"
+        priority = scheduling.rsplit(" ", 1)[-1]
+        return (f"under the real-time policy {scheduling} (chrt {flag} {priority}): the lab and Gunicorn ran the "
+                "instant they woke, as on an idle machine, while other jobs shared it")
+    return f"at normal priority ({scheduling or 'the default policy'})"
+
+
 def summary_sentences(doc: dict) -> list[str]:
     """What the table says, in words: which runs held, which did not and why, which do not count."""
     runs = doc["runs"]
@@ -62,6 +78,11 @@ def summary_sentences(doc: dict) -> list[str]:
            "leaves a correct model" + (f" ({', '.join(held)})." if held else ".")]
     if missed:
         out.append("Did not hold: " + "; ".join(missed) + ".")
+    gaps = [abs(r["replay"][k] / r["measured"][k] - 1.0) for r in runs for k in ("p50_ms", "p95_ms", "p99_ms")
+            if r["replay"].get(k) and r["measured"].get(k)]
+    if gaps:
+        out.append(f"The replay (each run's own send times and %(D)s through ideal FCFS servers) came within "
+                   f"{100 * max(gaps):.1f} % of every measured percentile.")
     if busy:
         out.append("The generator fell more than a few milliseconds behind its schedule in "
                    + ", ".join(busy) + ": the machine was too busy for those runs to count either way.")
@@ -75,8 +96,8 @@ def lab_fence(src: str, to_root: str = "") -> str:
     load = m.get("load_average")
     load_text = f"; load average {load[0]:g} at the start" if load else ""
     where = (f"Measured {_e(m['date'])} on {_e(m['cpu'])} ({_e(m['cores'])} cores), Python {_e(m['python'])}, "
-             f"Gunicorn {_e(m['gunicorn'])}, Flask {_e(m['flask'])}{_e(load_text)}, scheduled "
-             f"{_e(m.get('scheduling', 'by default'))}, with "
+             f"Gunicorn {_e(m['gunicorn'])}, Flask {_e(m['flask'])}{_e(load_text)}, "
+             f"{_e(scheduling_words(m.get('scheduling', '')))}, with "
              f"<code>{_e(doc['command'])}</code>"
              + (f" ({_e(round(doc['elapsed_s'] / 60))} minutes)." if doc.get("elapsed_s") else ".")
              + f' The data: <a href="{_e(to_root + name)}"><code>{_e(name)}</code></a>.')
