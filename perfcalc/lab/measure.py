@@ -33,6 +33,8 @@ __all__ = ["Sample", "LATENESS_LIMIT_MS", "read_access_log", "join", "percentile
 # A generator that sends its p99 request later than this was not keeping its schedule: the machine was too
 # busy for the run to count (at 50 ms service, a few ms late is a few per cent of a service time).
 LATENESS_LIMIT_MS = 5.0
+# Routing states seen fewer times than this are summed, not listed (see common_states).
+MIN_STATE_ARRIVALS = 10
 # The lab's own URLs, as the access log writes them: "GET /work?id=17&ms=34.125 HTTP/1.1" ... D
 _WORK_LINE = re.compile(r'"GET /(?:work|noop)\?id=([\w-]+)(?:&ms=[0-9.]+)? HTTP/1\.[01]" .* (\d+)\Z')
 
@@ -165,7 +167,8 @@ def routing(samples: list[Sample], boot_order: list[int]) -> dict:
     found the processes holding different numbers, that went to the one
     holding more; ``by_state`` (two processes) gives, per state
     (held by the first booted, held by the second), the arrivals and how
-    many went to the first. ``shares`` follow ``boot_order``.
+    many went to the first (states with at least :data:`MIN_STATE_ARRIVALS`
+    arrivals). ``shares`` follow ``boot_order``.
     """
     served = sorted((s for s in samples if s.ok), key=lambda s: s.record.sent)
     order = [p for p in boot_order if any(s.pid == p for s in served)] + sorted(
@@ -185,12 +188,26 @@ def routing(samples: list[Sample], boot_order: list[int]) -> dict:
         if len(order) == 2:
             by_state[(n.get(order[0], 0), n.get(order[1], 0), s.pid == order[0])] += 1
         held.append((s.record.done, s.pid))
-    states = sorted({k[:2] for k in by_state})
+    cells = [{"held": list(st), "arrivals": by_state[(*st, True)] + by_state[(*st, False)],
+              "to_first": by_state[(*st, True)]} for st in sorted({k[:2] for k in by_state})]
     return {
         "processes": order,
         "shares": [counts[p] / len(served) for p in order] if served else [],
         "busier_won": busier[0] / busier[1] if busier[1] else None,
         "unequal_arrivals": busier[1],
-        "by_state": [{"held": list(st), "arrivals": by_state[(*st, True)] + by_state[(*st, False)],
-                      "to_first": by_state[(*st, True)]} for st in states],
+        **common_states(cells),
     }
+
+
+def common_states(cells: list[dict], min_arrivals: int = MIN_STATE_ARRIVALS) -> dict:
+    """``by_state`` cells with at least ``min_arrivals`` arrivals, and how many arrivals the rarer ones had.
+
+    A runaway queue visits hundreds of states once or twice each: they say nothing about the routing and
+    would fill the results file.
+
+    >>> common_states([{"held": [0, 0], "arrivals": 30, "to_first": 14}, {"held": [0, 9], "arrivals": 2, "to_first": 0}])
+    {'by_state': [{'held': [0, 0], 'arrivals': 30, 'to_first': 14}], 'rarer_states_arrivals': 2}
+    """
+    kept = [c for c in cells if c["arrivals"] >= min_arrivals]
+    return {"by_state": kept, "rarer_states_arrivals": sum(c["arrivals"] for c in cells) - sum(
+        c["arrivals"] for c in kept)}

@@ -13,10 +13,11 @@ import textwrap
 
 from ..spec import PerfcalcError
 
-__all__ = ["HEADERS", "LEGEND", "check_document", "rows", "lab_table", "verdict", "ratio", "triple", "number", "busy_note"]
+__all__ = ["HEADERS", "LEGEND", "check_document", "rows", "lab_table", "verdict", "ratio", "triple", "number", "busy_note",
+           "split_note"]
 
 # Figures are p50 / p95 / p99 in ms, from each request's scheduled start (LEGEND says so above the table).
-HEADERS = ("run", "measured", "adjusted", "p99 range (median)", "holds", "replay", "nominal",
+HEADERS = ("run", "measured", "adjusted", "p99 range", "holds", "replay", "nominal", "p99 median of runs this long",
            "p99 ÷ adjusted (÷ nominal)", "requests", "late p99")
 LEGEND = ("p50 / p95 / p99 in ms. measured: from each request's scheduled start, the first tenth of the run "
           "dropped; adjusted: the model at the run's real arrival rate and busy time per request; p99 range: "
@@ -132,16 +133,28 @@ def busy_note(run: dict) -> str:
             f"outside it (measured in {adjusted.get('busy_outside_from', 'the calibration')})")
 
 
+def split_note(run: dict) -> str | None:
+    """For gthread with several processes: the split model beside the shared queue and the even split."""
+    adjusted = run["predicted_adjusted"]
+    shared, even = adjusted.get("shared_queue"), adjusted.get("even_split")
+    if not shared or not even:
+        return None
+    point = adjusted.get("p99_ms")
+    point = ("unbounded: a process gets more than its threads can serve" if point is None
+             else f"{number(point)} ms")
+    return (f"p99 predicted for these shares {point} (over runs this long, median "
+            f"{number(adjusted.get('p99_median_ms'))} ms); split evenly {number(even.get('p99_ms'))} ms; one shared "
+            f"queue of {run['workers'] * run['threads']} threads {number(shared.get('p99_ms'))} ms")
+
+
 def rows(doc: dict) -> list[tuple[str, ...]]:
     """One row of strings per run, in :data:`HEADERS` order."""
     out = []
     for run in doc["runs"]:
         adjusted, nominal = run["predicted_adjusted"], run["predicted"]
         low, high = adjusted["p99_range_ms"]
-        median = adjusted.get("p99_median_ms")
-        band = f"{number(low)}–{number(high)}" + (f" (median {number(median)})" if median is not None else "")
-        out.append((run["label"], triple(run["measured"]), triple(adjusted), band, verdict(run),
-                    triple(run["replay"]), triple(nominal),
+        out.append((run["label"], triple(run["measured"]), triple(adjusted), f"{number(low)}–{number(high)}",
+                    verdict(run), triple(run["replay"]), triple(nominal), number(adjusted.get("p99_median_ms")),
                     f"{ratio(run['measured']['p99_ms'], adjusted['p99_ms'])} "
                     f"({ratio(run['measured']['p99_ms'], nominal['p99_ms'])})",
                     f"{run['requests']:,}", f"{number(run['lateness_p99_ms'], 1)} ms"))
@@ -165,7 +178,7 @@ def lab_table(doc: dict) -> str:
         if route and len(route.get("shares", [])) > 1:
             shares = " / ".join(f"{100 * s:.0f} %" for s in route["shares"])
             notes.append(f"connections per process (boot order): {shares}")
-        notes.append(busy_note(run))
+        notes += [n for n in (split_note(run), busy_note(run)) if n]
         lines.append("")
         lines.append(f"{run['name']}:")
         lines += [f"  {n}" for n in notes]

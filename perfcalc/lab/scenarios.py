@@ -87,11 +87,11 @@ class Scenario:
 
     @property
     def label(self) -> str:
-        """``sync ×4, exponential, 70 %`` and the like."""
+        """``sync ×4, exponential, 70 %`` and the like (``, seed 2`` for any seed but the first)."""
         server = (f"sync ×{self.workers}" if self.worker_class == "sync"
                   else f"gthread {self.workers} × {self.threads} threads")
         dist = self.distribution if self.distribution != "lognormal" else f"lognormal p99 {self.service_p99_ms:g} ms"
-        return f"{server}, {dist}, {self.utilization_pct:g} %"
+        return f"{server}, {dist}, {self.utilization_pct:g} %" + (f", seed {self.seed}" if self.seed != 1 else "")
 
     def with_(self, **changes) -> "Scenario":
         return Scenario(**{**self.__dict__, **changes})

@@ -22,6 +22,7 @@ from .render import FenceError
 __all__ = ["DOCS", "lab_fence", "summary_sentences", "scheduling_words"]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+NBSP = "\u00a0"
 
 
 def _e(text) -> str:
@@ -75,7 +76,7 @@ def summary_sentences(doc: dict) -> list[str]:
     missed = [f"{r['name']} ({report.verdict(r)[4:]})" for r in runs if not r["holds"] and r["counts"]]
     busy = [r["name"] for r in runs if not r["counts"]]
     out = [f"{len(held)} of {len(runs)} runs held: every measured percentile inside the range a run of its length "
-           "leaves a correct model" + (f" ({', '.join(held)})." if held else ".")]
+           "leaves a correct model" + (f" ({', '.join(held)})." if 0 < len(held) <= 3 else ".")]
     if missed:
         out.append("Did not hold: " + "; ".join(missed) + ".")
     gaps = [abs(r["replay"][k] / r["measured"][k] - 1.0) for r in runs for k in ("p50_ms", "p95_ms", "p99_ms")
@@ -106,7 +107,8 @@ def lab_fence(src: str, to_root: str = "") -> str:
     for run, cells in zip(doc["runs"], report.rows(doc)):
         state = "holds" if run["holds"] else "misses"
         state += "" if run["counts"] else " busy"
-        tds = "".join(f"<td>{_e(c)}</td>" for c in cells)
+        # A number and its unit stay together when a cell wraps (85 %, 2.0 ms).
+        tds = "".join(f"<td>{_e(c).replace(' %', NBSP + '%').replace(' ms', NBSP + 'ms')}</td>" for c in cells)
         body.append(f'<tr data-run="{_e(run["name"])}" class="perfcalc-lab__{state.split()[0]}">{tds}</tr>')
     notes = []
     for run in doc["runs"]:
@@ -115,7 +117,7 @@ def lab_fence(src: str, to_root: str = "") -> str:
         if route and len(route.get("shares", [])) > 1:
             items.append("connections per process, in boot order: "
                          + " / ".join(f"{100 * s:.0f} %" for s in route["shares"]))
-        items.append(report.busy_note(run))
+        items += [n for n in (report.split_note(run), report.busy_note(run)) if n]
         notes.append(f"<li><code>{_e(run['name'])}</code>: " + "; ".join(_e(i) for i in items) + "</li>")
     summary = "".join(f"<p>{_e(s)}</p>" for s in summary_sentences(doc))
     return (f'<div class="perfcalc-lab"><p class="perfcalc-lab__where">{where}</p>'
