@@ -161,8 +161,9 @@ FULL = _set(
     Scenario("gthread-1x4-exp-70", worker_class="gthread", workers=1, threads=4, distribution="exponential",
              utilization_pct=70, duration_s=120),
 )
-# Under three minutes with the server starts, calibrations and predictions (2 min 40 s on a busy 2-core VM). No 85 % run: at 85 % busy a run's median
-# scatters by ±20 % over a minute (the finite-run range says so), too much to check a model with.
+# Under three minutes with the server starts, calibrations and predictions (2 min 40 s on a busy 2-core VM).
+# No 85 % run: at 85 % busy a run's median scatters by ±20 % over a minute (the finite-run range says so),
+# too much to check a model with.
 QUICK = _set(
     Scenario("sync-exp-50", **_SYNC4, distribution="exponential", utilization_pct=50, duration_s=25),
     Scenario("sync-exp-70", **_SYNC4, distribution="exponential", utilization_pct=70, duration_s=65),
