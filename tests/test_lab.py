@@ -415,3 +415,15 @@ def test_the_generator_never_waits_for_an_answer_before_sending_the_next(tmp_pat
     # One worker: the answers come one after another, and each latency counts from the scheduled start.
     latencies = sorted(r.latency_s for r in records)
     assert all(b - a >= 0.95 for a, b in zip(latencies, latencies[1:]))
+
+
+def test_the_generator_is_bounded_in_requests_in_flight_and_in_time(tmp_path):
+    from perfcalc.lab.generator import drive
+
+    with Server(tmp_path, "sync", 1, 1, name="t") as server:
+        slow = [(0.0, f"/work?id=r{i}&ms=3000") for i in range(6)]
+        capped = drive(server.host, server.port, slow, max_open=2, timeout_s=10.0)
+        timed = drive(server.host, server.port, [(0.0, "/work?id=t&ms=3000")], timeout_s=0.5)
+    assert [r.sent is not None for r in capped] == [True, True, False, False, False, False]
+    assert {r.error for r in capped} == {"stopped: more than 2 requests in flight"}
+    assert timed[0].error == "timeout: no whole answer within 0.5 s" and timed[0].done is None

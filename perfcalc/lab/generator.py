@@ -123,21 +123,11 @@ def drive(host: str, port: int, schedule: list[tuple[float, str]], *, start_in_s
                 if len(open_conns) >= max_open:
                     stopped = f"stopped: more than {max_open} requests in flight"
                     break
-                rec = records[next_i]
+                conn = _open(records[next_i], family, (host, port), host_header, timeout_s)
                 next_i += 1
-                sock = socket.socket(family, socket.SOCK_STREAM)
-                sock.setblocking(False)
-                rec.sent = monotonic()
-                code = sock.connect_ex((host, port))
-                if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
-                    sock.close()
-                    rec.error = f"connect: {errno.errorcode.get(code, code)}"
-                    continue
-                request = (f"GET {rec.path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: perfcalc-lab\r\n"
-                           "Connection: close\r\n\r\n").encode("ascii")
-                conn = _Conn(rec, sock, request, rec.sent + timeout_s)
-                open_conns[id(conn)] = conn
-                sel.register(sock, selectors.EVENT_WRITE, conn)
+                if conn is not None:
+                    open_conns[id(conn)] = conn
+                    sel.register(conn.sock, selectors.EVENT_WRITE, conn)
                 now = monotonic()
             if stopped:
                 break
@@ -160,6 +150,21 @@ def drive(host: str, port: int, schedule: list[tuple[float, str]], *, start_in_s
     for rec in records[next_i:]:
         rec.error = stopped or "not sent"
     return records
+
+
+def _open(rec: Record, family, address, host_header: str, timeout_s: float) -> _Conn | None:
+    """Open ``rec``'s connection now (non-blocking) and note when; ``None`` (and ``rec.error``) if it failed."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    rec.sent = time.monotonic()
+    code = sock.connect_ex(address)
+    if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK):
+        sock.close()
+        rec.error = f"connect: {errno.errorcode.get(code, code)}"
+        return None
+    request = (f"GET {rec.path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: perfcalc-lab\r\n"
+               "Connection: close\r\n\r\n").encode("ascii")
+    return _Conn(rec, sock, request, rec.sent + timeout_s)
 
 
 def _step(conn: _Conn, mask: int, sel: selectors.BaseSelector, finish, monotonic) -> None:
