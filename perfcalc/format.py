@@ -6,7 +6,7 @@ from typing import Any
 
 from .spec import Output
 
-__all__ = ["format_input", "format_output", "raw_value", "results_markdown"]
+__all__ = ["format_breakdown", "format_input", "format_output", "raw_value", "results_markdown"]
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -44,6 +44,20 @@ def format_output(output: Output, value: Any) -> str:
     if unit == "×":
         return f"{text}×"
     return f"{text} {unit}"
+
+
+def format_breakdown(pairs, unit: str, decimals: int) -> str:
+    """Named values in one line, each shown as :func:`format_output` shows a number (``None``: ∞).
+
+    A calculator's figure per tier, per worker …, as one text output:
+
+    >>> format_breakdown([("gunicorn", 81.25), ("redis", 2.0)], "%", 1)
+    'gunicorn 81.2 %, redis 2.0 %'
+    >>> format_breakdown([("db", None)], "ms", 2)
+    'db ∞'
+    """
+    shown = Output("value", "value", unit=unit, decimals=decimals, none="unbounded")
+    return ", ".join(f"{name} {format_output(shown, value)}" for name, value in pairs)
 
 
 def raw_value(value: Any) -> str:
