@@ -53,29 +53,36 @@ def _money(x: float) -> str:
 def worker_pool_chart(v: dict, out: dict) -> Chart:
     """p50, p95 and p99 response time as the arrival rate climbs towards the ceiling.
 
+    With several processes each queueing its own requests, each is M/M/T at
+    λ/P (an even split), and so are the curves.
+
     >>> c = worker_pool_chart({"arrival_rps": 80, "service_time_ms": 50, "workers": 5}, {})
     >>> [s.name for s in c.series]
     ['p50', 'p95', 'p99', 'now (p99)']
     """
     service_s, c = v["service_time_ms"] / 1000.0, v["workers"]
+    processes = v.get("processes", 1)
+    threads = c // processes
     ceiling = c / service_s
     busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97, 0.98]
     curves = {p: [] for p in (50, 95, 99)}
     for rho in busy:
         lam = rho * ceiling
-        for p, t in zip(curves, queueing.mmc_response_percentiles(c, lam, service_s, tuple(curves))):
+        for p, t in zip(curves, queueing.mmc_response_percentiles(threads, lam / processes, service_s, tuple(curves))):
             curves[p].append((lam, t * 1000.0))
     series = [Series(f"p{p}", tuple(points)) for p, points in curves.items()]
     lam = v["arrival_rps"]
     if lam < ceiling:
-        now = queueing.mmc_response_percentile(c, lam, service_s, 99) * 1000.0
+        now = queueing.mmc_response_percentile(threads, lam / processes, service_s, 99) * 1000.0
         series.append(Series("now (p99)", ((lam, now),), "points"))
         where = f"At {_n(lam)} requests/s ({_n(100 * lam / ceiling)} % busy) the p99 is {_n(now)} ms."
     else:
         where = f"At {_n(lam)} requests/s the pool is overloaded: waits grow without bound."
     p99_high = curves[99][-1][1]
+    pool = (f"{c} workers" if processes == 1 else
+            f"{c} workers in {processes} processes that each queue their own requests (an even split)")
     description = (
-        f"Response-time percentiles of {c} workers with {_n(v['service_time_ms'])} ms mean service, as arrivals "
+        f"Response-time percentiles of {pool} with {_n(v['service_time_ms'])} ms mean service, as arrivals "
         f"rise to 98 % of the {_n(ceiling)} requests/s ceiling. {where} At 98 % busy the p99 reaches {_n(p99_high)} ms."
     )
     return Chart("Response time as load rises", "Arrival rate (requests/s)", "Response time (ms)", tuple(series), description)
@@ -276,7 +283,9 @@ def mva_chart(v: dict, out: dict) -> Chart:
     time over the total demand D and over N·max(D_k/c_k) − Z; they meet at
     the knee N*.
 
-    >>> c = mva_chart({"users": 50, "think_time_ms": 1000.0, "tiers": networks.parse_tiers("app:20:4")},
+    >>> from perfcalc.spec import ParsedText
+    >>> tiers = ParsedText("app:20:4", networks.parse_tiers("app:20:4"))
+    >>> c = mva_chart({"users": 50, "think_time_ms": 1000.0, "tiers": tiers},
     ...               {"throughput_rps": 48.8, "response_time_ms": 24.6, "knee_users": 204.0,
     ...                "max_throughput_rps": 200.0, "bottleneck": "app", "bottleneck_utilization_pct": 24.4})
     >>> [(s.name, s.axis) for s in c.series][:4], c.series[1].points[-1]
@@ -315,7 +324,9 @@ def mva_chart(v: dict, out: dict) -> Chart:
 def stack_chart(v: dict, out: dict) -> Chart:
     """Mean response time (exact for exponential service) as traffic climbs to the ceiling, and the answer now.
 
-    >>> c = stack_chart({"arrival_rps": 150.0, "tiers": networks.parse_tiers("app:20:4"), "busiest_process_pct": None},
+    >>> from perfcalc.spec import ParsedText
+    >>> tiers = ParsedText("app:20:4", networks.parse_tiers("app:20:4"))
+    >>> c = stack_chart({"arrival_rps": 150.0, "tiers": tiers, "busiest_process_pct": None},
     ...                 {"max_rps": 200.0, "mean_response_ms": 38.0, "p99_ms": 160.0, "p99_ci_ms": 10.0,
     ...                  "bottleneck": "app"})
     >>> [s.name for s in c.series]

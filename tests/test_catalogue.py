@@ -247,7 +247,8 @@ def test_every_valid_input_computes(cid, data):
                       r"service_p99_ms must be given for lognormal",  # stack: the p99 is optional
                       r"busiest_process_pct must be at least \S+ for \S+'s \d+ processes",  # stack: below even
                       r"tiers must make at most \d+ visits per request",  # stack: the simulation's size
-                      r"requests must be at most [\d,]+ for these tiers")  # stack: requests × visits
+                      r"requests must be at most [\d,]+ for these tiers",  # stack: requests × visits
+                      r"processes must divide workers evenly")  # worker-pool: threads per process
         assert any(re.search(rule, str(exc)) for rule in documented), str(exc)
         return
     for o in calc.outputs:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import charts
 from ..networks import MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, TIERS_RULE, mva, parse_tiers, stack
-from ..queueing import HIGH_UTILIZATION_PCT
+from ..queueing import HIGH_UTILIZATION_PCT, SHARED_QUEUE
 from ..simulation import DISTRIBUTIONS, SLOW_MIXING_UTILIZATION_PCT, WIDE_INTERVAL_SHARE
 from ..spec import Calculator, Field, Output
 from .fields import count, ms, rate
@@ -24,7 +24,7 @@ def _tiers_field() -> Field:
 
 
 def _split_tiers(args) -> list:
-    return [t for t in args["tiers"] if t.processes > 1]
+    return [t for t in args["tiers"] if t.processes > SHARED_QUEUE]
 
 
 def _mva_warnings(args, r):
