@@ -85,9 +85,8 @@ MAX_SERVERS = 200
 MAX_VISITS = 1000.0
 MAX_SERVICE_MS = 3_600_000.0  # one hour, as every duration field
 MIN_SERVICE_MS = 0.001  # one microsecond
-TIERS_RULE = ("tiers as name:service_ms[:servers[:visits]] separated by commas or new lines; servers a whole "
-              f"number or PROCESSESxTHREADS (at most {MAX_SERVERS} in all), visits a number above 0 "
-              f"(at most {MAX_TIERS} tiers)")
+TIERS_RULE = (f"name:service_ms[:servers[:visits]] for each tier, separated by commas or new lines (servers a whole "
+              f"number or PROCESSESxTHREADS, at most {MAX_SERVERS} in all; visits above 0; at most {MAX_TIERS} tiers)")
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
 _SPLIT = re.compile(r"(\d+)\s*[xX×]\s*(\d+)")
