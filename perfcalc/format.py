@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .spec import Output
@@ -47,17 +48,21 @@ def format_output(output: Output, value: Any) -> str:
 
 
 def format_breakdown(pairs, unit: str, decimals: int) -> str:
-    """Named values in one line, each shown as :func:`format_output` shows a number (``None``: ∞).
+    """Named values in one line, each shown as :func:`format_output` shows a number (``None`` or ∞: ∞).
 
-    A calculator's figure per tier, per worker …, as one text output:
+    A calculator's figure per tier, per worker …, as one text output. Within
+    an item the spaces do not break (U+00A0), so a line wraps only between
+    items:
 
-    >>> format_breakdown([("gunicorn", 81.25), ("redis", 2.0)], "%", 1)
+    >>> format_breakdown([("gunicorn", 81.25), ("redis", 2.0)], "%", 1).replace("\u00a0", " ")
     'gunicorn 81.2 %, redis 2.0 %'
-    >>> format_breakdown([("db", None)], "ms", 2)
-    'db ∞'
+    >>> format_breakdown([("db", None), ("app", float("inf"))], "ms", 2).replace("\u00a0", " ")
+    'db ∞, app ∞'
     """
     shown = Output("value", "value", unit=unit, decimals=decimals, none="unbounded")
-    return ", ".join(f"{name} {format_output(shown, value)}" for name, value in pairs)
+    items = (f"{name} {format_output(shown, value if value is None or math.isfinite(value) else None)}"
+             for name, value in pairs)
+    return ", ".join(item.replace(" ", "\u00a0") for item in items)
 
 
 def raw_value(value: Any) -> str:

@@ -55,6 +55,7 @@ from .spec import PerfcalcError
 __all__ = [
     "MAX_TIERS",
     "MAX_SERVERS",
+    "MAX_PROCESSES",
     "MAX_VISITS",
     "TIERS_RULE",
     "Tier",
@@ -81,12 +82,16 @@ MAX_TIERS = 10
 # Servers per tier: more than one host's pool of workers or one database's cores. The exact solution of
 # a closed network costs up to a step per server per user (see solve_closed), so this bounds mva's time.
 MAX_SERVERS = 200
+# Processes per split tier: more than one host's Gunicorn. Processes tied for the bottleneck never let the
+# exact solution settle, and each costs a pass over every population (see solve_closed).
+MAX_PROCESSES = 16
 # Visits per request: the N+1 query pattern makes hundreds; a thousand is a bug, not a design.
 MAX_VISITS = 1000.0
 MAX_SERVICE_MS = 3_600_000.0  # one hour, as every duration field
 MIN_SERVICE_MS = 0.001  # one microsecond
 TIERS_RULE = (f"name:service_ms[:servers[:visits]] for each tier, separated by commas or new lines (servers a whole "
-              f"number or PROCESSESxTHREADS, at most {MAX_SERVERS} in all; visits above 0; at most {MAX_TIERS} tiers)")
+              f"number or PROCESSESxTHREADS with at most {MAX_PROCESSES} processes, at most {MAX_SERVERS} in all; "
+              f"visits above 0; at most {MAX_TIERS} tiers)")
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
 _SPLIT = re.compile(r"(\d+)\s*[xX×]\s*(\d+)")
@@ -151,7 +156,7 @@ def parse_tiers(text: str, field: str = "tiers") -> tuple[Tier, ...]:
     >>> parse_tiers("postgres:2:0")
     Traceback (most recent call last):
     ...
-    perfcalc.spec.PerfcalcError: tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most 200 in all (e.g. 2x4): tier 1 ('postgres:2:0') has servers '0'
+    perfcalc.spec.PerfcalcError: tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most 16 processes and 200 servers in all (e.g. 2x4): tier 1 ('postgres:2:0') has servers '0'
     """
     items = [item.strip() for item in re.split(r"[,\n]", text)]
     items = [item for item in items if item]
@@ -205,11 +210,11 @@ def _parse_tier(item: str, index: int, field: str) -> Tier:
 
 def _servers(text: str, refuse) -> tuple[int, int]:
     rule = (f"give servers as a whole number from 1 to {MAX_SERVERS}, or PROCESSESxTHREADS with at most "
-            f"{MAX_SERVERS} in all (e.g. 2x4)")
+            f"{MAX_PROCESSES} processes and {MAX_SERVERS} servers in all (e.g. 2x4)")
     split = _SPLIT.fullmatch(text)
     if split:
         processes, threads = int(split.group(1)), int(split.group(2))
-        if processes < 1 or threads < 1 or processes * threads > MAX_SERVERS:
+        if not 1 <= processes <= MAX_PROCESSES or threads < 1 or processes * threads > MAX_SERVERS:
             raise refuse(rule, f"has servers {text[:20]!r}")
         return processes * threads, processes
     if not re.fullmatch(r"\d+", text) or not 1 <= int(text) <= MAX_SERVERS:
@@ -219,88 +224,54 @@ def _servers(text: str, refuse) -> tuple[int, int]:
 
 # ---------------------------------------------------------------- the closed network, exactly
 
-# The ratios γ(n) = G(n)/G(n−1) of a network's normalising constants, n = 0 … top, are built one
-# factor at a time (see solve_closed). A pass stops early once every later ratio is settled: it
-# then returns the index from which the ratios it returns are constant ("steady").
+# The tiers alone, without the think time, make a network whose normalising constants A(m) are
+# built one factor at a time as ratios γ(m) = A(m)/A(m − 1), m = 0 … top (see solve_closed). A
+# pass stops early once every later ratio is settled, and returns the index from which the ratios
+# it returns are constant ("steady").
 _NEGLIGIBLE = 2.0 ** -56  # a relative share below half an ulp of 1: adding it changes no float
 # A pass whose input is steady has settled when its state moves by less than this, relatively, in one
-# step: it contracts towards a fixed point, so what is left to move is of the same order (see _settled).
+# step: it contracts towards a fixed point, so what is left to move is of the same order.
 _SETTLED = 2.0 ** -44
+# Terms of the think-time mixture below this share of the largest are left out: past them the terms
+# fall at least geometrically (their ratios only fall), so what is left out is of the same order.
+_TAIL = 2.0 ** -70
 
 
-def _delay_ratios(think: float, top: int) -> tuple[list[float], int]:
-    """γ(n) of a delay (think time Z, no queue) alone: G(n) = Zⁿ/n!, so γ(n) = Z/n; all 0 without one.
-
-    A ratio of 0 stands for an empty network (G(0) = 1, G(n) = 0 after), so
-    the first factor added to it keeps its own ratios.
-    """
-    if think == 0:
-        return [0.0] * (top + 1), 1
-    return [0.0] + [think / n for n in range(1, top + 1)], top + 1
-
-
-def _add_geometric(alpha: list[float], steady: int, rho: float, carried: list) -> tuple[list[float], int]:
+def _add_geometric(alpha: list[float], steady: int, rho: float) -> tuple[list[float], int, list[float]]:
     """Ratios after adding a geometric factor 1/(1 − ρz): a single-server station of demand ρ.
 
-    With p₀(n) the chance the new station is idle with n users, and α(n) the
-    ratio of the network it joins:
+    With p₀(m) the chance the new station is idle with m customers, and α(m)
+    the ratio of the network it joins (0 for the empty network):
 
-        γ(n) = ρ + α(n)·p₀(n − 1)        p₀(n) = α(n)·p₀(n − 1) / γ(n)
+        γ(m) = ρ + α(m)·p₀(m − 1)        p₀(m) = α(m)·p₀(m − 1) / γ(m)
 
     Sums and quotients of positive numbers: nothing cancels. Once ρ + α·p₀
-    rounds to ρ it stays there (neither α nor p₀ grows with n: throughput and
-    queues do not fall as users are added); once α is steady and p₀ has
-    settled, so has every later ratio.
-
-    ``carried`` holds other factors' mean counts, [E, index from which E is
-    constant]; each becomes its mean in the new network, in place:
-    E'(n) = p₀(n)·E(n) + (1 − p₀(n))·E'(n − 1), a weighted mean of positive numbers.
+    rounds to ρ it stays there (neither α nor p₀ grows with m: throughput and
+    queues do not fall as customers are added); once α is steady and p₀ has
+    settled, so has every later ratio. Also returns p₀(m), m = 0 … top.
     """
     top = len(alpha) - 1
     gamma, idle = [0.0], [1.0]
     grow, seen = gamma.append, idle.append
     p0, done, settled = 1.0, top + 1, _SETTLED
-    for n, a in enumerate(alpha[1:], 1):
+    for m, a in enumerate(alpha[1:], 1):
         t = a * p0
         g = rho + t
         if g == rho:  # saturated: the idle share no longer shows
-            gamma += [rho] * (top + 1 - n)
-            idle += [0.0] * (top + 1 - n)
-            done = n
+            gamma += [rho] * (top + 1 - m)
+            idle += [0.0] * (top + 1 - m)
+            done = m
             break
         p = t / g
         grow(g)
         seen(p)
-        if n > steady and -settled * p <= p - p0 <= settled * p:
-            gamma += [g] * (top - n)
-            idle += [p] * (top - n)
-            done = n
+        if m > steady and -settled * p <= p - p0 <= settled * p:
+            gamma += [g] * (top - m)
+            idle += [p] * (top - m)
+            done = m
             break
         p0 = p
-    for entry in carried:
-        entry[1] = _through_geometric(entry[0], entry[1], idle, done)
-    return gamma, done
-
-
-def _through_geometric(means: list[float], constant: int, idle: list[float], settled: int) -> int:
-    """E'(n) = p₀(n)·E(n) + (1 − p₀(n))·E'(n − 1), in place: a factor's mean once a geometric factor joins.
-
-    Past the indices where p₀ and E stop changing, E' moves towards E by a
-    constant factor a step; it is filled in once a step leaves it unchanged.
-    Returns the index from which E' is constant.
-    """
-    users = len(means) - 1
-    calm = max(constant, settled)
-    previous = 0.0
-    for n in range(1, users + 1):
-        p = idle[n]
-        value = p * means[n] + (1.0 - p) * previous
-        if n > calm and value == previous:
-            means[n:] = [value] * (users + 1 - n)
-            return n
-        previous = value
-        means[n] = value
-    return users + 1
+    return gamma, done, idle
 
 
 def _add_polynomial(alpha: list[float], steady: int, ratios: list[float], carried: list,
@@ -330,12 +301,17 @@ def _add_polynomial(alpha: list[float], steady: int, ratios: list[float], carrie
     ``carried`` means become E'(n) = Σ_j w_n(j)·E(n − j).
     """
     top = len(alpha) - 1
-    degree = len(ratios)
     coefficients = [1.0]
     for r in ratios:
         coefficients.append(coefficients[-1] * r)
     peak = max(coefficients)
     q = [c / peak for c in coefficients]
+    # Past its peak a log-concave polynomial only falls, and the network joined only grows (γ ≥ the
+    # largest factor's ρ, the unit): a term of q_j < _TAIL·q_max there stays below _TAIL of the peak's term.
+    crest = q.index(1.0)
+    while len(q) > crest + 1 and q[-1] < _TAIL:
+        q.pop()
+    degree = len(q) - 1
     jq = [j * c for j, c in enumerate(q)]
     gamma = [0.0] * (top + 1)
     own = [0.0] * (users + 1) if own_mean else None
@@ -416,21 +392,44 @@ def _poly_ratios(x: float, threads: int, processes: int) -> list[float]:
     return [b / a if a > 0 else 0.0 for a, b in zip(coefficients, coefficients[1:])]
 
 
-class ClosedNetwork(NamedTuple):
-    """The exact solution of a closed network, n = 0 … top users (see :func:`solve_closed`)."""
+def _poly_ratios(x: float, threads: int, processes: int) -> list[float]:
+    """q_j / q_{j−1} for Q_T(x·z)^P, where Q_T(y) = Σ_{j<T} (1 − j/T)·y^j / j! (see solve_closed).
 
-    throughput: list  # X(n) in requests per ms; X(0) = 0
+    One process (P = 1) has them in closed form, (x/j)·(T − j)/(T − j + 1).
+    Several multiply the polynomial out, rescaling after each product so no
+    coefficient leaves float range.
+    """
+    if processes == 1:
+        return [x / j * (threads - j) / (threads - j + 1) for j in range(1, threads)]
+    base = [1.0]
+    for j in range(1, threads):
+        base.append(base[-1] * x / j * (threads - j) / (threads - j + 1))
+    coefficients = [1.0]
+    for _ in range(processes):
+        product = [0.0] * (len(coefficients) + threads - 1)
+        for j, b in enumerate(base):
+            product[j:j + len(coefficients)] = map(lambda p, c, b=b: p + b * c,
+                                                   product[j:j + len(coefficients)], coefficients)
+        peak = max(product)
+        coefficients = [c / peak for c in product]
+    return [b / a if a > 0 else 0.0 for a, b in zip(coefficients, coefficients[1:])]
+
+
+class ClosedNetwork(NamedTuple):
+    """The exact solution of a closed network (see :func:`solve_closed`)."""
+
+    throughput: dict  # {n: X(n) in requests per ms} for the populations asked
     queue: tuple  # mean requests at each tier (waiting or in service) with ``users`` users
 
 
-def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], top: int = 0) -> ClosedNetwork:
-    """Exact throughput of a closed network for 1 … top users, and each tier's mean queue at ``users``.
+def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], points=None) -> ClosedNetwork:
+    """Exact throughput of a closed network at ``users`` (and ``points``), and each tier's mean queue at ``users``.
 
     The product form (Gordon–Newell; BCMP for fixed visit counts) makes each
     population's normalising constant G(n) the coefficient of zⁿ in a
     product of one generating function per station: e^{Zz} for the think
-    time, Σ_j D^j z^j / (j!·…) for a tier of demand D on c servers. MVA's
-    throughput is X(n) = G(n − 1)/G(n). The textbook recursion for
+    time Z, Σ_j D^j z^j / (j!·…) for a tier of demand D on c servers, and
+    MVA's throughput is X(n) = G(n − 1)/G(n). The textbook recursion for
     multi-server tiers (Reiser & Lavenberg 1980) needs each tier's chance of
     being idle, p(0 | n) = 1 − Σ_{j≥1} p(j | n): a difference of nearly equal
     numbers once a tier is busy, whose error the next steps multiply by up to
@@ -450,16 +449,28 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], top: int 
     of demand D/c that costs O(1) a step, and a polynomial of degree c − 1
     with positive coefficients, a window of c numbers a step while it
     matters; a tier split into P processes of T threads is P geometric
-    factors of demand D/(PT) and Q_T(Dz/P)^P. A tier with at least ``top``
-    threads per process never queues here and joins the think time. The
-    largest geometric factor goes first, then the polynomials, then the rest
-    of the geometric factors: the polynomials then meet a network that
-    saturates, and each pass stops as soon as its ratios are settled (see
-    _add_geometric, _add_polynomial). A tier's mean queue is the sum over its
-    factors: the MVA recursion Q(n) = (ρ/γ(n))·(1 + Q(n − 1)) for each
-    geometric one, for each polynomial but the first its own window's mean,
-    carried through the factors added after it, and for the first what is
-    left by conservation: users = X·Z + Σ queues.
+    factors of demand D/(PT) and Q_T(Dz/P)^P. A tier with at least as many
+    threads per process as users never queues and joins the think time.
+
+    The tiers' own network (constants A(m), m customers at the tiers) is
+    built first: the largest geometric factor saturates it from the first
+    customer, so the polynomials after it settle within their degree and
+    the other factors soon after; those tied with the largest, which never
+    settle, go last. The think time comes in at the end, exactly, as a
+    mixture over the customers m at the tiers, n − m thinking:
+
+        G(n) = Σ_m A(m)·Z^(n−m)/(n − m)!        X(n) = E[n − m]/Z   (Little's law at the think time)
+
+    whose terms are log-concave in m and are summed around their peak, built
+    as ratios γ(m + 1)·(n − m)/Z so no logarithm or factorial is needed.
+
+    A tier's mean queue is the same mixture of its means in the tiers' own
+    network, and there the sum over its factors: the MVA recursion
+    Q(m) = (ρ/γ(m))·(1 + Q(m − 1)) for each geometric one; for each
+    polynomial but the first its own window's mean, carried through the
+    polynomials added after it and then, backwards (the adjoint of those
+    linear maps), through the geometric factors added last; for the first,
+    what conservation leaves (users = X·Z + Σ queues).
 
     Times are scaled by the largest demand per server, so ratios stay near 1.
 
@@ -469,7 +480,8 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], top: int 
     >>> round(solve_closed(3, 0.0, (Tier("db", 1.0, 2, 1.0),)).throughput[3], 12)
     2.0
     """
-    top = max(users, top)
+    asked = sorted(set(range(1, users + 1) if points is None else points) | {users})
+    top = asked[-1]
     unit = max(t.server_demand_ms for t in tiers)
     think = think_ms / unit
     delays, polys, geos = [], [], []
@@ -482,53 +494,145 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], top: int 
         if tier.threads > 1:
             polys.append((index, _poly_ratios(x, tier.threads, tier.processes)))
         geos += [(x / tier.threads, index)] * tier.processes
-    geos.sort(key=lambda g: -g[0])
-    alpha, steady = _delay_ratios(think, top)
-    carried, owners = [], []
-    plan = [("geometric", g) for g in geos[:1]] + [("polynomial", p) for p in polys] + [
-        ("geometric", g) for g in geos[1:]]
-    for kind, item in plan:
-        if kind == "geometric":
-            alpha, steady = _add_geometric(alpha, steady, item[0], carried)
-            continue
-        index, ratios = item
-        first = index == polys[0][0]  # the first polynomial's mean comes from conservation instead
-        alpha, steady, own = _add_polynomial(alpha, steady, ratios, carried, users, own_mean=not first)
-        if not first:
-            carried.append(own)
-            owners.append(index)
-    throughput = [0.0] + [1.0 / (g * unit) for g in alpha[1:]]
+    gamma, steady, carried, owners, tail = _tiers_network(geos, polys, top, users)
+    throughput, weights = {}, None
+    for n in asked:
+        if think == 0:
+            throughput[n] = 1.0 / (gamma[n] * unit)
+        else:
+            start, mix = _think_mixture(gamma, think, n)
+            throughput[n] = math.fsum(w * (n - m) for m, w in enumerate(mix, start)) / (think * unit)
+            if n == users:
+                weights = (start, mix)
+    if weights is None:
+        weights = (users, [1.0])
     queue = [0.0] * len(tiers)
     for index in delays:
         queue[index] = throughput[users] * tiers[index].demand_ms
-    for rho, index in sorted(set(geos)):  # identical factors (a tier's processes) have the same queue
-        queue[index] += geos.count((rho, index)) * _geometric_queue(alpha, steady, rho, users)
-    for index, (means, _) in zip(owners, carried):
-        queue[index] += means[users]
+    start, mix = weights
+    mixed = {}  # identical factors (a tier's processes, tied tiers) have the same queue
+    for rho, index in geos:
+        if rho not in mixed:
+            mixed[rho] = math.fsum(map(mul, mix, _geometric_queues(gamma, steady, rho, start, start + len(mix) - 1)))
+        queue[index] += mixed[rho]
+    if carried:
+        first, adjoint = _back_through(tail, weights, users)
+        for index, means in zip(owners, carried):
+            queue[index] += sum(map(mul, adjoint, means[first:first + len(adjoint)]))  # positive terms
     if polys:  # conservation: every user is thinking or at a tier
         index = polys[0][0]
         queue[index] += users - throughput[users] * think_ms - math.fsum(queue)
     return ClosedNetwork(throughput, tuple(queue))
 
 
-def _geometric_queue(gamma: list[float], steady: int, rho: float, users: int) -> float:
-    """Mean customers at a geometric factor ρ (a single-server station): Q(n) = (ρ/γ(n))·(1 + Q(n − 1)).
+def _tiers_network(geos: list, polys: list, top: int, users: int):
+    """The tiers' own network: its ratios γ(m), their steady index, carried polynomial means, the last factors.
 
-    From the index where γ is steady the recursion has a constant ratio
-    r = ρ/γ and is summed in closed form.
+    Built from the empty network: the largest geometric factor, the
+    polynomials (each one's mean, but the first's, carried through those
+    after it), the other geometric factors, those tied with the largest
+    last; the geometric factors after the polynomials are returned as their
+    idle chances p₀(m), for carrying the means through them backwards.
     """
-    q = 0.0
-    stop = min(users, steady - 1)
-    for n in range(1, stop + 1):
-        q = rho / gamma[n] * (1.0 + q)
-    if stop < users:
-        r, k = rho / gamma[users], users - stop
-        if r == 1.0:
-            q += k
+    if not geos:  # every tier is a pure delay: no customer ever waits, A(m) = 0 for m ≥ 1
+        return [0.0] * (top + 1), 1, [], [], []
+    geos.sort(key=lambda g: -g[0])
+    tied = [g for g in geos[1:] if g[0] == geos[0][0]]
+    rest = [g for g in geos[1:] if g[0] != geos[0][0]]
+    gamma, steady, _ = _add_geometric([0.0] * (top + 1), 1, geos[0][0])
+    carried, owners = [], []
+    for index, ratios in polys:
+        first = index == polys[0][0]  # its mean comes from conservation instead
+        gamma, steady, own = _add_polynomial(gamma, steady, ratios, carried, users, own_mean=not first)
+        if not first:
+            carried.append(own)
+            owners.append(index)
+    tail = []
+    for rho, _ in rest + tied:
+        gamma, steady, idle = _add_geometric(gamma, steady, rho)
+        tail.append(idle)
+    return gamma, steady, [means for means, _ in carried], owners, tail
+
+
+def _think_mixture(gamma: list[float], think: float, n: int) -> tuple[int, list[float]]:
+    """The chance that m of n users are at the tiers (n − m thinking): (first m, [weights]).
+
+    Terms t(m) ∝ A(m)·Z^(n−m)/(n − m)! have ratios t(m + 1)/t(m) =
+    γ(m + 1)·(n − m)/Z that never grow with m, so the terms rise to one peak
+    (found by bisection) and fall on both sides; they are built outwards from
+    it as products of ratios until they drop below _TAIL of it.
+    """
+    def ratio(m):
+        return gamma[m + 1] * (n - m) / think
+
+    lo, hi = 0, n  # the peak: the first m whose ratio is at most 1 (n if none is)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ratio(mid) <= 1.0:
+            hi = mid
         else:
-            power = r ** k
-            q = r * (1.0 - power) / (1.0 - r) + power * q
-    return q
+            lo = mid + 1
+    right, term, m = [1.0], 1.0, lo
+    while m < n and term >= _TAIL:
+        term *= ratio(m)
+        right.append(term)
+        m += 1
+    left, term, m = [], 1.0, lo
+    while m > 0 and term >= _TAIL:
+        term /= ratio(m - 1)
+        left.append(term)
+        m -= 1
+    terms = left[::-1] + right
+    total = math.fsum(terms)
+    return lo - len(left), [t / total for t in terms]
+
+
+def _back_through(tail: list[list[float]], weights: tuple[int, list[float]], users: int) -> tuple[int, list[float]]:
+    """Weights λ(m) with Σ_m λ(m)·E(m) = the mixed mean of E once carried through the ``tail`` factors.
+
+    A geometric factor carries a mean as E'(m) = p₀(m)·E(m) + (1 − p₀(m))·E'(m − 1),
+    a linear map; its adjoint, from the last factor back, is
+    μ(m) = λ'(m) + (1 − p₀(m + 1))·μ(m + 1), λ(m) = p₀(m)·μ(m): one pass per
+    factor for every carried mean at once. Below the weights it starts from,
+    μ only shrinks, and the pass stops once it is a negligible share of its
+    peak. Returns (first m, [λ from there to the last nonzero one]).
+    """
+    start, weight = weights
+    for idle in reversed(tail):
+        back, mu, peak = [], 0.0, 0.0
+        for m in range(start + len(weight) - 1, -1, -1):
+            own = weight[m - start] if m >= start else 0.0
+            mu = own + (1.0 - idle[m + 1]) * mu if m < users else own
+            peak = max(peak, mu)
+            back.append(idle[m] * mu)
+            if m < start and mu < _TAIL * peak:
+                break
+        back.reverse()
+        start, weight = m, back
+    return start, weight
+
+
+def _geometric_queues(gamma: list[float], steady: int, rho: float, first: int, last: int) -> list[float]:
+    """Mean customers at a geometric factor ρ, for m = first … last: Q(m) = (ρ/γ(m))·(1 + Q(m − 1)).
+
+    Past the index where γ is steady the ratio r = ρ/γ is constant, and Q(m)
+    is the recursion summed in closed form, r(1 − r^k)/(1 − r) + r^k·Q(s).
+    """
+    queues, q = [], 0.0
+    stop = min(last, steady - 1)
+    for m in range(1, stop + 1):
+        q = rho / gamma[m] * (1.0 + q)
+        if m >= first:
+            queues.append(q)
+    if stop < last:
+        r = rho / gamma[last]
+        for k in range(max(1, first - stop), last - stop + 1):
+            if r == 1.0:
+                queues.append(q + k)
+            else:
+                power = r ** k
+                queues.append(r * (1.0 - power) / (1.0 - r) + power * q)
+    return [0.0] * (first == 0) + queues
 
 
 # ---------------------------------------------------------------- mva: the closed system
@@ -594,7 +698,7 @@ def mva(users: int, think_time_ms: float, tiers: tuple[Tier, ...]) -> Mva:
     (200.0, 205.3)
     """
     bottleneck = _bottleneck(tiers)
-    solution = solve_closed(users, think_time_ms, tiers)
+    solution = solve_closed(users, think_time_ms, tiers, points=())
     x = solution.throughput[users]  # per ms
     total = math.fsum(t.demand_ms for t in tiers)
     utilization = tuple(100.0 * x * t.server_demand_ms for t in tiers)
@@ -630,8 +734,8 @@ def throughput_curve(users: int, think_time_ms: float, tiers: tuple[Tier, ...],
     bottleneck = _bottleneck(tiers)
     knee = (math.fsum(t.demand_ms for t in tiers) + think_time_ms) / bottleneck.server_demand_ms
     top = min(MAX_USERS, max(users, math.ceil(2.0 * knee), 2))
-    throughput = solve_closed(users, think_time_ms, tiers, top).throughput
     chosen = sorted({1, users, top} | {max(1, round(top * k / points)) for k in range(1, points + 1)})
+    throughput = solve_closed(users, think_time_ms, tiers, points=chosen).throughput
     return tuple((n, 1000.0 * throughput[n], n / throughput[n] - think_time_ms) for n in chosen)
 
 
@@ -820,8 +924,8 @@ def _serve(reached: list[float], counts: list[int], services: list[float], route
     return done
 
 
-# A run of stack simulates at most this many visits (requests × visits per request): about 0.3 s natively.
-MAX_SIMULATED_VISITS = 300_000
+# A run of stack simulates at most this many visits (requests × visits per request): under 0.3 s natively.
+MAX_SIMULATED_VISITS = 200_000
 MIN_REQUESTS = 2_000  # the fewest requests a run may have: 100 in each of simulation.BATCHES batches
 
 

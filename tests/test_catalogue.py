@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfcalc import CALCULATORS, PerfcalcError, calculate, format_output, raw_value, validate
-from perfcalc.networks import MAX_SERVERS
+from perfcalc.networks import MAX_PROCESSES, MAX_SERVERS
 
 IDS = list(CALCULATORS)
 ARCHITECTURE = Path(__file__).resolve().parents[1] / "ARCHITECTURE.md"
@@ -206,7 +206,8 @@ def test_nothing_but_perfcalc_error_escapes(cid, data):
 def _tier(index):
     """One tier as a reader writes it, anywhere in the syntax's bounds: name:service_ms[:servers[:visits]]."""
     servers = st.one_of(st.integers(1, MAX_SERVERS).map(str),
-                        st.integers(1, 20).flatmap(lambda p: st.integers(1, MAX_SERVERS // p).map(lambda t: f"{p}x{t}")))
+                        st.integers(1, MAX_PROCESSES).flatmap(lambda p: st.integers(1, MAX_SERVERS // p).map(
+                            lambda t: f"{p}x{t}")))
     service = st.floats(0.001, 3_600_000.0).map(repr)
     visits = st.floats(0.001, 1000.0).map(repr)
     return st.tuples(service, st.none() | servers, st.none() | visits).map(

@@ -151,7 +151,8 @@ def test_the_syntax_and_its_defaults():
 
 @pytest.mark.parametrize("text,message", [
     ("", "tiers must be name:service_ms[:servers[:visits]] for each tier, separated by commas or new lines (servers "
-         "a whole number or PROCESSESxTHREADS, at most 200 in all; visits above 0; at most 10 tiers), got nothing"),
+         "a whole number or PROCESSESxTHREADS with at most 16 processes, at most 200 in all; visits above 0; at most "
+         "10 tiers), got nothing"),
     (" , ,", "tiers must list at least one tier as name:service_ms[:servers[:visits]], got nothing"),
     ("gunicorn", "tiers must give each tier a service time, as name:service_ms (e.g. gunicorn:20): tier 1 "
                  "('gunicorn') has none"),
@@ -161,12 +162,14 @@ def test_the_syntax_and_its_defaults():
                         "tier 2 ('db:fast') has service_ms 'fast'"),
     ("app:0", "tiers must give service_ms as a number from 0.001 to 3600000 (milliseconds per visit): tier 1 "
               "('app:0') has service_ms '0'"),
-    ("app:20:0", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most 200 "
-                 "in all (e.g. 2x4): tier 1 ('app:20:0') has servers '0'"),
-    ("app:20:2.5", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most 200 "
-                   "in all (e.g. 2x4): tier 1 ('app:20:2.5') has servers '2.5'"),
-    ("app:20:20x20", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most "
-                     "200 in all (e.g. 2x4): tier 1 ('app:20:20x20') has servers '20x20'"),
+    ("app:20:0", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most 16 "
+                 "processes and 200 servers in all (e.g. 2x4): tier 1 ('app:20:0') has servers '0'"),
+    ("app:20:2.5", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most 16 "
+                   "processes and 200 servers in all (e.g. 2x4): tier 1 ('app:20:2.5') has servers '2.5'"),
+    ("app:20:10x30", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most "
+                     "16 processes and 200 servers in all (e.g. 2x4): tier 1 ('app:20:10x30') has servers '10x30'"),
+    ("app:20:17x1", "tiers must give servers as a whole number from 1 to 200, or PROCESSESxTHREADS with at most "
+                    "16 processes and 200 servers in all (e.g. 2x4): tier 1 ('app:20:17x1') has servers '17x1'"),
     ("app:20:1:0", "tiers must give visits as a number above 0 and at most 1000 (visits per request, e.g. 3 "
                    "queries): tier 1 ('app:20:1:0') has visits '0'"),
     ("app:20:1:nan", "tiers must give visits as a number above 0 and at most 1000 (visits per request, e.g. 3 "
@@ -289,7 +292,7 @@ def test_invariants(text, users, think):
     slowest = max(t.server_demand_ms for t in tiers)
     for n in range(1, users + 1):
         assert x[n] * 1000 <= min(1000 * n / (total + think), 1000 / slowest) * (1 + 1e-9)
-        assert x[n] >= x[n - 1] * (1 - 1e-12)
+        assert x[n] >= x.get(n - 1, 0.0) * (1 - 1e-12)
     assert r.response_time_ms >= max(total, users * slowest - think) * (1 - 1e-9)
     assert r.throughput_rps <= r.max_throughput_rps * (1 + 1e-9)
     assert sum(r.tier_residence_ms) == pytest.approx(r.response_time_ms, rel=1e-7, abs=1e-9)
@@ -320,7 +323,7 @@ def test_the_default_fence_and_the_knee():
     assert r["bottleneck"] == "gunicorn"
     assert r["max_throughput_rps"] == 200.0
     assert r["knee_users"] == pytest.approx((20 + 6 + 0.5 + 1000) / 5)
-    assert r["utilization_by_tier"] == "gunicorn 24.3 %, postgres 14.6 %, redis 2.4 %"
+    assert r["utilization_by_tier"] == "gunicorn\u00a024.3\u00a0%, postgres\u00a014.6\u00a0%, redis\u00a02.4\u00a0%"
 
 
 def test_past_the_knee_the_warning_says_so():
@@ -368,7 +371,7 @@ def test_a_skewed_split_is_a_mixture_of_queues():
 def test_the_simulation_agrees_with_exact_results():
     """Exponential service: simulated mean near Jackson's; one tier's p99 interval around M/M/c's exact p99."""
     r = networks.stack(150, parse_tiers("gunicorn:20:4, postgres:2:2:3, redis:0.5"), "exponential", None, None,
-                       60_000, 3)
+                       40_000, 3)
     assert abs(r.simulated_mean_ms / r.jackson_mean_ms - 1) < 0.03
     one = networks.stack(80, parse_tiers("app:50:5"), "exponential", None, None, 100_000, 7)
     assert one.p99_low_ms <= queueing.worker_pool(80, 50, 5).p99_ms <= one.p99_high_ms
@@ -424,6 +427,7 @@ def test_overload_is_a_result():
     r = calculate("stack", arrival_rps=250)
     assert r.outputs["mean_response_ms"] is None and r.outputs["p99_ms"] is None
     assert r.outputs["bottleneck_utilization_pct"] == pytest.approx(125.0)
+    assert r.outputs["wait_by_tier"].startswith("gunicorn\u00a0∞, postgres\u00a0")
     assert r.warnings[0].startswith("Overloaded: 250 requests/s is at or above the stack's ceiling of 200.0")
 
 
@@ -436,11 +440,11 @@ def test_overload_is_a_result():
      "of 26.5"),
     (dict(tiers="app:50:2x2", busiest_process_pct=40), "busiest_process_pct",
      "busiest_process_pct must be at least 50 for app's 2 processes (an even split gives each 50 %), got 40"),
-    (dict(requests=70_000), "requests",
-     "requests must be at most 60,000 for these tiers (a request makes 5 visits, and a run simulates at most "
-     "300,000), got 70000"),
+    (dict(requests=50_000), "requests",
+     "requests must be at most 40,000 for these tiers (a request makes 5 visits, and a run simulates at most "
+     "200,000), got 50000"),
     (dict(tiers="app:20, db:1:1:200"), "tiers",
-     "tiers must make at most 150 visits per request for the simulation (it runs at most 300,000 visits), got "
+     "tiers must make at most 100 visits per request for the simulation (it runs at most 200,000 visits), got "
      "201: use mva or fewer, longer visits"),
 ])
 def test_stack_refusals(inputs, field, message):

@@ -17,10 +17,9 @@ DEFAULT_TIERS = "gunicorn:20:4, postgres:2:2:3, redis:0.5"
 def _tiers_field() -> Field:
     return Field("tiers", "Tiers", kind="text", default=DEFAULT_TIERS, max_length=2_000, text_rule=TIERS_RULE,
                  parser=parse_tiers,
-                 help="One tier per item, name:service_ms[:servers[:visits]], separated by commas or new lines: "
-                      "service_ms is one visit's service time, servers the workers, cores or threads that share "
-                      "its queue (PxT: P processes of T threads, each process with its own queue), visits how "
-                      "many times a request uses it (3 queries: visits 3).")
+                 help="service_ms: one visit's service time; servers: the workers, cores or threads that share "
+                      "its queue (PxT: P processes of T threads, each process with its own queue); visits: how "
+                      "many times a request uses it (3 queries: 3).")
 
 
 def _split_tiers(args) -> list:
