@@ -468,9 +468,10 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], points=No
     network, and there the sum over its factors: the MVA recursion
     Q(m) = (ρ/γ(m))·(1 + Q(m − 1)) for each geometric one; for each
     polynomial but the first its own window's mean, carried through the
-    polynomials added after it and then, backwards (the adjoint of those
-    linear maps), through the geometric factors added last; for the first,
-    what conservation leaves (users = X·Z + Σ queues).
+    factors added after it (forwards, and through the tied ones, which never
+    settle, backwards: the adjoint of those linear maps costs one pass for
+    every mean at once); for the first, what conservation leaves
+    (users = X·Z + Σ queues).
 
     Times are scaled by the largest demand per server, so ratios stay near 1.
 
@@ -530,9 +531,9 @@ def _tiers_network(geos: list, polys: list, top: int, users: int):
 
     Built from the empty network: the largest geometric factor, the
     polynomials (each one's mean, but the first's, carried through those
-    after it), the other geometric factors, those tied with the largest
-    last; the geometric factors after the polynomials are returned as their
-    idle chances p₀(m), for carrying the means through them backwards.
+    after it), the other geometric factors (the means carried through them
+    too: they settle fast), and last those tied with the largest, returned as
+    their idle chances p₀(m) for carrying the means through them backwards.
     """
     if not geos:  # every tier is a pure delay: no customer ever waits, A(m) = 0 for m ≥ 1
         return [0.0] * (top + 1), 1, [], [], []
@@ -547,11 +548,36 @@ def _tiers_network(geos: list, polys: list, top: int, users: int):
         if not first:
             carried.append(own)
             owners.append(index)
+    for rho, _ in rest:
+        gamma, steady, idle = _add_geometric(gamma, steady, rho)
+        for entry in carried:
+            entry[1] = _through_geometric(entry[0], entry[1], idle, steady)
     tail = []
-    for rho, _ in rest + tied:
+    for rho, _ in tied:
         gamma, steady, idle = _add_geometric(gamma, steady, rho)
         tail.append(idle)
     return gamma, steady, [means for means, _ in carried], owners, tail
+
+
+def _through_geometric(means: list[float], constant: int, idle: list[float], settled: int) -> int:
+    """E'(m) = p₀(m)·E(m) + (1 − p₀(m))·E'(m − 1), in place: a factor's mean once a geometric factor joins.
+
+    Past the indices where p₀ and E stop changing, E' moves towards E by a
+    constant factor a step; it is filled in once a step leaves it unchanged.
+    Returns the index from which E' is constant.
+    """
+    users = len(means) - 1
+    calm = max(constant, settled)
+    previous = 0.0
+    for m in range(1, users + 1):
+        p = idle[m]
+        value = p * means[m] + (1.0 - p) * previous
+        if m > calm and value == previous:
+            means[m:] = [value] * (users + 1 - m)
+            return m
+        previous = value
+        means[m] = value
+    return users + 1
 
 
 def _think_mixture(gamma: list[float], think: float, n: int) -> tuple[int, list[float]]:
