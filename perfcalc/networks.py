@@ -495,6 +495,9 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], points=No
         if tier.threads > 1:
             polys.append((index, _poly_ratios(x, tier.threads, tier.processes)))
         geos += [(x / tier.threads, index)] * tier.processes
+    # Conservation gives one polynomial's mean as what the others leave: the busiest tier's, whose
+    # queue is the longest, so the others' rounding is the smallest share of it.
+    polys.sort(key=lambda p: -tiers[p[0]].server_demand_ms)
     gamma, steady, carried, owners, tail = _tiers_network(geos, polys, top, users)
     throughput, weights = {}, None
     for n in asked:
@@ -642,7 +645,8 @@ def _geometric_queues(gamma: list[float], steady: int, rho: float, first: int, l
     """Mean customers at a geometric factor ρ, for m = first … last: Q(m) = (ρ/γ(m))·(1 + Q(m − 1)).
 
     Past the index where γ is steady the ratio r = ρ/γ is constant, and Q(m)
-    is the recursion summed in closed form, r(1 − r^k)/(1 − r) + r^k·Q(s).
+    is the recursion summed in closed form, r(1 − r^k)/(1 − r) + r^k·Q(s)
+    (k·Q(s) + k when r = 1).
     """
     queues, q = [], 0.0
     stop = min(last, steady - 1)
@@ -652,12 +656,12 @@ def _geometric_queues(gamma: list[float], steady: int, rho: float, first: int, l
             queues.append(q)
     if stop < last:
         r = rho / gamma[last]
+        log_r = math.log(r)
         for k in range(max(1, first - stop), last - stop + 1):
-            if r == 1.0:
-                queues.append(q + k)
-            else:
-                power = r ** k
-                queues.append(r * (1.0 - power) / (1.0 - r) + power * q)
+            # r(1 − r^k)/(1 − r) as r·expm1(k ln r)/expm1(ln r): r is often within rounding of 1
+            # (the bottleneck's own factor), where the plain quotient loses every digit.
+            partial = r * math.expm1(k * log_r) / math.expm1(log_r) if log_r else float(k)
+            queues.append(partial + r ** k * q)
     return [0.0] * (first == 0) + queues
 
 

@@ -95,13 +95,14 @@ def finite_source(users: int, think: Fraction, demand: Fraction, servers: int) -
     return sum(w * Fraction(min(k, servers)) / demand for k, w in enumerate(weights)) / total
 
 
-def textbook_mva(users: int, think, stations, number=float):
+def textbook_mva(users: int, think, stations, number=float, queues_too=False):
     """Exact MVA as the textbooks write it (Reiser & Lavenberg 1980; Menascé et al. 2004, ch. 12, 15).
 
     Multi-server stations keep their marginal probabilities, with
     p(0 | n) = 1 − Σ_{j≥1} p(j | n): the subtraction that loses digits.
     Run with ``number=Decimal`` and enough digits it is a reference; with
-    floats it shows the instability. Returns X(n), n = 0 … users.
+    floats it shows the instability. Returns X(n), n = 0 … users (and, with
+    ``queues_too``, also each station's mean queue at ``users``).
     """
     one, zero = number(1), number(0)
     queues = [zero] * len(stations)
@@ -125,7 +126,7 @@ def textbook_mva(users: int, think, stations, number=float):
                     new[j] = demand * x / number(min(j, servers)) * p[j - 1]
                 new[0] = one - sum(new[1:n + 1])
                 marginals[k] = new
-    return throughput
+    return (throughput, queues) if queues_too else throughput
 
 
 def _stations(tiers: tuple[Tier, ...]) -> list[tuple[Fraction, int]]:
@@ -234,6 +235,7 @@ def test_where_the_textbook_recursion_fails_this_one_does_not():
     ("app:80:8x4, db:1:4:2", 1000.0),  # a split bottleneck: eight processes tied
     ("a:5:3, b:4:2:2, c:9:6, d:1", 0.0),  # three polynomials: two carried through the rest
     ("a:20:4, b:10:2", 0.0),  # an exact tie between two pools
+    ("app:40:4x3, db:10:3, c:30:5, d:1:1:2", 2000.0),  # polynomials carried back through tied processes
 ])
 def test_larger_networks_against_the_textbook_recursion_with_160_digits(text, think):
     """With 80 digits the recursion itself is off by 1e-10 on the first network: it needs twice that."""
@@ -242,10 +244,14 @@ def test_larger_networks_against_the_textbook_recursion_with_160_digits(text, th
     with localcontext() as ctx:
         ctx.prec = 160
         stations = [(Decimal(str(float(d))), c) for d, c in _stations(tiers)]
-        exact = textbook_mva(users, Decimal(think), stations, Decimal)
-    got = solve_closed(users, think, tiers).throughput
-    worst = max(abs(got[n] / float(exact[n]) - 1) for n in range(1, users + 1))
+        exact, queues = textbook_mva(users, Decimal(think), stations, Decimal, queues_too=True)
+    got = solve_closed(users, think, tiers)
+    worst = max(abs(got.throughput[n] / float(exact[n]) - 1) for n in range(1, users + 1))
     assert worst < 1e-12
+    k = 0
+    for tier, q in zip(tiers, got.queue):  # every tier's queue: conservation, carried means, the adjoint
+        assert q == pytest.approx(float(sum(queues[k:k + tier.processes])), rel=1e-11), tier.name
+        k += tier.processes
 
 
 small_tier = st.builds(
