@@ -411,6 +411,16 @@ def test_an_even_split_simulates_as_independent_queues():
     assert r.p99_low_ms > shared  # the split costs: beyond the shared queue's p99, with 95 % confidence
 
 
+def test_each_visit_of_a_split_tier_is_routed():
+    """Two visits a request to two processes of two threads: each visit takes its share's queue (mean, Jackson)."""
+    tiers = parse_tiers("app:20:2x2:2.5")
+    r = networks.stack(40, tiers, "exponential", None, None, 40_000, 9)
+    assert abs(r.simulated_mean_ms / r.jackson_mean_ms - 1) < 0.03
+    skewed = networks.stack(40, tiers, "exponential", None, 70, 40_000, 9)
+    assert skewed.jackson_mean_ms > r.jackson_mean_ms
+    assert abs(skewed.simulated_mean_ms / skewed.jackson_mean_ms - 1) < 0.05
+
+
 def test_the_same_seed_gives_the_same_run():
     args = dict(arrival_rps=120, tiers="app:20:2x2, db:2:2:3.5", requests=5000)
     assert calculate("stack", seed=4, **args).outputs == calculate("stack", seed=4, **args).outputs
