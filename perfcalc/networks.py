@@ -392,29 +392,6 @@ def _poly_ratios(x: float, threads: int, processes: int) -> list[float]:
     return [b / a if a > 0 else 0.0 for a, b in zip(coefficients, coefficients[1:])]
 
 
-def _poly_ratios(x: float, threads: int, processes: int) -> list[float]:
-    """q_j / q_{j−1} for Q_T(x·z)^P, where Q_T(y) = Σ_{j<T} (1 − j/T)·y^j / j! (see solve_closed).
-
-    One process (P = 1) has them in closed form, (x/j)·(T − j)/(T − j + 1).
-    Several multiply the polynomial out, rescaling after each product so no
-    coefficient leaves float range.
-    """
-    if processes == 1:
-        return [x / j * (threads - j) / (threads - j + 1) for j in range(1, threads)]
-    base = [1.0]
-    for j in range(1, threads):
-        base.append(base[-1] * x / j * (threads - j) / (threads - j + 1))
-    coefficients = [1.0]
-    for _ in range(processes):
-        product = [0.0] * (len(coefficients) + threads - 1)
-        for j, b in enumerate(base):
-            product[j:j + len(coefficients)] = map(lambda p, c, b=b: p + b * c,
-                                                   product[j:j + len(coefficients)], coefficients)
-        peak = max(product)
-        coefficients = [c / peak for c in product]
-    return [b / a if a > 0 else 0.0 for a, b in zip(coefficients, coefficients[1:])]
-
-
 class ClosedNetwork(NamedTuple):
     """The exact solution of a closed network (see :func:`solve_closed`)."""
 
