@@ -25,10 +25,11 @@ import math
 from array import array
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timezone
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 
 from ..spec import PerfcalcError
 from .records import Interval
+from .samples import RunSamples
 from .stats import STEADY_FRACTION, SortedRuns, log_bin_edges, percentile, plateaus, steady_window
 from .summary import Charts, EndpointStats, Latency, Step, Window
 
@@ -206,7 +207,7 @@ class RequestData:
 
     # -- the analysis -------------------------------------------------------
 
-    def summarise(self, parser, name: str) -> dict:
+    def summarise(self, parser, name: str, samples: bool = False) -> dict:
         """The :class:`~.summary.Summary` fields this data gives (the analyzer adds the file's own)."""
         count = sum(len(p.durations) for p in self.pages.values())
         if not count:
@@ -230,6 +231,7 @@ class RequestData:
         window = Window(w_start - t0, w_end - t0, w_end - w_start, WINDOW_RULE)
 
         steps = self._steps(t0, parser)  # before the pages' arrays are released below
+        run_samples = self._run_samples(parser, first_bucket, per, i0, i1, w_start, window) if samples else None
         levels = [max((p.high for p in group if p.high is not None), default=None) for group in buckets]
 
         p99s, window_runs, upstream_runs = [], [], []
@@ -295,7 +297,19 @@ class RequestData:
             p99_for_inputs=upstream.p99_ms if upstream is not None else (latency.p99_ms if latency else None),
             requests_in_file=count, month_extrapolation=parser.kind == "requests" and parser.format in (
                 "nginx", "gunicorn"),
+            samples=run_samples,
         )
+
+    def _run_samples(self, parser, first_bucket, per, i0, i1, w_start, window) -> RunSamples:
+        """The window's requests in time order, for ``compare`` (copied before the pages are released)."""
+        latency, failed, times = array("d"), array("B"), array("d")
+        for key in sorted(self.pages):
+            if i0 <= key // per - first_bucket < i1:
+                page = self.pages[key]
+                latency.extend(page.durations)
+                failed.extend(page.failed)
+                times.extend(repeat(max(0.0, key * self.page_s - w_start), len(page.durations)))
+        return RunSamples(latency, failed, times, window.duration_s, None, parser.kind, parser.label)
 
     def _split(self, group, by_endpoint, endpoint_failures) -> None:
         """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs."""
@@ -389,7 +403,7 @@ class IntervalData(_Rows):
 
     interval = _Rows._keep
 
-    def summarise(self, parser, name: str) -> dict:
+    def summarise(self, parser, name: str, samples: bool = False) -> dict:
         totals = _dedupe([r for r in self.rows if r.endpoint == ""])
         reset_notes = []
         resets = [i for i in range(1, len(totals)) if totals[i].requests_total < totals[i - 1].requests_total]
@@ -496,6 +510,7 @@ class IntervalData(_Rows):
             service_ms=between.mean_ms, service_basis="the mean response time",
             p99_for_inputs=stated.p99_ms if stated is not None else None,
             requests_in_file=last.requests_total, month_extrapolation=False,
+            samples=_interval_samples(parser, totals, start_row, end_row, between, stated) if samples else None,
         )
 
 
@@ -531,7 +546,7 @@ class TotalData(_Rows):
 
     total = _Rows._keep
 
-    def summarise(self, parser, name: str) -> dict:
+    def summarise(self, parser, name: str, samples: bool = False) -> dict:
         whole = [r for r in self.rows if r.endpoint == ""]
         if not whole:
             raise PerfcalcError(f"{name}: expected a row for the whole run (Locust's Aggregated row), found none")
@@ -564,4 +579,36 @@ class TotalData(_Rows):
             load_max=run.concurrency_max, endpoints=endpoints, statuses=(), steps=(), charts=None, notes=notes,
             service_ms=run.mean_ms, service_basis="the whole run's mean response time",
             requests_in_file=run.requests, month_extrapolation=False,
+            samples=_stated_samples(parser, duration, dict(
+                requests=run.requests, failures=run.failures, throughput_rps=run.rate_rps,
+                error_rate_pct=_pct(run.failures, run.requests) if run.failures is not None else None,
+                mean_ms=run.mean_ms, p50_ms=latency.p50_ms, p95_ms=latency.p95_ms, p99_ms=latency.p99_ms,
+                basis=latency.basis, intervals=None)) if samples else None,
         )
+
+
+# -- for compare (perfcalc.analyze.samples) ------------------------------------------
+
+def _stated_samples(parser, duration_s, stated: dict) -> RunSamples:
+    return RunSamples(array("d"), array("B"), array("d"), duration_s or 0.0, stated, parser.kind, parser.label)
+
+
+def _interval_samples(parser, totals, start_row, end_row, between, stated_whole) -> RunSamples:
+    """Locust's window as its rows (each the interval since the row before) and the figures it states."""
+    rows = totals[totals.index(start_row):totals.index(end_row) + 1]
+    intervals = [(0.0, 0, 0, 0.0)]
+    for prev, row in zip(rows, rows[1:]):
+        m0 = prev.mean_ms_total if prev.requests_total else 0.0
+        latency_sum = (row.mean_ms_total * row.requests_total - m0 * prev.requests_total
+                       if row.mean_ms_total is not None and m0 is not None else None)
+        intervals.append((row.time_s - start_row.time_s, row.requests_total - prev.requests_total,
+                          row.failures_total - prev.failures_total, latency_sum))
+    duration = end_row.time_s - start_row.time_s
+    whole = stated_whole if stated_whole is not None else None
+    return _stated_samples(parser, duration, dict(
+        requests=between.requests, failures=between.failures,
+        throughput_rps=between.requests / duration if duration > 0 else None,
+        error_rate_pct=_pct(between.failures, between.requests), mean_ms=between.mean_ms,
+        p50_ms=whole.p50_ms if whole else None, p95_ms=whole.p95_ms if whole else None,
+        p99_ms=whole.p99_ms if whole else None, basis=whole.basis if whole else None,
+        intervals=tuple(intervals)))

@@ -66,11 +66,12 @@ class Analyzer:
     ('nginx combined + $request_time', 'detected from line 1', 9, 44.0, 'GET /api/{id}')
     """
 
-    def __init__(self, name: str = "input", format: str | None = None):
+    def __init__(self, name: str = "input", format: str | None = None, samples: bool = False):
         if format is not None and format not in FORMATS:
             raise PerfcalcError(f"format must be one of {', '.join(FORMATS)}, got {shown(str(format))}")
         self.name = name
         self.format = format
+        self.samples = samples    # keep the window's requests for compare (Summary.samples)
         self._reader = LineReader(name)
         self._parser = None
         self._parse = None
@@ -220,7 +221,7 @@ class Analyzer:
 
     def _summary(self) -> Summary:
         parser = self._parser
-        found = self._data.summarise(parser, self.name)
+        found = self._data.summarise(parser, self.name, samples=self.samples)
         steps = found["steps"]
         levels = {s.level for s in steps if s.throughput_rps > 0}
         usl = None
@@ -263,21 +264,21 @@ class Analyzer:
             load_name=getattr(parser, "load_name", "") if found["load_max"] is not None else "",
             load_max=found["load_max"], endpoints=found["endpoints"], statuses=found["statuses"],
             steps=steps, usl_measurements=usl, calculator_inputs=inputs, charts=found["charts"],
-            notes=tuple(notes),
+            notes=tuple(notes), samples=found.get("samples"),
         )
 
 
-def analyze_bytes(data, name: str = "input", format: str | None = None) -> Summary:
+def analyze_bytes(data, name: str = "input", format: str | None = None, samples: bool = False) -> Summary:
     """Analyse a whole file already in memory (tests, the paste box)."""
-    analyzer = Analyzer(name, format)
+    analyzer = Analyzer(name, format, samples)
     analyzer.feed(data)
     return analyzer.finish()
 
 
-def analyze_path(path, format: str | None = None) -> Summary:
+def analyze_path(path, format: str | None = None, samples: bool = False) -> Summary:
     """Analyse a file on disk, read in slices of ``READ_CHUNK_BYTES`` as the browser reads it."""
     name = str(path)
-    analyzer = Analyzer(name, format)
+    analyzer = Analyzer(name, format, samples)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(READ_CHUNK_BYTES):

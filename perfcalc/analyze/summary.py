@@ -12,8 +12,10 @@ is data: whoever shows it must insert it as text, never as HTML.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
+
+from .samples import RunSamples
 
 __all__ = ["LineCounts", "Rejected", "Latency", "Window", "EndpointStats", "Step", "Charts", "Summary"]
 
@@ -133,10 +135,12 @@ class Summary:
     calculator_inputs: dict     # calculator id → {field: value}, names as in the catalogue
     charts: Charts | None
     notes: tuple                # what the numbers mean and what this file cannot tell
+    # The window's requests for compare, when the Analyzer was asked to keep them; not in to_json.
+    samples: RunSamples | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         """Plain data: dicts, lists, strings, finite numbers and ``None``."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "samples"}
 
 
 def _plain(value):
