@@ -37,7 +37,9 @@ STATED_KEYS = ("requests", "failures", "throughput_rps", "error_rate_pct", "mean
 class RunSamples:
     """One run's steady window, request by request, or as its tool stated it.
 
-    - ``latency_ms``: ``array('d')``, each request's response time in ms.
+    - ``latency_ms``: ``array('d')``, each request's response time in ms;
+      empty when the file records no response time (the other two arrays
+      still hold every request).
     - ``failed``: ``array('B')``, 1 where the request failed by the file's rule.
     - ``time_s``: ``array('d')``, when each request was logged, in seconds
       from the window's start, non-decreasing; the analyzer keeps time to
@@ -60,7 +62,7 @@ class RunSamples:
 
     @property
     def requests(self) -> int:
-        return len(self.latency_ms)
+        return len(self.failed)
 
     @property
     def failures(self) -> int:
