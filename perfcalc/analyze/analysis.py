@@ -231,7 +231,7 @@ class RequestData:
         window = Window(w_start - t0, w_end - t0, w_end - w_start, WINDOW_RULE)
 
         steps = self._steps(t0, parser)  # before the pages' arrays are released below
-        run_samples = self._run_samples(parser, first_bucket, per, i0, i1, w_start, window) if samples else None
+        run_samples = self._run_samples(parser, first_bucket, per, i0, i1, t0, window) if samples else None
         levels = [max((p.high for p in group if p.high is not None), default=None) for group in buckets]
 
         p99s, window_runs, upstream_runs = [], [], []
@@ -300,15 +300,18 @@ class RequestData:
             samples=run_samples,
         )
 
-    def _run_samples(self, parser, first_bucket, per, i0, i1, w_start, window) -> RunSamples:
-        """The window's requests in time order, for ``compare`` (copied before the pages are released)."""
+    def _run_samples(self, parser, first_bucket, per, i0, i1, t0, window) -> RunSamples:
+        """The window's requests in time order, for ``compare`` (copied before the pages are released).
+
+        Times are the start of each request's page of time, in seconds from the file's first timestamp.
+        """
         latency, failed, times = array("d"), array("B"), array("d")
         for key in sorted(self.pages):
             if i0 <= key // per - first_bucket < i1:
                 page = self.pages[key]
                 latency.extend(page.durations)
                 failed.extend(page.failed)
-                times.extend(repeat(max(0.0, key * self.page_s - w_start), len(page.durations)))
+                times.extend(repeat(max(0.0, key * self.page_s - t0), len(page.durations)))
         return RunSamples(latency, failed, times, window.duration_s, None, parser.kind, parser.label)
 
     def _split(self, group, by_endpoint, endpoint_failures) -> None:
@@ -580,10 +583,9 @@ class TotalData(_Rows):
             service_ms=run.mean_ms, service_basis="the whole run's mean response time",
             requests_in_file=run.requests, month_extrapolation=False,
             samples=_stated_samples(parser, duration, dict(
-                requests=run.requests, failures=run.failures, throughput_rps=run.rate_rps,
-                error_rate_pct=_pct(run.failures, run.requests) if run.failures is not None else None,
-                mean_ms=run.mean_ms, p50_ms=latency.p50_ms, p95_ms=latency.p95_ms, p99_ms=latency.p99_ms,
-                basis=latency.basis, intervals=None)) if samples else None,
+                requests=run.requests, failures=run.failures, throughput_rps=run.rate_rps, mean_ms=run.mean_ms,
+                percentiles_ms=_stated_percentiles(latency), basis=latency.basis, intervals=None))
+            if samples else None,
         )
 
 
@@ -591,6 +593,13 @@ class TotalData(_Rows):
 
 def _stated_samples(parser, duration_s, stated: dict) -> RunSamples:
     return RunSamples(array("d"), array("B"), array("d"), duration_s or 0.0, stated, parser.kind, parser.label)
+
+
+def _stated_percentiles(latency: Latency | None) -> dict:
+    if latency is None:
+        return {}
+    found = {"50": latency.p50_ms, "90": latency.p90_ms, "95": latency.p95_ms, "99": latency.p99_ms}
+    return {p: ms for p, ms in found.items() if ms is not None}
 
 
 def _interval_samples(parser, totals, start_row, end_row, between, stated_whole) -> RunSamples:
@@ -604,11 +613,8 @@ def _interval_samples(parser, totals, start_row, end_row, between, stated_whole)
         intervals.append((row.time_s - start_row.time_s, row.requests_total - prev.requests_total,
                           row.failures_total - prev.failures_total, latency_sum))
     duration = end_row.time_s - start_row.time_s
-    whole = stated_whole if stated_whole is not None else None
     return _stated_samples(parser, duration, dict(
         requests=between.requests, failures=between.failures,
-        throughput_rps=between.requests / duration if duration > 0 else None,
-        error_rate_pct=_pct(between.failures, between.requests), mean_ms=between.mean_ms,
-        p50_ms=whole.p50_ms if whole else None, p95_ms=whole.p95_ms if whole else None,
-        p99_ms=whole.p99_ms if whole else None, basis=whole.basis if whole else None,
+        throughput_rps=between.requests / duration if duration > 0 else None, mean_ms=between.mean_ms,
+        percentiles_ms=_stated_percentiles(stated_whole), basis=stated_whole.basis if stated_whole else None,
         intervals=tuple(intervals)))

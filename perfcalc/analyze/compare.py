@@ -408,16 +408,17 @@ class _Blocks:
         self.select = SortedRuns(sorted_runs) if sorted_runs is not None else None
 
     @classmethod
-    def of_requests(cls, s: RunSamples, k: int) -> _Blocks:
+    def of_requests(cls, s: RunSamples, k: int, origin_s: float = 0.0) -> _Blocks:
+        """Blocks of ``s.duration_s / k`` from ``origin_s`` (the window's start, on ``s.time_s``'s clock)."""
         latency, failed, time_s = s.latency_ms, s.failed, s.time_s
         timed = len(latency) == len(failed)  # else the file records no response time
-        if time_s != array("d", sorted(time_s)):  # the hook promises time order; be safe (linear when it holds)
+        if list(time_s) != sorted(time_s):  # the hook promises time order; be safe (linear when it holds)
             order = sorted(range(len(time_s)), key=time_s.__getitem__)
             latency = array("d", (latency[i] for i in order)) if timed else latency
             failed = array("B", (failed[i] for i in order))
             time_s = array("d", (time_s[i] for i in order))
         n = len(failed)
-        cut = [0] + [bisect_left(time_s, s.duration_s * b / k) for b in range(1, k)] + [n]
+        cut = [0] + [bisect_left(time_s, origin_s + s.duration_s * b / k) for b in range(1, k)] + [n]
         spans = list(zip(cut, cut[1:]))
         return cls([b - a for a, b in spans], [sum(failed[a:b]) for a, b in spans],
                    [math.fsum(latency[a:b]) for a, b in spans] if timed else None,
@@ -571,11 +572,12 @@ class _Side:
         self.untested: dict = {}
         self.blocks = None
         if s.kind == "requests":
-            self.blocks = _Blocks.of_requests(s, BLOCKS)
+            window = getattr(summary, "window", None)
+            self.blocks = _Blocks.of_requests(s, BLOCKS, window.start_s if window is not None else 0.0)
             self._requests(s)
         else:
             self._stated(s)
-        self.info = RunInfo(summary.file, s.format_label, s.kind, s.requests if s.kind == "requests"
+        self.info = RunInfo(summary.file, s.format_label, s.kind, len(s.failed) if s.kind == "requests"
                             else (s.stated or {}).get("requests"), s.duration_s or None)
 
     def _requests(self, s: RunSamples) -> None:
@@ -593,8 +595,14 @@ class _Side:
 
     def _stated(self, s: RunSamples) -> None:
         stated = s.stated or {}
-        for m in METRICS:
-            self.values[m.name] = stated.get(m.name)
+        percentiles = stated.get("percentiles_ms") or {}
+        for name, p in _PERCENTILES.items():
+            self.values[name] = percentiles.get(f"{p:g}", stated.get(name))
+        requests, failures = stated.get("requests"), stated.get("failures")
+        self.values["mean_ms"] = stated.get("mean_ms")
+        self.values["throughput_rps"] = stated.get("throughput_rps")
+        self.values["error_rate_pct"] = (100.0 * failures / requests if requests and failures is not None
+                                         else stated.get("error_rate_pct"))
         rows = stated.get("intervals")
         basis = stated.get("basis") or "as the tool stated them"
         if rows:  # Locust's history: a time series of counts, failures and latency sums, but no percentiles

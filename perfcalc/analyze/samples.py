@@ -23,14 +23,14 @@ from dataclasses import dataclass
 
 __all__ = ["RunSamples", "STATED_KEYS"]
 
-# The keys of RunSamples.stated, each None where the file does not state it.
-# Latencies in ms, rates in requests/s, shares in % (0–100); "intervals" is
-# Locust's history within the window as (end_s, requests, failures,
-# latency_sum_ms) rows, each covering the time since the row before (the
-# first row opens the window: (start_s, 0, 0, 0.0)); "basis" says, in words,
-# what the percentiles cover (Locust: the whole run, ramp-up included).
-STATED_KEYS = ("requests", "failures", "throughput_rps", "error_rate_pct", "mean_ms", "p50_ms", "p95_ms",
-               "p99_ms", "basis", "intervals")
+# The keys of RunSamples.stated, each None (or absent) where the file does not
+# state it: "requests", "failures", "throughput_rps" (requests/s), "mean_ms",
+# "percentiles_ms" ({"50": ms, "95": ms, …}, the ones the tool stated), "basis"
+# (what the percentiles cover, in words: Locust's, the whole run with ramp-up),
+# and "intervals": Locust's history within the window as (end_s, requests,
+# failures, latency_sum_ms) rows, end_s from the window's start, each covering
+# the time since the row before (the first opens the window: (0.0, 0, 0, 0.0)).
+STATED_KEYS = ("requests", "failures", "throughput_rps", "mean_ms", "percentiles_ms", "basis", "intervals")
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,10 @@ class RunSamples:
       still hold every request).
     - ``failed``: ``array('B')``, 1 where the request failed by the file's rule.
     - ``time_s``: ``array('d')``, when each request was logged, in seconds
-      from the window's start, non-decreasing; the analyzer keeps time to
-      its page of time (1 s for files up to about an hour, coarser for
-      longer ones), which is all that blocks of a tenth of the window need.
+      from the file's first timestamp (as ``Summary.window``), non-decreasing;
+      the analyzer keeps time to its page of time (1 s for files up to
+      about an hour, coarser for longer ones), which is all that blocks of
+      a tenth of the window need.
     - ``duration_s``: the window's length in seconds.
     - ``stated``: ``None`` for per-request files; else a dict with
       :data:`STATED_KEYS`.

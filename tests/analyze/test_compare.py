@@ -166,6 +166,15 @@ def test_blocks_cut_the_window_into_equal_times():
     assert C._Blocks.of_requests(shuffled, 10).counts == b.counts  # out of time order: sorted first
 
 
+def test_blocks_start_at_the_window_not_the_file():
+    """A ramp-up trimmed off: the window starts later than the file, and so do the blocks."""
+    s = analyze_path(FIXTURES / "nginx_ramp.log", samples=True)
+    assert s.window.start_s > 0 and min(s.samples.time_s) >= s.window.start_s - 1
+    side = C._Side(s, "baseline")
+    assert side.blocks.n == s.requests and side.blocks.filled == C.BLOCKS
+    assert max(side.blocks.counts) < 2 * min(side.blocks.counts)  # a steady window: even blocks
+
+
 # -- verdicts ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("metric, low, high, verdict", [
