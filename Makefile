@@ -63,6 +63,7 @@ bench: build browser
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/browser.py public
 	$(BIN)/python benchmarks/analyze.py
+	$(BIN)/python benchmarks/compare.py
 
 clean:
 	rm -rf $(VENV) node_modules public public-zensical .cache build *.egg-info .pytest_cache .hypothesis .screenshots
