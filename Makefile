@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,site,browser]'
 	touch $@
 
-# `npm install` with the committed lock, not `npm ci`: the registry these
-# machines reach lacks rollup's binaries for other platforms, so no lock can
-# list them and `npm ci` refuses; versions still come from the lock.
+# `npm ci`: exactly the committed lock, which lists every platform's optional
+# binaries (rollup's among them), so installing never rewrites it and a fresh
+# clone stays clean after `make build`.
 $(NODE): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Either engine renders the Markdown (the calculator fences included); the bundle

@@ -4,7 +4,7 @@ Writes two nginx logs (combined + $request_time) of a worker pool at 80 %
 busy, 100,000 requests each (the second 10 % slower), then measures, as
 medians of repeated runs by wall-clock and by CPU time:
 
-- reading both files with ``analyze_path(…, samples=True)``: the baseline,
+- reading both files with ``analyze_path(…)``: the baseline,
   what any analysis of the two files costs anyway;
 - ``compare`` on the two summaries: the blocks, the 2 × 1,000 bootstrap
   resamples and the intervals;
@@ -86,15 +86,15 @@ def main(requests: int = REQUESTS) -> None:
         span = write_log(a, requests, seed=1)
         write_log(b, requests, seed=2, scale=1.1)
         print(f"  each file: {a.stat().st_size / 1e6:,.1f} MB, {span:,.0f} s of traffic\n")
-        read_wall, read_cpu, (sa, sb) = timed(lambda: (analyze_path(a, samples=True),
-                                                        analyze_path(b, samples=True)), repeat=3)
+        read_wall, read_cpu, (sa, sb) = timed(lambda: (analyze_path(a),
+                                                        analyze_path(b)), repeat=3)
         cmp_wall, cmp_cpu, result = timed(lambda: C.compare(sa, sb), repeat=3)
         blocks = C._Blocks.of_requests(sa.samples, C.BLOCKS, sa.window.start_s)
         naive = 100
         naive_wall, naive_cpu, _ = timed(lambda: naive_bootstrap(blocks, naive, random.Random(1)), repeat=1)
         scale = 2 * C.RESAMPLES / naive  # both runs, all resamples
         print(f"  {'step':<52} {'wall s':>8} {'CPU s':>8}")
-        print(f"  {'read both files (analyze_path, samples=True)':<52} {read_wall:>8.2f} {read_cpu:>8.2f}")
+        print(f"  {'read both files (analyze_path)':<52} {read_wall:>8.2f} {read_cpu:>8.2f}")
         print(f"  {f'compare (2 x {C.RESAMPLES:,} block-bootstrap resamples)':<52} {cmp_wall:>8.2f} {cmp_cpu:>8.2f}")
         print(f"  {'baseline: resamples built and sorted (scaled)':<52} {naive_wall * scale:>8.2f} "
               f"{naive_cpu * scale:>8.2f}")

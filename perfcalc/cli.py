@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Sequence
 
@@ -140,7 +139,7 @@ def _compare(baseline: str, candidate: str, as_json: bool) -> int:
     summaries = []
     for path in (baseline, candidate):
         try:
-            summaries.append(analyze_path(path, samples=True))
+            summaries.append(analyze_path(path))
         except PerfcalcError as exc:
             print(f"perfcalc compare: error: {exc}", file=sys.stderr)
             if as_json:
@@ -152,7 +151,6 @@ def _compare(baseline: str, candidate: str, as_json: bool) -> int:
 
 
 def _error_json(path: str, exc: PerfcalcError) -> dict:
-    """A refused file as data: the file, the line the message names (or None), the message."""
-    message = str(exc)
-    found = re.match(re.escape(path) + r" line (\d+):", message)
-    return {"file": path, "line": int(found.group(1)) if found else None, "message": message}
+    """A refused file as data: the file, the line (or None) and the message, as analysis.records.refusal keeps them."""
+    return {"file": getattr(exc, "file", path), "line": getattr(exc, "line", None),
+            "message": getattr(exc, "message", str(exc))}

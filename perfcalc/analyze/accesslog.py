@@ -37,8 +37,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
-from .records import LineError, plausible_duration, plausible_time
+from .records import PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
 
 __all__ = ["AccessLog", "NginxLog", "GunicornLog", "clf_time_s", "endpoint_of", "seconds_ms"]
 
@@ -62,7 +63,12 @@ _LAYOUT = ('the combined format ($remote_addr - $remote_user [$time_local] "$req
 # Caches bounded so that a log of unique paths or times cannot grow them without limit.
 _CACHE_LIMIT = 20_000
 
+REQUEST_TIME = Timing("$request_time", PROXY,
+                      "nginx's whole time for the request, from its first byte read from the client to the log write "
+                      "after the last byte sent: the wait for the upstream and a slow client's reading are in it")
 
+
+@lru_cache(maxsize=_CACHE_LIMIT)
 def clf_time_s(text: str) -> float:
     """Unix time of a Common Log Format timestamp, ``10/Oct/2000:13:55:36 -0700``.
 
@@ -96,6 +102,7 @@ def seconds_ms(text: str) -> float:
     return digits / 10 ** shift if shift > 0 else float(digits * 10 ** -shift)
 
 
+@lru_cache(maxsize=_CACHE_LIMIT)
 def endpoint_of(request_line: str) -> str:
     """The endpoint of a request line: method and path, query dropped, ids as ``{id}``.
 
@@ -132,8 +139,7 @@ class AccessLog:
         self.upstream = upstream
         self.label = label
         self.notes = []
-        self._times = {}
-        self._endpoints = {}
+        self.timing = REQUEST_TIME if unit == "s" and self.format == "nginx" else GUNICORN_TIME[unit]
 
     @classmethod
     def sniff(cls, line: str):
@@ -144,18 +150,14 @@ class AccessLog:
     def first_line_rule(cls) -> str:
         raise NotImplementedError
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         m = _LINE.match(line)
         if m is None:
             if _PLAIN.match(line):
                 raise LineError(f"a request time after the user agent ({self.label})")
             raise LineError(f"a line in {self.label}")
         stamp, request, status, duration, rest = m.groups()
-        time_s = self._times.get(stamp)
-        if time_s is None:
-            if len(self._times) > _CACHE_LIMIT:
-                self._times.clear()
-            time_s = self._times[stamp] = clf_time_s(stamp)
+        time_s = clf_time_s(stamp)
         if self.unit == "us":
             if "." in duration:
                 raise LineError("a request time in whole microseconds (%(D)s)", duration)
@@ -178,16 +180,18 @@ class AccessLog:
                 upstream_ms = plausible_duration(sum(seconds_ms(t[:24]) for t in times), rest)
         elif rest is not None:
             raise LineError(f"the end of the line after the request time ({self.label})", rest)
-        endpoint = self._endpoints.get(request)
-        if endpoint is None:
-            if len(self._endpoints) > _CACHE_LIMIT:
-                self._endpoints.clear()
-            endpoint = self._endpoints[request] = endpoint_of(request)
-        self.sink.request(time_s, duration_ms, status >= "500", status, endpoint, None, upstream_ms)
-        return 1
+        self.sink.request(time_s, duration_ms, status >= "500", status, endpoint_of(request), None, upstream_ms)
+        return LineResult.USED
 
     def end(self) -> None:
         pass
+
+
+GUNICORN_TIME = {
+    unit: Timing(atom, SERVICE, f"Gunicorn's request time ({atom}), from when the worker had read the request to "
+                                "when it sent the response: time the request waited in the listen backlog (or in a "
+                                "worker's queue) is not in it, so it is service time, not the client's response time")
+    for unit, atom in (("us", "%(D)s"), ("s", "%(L)s"), ("ms", "%(M)s"), ("whole_s", "%(T)s"))}
 
 
 def _sniff(line: str):
@@ -200,6 +204,16 @@ def _sniff(line: str):
 
 class NginxLog(AccessLog):
     format = "nginx"
+    samples = (
+        Sample('192.0.2.145 - - [10/Mar/2024:09:00:01 +0100] "GET /static/app.4f9c2a1b7d3e8f60.js HTTP/2.0" 200 2117 '
+               '"-" "curl/8.5.0" 0.000 -',
+               (Request(1710057601.0, 0.0, False, "200", "GET /static/app.4f9c2a1b7d3e8f60.js", None, None),)),
+        Sample('10.0.0.1 - - [10/Mar/2024:09:00:02 +0100] "GET /api/reports HTTP/1.1" 502 150 "-" "k6/0.49.0" 0.203 '
+               '0.100, 0.101',
+               (Request(1710057602.0, 203.0, True, "502", "GET /api/reports", None, 201.0),)),
+        Sample('10.0.0.1 - - [10/Mar/2024:09:00:02 +0100] "GET / HTTP/1.1" 200 150 "-" "k6/0.49.0" 0.203 soon',
+               "upstream_response_time"),
+    )
 
     @classmethod
     def first_line_rule(cls):
@@ -220,6 +234,13 @@ class NginxLog(AccessLog):
 
 class GunicornLog(AccessLog):
     format = "gunicorn"
+    samples = (  # Gunicorn 27.0.1 on 127.0.0.1 (tests/fixtures/analyze/gunicorn_D.log, gunicorn_L.log)
+        Sample('127.0.0.1 - - [21/Nov/2026:14:30:17 +0000] "GET /api/items/449 HTTP/1.1" 200 11 "-" '
+               '"python-requests/2.34.2" 6605',
+               (Request(1795271417.0, 6.605, False, "200", "GET /api/items/{id}", None, None),)),
+        Sample('127.0.0.1 - - [21/Nov/2026:14:30:17 +0000] "GET /api/items/449 HTTP/1.1" 200 11 "-" '
+               '"python-requests/2.34.2" 0.5', "whole microseconds"),
+    )
 
     @classmethod
     def first_line_rule(cls):

@@ -20,12 +20,13 @@ from typing import NamedTuple
 
 from ..spec import PerfcalcError
 from .analysis import IntervalData, RequestData, TotalData
-from .csvrows import PENDING
-from .detect import FORMATS, detect, unsupported
+from .detect import FORMATS, detect, known_other, unsupported
 from .inputs import calculator_inputs
 from .lines import BadLine, LineReader
-from .records import LineError, shown
+from .records import LineError, LineResult, refusal, shown
 from .summary import LineCounts, Rejected, Summary
+
+USED, IGNORED = LineResult.USED, LineResult.IGNORED
 
 __all__ = ["Progress", "Analyzer", "analyze_bytes", "analyze_path", "READ_CHUNK_BYTES", "MAX_REJECTED_SHOWN"]
 
@@ -35,6 +36,8 @@ READ_CHUNK_BYTES = 1 << 20
 MAX_REJECTED_SHOWN = 10
 # The most load steps turned into usl-fit measurements (its own limit).
 MAX_USL_POINTS = 200
+# Above this error rate the run mostly measured failures: warned before any suggested input.
+MOSTLY_FAILED_PCT = 50.0
 
 
 class Progress(NamedTuple):
@@ -66,12 +69,11 @@ class Analyzer:
     ('nginx combined + $request_time', 'detected from line 1', 9, 44.0, 'GET /api/{id}')
     """
 
-    def __init__(self, name: str = "input", format: str | None = None, samples: bool = False):
+    def __init__(self, name: str = "input", format: str | None = None):
         if format is not None and format not in FORMATS:
             raise PerfcalcError(f"format must be one of {', '.join(FORMATS)}, got {shown(str(format))}")
         self.name = name
         self.format = format
-        self.samples = samples    # keep the window's requests for compare (Summary.samples)
         self._reader = LineReader(name)
         self._parser = None
         self._parse = None
@@ -117,23 +119,23 @@ class Analyzer:
         self._reader.close(self._consume)
         if self._parser is None:
             what = "only blank lines" if self._reader.lines_read else "empty"
-            raise PerfcalcError(f"{self.name}: the file is {what}; expected {unsupported('', self.name)}")
+            raise refusal(self.name, None, f"the file is {what}; there is nothing to read; give {unsupported('', self.name)}")
         try:
             self._parser.end()
         except LineError as exc:
             if self._whole:  # one document: it is whole or it is nothing
                 line = self._start_line + getattr(exc, "line", 1) - 1
-                raise PerfcalcError(f"{self.name} line {line}: expected {exc.expected}, found "
-                                    f"{shown(exc.found or '')}") from None
+                raise refusal(self.name, line, line_message(exc, "")) from None
             self._reject(self._open_first or self._reader.lines_read, exc, "")
         if self._open_lines:
             self._rejected += self._open_lines - 1
             self._open_lines = 0
         if not self._used:
             first_bad = self._rejected_shown[0] if self._rejected_shown else None
-            detail = (f"; line {first_bad.line}: expected {first_bad.expected}, found {first_bad.found}"
-                      if first_bad else "")
-            raise PerfcalcError(f"{self.name}: no line could be read as {self._parser.label}{detail}")
+            detail = (f"line {first_bad.line}, the first, has {first_bad.found} where {first_bad.expected} was "
+                      "expected" if first_bad else "no line holds a record")
+            raise refusal(self.name, None, f"it looks like {self._parser.label}, but no line could be read: "
+                                           f"{detail}; give a file written in that format, or choose its format")
         return self._summary()
 
     # -- reading ---------------------------------------------------------------
@@ -146,7 +148,8 @@ class Analyzer:
             n += 1
             if type(text) is not str:  # a BadLine: not UTF-8, or too long
                 if parse is None:  # no format can be told from it
-                    raise PerfcalcError(f"{self.name} line {n}: expected {text.expected}, found {text.found}")
+                    raise refusal(self.name, n, line_message(text, "", "give the text file itself, not a binary or "
+                                                                       "an archive (decompress or export it first)"))
                 self._reject(n, text, "")
                 continue
             if parse is None:
@@ -166,9 +169,9 @@ class Analyzer:
                     self._rejected += self._open_lines
                     self._open_lines = self._open_first = 0
                 continue
-            if result == 1:
+            if result is USED:
                 used += 1
-            elif result == 0:
+            elif result is IGNORED:
                 ignored += 1
             else:  # PENDING: this line opens or continues a record; it is counted when the record ends
                 if not self._open_lines:
@@ -193,13 +196,17 @@ class Analyzer:
             cls = FORMATS[self.format]
             args = cls.sniff(text)
             if args is None:
-                raise PerfcalcError(f"{self.name} line {n}: expected {cls.first_line_rule()}, found {shown(text)}")
+                raise refusal(self.name, n, f"the line is {shown(text)}, which is not {cls.first_line_rule()}; "
+                                            "choose the file's own format, or leave the format to be detected")
             self._detected = f"given as {self.format}"
         else:
             found = detect(text, self.name)
             if found is None:
-                raise PerfcalcError(f"{self.name} line {n}: expected {unsupported(text, self.name)}, "
-                                    f"found {shown(text)}")
+                other = known_other(text)
+                if other is not None:
+                    raise refusal(self.name, n, f"the line is {shown(text)}: {other[0]}; {other[1]}")
+                raise refusal(self.name, n, f"the line is {shown(text)}; no format read here starts like it; "
+                                            f"give {unsupported(text, self.name)}")
             cls, args = found
             self._detected = f"detected from line {n}"
         if cls.kind == "requests":
@@ -211,8 +218,7 @@ class Analyzer:
         try:
             self._parser = cls(self._data, **args)
         except LineError as exc:
-            raise PerfcalcError(f"{self.name} line {n}: expected {exc.expected}, found "
-                                f"{shown(exc.found if exc.found is not None else text)}") from None
+            raise refusal(self.name, n, line_message(exc, text)) from None
         self._parse = self._parser.parse
         self._whole = getattr(cls, "whole_document", False)
         self._start_line = n
@@ -221,20 +227,40 @@ class Analyzer:
 
     def _summary(self) -> Summary:
         parser = self._parser
-        found = self._data.summarise(parser, self.name, samples=self.samples)
-        steps = found["steps"]
-        levels = {s.level for s in steps if s.throughput_rps > 0}
-        usl = None
-        if len(levels) >= 3:
-            usl = " ".join(f"{s.level}:{s.throughput_rps:.6g}" for s in steps[:MAX_USL_POINTS] if s.throughput_rps > 0)
-        latency = found["latency"]
+        m = self._data.summarise(parser, self.name)
+        timing = getattr(parser, "timing", None)
+        usl = _usl(m.steps)
         inputs, input_notes = calculator_inputs(
-            throughput_rps=found["throughput_rps"], service_ms=found["service_ms"],
-            service_basis=found["service_basis"],
-            p99_ms=found.get("p99_for_inputs", latency.p99_ms if latency else None),
-            error_rate_pct=found["error_rate_pct"], usl_measurements=usl, requests_in_file=found["requests_in_file"],
-            span_s=found["span_s"], month_extrapolation=found["month_extrapolation"])
-        notes = list(found["notes"]) + list(parser.notes)
+            throughput_rps=m.throughput_rps, service_ms=m.service_ms, service_basis=m.service_basis,
+            p99_ms=m.p99_for_inputs, error_rate_pct=m.error_rate_pct, usl_measurements=usl,
+            requests_in_file=m.requests_in_file, span_s=m.rate_span_s or m.span_s, month_extrapolation=m.month_extrapolation,
+            timing=timing)
+        warnings = []
+        if m.error_rate_pct is not None and m.error_rate_pct > MOSTLY_FAILED_PCT:
+            warnings.append(f"Most requests failed ({m.error_rate_pct:.1f} %): the times and the rate describe "
+                            "failures (often fast refusals or slow timeouts), not the system serving requests. "
+                            "Fix the errors before sizing anything from these numbers.")
+        return Summary(
+            file=self.name, format=parser.format, format_label=parser.label, detected=self._detected,
+            kind=parser.kind,
+            lines=LineCounts(self._reader.lines_read, self._used, self._ignored, self._rejected),
+            rejected=tuple(self._rejected_shown),
+            start_utc=m.start_utc, end_utc=m.end_utc, span_s=m.span_s, window=m.window,
+            requests=m.requests, failures=m.failures, error_rate_pct=m.error_rate_pct,
+            failure_rule=parser.failure_rule,
+            throughput_rps=m.throughput_rps, peak_throughput_rps=m.peak_throughput_rps,
+            latency=m.latency, stated_latency=m.stated_latency, upstream_latency=m.upstream_latency,
+            mean_concurrency=m.mean_concurrency,
+            concurrency_counts=timing.little if timing else "requests in flight (as the load generator saw them)",
+            load_name=getattr(parser, "load_name", "") if m.load_max is not None else "",
+            load_max=m.load_max, endpoints=m.endpoints, statuses=m.statuses, statuses_scope=m.statuses_scope,
+            steps=m.steps, usl_measurements=usl, calculator_inputs=inputs, charts=m.charts,
+            warnings=tuple(warnings), notes=tuple(self._notes(m, usl) + input_notes), samples=m.samples,
+        )
+
+    def _notes(self, m, usl) -> list:
+        parser = self._parser
+        notes = list(m.notes) + list(parser.notes)
         if self._reader.gzip:
             notes.append("The file is gzip-compressed; it was read as it inflated.")
         if self._reader.gzip_truncated:
@@ -242,47 +268,46 @@ class Analyzer:
         if self._rejected:
             notes.append(f"{self._rejected:,} lines could not be read and are left out of every number; the first "
                          "are listed with what was expected.")
-        if steps and not usl:
+        if m.steps and not usl:
             notes.append("Fewer than three load levels: not enough for a usl-fit.")
-        elif not steps and parser.kind != "totals":
+        elif not m.steps and parser.kind != "totals":
             notes.append("No load steps: the file records no load level that holds for 10 s or more, so there "
                          "are no N:X points for usl-fit." if getattr(parser, "load_name", "")
                          else "No load levels in this file (it does not record users, VUs or threads), so there "
                               "are no N:X points for usl-fit.")
-        notes += input_notes
-        return Summary(
-            file=self.name, format=parser.format, format_label=parser.label, detected=self._detected,
-            kind=parser.kind,
-            lines=LineCounts(self._reader.lines_read, self._used, self._ignored, self._rejected),
-            rejected=tuple(self._rejected_shown),
-            start_utc=found["start_utc"], end_utc=found["end_utc"], span_s=found["span_s"], window=found["window"],
-            requests=found["requests"], failures=found["failures"], error_rate_pct=found["error_rate_pct"],
-            failure_rule=parser.failure_rule,
-            throughput_rps=found["throughput_rps"], peak_throughput_rps=found["peak_throughput_rps"],
-            latency=latency, stated_latency=found.get("stated_latency"),
-            upstream_latency=found["upstream_latency"], mean_concurrency=found["mean_concurrency"],
-            load_name=getattr(parser, "load_name", "") if found["load_max"] is not None else "",
-            load_max=found["load_max"], endpoints=found["endpoints"], statuses=found["statuses"],
-            steps=steps, usl_measurements=usl, calculator_inputs=inputs, charts=found["charts"],
-            notes=tuple(notes), samples=found.get("samples"),
-        )
+        return notes
 
 
-def analyze_bytes(data, name: str = "input", format: str | None = None, samples: bool = False) -> Summary:
+def _usl(steps) -> str | None:
+    """``N:X`` points for usl-fit from three or more load levels with requests."""
+    levels = {s.level for s in steps if s.throughput_rps > 0}
+    if len(levels) < 3:
+        return None
+    return " ".join(f"{s.level}:{s.throughput_rps:.6g}" for s in steps[:MAX_USL_POINTS] if s.throughput_rps > 0)
+
+
+def line_message(exc: LineError, text: str, todo: str = "give the file whole, as the tool wrote it") -> str:
+    """A refused line in the refusal order: what is there, what is missing there, what to do."""
+    found = exc.found if exc.found is not None else text
+    return f"it has {found if isinstance(exc, BadLine) else shown(found)} where {exc.expected} is needed; {todo}"
+
+
+def analyze_bytes(data, name: str = "input", format: str | None = None) -> Summary:
     """Analyse a whole file already in memory (tests, the paste box)."""
-    analyzer = Analyzer(name, format, samples)
+    analyzer = Analyzer(name, format)
     analyzer.feed(data)
     return analyzer.finish()
 
 
-def analyze_path(path, format: str | None = None, samples: bool = False) -> Summary:
+def analyze_path(path, format: str | None = None) -> Summary:
     """Analyse a file on disk, read in slices of ``READ_CHUNK_BYTES`` as the browser reads it."""
     name = str(path)
-    analyzer = Analyzer(name, format, samples)
+    analyzer = Analyzer(name, format)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(READ_CHUNK_BYTES):
                 analyzer.feed(chunk)
     except OSError as exc:
-        raise PerfcalcError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+        raise refusal(name, None, f"cannot read the file: {exc.strerror or exc}; check the path and that it "
+                                  "can be read") from None
     return analyzer.finish()

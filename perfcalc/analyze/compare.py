@@ -95,7 +95,7 @@ Two runs of the same log, the second with every request 30 % slower:
 >>> def log(scale):
 ...     rows = (f'10.0.0.1 - - [10/Oct/2024:13:{55 + s // 60}:{s % 60:02d} +0000] "GET / HTTP/1.1" 200 2 "-" "k6" '
 ...             f'{rng.expovariate(20) * scale:.4f}\\n' for s in range(300) for _ in range(20))
-...     return analyze_bytes("".join(rows), "run.log", samples=True)
+...     return analyze_bytes("".join(rows), "run.log")
 >>> result = compare(log(1.0), log(1.3))
 >>> [(c.metric, c.verdict) for c in result.metrics]  # doctest: +NORMALIZE_WHITESPACE
 [('p50_ms', 'slower'), ('p95_ms', 'slower'), ('p99_ms', 'slower'), ('mean_ms', 'slower'),
@@ -565,8 +565,8 @@ class _Side:
     def __init__(self, summary, role: str):
         s = summary.samples
         if s is None:
-            raise PerfcalcError(f"{summary.file}: compare needs the requests themselves; analyse the file with "
-                                "samples=True (Analyzer(name, format, samples=True))")
+            raise PerfcalcError(f"{summary.file}: this summary holds no samples of its window (Summary.samples); "
+                                "compare needs summaries from perfcalc.analyze (analyze_path, Analyzer.finish)")
         self.role, self.file, self.kind = role, summary.file, s.kind
         self.values: dict = {}
         self.untested: dict = {}
@@ -645,7 +645,7 @@ class _Side:
 # -- the comparison ------------------------------------------------------------------
 
 def compare(baseline, candidate, *, resamples: int = RESAMPLES, seed: int = SEED) -> Comparison:
-    """Compare two analysed runs (each a :class:`~.summary.Summary` analysed with ``samples=True``)."""
+    """Compare two analysed runs (each a :class:`~.summary.Summary`, whose ``samples`` it reads)."""
     for item in compare_steps(baseline, candidate, resamples=resamples, seed=seed):
         if isinstance(item, Comparison):
             return item

@@ -35,23 +35,21 @@ _BY_NAME = (  # (file name ending, format) to word the message when no format ma
 )
 
 # First lines of files that known tools write but that hold no per-request
-# or summary data read here: what to give instead.
+# or summary data read here: (what the file looks like, and what to give instead).
 _KNOWN_OTHERS = (
     (lambda s: s.startswith('"Method","Name","Error"') or s.startswith("Method,Name,Error,Occurrences"),
-     "Locust's _failures.csv: give the _stats.csv or _stats_history.csv written beside it"),
+     "this is Locust's _failures.csv, which counts errors but holds no requests or times",
+     "give the _stats.csv or _stats_history.csv written beside it"),
     (lambda s: s.startswith("Count,Message,Traceback") or s.startswith('"Count","Message","Traceback"'),
-     "Locust's _exceptions.csv: give the _stats.csv or _stats_history.csv written beside it"),
-    (lambda s: s.startswith("metric_name,timestamp,metric_value"),
-     "k6's CSV output (--out csv), which is not read here: run k6 with --out json=FILE"),
-    (lambda s: s.startswith("<?xml") or s.startswith("<testResults"),
-     "an XML file (JMeter's XML results?): save JMeter results as CSV "
-     "(jmeter.save.saveservice.output_format=csv, the default)"),
+     "this is Locust's _exceptions.csv, which lists exceptions but holds no requests or times",
+     "give the _stats.csv or _stats_history.csv written beside it"),
     (lambda s: s[:15].lower().startswith(("<!doctype", "<html")),
-     "an HTML page (a report?): give the tool's data file (k6 JSON, Locust CSV, JMeter CSV, an access log)"),
-    (lambda s: s.startswith("PK\x03\x04"), "a zip archive: extract the file first"),
-    (is_plain_combined,
-     "an access log without request times: add $request_time to nginx's log_format, or %(D)s to Gunicorn's "
-     "access_log_format, and give a log written with it"),
+     "this is an HTML page (a report?), which holds no raw data",
+     "give the tool's data file (k6 JSON, Locust CSV, JMeter results, an access log)"),
+    (lambda s: s.startswith("PK\x03\x04"), "this is a zip archive", "extract the file first"),
+    (is_plain_combined, "this is an access log without request times",
+     "add $request_time to nginx's log_format, or %(D)s to Gunicorn's access_log_format, and give a log written "
+     "with it"),
 )
 
 
@@ -64,11 +62,16 @@ def detect(line: str, name: str):
     return sniff_access_log(line)
 
 
-def unsupported(line: str, name: str) -> str:
-    """What the first line looked like instead: a known other file, or the formats read here."""
-    for matches, what in _KNOWN_OTHERS:
+def known_other(line: str):
+    """``(what the file is, what to give instead)`` for a known tool's file that holds nothing read here."""
+    for matches, what, todo in _KNOWN_OTHERS:
         if matches(line):
-            return what
+            return what, todo
+    return None
+
+
+def unsupported(line: str, name: str) -> str:
+    """What to give: the format the file's name suggests, or the formats read here."""
     lowered = name.lower()
     for ending, format_id in _BY_NAME:
         if lowered.endswith(ending):

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from .csvrows import CsvRows
-from .records import LineError, plausible_duration, plausible_time
+from .records import CLIENT, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
 
 __all__ = ["DEFAULT_COLUMNS", "JMeterCsv"]
 
@@ -54,6 +54,17 @@ class JMeterCsv:
                     "(sampleresult.timestamp.start=true), else its end")
     failure_rule = "success = false (JMeter's assertions)"
     load_name = "threads"
+    samples = (  # JMeter 5.6 CSV with its default columns and header (jmeter.properties as shipped)
+        Sample("1710061200000,51,GET /api/items,200,OK,Shop 1-1,text,true,,555,180,1,1,http://shop.test/api/items,48,0,1",
+               (Request(1710061200.0, 51.0, False, "200", "GET /api/items", 1),), before=(",".join(DEFAULT_COLUMNS),)),
+        Sample('1710061201000,12,GET /api/cart,500,Internal Server Error,Shop 1-2,text,false,"Test failed: code '
+               'expected 200",120,180,2,2,http://shop.test/api/cart,12,0,0',
+               (Request(1710061201.0, 12.0, True, "500", "GET /api/cart", 2),), before=(",".join(DEFAULT_COLUMNS),)),
+        Sample("1710061200000,-5,home,200,OK,t,text,true,,1,1,1,1,u,1,0,0", "elapsed in whole milliseconds",
+               before=(",".join(DEFAULT_COLUMNS),)),
+    )
+    timing = Timing("elapsed", CLIENT, "JMeter's elapsed: from just before sending the request to just after the "
+                                       "response's last byte, as the load generator saw it (connecting included)")
 
     def __init__(self, sink, delimiter: str, columns: tuple, header: bool):
         missing = [c for c in ("timeStamp", "elapsed") if c not in columns]
@@ -92,9 +103,9 @@ class JMeterCsv:
         return ("JMeter CSV results: a header row starting timeStamp,elapsed,… or, without one, JMeter's 17 "
                 "default columns (" + ",".join(DEFAULT_COLUMNS) + ")")
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         fields = self.rows.fields(line)
-        if type(fields) is int:  # the header, or a row whose quoted field goes on
+        if type(fields) is LineResult:  # the header, or a row whose quoted field goes on
             return fields
         stamp, elapsed = fields[self._time], fields[self._elapsed]
         if not _DIGITS.match(stamp):
@@ -104,7 +115,7 @@ class JMeterCsv:
             raise LineError("elapsed in whole milliseconds", elapsed)
         if self._message is not None and fields[self._message].startswith(_TRANSACTION):
             self._transactions += 1
-            return 0
+            return LineResult.IGNORED
         code = fields[self._code] if self._code is not None else ""
         if self._success is not None:
             success = fields[self._success].lower()
@@ -122,7 +133,7 @@ class JMeterCsv:
         label = fields[self._label] if self._label is not None else ""
         self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), plausible_duration(float(elapsed), elapsed),
                           failed, code, label, threads)
-        return 1
+        return LineResult.USED
 
     def end(self) -> None:
         if self._transactions:

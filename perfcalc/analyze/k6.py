@@ -36,8 +36,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
-from .records import LineError, Total, plausible_duration, plausible_time
+from .records import CLIENT, LineError, LineResult, LoadLevel, Request, Sample, Timing, Total, plausible_duration, plausible_time
 
 __all__ = ["K6Json", "K6Summary", "rfc3339_s"]
 
@@ -49,7 +50,7 @@ MAX_SUMMARY_BYTES = 16 << 20
 _CACHE_LIMIT = 20_000
 
 
-def rfc3339_s(text: str, cache: dict | None = None) -> float:
+def rfc3339_s(text: str, cache=None) -> float:
     """Unix time of an RFC 3339 timestamp as k6 writes it (nanoseconds, any offset).
 
     >>> rfc3339_s("2017-05-09T14:34:45.625742514+02:00")
@@ -60,23 +61,22 @@ def rfc3339_s(text: str, cache: dict | None = None) -> float:
     m = _RFC3339.match(text) if isinstance(text, str) else None
     if m is None:
         raise LineError('"time": an RFC 3339 timestamp like 2017-05-09T14:34:45.625742514+02:00', str(text))
-    key = text[:19] + m.group(8)  # every sample within a second shares this part
-    whole = cache.get(key) if cache is not None else None
-    if whole is None:
-        zone = m.group(8)
-        offset = timedelta(0) if zone in "Zz" else (1 if zone[0] == "+" else -1) * timedelta(
-            hours=int(zone[1:3]), minutes=int(zone[4:6]))
-        try:
-            whole = datetime(*(int(m.group(i)) for i in range(1, 7)), tzinfo=timezone(offset)).timestamp()
-        except ValueError:
-            raise LineError('"time": a valid date and time', text) from None
-        plausible_time(whole, text)
-        if cache is not None:
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[key] = whole
+    whole = _whole_second(text[:19], m.group(8))  # every sample within a second shares this part
     fraction = m.group(7)
     return whole + int(fraction) / 10 ** len(fraction) if fraction else whole
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _whole_second(stamp: str, zone: str) -> float:
+    """Unix time of ``YYYY-MM-DDTHH:MM:SS`` at a zone ``Z`` or ``±HH:MM``."""
+    offset = timedelta(0) if zone in "Zz" else (1 if zone[0] == "+" else -1) * timedelta(
+        hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    try:
+        whole = datetime(int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]), int(stamp[14:16]),
+                         int(stamp[17:19]), tzinfo=timezone(offset)).timestamp()
+    except ValueError:
+        raise LineError('"time": a valid date and time', stamp + zone) from None
+    return plausible_time(whole, stamp + zone)
 
 
 def _number(value, what: str) -> float:
@@ -96,11 +96,25 @@ class K6Json:
     time_meaning = "the end of each request (k6 stamps HTTP samples when the response ends)"
     failure_rule = 'expected_response = "false" (k6: status outside 200–399 unless the script says otherwise)'
     load_name = "VUs"
+    samples = (  # lines as k6 v0.49 writes them (the key order of k6 v0.47+), and a cut line
+        Sample('{"metric":"http_req_duration","type":"Point","data":{"time":"2024-03-10T08:00:01.157+01:00",'
+               '"value":48.51,"tags":{"expected_response":"true","group":"","method":"GET","name":'
+               '"https://shop.test/api/items","proto":"HTTP/1.1","scenario":"default","status":"200"}}}',
+               (Request(1710054001.157, 48.51, False, "200", "GET https://shop.test/api/items", None),)),
+        Sample('{"metric":"vus","type":"Point","data":{"time":"2024-03-10T08:00:01Z","value":3,"tags":null}}',
+               (LoadLevel(1710057601.0, 3),)),
+        Sample('{"metric":"http_reqs","type":"Point","data":{"time":"2024-03-10T08:00:01Z","value":1}}',
+               LineResult.IGNORED),
+        Sample('{"metric":"http_req_duration","type":"Point","data":{"time":"2024-03-10T08:00:01Z","val',
+               "a JSON object per line"),
+    )
+    timing = Timing("http_req_duration", CLIENT, "k6's http_req_duration: from sending the request to receiving "
+                                                 "the response's last byte, as the load generator saw it (DNS, "
+                                                 "connecting and TLS not included)")
 
     def __init__(self, sink):
         self.sink = sink
         self.notes = []
-        self._times = {}
         self._untagged = 0
 
     @classmethod
@@ -119,12 +133,12 @@ class K6Json:
     def first_line_rule(cls):
         return _POINT_RULE
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         # Most lines are other metrics (about a dozen per request): tell them
         # apart without decoding them, but never let a cut line pass.
         if '"http_req_duration"' not in line and '"vus"' not in line:
             if line.startswith("{") and line.endswith("}"):
-                return 0
+                return LineResult.IGNORED
             raise LineError(_POINT_RULE)
         try:
             obj = json.loads(line)
@@ -134,15 +148,15 @@ class K6Json:
             raise LineError(_POINT_RULE)
         metric = obj.get("metric")
         if obj["type"] != "Point" or metric not in ("http_req_duration", "vus"):
-            return 0
+            return LineResult.IGNORED
         data = obj.get("data")
         if not isinstance(data, dict):
             raise LineError('"data": an object with time, value and tags')
-        time_s = rfc3339_s(data.get("time"), self._times)
+        time_s = rfc3339_s(data.get("time"))
         value = _number(data.get("value"), f"the value of a {metric} point")
         if metric == "vus":
             self.sink.load_level(time_s, int(value))
-            return 1
+            return LineResult.USED
         plausible_duration(value, str(value))
         tags = data.get("tags") or {}
         if not isinstance(tags, dict):
@@ -157,7 +171,7 @@ class K6Json:
         name = tags.get("name") or tags.get("url") or ""
         endpoint = f"{tags.get('method', '')} {name}".strip()
         self.sink.request(time_s, value, failed, status, endpoint, None)
-        return 1
+        return LineResult.USED
 
     def end(self) -> None:
         if self._untagged:
@@ -180,6 +194,8 @@ class K6Summary:
     whole_document = True  # one JSON document over any number of lines
     failure_rule = "k6's http_req_failed (status outside 200–399 unless the script says otherwise)"
     label = "k6 end-of-test summary JSON"
+    timing = None
+    samples = ()  # one document over many lines: its fixtures are read whole (tests/analyze/test_formats.py)
 
     def __init__(self, sink):
         self.sink = sink
@@ -206,12 +222,12 @@ class K6Summary:
     def first_line_rule(cls):
         return 'a k6 summary JSON object ({"metrics": …} from handleSummary or --summary-export)'
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         self._size += len(line) + 1
         if self._size > MAX_SUMMARY_BYTES:
             raise LineError(f"a k6 summary of at most {MAX_SUMMARY_BYTES >> 20} MiB")
         self._parts.append(line)
-        return 1
+        return LineResult.USED
 
     def end(self) -> None:
         text = "\n".join(self._parts)

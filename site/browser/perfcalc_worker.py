@@ -205,58 +205,23 @@ def analyze_finish(analysis_id: str) -> str:
     return json.dumps({"view": analysis_view(summary)}, ensure_ascii=False)
 
 
-def _n(value, unit: str = "", digits: int = 1) -> str:
-    """A number for the table: thousands separated, a fixed number of decimals, its unit; — when unknown."""
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if isinstance(value, int) else f"{value:,.{digits}f}"
-    return f"{text} {unit}".rstrip()
-
-
-def _latency_rows(label: str, latency) -> list:
-    if latency is None or latency.count == 0:
-        return []
-    percentiles = " · ".join(f"{name} {_n(getattr(latency, field), 'ms')}" for name, field in
-                             (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms"), ("max", "max_ms"))
-                             if getattr(latency, field) is not None)
-    rows = [[f"{label}: mean", _n(latency.mean_ms, "ms", 2)]]
-    if percentiles:
-        rows.append([f"{label}: percentiles", percentiles])
-    rows.append([f"{label}: how they were computed", latency.basis])
-    return rows
-
-
 def analysis_view(summary) -> dict:
-    """What the page shows for a summary: plain strings and numbers, and the charts as SVG."""
+    """What the page shows for a summary: the shared presentation (``perfcalc.analyze.present``) and the charts."""
+    from perfcalc.analyze.present import clean, number, present
     from perfcalc.charts import Chart, Series
     from perfcalc_site import charts as drawing
 
-    lines = summary.lines
-    window = summary.window
-    rows = [
-        ["Lines", f"{lines.read:,} read: {lines.used:,} used, {lines.ignored:,} ignored, "
-                  f"{lines.rejected:,} could not be read"],
-    ]
-    if window is not None:
-        rows.append(["Steady window", f"{window.start_s:,.0f}–{window.end_s:,.0f} s after the first request "
-                                      f"({window.duration_s:,.0f} s): {window.rule}"])
-    rows += [
-        ["Requests", _n(summary.requests)],
-        ["Throughput", _n(summary.throughput_rps, "requests/s", 2)],
-        ["Peak throughput", _n(summary.peak_throughput_rps, "requests/s", 2)],
-        ["Error rate", f"{_n(summary.error_rate_pct, '%', 2)} ({summary.failure_rule})"
-         if summary.error_rate_pct is not None else "—"],
-        ["Requests in flight (Little's law)", _n(summary.mean_concurrency, "", 2)],
-    ]
-    rows += _latency_rows("Response time", summary.latency)
-    rows += _latency_rows("As the tool stated, whole run", summary.stated_latency)
-    rows += _latency_rows("Upstream time", summary.upstream_latency)
-    if summary.load_name:
-        rows.append([f"Most {summary.load_name}", _n(summary.load_max)])
-    endpoints = [[e.endpoint, _n(e.requests), _n(e.throughput_rps, "", 2), _n(e.error_rate_pct, "%", 2),
-                  _n(e.mean_ms, "ms", 2), _n(e.p99_ms, "ms")] for e in summary.endpoints[:12]]
-    steps = [[_n(s.level), f"{s.start_s:,.0f}–{s.end_s:,.0f} s", _n(s.requests), _n(s.throughput_rps, "", 2),
-              _n(s.error_rate_pct, "%", 2), _n(s.mean_ms, "ms", 2), _n(s.p99_ms, "ms")] for s in summary.steps]
+    shown = present(summary)
+    # Warnings first: the page shows this table before the buttons that fill the calculators.
+    rows = [["Warning", w] for w in shown.warnings] + [["Lines", shown.lines]] + [list(r) for r in shown.context]
+    for block in shown.blocks:
+        prefix = "" if block.style == "figures" else f"{block.title}: "
+        rows += [[prefix + label, value] for label, value in block.rows]
+        if block.basis:
+            rows.append([f"{prefix}how they were got, and what they measure", block.basis])
+    if shown.statuses:
+        label, _, value = shown.statuses.partition(": ")
+        rows.append([label, value])
     figures = []
     c = summary.charts
     if c is not None and c.time_s:
@@ -264,8 +229,8 @@ def analysis_view(summary) -> dict:
             "Throughput over time", "Seconds after the first request", "Throughput (requests/s)",
             (Series("throughput", tuple(zip(c.time_s, c.throughput_rps))),),
             f"Requests per second in {c.bucket_s:g}-second buckets over {len(c.time_s)} buckets; the steady "
-            f"window averages {_n(summary.throughput_rps, 'requests/s', 2)}, the busiest bucket "
-            f"{_n(summary.peak_throughput_rps, 'requests/s', 2)}."))
+            f"window averages {number(summary.throughput_rps, 'requests/s', 2)}, the busiest bucket "
+            f"{number(summary.peak_throughput_rps, 'requests/s', 2)}."))
         p99 = [(t, v) for t, v in zip(c.time_s, c.p99_ms) if v is not None]
         if p99:
             figures.append(Chart(
@@ -281,16 +246,16 @@ def analysis_view(summary) -> dict:
             f"How many requests of the steady window took each response time, in {len(centres)} bins from "
             f"{c.histogram_edges_ms[0]:,.1f} to {c.histogram_edges_ms[-1]:,.1f} ms."))
     return {
-        "file": summary.file,
+        "file": clean(summary.file),
         "format": f"{summary.format_label} ({summary.detected})",
         "rows": rows,
-        "endpoints": endpoints,
-        "steps": steps,
-        "usl": summary.usl_measurements or "",
-        "notes": list(summary.notes),
+        "warnings": list(shown.warnings),
+        "endpoints": [list(r) for r in shown.endpoints.rows] if shown.endpoints else [],
+        "steps": [list(r) for r in shown.steps.rows] if shown.steps else [],
+        "usl": shown.usl,
+        "notes": list(shown.notes),
         "rejected": [[r.line, r.expected, r.found] for r in summary.rejected],
-        "fills": {cid: {name: perfcalc.format_input(v) for name, v in values.items()}
-                  for cid, values in summary.calculator_inputs.items()},
+        "fills": {cid: dict(values) for cid, values in shown.inputs},
         "charts": [{"svg": drawing.render_svg(chart), "title": chart.title, "description": chart.description}
                    for chart in figures],
     }

@@ -18,6 +18,7 @@ Where the expected values come from:
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import heapq
 import json
@@ -168,7 +169,7 @@ def test_blocks_cut_the_window_into_equal_times():
 
 def test_blocks_start_at_the_window_not_the_file():
     """A ramp-up trimmed off: the window starts later than the file, and so do the blocks."""
-    s = analyze_path(FIXTURES / "nginx_ramp.log", samples=True)
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
     assert s.window.start_s > 0 and min(s.samples.time_s) >= s.window.start_s - 1
     side = C._Side(s, "baseline")
     assert side.blocks.n == s.requests and side.blocks.filled == C.BLOCKS
@@ -195,8 +196,8 @@ def test_metrics_and_levels_as_the_cli_contract_says():
 
 def test_two_runs_of_the_same_system_no_significant_change_on_every_metric():
     """M/M/4 at 85 % busy (the real Gunicorn lab's setting), two seeds, through nginx log lines and the analyzer."""
-    a = analyze_bytes(simulated_log(seed=1), "a.log", samples=True)
-    b = analyze_bytes(simulated_log(seed=2), "b.log", samples=True)
+    a = analyze_bytes(simulated_log(seed=1), "a.log")
+    b = analyze_bytes(simulated_log(seed=2), "b.log")
     result = C.compare(a, b)
     assert [c.verdict for c in result.metrics] == ["no significant change"] * 6
     for c in result.metrics:
@@ -210,8 +211,8 @@ def test_the_same_run_30_percent_slower_is_slower_with_30_inside_its_interval():
     but the p50's reaches down to −7 %: queueing makes such a run worth a few
     hundred independent requests, and the interval says so.)
     """
-    a = analyze_bytes(simulated_log(seed=1, seconds=300.0, arrival_rps=56.0), "a.log", samples=True)
-    b = analyze_bytes(simulated_log(seed=1, scale=1.3, seconds=300.0, arrival_rps=56.0), "b.log", samples=True)
+    a = analyze_bytes(simulated_log(seed=1, seconds=300.0, arrival_rps=56.0), "a.log")
+    b = analyze_bytes(simulated_log(seed=1, scale=1.3, seconds=300.0, arrival_rps=56.0), "b.log")
     result = {c.metric: c for c in C.compare(a, b).metrics}
     for name in LATENCY:
         c = result[name]
@@ -227,8 +228,8 @@ def test_more_failures_are_worse_and_fewer_better():
     run = mmc_run(68.0, 50.0, 4, 120.0, seed=4).samples
     few = [rng.random() < 0.002 for _ in run.latency_ms]
     many = [rng.random() < 0.03 for _ in run.latency_ms]
-    a = analyze_bytes(nginx_log(run.time_s, run.latency_ms, failed=few), "a.log", samples=True)
-    b = analyze_bytes(nginx_log(run.time_s, run.latency_ms, failed=many), "b.log", samples=True)
+    a = analyze_bytes(nginx_log(run.time_s, run.latency_ms, failed=few), "a.log")
+    b = analyze_bytes(nginx_log(run.time_s, run.latency_ms, failed=many), "b.log")
     err = C.compare(a, b).metrics[5]
     assert err.verdict == "worse" and 0 < err.ci_low_pct < err.change_pct < err.ci_high_pct
     assert err.change_pct == pytest.approx(b.error_rate_pct - a.error_rate_pct)
@@ -237,8 +238,8 @@ def test_more_failures_are_worse_and_fewer_better():
 
 def test_the_figures_are_the_analyzers():
     """compare's baseline and candidate columns are analyze's own numbers for each file's steady window."""
-    a = analyze_path(SYNC, samples=True)
-    b = analyze_path(GTHREAD, samples=True)
+    a = analyze_path(SYNC)
+    b = analyze_path(GTHREAD)
     result = {c.metric: c for c in C.compare(a, b).metrics}
     for s, side in ((a, "baseline"), (b, "candidate")):
         for name in ("p50_ms", "p95_ms", "p99_ms", "mean_ms"):
@@ -248,7 +249,7 @@ def test_the_figures_are_the_analyzers():
 
 
 def test_the_same_files_give_the_same_answer():
-    a, b = (analyze_path(p, samples=True) for p in (SYNC, GTHREAD))
+    a, b = (analyze_path(p) for p in (SYNC, GTHREAD))
     assert C.compare(a, b).to_json() == C.compare(a, b).to_json()
     assert C.compare(a, b, seed=99).to_json() != C.compare(a, b).to_json()
 
@@ -352,8 +353,8 @@ def _halves(path: Path) -> tuple[str, str]:
 @pytest.mark.parametrize("path", [SYNC, GTHREAD])
 def test_real_gunicorn_first_minute_against_second_minute(path):
     first, second = _halves(path)
-    result = C.compare(analyze_bytes(first, "first.log", samples=True),
-                       analyze_bytes(second, "second.log", samples=True))
+    result = C.compare(analyze_bytes(first, "first.log"),
+                       analyze_bytes(second, "second.log"))
     assert [c.verdict for c in result.metrics] == ["no significant change"] * 6, result.metrics
 
 
@@ -364,8 +365,8 @@ def _slower(text: str) -> str:
 
 def test_real_gunicorn_with_every_request_30_percent_slower():
     text = "".join(_halves(SYNC))  # the load only
-    result = {c.metric: c for c in C.compare(analyze_bytes(text, "before.log", samples=True),
-                                             analyze_bytes(_slower(text), "after.log", samples=True)).metrics}
+    result = {c.metric: c for c in C.compare(analyze_bytes(text, "before.log"),
+                                             analyze_bytes(_slower(text), "after.log")).metrics}
     for name in LATENCY:
         assert result[name].verdict == "slower" and result[name].ci_low_pct < 30 < result[name].ci_high_pct
         assert result[name].change_pct == pytest.approx(30.0, abs=0.01)
@@ -380,8 +381,8 @@ def test_real_gunicorn_with_its_calibration_requests_is_uneven_and_says_so():
     care and is still called slower.
     """
     text = gzip.open(SYNC, "rt").read()
-    result = C.compare(analyze_bytes(text, "before.log", samples=True),
-                       analyze_bytes(_slower(text), "after.log", samples=True))
+    result = C.compare(analyze_bytes(text, "before.log"),
+                       analyze_bytes(_slower(text), "after.log"))
     got = {c.metric: c for c in result.metrics}
     assert got["p95_ms"].verdict == got["p99_ms"].verdict == "slower"
     assert got["p50_ms"].ci_low_pct < 0 < 30 < got["p50_ms"].ci_high_pct
@@ -390,7 +391,7 @@ def test_real_gunicorn_with_its_calibration_requests_is_uneven_and_says_so():
 
 def test_real_gunicorn_sync_against_gthread():
     """Same app, same 50 ms service: %(D)s unchanged; the second test sent 56/s instead of 68/s."""
-    result = C.compare(analyze_path(SYNC, samples=True), analyze_path(GTHREAD, samples=True))
+    result = C.compare(analyze_path(SYNC), analyze_path(GTHREAD))
     verdicts = {c.metric: c.verdict for c in result.metrics}
     assert all(verdicts[m] == "no significant change" for m in LATENCY), verdicts
     assert verdicts["throughput_rps"] == "slower"
@@ -401,8 +402,8 @@ def test_real_gunicorn_sync_against_gthread():
 # -- pre-aggregated files and mixed formats -----------------------------------------------------
 
 def test_whole_run_summaries_are_compared_as_stated_and_not_tested():
-    a = analyze_path(FIXTURES / "locust_stats.csv", samples=True)
-    b = analyze_path(FIXTURES / "k6_summary_export.json", samples=True)
+    a = analyze_path(FIXTURES / "locust_stats.csv")
+    b = analyze_path(FIXTURES / "k6_summary_export.json")
     result = C.compare(a, b)
     got = {c.metric: c for c in result.metrics}
     assert got["p50_ms"].baseline == a.latency.p50_ms and got["p50_ms"].candidate == b.latency.p50_ms
@@ -413,7 +414,7 @@ def test_whole_run_summaries_are_compared_as_stated_and_not_tested():
 
 
 def test_locust_history_tests_throughput_errors_and_the_mean_over_its_rows():
-    a = analyze_path(FIXTURES / "locust_stats_history.csv", samples=True)
+    a = analyze_path(FIXTURES / "locust_stats_history.csv")
     result = {c.metric: c for c in C.compare(a, a).metrics}
     for name in ("mean_ms", "throughput_rps", "error_rate_pct"):
         assert result[name].verdict == "no significant change" and result[name].ci_low_pct < 0 < result[name].ci_high_pct
@@ -424,8 +425,8 @@ def test_locust_history_tests_throughput_errors_and_the_mean_over_its_rows():
 
 def test_different_formats_compare():
     """A JMeter CSV against a k6 JSON-lines file: any two files analyze reads."""
-    a = analyze_path(FIXTURES / "jmeter_steps.csv", samples=True)
-    b = analyze_path(FIXTURES / "k6_points.json", samples=True)
+    a = analyze_path(FIXTURES / "jmeter_steps.csv")
+    b = analyze_path(FIXTURES / "k6_points.json")
     result = C.compare(a, b)
     assert result.baseline.format_label != result.candidate.format_label
     assert any("different kinds" in n for n in result.notes)
@@ -434,7 +435,7 @@ def test_different_formats_compare():
 
 def test_a_window_too_short_to_cut_into_blocks_is_not_tested():
     """150 requests over 2 s, times in 1 s pages: two of ten blocks hold requests."""
-    a = analyze_path(FIXTURES / "gunicorn_D.log", samples=True)
+    a = analyze_path(FIXTURES / "gunicorn_D.log")
     result = C.compare(a, a)
     assert all(c.verdict is None for c in result.metrics)
     assert all(c.change_pct == 0 for c in result.metrics)
@@ -459,12 +460,13 @@ def test_a_zero_percentile_is_no_relative_change():
 
 
 def test_a_summary_without_samples_is_a_named_error():
-    with pytest.raises(PerfcalcError, match="samples=True"):
-        C.compare(analyze_path(SYNC), analyze_path(SYNC, samples=True))
+    bare = dataclasses.replace(analyze_path(SYNC), samples=None)
+    with pytest.raises(PerfcalcError, match="holds no samples of its window"):
+        C.compare(bare, analyze_path(SYNC))
 
 
 def test_progress_then_the_comparison():
-    a = analyze_path(SYNC, samples=True)
+    a = analyze_path(SYNC)
     steps = list(C.compare_steps(a, a, resamples=100))
     fractions, last = steps[:-1], steps[-1]
     assert isinstance(last, C.Comparison) and fractions == sorted(fractions) and fractions[-1] == 1.0
@@ -496,7 +498,7 @@ def test_text_table(capsys):
 
 
 def test_markdown_for_a_pull_request():
-    a = analyze_path(SYNC, samples=True)
+    a = analyze_path(SYNC)
     result = C.compare(a, a)
     md = comparison_markdown(result)
     lines = md.splitlines()
@@ -522,9 +524,9 @@ def test_a_refused_file_exit_2_and_error_json(bad, which, capsys):
     files[which] = str(FIXTURES / bad)
     assert main(["compare", *files]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.startswith("perfcalc compare: error: ")
+    assert captured.out == "" and captured.err.startswith(f"perfcalc compare: error: {files[which]}")
     assert main(["compare", *files, "--json"]) == 2
     error = json.loads(capsys.readouterr().out)["error"]
     assert set(error) == {"file", "line", "message"} and error["file"] == files[which]
     assert error["line"] == (1 if bad.endswith(".bin") else None)
-    assert error["message"].startswith(files[which])
+    assert error["message"] in captured.err and "give" in error["message"]  # what it is, what to do

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from perfcalc import PerfcalcError
 from perfcalc.analyze import analyze_bytes, summary_table
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "analyze"
 SOURCES = ["nginx_ramp.log", "gunicorn_D.log", "jmeter_steps.csv", "jmeter_noheader.csv", "k6_points.json",
            "locust_stats.csv", "locust_stats_history.csv", "locust_full_stats_history.csv", "k6_summary_export.json",
            "k6_handle_summary.json"]
