@@ -8,7 +8,7 @@ from typing import Any
 from .spec import Output
 
 __all__ = ["format_input", "format_output", "raw_value", "results_markdown", "comparison_cells", "comparison_table",
-           "comparison_markdown"]
+           "comparison_markdown", "comparison_runs", "verdict_sentences"]
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -169,6 +169,37 @@ def comparison_cells(comparison) -> list:
     return rows
 
 
+# How each verdict reads in a sentence, where "slower" would not (throughput rises and falls).
+_VERDICT_WORDS = {("throughput_rps", "slower"): "fell", ("throughput_rps", "faster"): "rose"}
+
+
+def verdict_sentences(comparison) -> list:
+    """Each metric's verdict in words: what changed, by how much, and how sure.
+
+    >>> from perfcalc.analyze.compare import Change, Comparison, RunInfo
+    >>> run = RunInfo("a.log", "nginx", "requests", 1000, 60.0)
+    >>> c = Comparison(run, run, (Change("p99_ms", 200.0, 260.0, 30.0, 21.25, 39.5, "slower"),
+    ...                          Change("throughput_rps", 50.0, 49.0, -2.0, -5.0, 1.0, "no significant change"),
+    ...                          Change("p50_ms", None, 10.0, None, None, None, None)), "", ())
+    >>> for line in verdict_sentences(c): print(line)
+    p99 is slower: +30.0 % (between +21.2 % and +39.5 %).
+    Throughput: no significant change (−2.0 %, between −5.0 % and +1.0 %, within the noise of these runs).
+    p50: not tested (see the notes).
+    """
+    out = []
+    for (label, _, _, change, interval, verdict), c in zip(comparison_cells(comparison), comparison.metrics):
+        name = label[0].upper() + label[1:] if label[0].islower() and not label[1:2].isdigit() else label
+        between = "between " + interval.replace(" to ", " and ")
+        if c.verdict is None:
+            out.append(f"{name}: not tested (see the notes).")
+        elif verdict == "no significant change":
+            out.append(f"{name}: no significant change ({change}, {between}, within the noise of these runs).")
+        else:
+            word = _VERDICT_WORDS.get((c.metric, verdict), f"is {verdict}")
+            out.append(f"{name} {word}: {change} ({between}).")
+    return out
+
+
 def _run_line(role: str, run) -> str:
     parts = [run.format_label]
     if run.requests is not None:
@@ -178,12 +209,18 @@ def _run_line(role: str, run) -> str:
     return f"{role} {run.file}: " + ", ".join(parts)
 
 
+def comparison_runs(comparison, aligned: bool = True) -> list:
+    """The two runs in a line each: file, format, requests, window (names aligned for a terminal)."""
+    return [_run_line("Baseline: " if aligned else "Baseline:", comparison.baseline),
+            _run_line("Candidate:", comparison.candidate)]
+
+
 def comparison_table(comparison) -> str:
     """What ``perfcalc compare`` prints: the runs, a table of the six metrics, the method, what was not tested."""
     header = ("metric", "baseline", "candidate", "change", f"{comparison.confidence_pct:g} % interval", "verdict")
     rows = [header, *comparison_cells(comparison)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [_run_line("Baseline: ", comparison.baseline), _run_line("Candidate:", comparison.candidate), ""]
+    lines = [*comparison_runs(comparison), ""]
     for r in rows:
         cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:4], widths[1:4])]
         cells += [r[4].ljust(widths[4]), r[5]]

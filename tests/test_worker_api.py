@@ -111,3 +111,36 @@ def test_a_link_reads_numbers_as_the_page_and_the_cli_do():
     assert answer["assign"] == {}
     assert "workers must be a whole number from 1 to 10000, written with the digits 0-9, got '٣'" in \
         answer["notices"]["worker-pool"]
+
+
+def test_a_comparison_in_steps_is_the_native_comparison():
+    """The compare panel's job: two analyses kept, then compared step by step, as perfcalc compare computes it."""
+    from perfcalc.analyze import analyze_path
+    from perfcalc.analyze.compare import compare
+    from perfcalc.format import comparison_cells
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "analyze" / "compare"
+    paths = [fixtures / "gunicorn-sync-w4-85pct.access.log.gz", fixtures / "gunicorn-gthread-w2-t2-70pct.access.log.gz"]
+    for run_id, path in zip(("b", "c"), paths):
+        assert json.loads(worker.analyze_begin(f"t-{run_id}", path.name)) == {"ok": True}
+        data = path.read_bytes()
+        for start in range(0, len(data), 1 << 16):
+            assert "progress" in json.loads(worker.analyze_feed(f"t-{run_id}", data[start:start + (1 << 16)]))
+        assert json.loads(worker.analyze_keep(f"t-{run_id}")) == {"ok": True}
+    assert json.loads(worker.compare_begin("t", "t-b", "t-c")) == {"ok": True}
+    progress = []
+    while "view" not in (answer := json.loads(worker.compare_step("t"))):
+        progress.append(answer["progress"])
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    native = compare(*(analyze_path(p) for p in paths))
+    assert answer["view"]["rows"] == [list(row) for row in comparison_cells(native)]
+    assert answer["view"]["runs"][0].startswith("Baseline: gunicorn-sync")
+    assert answer["view"]["markdown"].startswith("**perfcalc compare**")
+    assert not worker._kept and not worker._comparisons
+
+
+def test_a_refused_run_is_an_error_and_nothing_is_kept():
+    assert json.loads(worker.analyze_begin("r-1", "empty.log")) == {"ok": True}
+    assert json.loads(worker.analyze_keep("r-1"))["error"].startswith("empty.log")
+    assert "r-1" not in worker._kept
+    worker.compare_cancel("r", "r-1")

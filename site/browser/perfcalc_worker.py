@@ -259,3 +259,85 @@ def analysis_view(summary) -> dict:
         "charts": [{"svg": drawing.render_svg(chart), "title": chart.title, "description": chart.description}
                    for chart in figures],
     }
+
+
+# --- two runs compared ---------------------------------------------------------
+# The compare panel reads its two files as two analyses (analyze_begin,
+# analyze_feed), keeps their summaries (analyze_keep), then compares them in
+# steps (compare_begin, compare_step) so the worker posts progress and answers
+# keystrokes between steps. perfcalc.analyze.compare does the statistics and
+# perfcalc.format the wording; this part only gathers the view.
+
+_kept: dict = {}          # finished analyses waiting for their comparison, by analysis id
+_comparisons: dict = {}   # comparisons under way: id -> perfcalc.analyze.compare.compare_steps
+
+
+def analyze_keep(analysis_id: str) -> str:
+    """Finish an analysis and keep its summary for a comparison: ``{"ok": true}`` or ``{"error": message}``."""
+    analyzer = _analyses.pop(analysis_id)
+    try:
+        _kept[analysis_id] = analyzer.finish()
+    except perfcalc.PerfcalcError as exc:
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    return json.dumps({"ok": True})
+
+
+def compare_begin(compare_id: str, baseline_id: str, candidate_id: str) -> str:
+    """Start comparing two kept analyses (they are handed over: a second comparison needs new ones)."""
+    from perfcalc.analyze.compare import compare_steps
+
+    baseline, candidate = _kept.pop(baseline_id), _kept.pop(candidate_id)
+    try:
+        _comparisons[compare_id] = compare_steps(baseline, candidate)
+    except perfcalc.PerfcalcError as exc:
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    return json.dumps({"ok": True})
+
+
+def compare_step(compare_id: str) -> str:
+    """One step of a comparison: ``{"progress": 0–1}`` while it resamples, then ``{"view": …}`` (or an error)."""
+    from perfcalc.analyze.compare import Comparison
+
+    steps = _comparisons[compare_id]
+    try:
+        item = next(steps)
+    except perfcalc.PerfcalcError as exc:
+        _comparisons.pop(compare_id, None)
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    if isinstance(item, Comparison):
+        _comparisons.pop(compare_id, None)
+        return json.dumps({"view": comparison_view(item)}, ensure_ascii=False)
+    return json.dumps({"progress": item})
+
+
+def compare_cancel(compare_id: str, *analysis_ids: str) -> None:
+    """Forget a comparison and the analyses read for it, wherever it stopped."""
+    _comparisons.pop(compare_id, None)
+    for analysis_id in analysis_ids:
+        _analyses.pop(analysis_id, None)
+        _kept.pop(analysis_id, None)
+
+
+def comparison_view(comparison) -> dict:
+    """What the page shows for a comparison: plain strings (the same cells as the CLI's table) and the Markdown.
+
+    >>> from perfcalc.analyze import analyze_bytes
+    >>> from perfcalc.analyze.compare import compare
+    >>> line = '10.0.0.1 - - [10/Mar/2024:09:{:02d}:{:02d} +0000] "GET /a HTTP/1.1" 200 5 "-" "k6" {:.3f}\\n'
+    >>> log = "".join(line.format(i // 600, i // 10 % 60, 0.02 + i % 7 / 100) for i in range(3000))
+    >>> view = comparison_view(compare(analyze_bytes(log, "a.log"), analyze_bytes(log, "b.log")))
+    >>> view["header"][4], view["rows"][0][5], view["verdicts"][0]
+    ('95 % interval', 'no significant change', 'p50: no significant change (0.0 %, between 0.0 % and 0.0 %, within the noise of these runs).')
+    """
+    from perfcalc.format import comparison_cells, comparison_markdown, comparison_runs, verdict_sentences
+
+    return {
+        "runs": comparison_runs(comparison, aligned=False),
+        "header": ["Metric", "Baseline", "Candidate", "Change", f"{comparison.confidence_pct:g} % interval",
+                   "Verdict"],
+        "rows": [list(cells) for cells in comparison_cells(comparison)],
+        "verdicts": verdict_sentences(comparison),
+        "method": comparison.method,
+        "notes": list(comparison.notes),
+        "markdown": comparison_markdown(comparison),
+    }
