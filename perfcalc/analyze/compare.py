@@ -568,25 +568,30 @@ class _Side:
             raise PerfcalcError(f"{summary.file}: this summary holds no samples of its window (Summary.samples); "
                                 "compare needs summaries from perfcalc.analyze (analyze_path, Analyzer.finish)")
         self.role, self.file, self.kind = role, summary.file, s.kind
+        latency = getattr(summary, "latency", None)
+        # What its time field times, as its parser declares it (a stated summary's words are generic).
+        self.measures = latency.measures if latency is not None and s.kind == "requests" else ""
         self.values: dict = {}
         self.untested: dict = {}
         self.blocks = None
         if s.kind == "requests":
             window = getattr(summary, "window", None)
             self.blocks = _Blocks.of_requests(s, BLOCKS, window.start_s if window is not None else 0.0)
-            self._requests(s)
+            self._requests(s, getattr(summary, "throughput_rps", None))
         else:
             self._stated(s)
         self.info = RunInfo(summary.file, s.format_label, s.kind, len(s.failed) if s.kind == "requests"
                             else (s.stated or {}).get("requests"), s.duration_s or None)
 
-    def _requests(self, s: RunSamples) -> None:
+    def _requests(self, s: RunSamples, throughput_rps: float | None) -> None:
         b = self.blocks
         timed = b.sorted is not None and b.n > 0
         for name, p in _PERCENTILES.items():
             self.values[name] = b.percentile(p) if timed else None
         self.values["mean_ms"] = math.fsum(b.sums) / b.n if timed else None
-        self.values["throughput_rps"] = b.n / s.duration_s if s.duration_s > 0 else None
+        # The analyzer's own figure (it allows for the window's edges at fine time resolutions).
+        self.values["throughput_rps"] = (throughput_rps if throughput_rps is not None
+                                         else b.n / s.duration_s if s.duration_s else None)
         self.values["error_rate_pct"] = 100.0 * sum(b.failures) / b.n if b.n else None
         if not timed:
             for name in ("p50_ms", "p95_ms", "p99_ms", "mean_ms"):
@@ -604,12 +609,12 @@ class _Side:
         self.values["error_rate_pct"] = (100.0 * failures / requests if requests and failures is not None
                                          else stated.get("error_rate_pct"))
         rows = stated.get("intervals")
-        basis = stated.get("basis") or "as the tool stated them"
         if rows:  # Locust's history: a time series of counts, failures and latency sums, but no percentiles
             self.blocks = _Blocks.of_intervals(rows, s.duration_s, BLOCKS)
             for name in _PERCENTILES:
-                self.untested[name] = (f"states percentiles only for {basis.removeprefix('the ')}, not per interval"
-                                       if self.values[name] is not None else "states no percentiles for its window")
+                self.untested[name] = ("states its percentiles for the whole run, ramp-up included, not for its "
+                                       "window, and none per interval" if self.values[name] is not None else
+                                       "states no percentiles for its window")
             if self.blocks.sums is None:
                 self.untested["mean_ms"] = "states no mean response time per interval"
             self._check_blocks()
@@ -679,13 +684,13 @@ def compare_steps(baseline, candidate, *, resamples: int = RESAMPLES, seed: int 
 
 
 def _comparison(sides, errors) -> Comparison:
-    notes = []
-    changes = []
+    changes, untested = [], {}
     for m in METRICS:
-        change, note = (_error_change if m.name == "error_rate_pct" else _relative_change)(m, sides, errors)
+        change, why = (_error_change if m.name == "error_rate_pct" else _relative_change)(m, sides, errors)
         changes.append(change)
-        if note:
-            notes.append(note)
+        if why:
+            untested.setdefault(why, []).append(m.label)
+    notes = [f"{_and(labels)} not tested: {why}." for why, labels in untested.items()]
     for side in sides:
         uneven = [m.label for m in METRICS if side.blocks is not None and m.name not in side.untested
                   and effective_df(side.blocks.influence(m.name)) < UNEVEN_DF]
@@ -694,10 +699,10 @@ def _comparison(sides, errors) -> Comparison:
                          "blocks of time differ from the rest (a warm-up, a burst, a pause), which widens those "
                          "intervals; its charts (perfcalc analyze) show where.")
     base, cand = sides[0].info, sides[1].info
-    if base.format_label != cand.format_label:
-        notes.append(f"The two files are of different kinds ({base.format_label}; {cand.format_label}): check that "
-                     "their times measure the same thing (a load generator's response time includes the network "
-                     "and queueing that a server's own log may leave out).")
+    if sides[0].measures and sides[1].measures and sides[0].measures != sides[1].measures:
+        notes.append(f"The two files time different things: the baseline's is {sides[0].measures}; the "
+                     f"candidate's is {sides[1].measures}. A load generator's response time includes the network "
+                     "and the queueing that a server's own time may leave out: compare like with like.")
     if any(c.metric == "throughput_rps" and c.verdict not in (None, NO_CHANGE) for c in changes):
         notes.append("Throughput measures the system only when the load generator pushed it to its limit; with a "
                      "fixed arrival rate (an open model) it measures the test, and a change means the two tests "
@@ -705,9 +710,16 @@ def _comparison(sides, errors) -> Comparison:
     return Comparison(base, cand, tuple(changes), _method(), tuple(notes))
 
 
+def _and(labels: list) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def _reasons(m: Metric, sides) -> str | None:
-    why = [f"the {s.role} {s.untested[m.name]}" for s in sides if m.name in s.untested]
-    return f"{m.label} not tested: " + "; ".join(why) + "." if why else None
+    reasons = [s.untested.get(m.name) for s in sides]
+    if reasons[0] is not None and reasons[0] == reasons[1]:
+        return f"the baseline, like the candidate, {reasons[0]}"
+    why = [f"the {s.role} {r}" for s, r in zip(sides, reasons) if r is not None]
+    return "; ".join(why) if why else None
 
 
 def _relative_change(m: Metric, sides, errors):
@@ -718,7 +730,7 @@ def _relative_change(m: Metric, sides, errors):
         zero = "baseline" if b <= 0 else "candidate"
         change = None if b <= 0 else -100.0
         return (Change(m.name, b, c, change, None, None, None),
-                f"{m.label} not tested: the {zero}'s is 0 {m.unit}, below its file's time resolution.")
+                f"the {zero}'s is 0 {m.unit}, below its file's time resolution")
     change = 100.0 * (c / b - 1.0)
     why = _reasons(m, sides)
     if why:
@@ -735,7 +747,7 @@ def _relative_change(m: Metric, sides, errors):
         df.append(effective_df(blocks.influence(m.name)))
     if None in se:
         return (Change(m.name, b, c, change, None, None, None),
-                f"{m.label} not tested: some resamples reach 0 {m.unit}, below the files' time resolution.")
+                f"some resamples reach 0 {m.unit}, below the files' time resolution")
     d = math.log(c / b)
     s2 = se[0] ** 2 + se[1] ** 2
     if s2 > 0:

@@ -410,7 +410,8 @@ def test_whole_run_summaries_are_compared_as_stated_and_not_tested():
     assert got["p99_ms"].candidate is None and got["p99_ms"].change_pct is None  # k6 stated no p99
     assert all(c.verdict is None and c.ci_low_pct is None for c in result.metrics)
     assert got["throughput_rps"].change_pct == pytest.approx(100 * (b.throughput_rps / a.throughput_rps - 1))
-    assert any(n.startswith("p50 not tested: the baseline is an end-of-test summary") for n in result.notes)
+    assert result.notes[0].startswith("p50, p95, p99, mean, throughput and error rate not tested: the baseline is an "
+                                      "end-of-test summary")
 
 
 def test_locust_history_tests_throughput_errors_and_the_mean_over_its_rows():
@@ -421,15 +422,22 @@ def test_locust_history_tests_throughput_errors_and_the_mean_over_its_rows():
     assert result["mean_ms"].baseline == pytest.approx(a.latency.mean_ms)
     for name in ("p50_ms", "p95_ms", "p99_ms"):
         assert result[name].verdict is None and result[name].baseline == getattr(a.stated_latency, name)
+    notes = C.compare(a, a).notes
+    assert notes[0] == ("p50, p95 and p99 not tested: the baseline, like the candidate, states its percentiles for "
+                        "the whole run, ramp-up included, not for its window, and none per interval.")
 
 
 def test_different_formats_compare():
-    """A JMeter CSV against a k6 JSON-lines file: any two files analyze reads."""
+    """A JMeter CSV against a k6 JSON-lines file: any two files analyze reads; the figures are still analyze's."""
     a = analyze_path(FIXTURES / "jmeter_steps.csv")
     b = analyze_path(FIXTURES / "k6_points.json")
     result = C.compare(a, b)
+    got = {c.metric: c for c in result.metrics}
+    assert (got["throughput_rps"].baseline, got["throughput_rps"].candidate) == (a.throughput_rps, b.throughput_rps)
+    assert (got["p99_ms"].baseline, got["p99_ms"].candidate) == (a.latency.p99_ms, b.latency.p99_ms)
     assert result.baseline.format_label != result.candidate.format_label
-    assert any("different kinds" in n for n in result.notes)
+    assert any(n.startswith("The two files time different things: the baseline's is JMeter's elapsed") and
+               "the candidate's is k6's http_req_duration" in n for n in result.notes)
     assert [c.metric for c in result.metrics] == [m.name for m in C.METRICS]
 
 
@@ -439,7 +447,8 @@ def test_a_window_too_short_to_cut_into_blocks_is_not_tested():
     result = C.compare(a, a)
     assert all(c.verdict is None for c in result.metrics)
     assert all(c.change_pct == 0 for c in result.metrics)
-    assert any("in only 2 of the 10 blocks" in n for n in result.notes)
+    assert any("the baseline, like the candidate, holds requests in only 2 of the 10 blocks" in n
+               for n in result.notes)
 
 
 def test_a_p99_needs_a_thousand_requests():
