@@ -248,6 +248,18 @@ def test_the_figures_are_the_analyzers():
         assert getattr(result["error_rate_pct"], side) == pytest.approx(s.error_rate_pct, abs=1e-12)
 
 
+def test_the_same_bytes_in_any_slices_give_the_same_answer():
+    """The page reads in 1 MiB slices, the CLI in others: the comparison must not depend on where they fall."""
+    from perfcalc.analyze import Analyzer
+
+    data = gzip.decompress(SYNC.read_bytes())
+    sliced = Analyzer("sync.log")
+    for start in range(0, len(data), 7919):
+        sliced.feed(data[start:start + 7919])
+    other = analyze_bytes(gzip.decompress(GTHREAD.read_bytes()), "gthread.log")
+    assert C.compare(sliced.finish(), other).to_json() == C.compare(analyze_bytes(data, "sync.log"), other).to_json()
+
+
 def test_the_same_files_give_the_same_answer():
     a, b = (analyze_path(p) for p in (SYNC, GTHREAD))
     assert C.compare(a, b).to_json() == C.compare(a, b).to_json()
