@@ -49,7 +49,13 @@ def _parser() -> argparse.ArgumentParser:
                     "The format is detected from the first line unless given.")
     analyze.add_argument("file", metavar="FILE", help="the file to read (gzip is fine); - reads standard input")
     analyze.add_argument("--format", choices=list(FORMATS), help="the file's format (default: detected)")
-    analyze.add_argument("--json", action="store_true", help="print the summary as JSON")
+    analyze.add_argument("--log-format", metavar="FORMAT",
+                         help="the log_format (nginx), LogFormat (Apache) or access_log_format (Gunicorn) string "
+                              "the access log was written with, e.g. '$remote_addr - $remote_user [$time_local] "
+                              "\"$request\" $status $body_bytes_sent rt=$request_time'")
+    analyze.add_argument("--json", action="store_true",
+                         help="print the summary as JSON; a file that cannot be read prints "
+                              "{\"error\": {\"file\", \"line\", \"message\"}} and exits 2")
     compare = sub.add_parser(
         "compare", help="did the candidate run get slower than the baseline, or is it noise?",
         description="Compare two runs (any two files analyze reads, even of different formats), each over its "
@@ -108,26 +114,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "compare":
         return _compare(args["baseline"], args["candidate"], as_json)
     if command == "analyze":
-        return _report(command, lambda: _analyze(args["file"], args["format"]), as_json, summary_table)
+        return _report(command, lambda: _analyze(args["file"], args["format"], args["log_format"]), as_json,
+                       summary_table, json_errors=True)
     return _report(command, lambda: calculate(command, **args), as_json,
                    lambda result: _table(CALCULATORS[command], result))
 
 
-def _report(command: str, compute, as_json: bool, table) -> int:
-    """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr only."""
+def _report(command: str, compute, as_json: bool, table, json_errors: bool = False) -> int:
+    """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr.
+
+    With ``json_errors`` (``analyze``): a refusal is also printed on stdout
+    as ``{"error": {"file", "line", "message"}}`` under ``--json``, and an
+    unexpected failure is a plain message too, never a traceback.
+    """
     try:
         result = compute()
     except PerfcalcError as exc:
-        print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
-        return 2
+        return _refused(command, exc, as_json and json_errors)
+    except Exception as exc:  # noqa: BLE001 — the last resort: a reader never sees a traceback
+        if not json_errors:
+            raise
+        return _refused(command, PerfcalcError(
+            f"the analysis stopped on an unexpected error in perfcalc ({type(exc).__name__}: {exc}); this is a bug, "
+            "not a problem with the file: please report it with the command and the file's first lines"), as_json)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else table(result))
     return 0
 
 
-def _analyze(path: str, format: str | None):
+def _refused(command: str, exc: PerfcalcError, as_json: bool) -> int:
+    print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
+    if as_json:
+        error = {"file": getattr(exc, "file", None), "line": getattr(exc, "line", None),
+                 "message": getattr(exc, "message", str(exc))}
+        print(json.dumps({"error": error}, ensure_ascii=False, indent=2))
+    return 2
+
+
+def _analyze(path: str, format: str | None, log_format: str | None = None):
     if path != "-":
-        return analyze_path(path, format)
-    analyzer = Analyzer("<stdin>", format)
+        return analyze_path(path, format, log_format)
+    analyzer = Analyzer("<stdin>", format, log_format)
     while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
         analyzer.feed(chunk)
     return analyzer.finish()

@@ -68,7 +68,8 @@ def test_the_prose_count_leaves_out_code_tables_and_includes():
 
 
 def test_the_new_pages_are_in_the_navigation():
-    assert {"background-jobs.md", "database.md", "security.md", "troubleshooting.md"} <= set(TOPICS)
+    assert {"background-jobs.md", "database.md", "security.md", "troubleshooting.md",
+            "journey.md", "faster-python.md", "outbound-http.md"} <= set(TOPICS)
 
 
 @pytest.mark.parametrize("name", TOPICS)

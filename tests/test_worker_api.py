@@ -113,6 +113,30 @@ def test_a_link_reads_numbers_as_the_page_and_the_cli_do():
         answer["notices"]["worker-pool"]
 
 
+def test_an_unexpected_failure_in_the_analysis_is_a_plain_sentence_with_the_traceback_apart(monkeypatch):
+    import perfcalc.analyze.analyzer as analyzer_module
+
+    def broken(self):
+        raise ZeroDivisionError("division by zero")
+
+    assert json.loads(worker.analyze_begin("a1", "x.log"))["ok"]
+    monkeypatch.setattr(analyzer_module.Analyzer, "finish", broken)
+    answer = json.loads(worker.analyze_finish("a1"))
+    assert answer["error"] == worker.UNEXPECTED
+    assert "Nothing was sent anywhere" in answer["error"] and "perfcalc analyze FILE" in answer["error"]
+    assert "ZeroDivisionError" in answer["traceback"] and "Traceback" not in answer["error"]
+
+
+def test_a_log_format_given_on_the_page_reads_a_custom_layout():
+    fmt = '$remote_addr [$time_local] "$request" $status rt=$request_time'
+    assert json.loads(worker.analyze_begin("a2", "kv.log", "", fmt))["ok"]
+    lines = "".join(f'10.0.0.1 [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 rt=0.0{i % 9 + 1}0\n'
+                    for i in range(30))
+    worker.analyze_feed("a2", lines.encode())
+    view = json.loads(worker.analyze_finish("a2"))["view"]
+    assert view["format"].startswith("your log format (read with the log format given)")
+
+
 def test_a_comparison_in_steps_is_the_native_comparison():
     """The compare panel's job: two analyses kept, then compared step by step, as perfcalc compare computes it."""
     from perfcalc.analyze import analyze_path
@@ -144,3 +168,22 @@ def test_a_refused_run_is_an_error_and_nothing_is_kept():
     assert json.loads(worker.analyze_keep("r-1"))["error"].startswith("empty.log")
     assert "r-1" not in worker._kept
     worker.compare_cancel("r", "r-1")
+
+
+def test_an_unexpected_failure_in_a_comparison_is_a_plain_sentence(monkeypatch):
+    import perfcalc.analyze.compare as compare_module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+        yield  # a generator, as compare_steps is
+
+    for run_id in ("u-b", "u-c"):
+        worker.analyze_begin(run_id, "x.log")
+        worker.analyze_feed(run_id, "".join(f'10.0.0.1 - - [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 5 '
+                                            f'"-" "k6" 0.0{i % 9 + 1}0\n' for i in range(30)).encode())
+        assert json.loads(worker.analyze_keep(run_id)) == {"ok": True}
+    monkeypatch.setattr(compare_module, "compare_steps", broken)
+    assert json.loads(worker.compare_begin("u", "u-b", "u-c")) == {"ok": True}
+    answer = json.loads(worker.compare_step("u"))
+    assert answer["error"] == worker.UNEXPECTED_COMPARE and "perfcalc compare BASELINE CANDIDATE" in answer["error"]
+    assert "ZeroDivisionError" in answer["traceback"] and not worker._comparisons

@@ -35,9 +35,12 @@ UUIDs or long hex strings replaced by ``{id}``, so ``/users/42`` and
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import repeat
+from operator import ge, methodcaller
 
 from .records import PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
 
@@ -117,6 +120,28 @@ def endpoint_of(request_line: str) -> str:
     return f"{parts[0]} {_ID_SEGMENT.sub('/{id}', parts[1].split('?', 1)[0])}"
 
 
+_REQUEST_LINE = re.compile(r"([A-Za-z]+) ([^ ?\n]*)(?:\?[^ \n]*)? [^ \n]+", re.ASCII)
+_GROUP_1_2 = methodcaller("group", 1, 2)
+_ID_SEGMENTS = re.compile(_ID_SEGMENT.pattern.replace(r"(?=/|\Z)", r"(?=/|$)"), re.ASCII | re.MULTILINE)
+
+
+def endpoints_of(request_lines: list) -> list:
+    """:func:`endpoint_of` of many request lines at once, in a few passes of C (one regex over them all).
+
+    >>> endpoints_of(["GET /users/42?x=1 HTTP/1.1", "\\x16\\x03", "POST /a/0123456789abcdef/b HTTP/2.0"])
+    ['GET /users/{id}', '(malformed request line)', 'POST /a/{id}/b']
+    """
+    matches = list(map(_REQUEST_LINE.fullmatch, request_lines))
+    if "\n" in "".join(request_lines):  # not from a log line; the joined pass below needs none
+        return [endpoint_of(line) for line in request_lines]
+    good = [m for m in matches if m is not None]
+    if not good:
+        return ["(malformed request line)"] * len(matches)
+    joined = "\n".join(map(" ".join, map(_GROUP_1_2, good)))
+    normalised = iter(_ID_SEGMENTS.sub("/{id}", joined).split("\n"))
+    return [next(normalised) if m is not None else "(malformed request line)" for m in matches]
+
+
 class AccessLog:
     """One access-log variant: where the request time is and what unit it has.
 
@@ -139,6 +164,7 @@ class AccessLog:
         self.upstream = upstream
         self.label = label
         self.notes = []
+        self._endpoint_cache: dict = {}
         self.timing = REQUEST_TIME if unit == "s" and self.format == "nginx" else GUNICORN_TIME[unit]
 
     @classmethod
@@ -183,6 +209,52 @@ class AccessLog:
         self.sink.request(time_s, duration_ms, status >= "500", status, endpoint_of(request), None, upstream_ms)
         return LineResult.USED
 
+    def parse_many(self, lines: list) -> int | None:
+        """Read a batch of lines in one pass of C-level maps: the number read, or ``None`` to read them one by one.
+
+        The same records as :meth:`parse` line by line (a test holds them
+        equal on every fixture), in a fraction of the interpreter's time: a
+        batch with any line that does not parse is handed back whole, and
+        :meth:`parse` then says which line and why.
+        """
+        enabled = gc.isenabled()
+        gc.disable()  # the batch's matches and tuples live together and die together: nothing for the GC to find
+        try:
+            matches = list(map(_LINE.match, lines))
+            if None in matches:
+                return None
+            stamps, requests, statuses, durations, rests = zip(*map(_GROUPS, matches))
+            del matches
+        finally:
+            if enabled:
+                gc.enable()
+        try:
+            times = list(map(clf_time_s, stamps))
+            durations_ms = list(map(_DURATION[self.unit], durations))
+            if self.upstream:
+                upstream = list(map(_upstream_ms, rests))
+            elif rests.count(None) != len(rests):
+                return None
+            else:
+                upstream = None
+        except LineError:
+            return None
+        self.sink.requests(times, durations_ms, list(map(ge, statuses, repeat("500"))), statuses,
+                           self._endpoints_of(requests), upstream)
+        return len(lines)
+
+    def _endpoints_of(self, requests) -> list:
+        """:func:`endpoint_of` for a batch: known request lines from a dict, the new ones normalised together."""
+        cache = self._endpoint_cache
+        found = list(map(cache.get, requests))
+        if None in found:
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            new = list(set(requests).difference(cache))
+            cache.update(zip(new, endpoints_of(new)))
+            found = list(map(cache.__getitem__, requests))
+        return found
+
     def end(self) -> None:
         pass
 
@@ -192,6 +264,35 @@ GUNICORN_TIME = {
                                 "when it sent the response: time the request waited in the listen backlog (or in a "
                                 "worker's queue) is not in it, so it is service time, not the client's response time")
     for unit, atom in (("us", "%(D)s"), ("s", "%(L)s"), ("ms", "%(M)s"), ("whole_s", "%(T)s"))}
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _seconds_duration_ms(text: str) -> float:
+    if "." not in text:
+        raise LineError("a request time in seconds with a decimal point", text)
+    return plausible_duration(seconds_ms(text[:24]), text)
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _micros_duration_ms(text: str) -> float:
+    if "." in text:
+        raise LineError("a request time in whole microseconds (%(D)s)", text)
+    return plausible_duration(int(text[:16]) / 1000.0, text)
+
+
+_DURATION = {"s": _seconds_duration_ms, "us": _micros_duration_ms}
+_GROUPS = methodcaller("groups")
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _upstream_ms(rest):
+    """``$upstream_response_time`` in ms (several upstreams: their sum; ``-``: ``None``), as :meth:`AccessLog.parse` reads it."""
+    if rest is not None and rest.isascii() and rest.replace(".", "", 1).isdigit():
+        return plausible_duration(seconds_ms(rest[:24]), rest)
+    if rest is None or not _UPSTREAM.match(rest):
+        raise LineError("$upstream_response_time after $request_time", rest or "nothing")
+    times = _UPSTREAM_TIME.findall(rest)
+    return plausible_duration(sum(seconds_ms(t[:24]) for t in times), rest) if times else None
 
 
 def _sniff(line: str):
@@ -254,7 +355,8 @@ class GunicornLog(AccessLog):
             return None
         if "." in found[0]:
             return dict(unit="s", upstream=False, label="Gunicorn access log + %(L)s (request time in seconds)")
-        return dict(unit="us", upstream=False, label="Gunicorn access log + %(D)s (request time in microseconds)")
+        return dict(unit="us", upstream=False, label="Gunicorn access log + %(D)s (request time in microseconds; "
+                                                     "Apache combined + %D is the same line)")
 
 
 def sniff_access_log(line: str):
@@ -270,7 +372,8 @@ def sniff_access_log(line: str):
         return None
     duration, rest = found
     if "." not in duration or (rest is None and len(duration.split(".")[1]) == 6):
-        return GunicornLog, GunicornLog.sniff(line)
+        args = GunicornLog.sniff(line)  # None when more follows (ingress-nginx's default: not Gunicorn's)
+        return (GunicornLog, args) if args else None
     args = NginxLog.sniff(line)
     return (NginxLog, args) if args else None
 

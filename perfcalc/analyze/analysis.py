@@ -26,7 +26,9 @@ from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import chain, compress
+from collections import Counter
+from itertools import chain, compress, repeat
+from operator import add, le, sub
 from typing import NamedTuple
 
 from .records import UPSTREAM, Interval, Timing, refusal
@@ -161,10 +163,10 @@ class _Page:
         """Append this page's requests in time order (stable: the file's order among equal times)."""
         offsets = self.offsets
         base = self.start_s - t0
-        if all(a <= b for a, b in zip(offsets, offsets[1:])):
+        if all(map(le, offsets, offsets[1:])):
             latency.extend(self.durations)
             failed.extend(self.failed)
-            times.extend([base + o for o in offsets])
+            times.extend(map(add, offsets, repeat(base)))
             return
         order = sorted(range(len(offsets)), key=offsets.__getitem__)
         latency.extend(map(self.durations.__getitem__, order))
@@ -203,6 +205,7 @@ class Measured:
     requests_in_file: int | None
     month_extrapolation: bool
     rate_span_s: float | None = None   # the time the file's requests came in over (whole seconds count whole)
+    requests_only: bool = False        # no duration field: counts, rates and statuses only
     samples: RunSamples | None = None
 
     @property
@@ -242,8 +245,9 @@ class _WindowRead(NamedTuple):
 class RequestData:
     """The sink for per-request files: compact per-page arrays, then :meth:`summarise`."""
 
-    def __init__(self, upstream: bool = False):
+    def __init__(self, upstream: bool = False, latency: bool = True):
         self.upstream = upstream
+        self.latency = latency      # False: the file has no duration field (plain combined); durations are 0
         self.page_s = PAGE_LADDER_S[0]
         self.pages: dict[int, _Page] = {}
         self.endpoint_index: dict[str, int] = {}
@@ -260,7 +264,7 @@ class RequestData:
         page = self.pages.get(int(time_s // self.page_s))
         if page is None:
             page = self._page(time_s)
-        page.durations.append(duration_ms)
+        page.durations.append(duration_ms if duration_ms is not None else 0.0)
         page.offsets.append(time_s - page.start_s)
         e = self.endpoint_index.get(endpoint)
         if e is None:
@@ -287,6 +291,53 @@ class RequestData:
         if self.distinct_times < 2 and time_s != self._first_time:
             self.distinct_times += 1
             self._first_time = time_s if self._first_time is None else self._first_time
+
+    def requests(self, times, durations, failed, statuses, endpoints, upstream=None) -> None:
+        """Many requests at once, as columns (a parser's ``parse_many``): the same as :meth:`request` for each.
+
+        Requests are grouped into runs of the same page (a log is written in
+        time order, so a batch holds few runs), and each run is appended to
+        its page's arrays in one call.
+        """
+        index = self.endpoint_index
+        ids = list(map(index.get, endpoints))
+        if None in ids:  # new names: each gets its index once, however often it occurs in the batch
+            ids = [e if e is not None else index.get(name) if name in index else self._endpoint(name)
+                   for e, name in zip(ids, endpoints)]
+        if not self.status_names.issuperset(statuses):
+            statuses = list(map(self._status, statuses))
+        low, high = min(times), max(times)
+        if low < self.t_min:
+            self.t_min = low
+        if high > self.t_max:
+            self.t_max = high
+        if self.distinct_times < 2:
+            for t in set(times):
+                if t != self._first_time:
+                    self.distinct_times = min(2, self.distinct_times + 1)
+                    self._first_time = t if self._first_time is None else self._first_time
+        i, n = 0, len(times)
+        while i < n:
+            page_s = self.page_s
+            key = int(times[i] // page_s)
+            j = i + 1
+            while j < n and int(times[j] // page_s) == key:
+                j += 1
+            page = self.pages.get(key)
+            if page is None:
+                page = self._page(times[i])
+                if self.page_s != page_s:  # the pages widened: this run may now reach further
+                    continue
+            page.durations.extend(durations[i:j])
+            page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
+            page.endpoints.extend(ids[i:j])
+            page.failed.extend(failed[i:j])
+            if page.upstream is not None:
+                page.upstream.extend([_NO_UPSTREAM if u is None else u for u in upstream[i:j]])
+            counts = page.statuses
+            for status, k in Counter(statuses[i:j]).items():
+                counts[status] = counts.get(status, 0) + k
+            i = j
 
     def load_level(self, time_s, level):
         page = self.pages.get(int(time_s // self.page_s)) or self._page(time_s)
@@ -361,9 +412,17 @@ class RequestData:
         timing = getattr(parser, "timing", None)
         latency = _latency(read.runs, f"exact, from the {read.runs.count:,} requests in the steady window "
                                       "(nearest-rank percentiles)", timing.measures if timing else "")
+        if not self.latency:
+            latency = None
+            endpoints_note = "no latency per endpoint: the log has no request time"
+        else:
+            endpoints_note = ""
         upstream = (_latency(read.upstream, "exact, from $upstream_response_time in the steady window",
                              UPSTREAM_TIME.measures) if read.upstream is not None else None)
-        endpoints = self._endpoint_table(read, window.duration_s)
+        endpoints = self._endpoint_table(read, window.duration_s if measurable else 0.0)
+        if endpoints_note:
+            endpoints = [e._replace(mean_ms=None, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+                         for e in endpoints]
         if OTHER_ENDPOINTS in self.endpoint_index:
             notes.append(f"Only {MAX_ENDPOINTS - 1} distinct endpoints are told apart; the rest are counted "
                          f"together as {OTHER_ENDPOINTS}.")
@@ -379,14 +438,15 @@ class RequestData:
             statuses=tuple(sorted(read.statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
             statuses_scope=f"the {read.runs.count:,} requests of the steady window",
             steps=tuple(steps), charts=self._charts(grid, read, steps), notes=notes,
+            requests_only=not self.latency,
             service_ms=service.mean_ms if measurable and service else None,
             service_basis=("the mean $upstream_response_time (the upstream's time, as nginx saw it)"
                            if service is upstream else f"the mean {timing.field if timing else 'response time'}"),
             p99_for_inputs=service.p99_ms if service else None,
             requests_in_file=count, month_extrapolation=parser.format in ACCESS_LOG_FORMATS and measurable,
             rate_span_s=grid.extent_end - grid.t0,
-            samples=RunSamples(*read.samples, duration_s=window.duration_s, stated=None, kind="requests",
-                               format_label=parser.label),
+            samples=RunSamples(read.samples[0] if self.latency else (), *read.samples[1:],
+                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label),
         )
 
     def _grid(self, parser, count: int) -> _Grid:
@@ -476,10 +536,11 @@ class RequestData:
 
     def _charts(self, grid: _Grid, read: _WindowRead, steps) -> Charts:
         levels = [max((p.high for p in group if p.high is not None), default=None) for group in grid.buckets]
-        edges, histogram = self._histogram(read.runs)
+        edges, histogram = self._histogram(read.runs) if self.latency else ([], [])
+        p99s = read.p99s if self.latency else [None] * len(read.p99s)
         return Charts(grid.bucket_s, [(grid.first_bucket + i) * grid.bucket_s - grid.t0 for i in range(len(grid.buckets))],
                       [c / grid.bucket_s for c in grid.counts], [_pct(f, c) for f, c in zip(grid.failures, grid.counts)],
-                      read.p99s, "exact p99 of each bucket's requests",
+                      p99s, "exact p99 of each bucket's requests",
                       levels if any(v is not None for v in levels) else [], edges, histogram)
 
     def _split(self, group, by_endpoint, endpoint_failures) -> None:
@@ -547,8 +608,8 @@ class RequestData:
                 start_s=keys[plateau.kept_first] * self.page_s - t0,
                 end_s=(keys[plateau.end - 2] + 1) * self.page_s - t0,
                 requests=n, throughput_rps=n / duration, error_rate_pct=_pct(fails, n) or 0.0,
-                mean_ms=math.fsum(math.fsum(a) for a in arrays) / n,
-                p99_ms=percentile(sorted(chain.from_iterable(arrays)), 99),
+                mean_ms=math.fsum(math.fsum(a) for a in arrays) / n if self.latency else None,
+                p99_ms=percentile(sorted(chain.from_iterable(arrays)), 99) if self.latency else None,
             ))
         return steps
 
@@ -603,7 +664,10 @@ class IntervalData(_Rows):
                  "Total Failure Count, so they are exact; the mean response time over a window is derived "
                  "exactly from the cumulative Total Average Response Time.",
                  "Percentiles over a window cannot be derived from this file: Locust writes pre-aggregated, "
-                 "rounded percentiles, and percentiles cannot be averaged or subtracted."]
+                 "rounded percentiles, and percentiles cannot be averaged or subtracted.",
+                 "Each row's percentile columns are not whole-run figures: Locust 1.x, and Locust 2.x with "
+                 "--csv-full-history, write the last ~10 s there; Locust 2.x by default writes the run so far "
+                 "(ramp-up included). The p99 chart shows them as written."]
         p99_basis = ("p99 of the last ~10 s at the end of each bucket, as Locust states it (rounded)" if full_history
                      else "p99 since the start of the run at the end of each bucket, as Locust states it (rounded)")
 

@@ -25,6 +25,7 @@ from .inputs import calculator_inputs
 from .lines import BadLine, LineReader
 from .records import LineError, LineResult, refusal, shown
 from .summary import LineCounts, Rejected, Summary
+from .templates import LayoutLog, compile_layout, sink_options
 
 USED, IGNORED = LineResult.USED, LineResult.IGNORED
 
@@ -38,6 +39,8 @@ MAX_REJECTED_SHOWN = 10
 MAX_USL_POINTS = 200
 # Above this error rate the run mostly measured failures: warned before any suggested input.
 MOSTLY_FAILED_PCT = 50.0
+# The format is told from the first line that fits one; this many non-blank lines that fit none refuse the file.
+MAX_SNIFF_LINES = 10
 
 
 class Progress(NamedTuple):
@@ -69,14 +72,28 @@ class Analyzer:
     ('nginx combined + $request_time', 'detected from line 1', 9, 44.0, 'GET /api/{id}')
     """
 
-    def __init__(self, name: str = "input", format: str | None = None):
+    def __init__(self, name: str = "input", format: str | None = None, log_format: str | None = None):
         if format is not None and format not in FORMATS:
             raise PerfcalcError(f"format must be one of {', '.join(FORMATS)}, got {shown(str(format))}")
         self.name = name
         self.format = format
+        self.layout = None
+        if log_format:
+            try:
+                self.layout = compile_layout(log_format)
+            except ValueError as exc:
+                raise PerfcalcError(f"the log format {shown(log_format)} is {exc}; give the log_format (nginx), "
+                                    "LogFormat (Apache) or access_log_format (Gunicorn) string the log was written "
+                                    "with") from None
+            if format not in (None, "access-log"):
+                raise PerfcalcError(f"a log format is read as access-log, not {format}: leave --format out")
+            self.format = "access-log"
+        self._held: list = []     # lines before the format is known: (number, text), re-read once it is
+        self._legacy_lines = 0    # lines that were not UTF-8, read in the parser's legacy encoding
         self._reader = LineReader(name)
         self._parser = None
         self._parse = None
+        self._many = None
         self._data = None
         self._detected = ""
         self._used = self._ignored = self._rejected = 0
@@ -117,6 +134,9 @@ class Analyzer:
             raise PerfcalcError(f"{self.name}: this analysis is finished; start a new one")
         self._finished = True
         self._reader.close(self._consume)
+        if self._parser is None and self._held:
+            n, why = self._first_refusal
+            raise refusal(self.name, n, why)
         if self._parser is None:
             what = "only blank lines" if self._reader.lines_read else "empty"
             raise refusal(self.name, None, f"the file is {what}; there is nothing to read; give {unsupported('', self.name)}")
@@ -141,6 +161,12 @@ class Analyzer:
     # -- reading ---------------------------------------------------------------
 
     def _consume(self, first: int, lines: list) -> None:
+        many = self._many
+        if many is not None and not self._open_lines and set(map(type, lines)) == {str}:
+            used = many(lines)  # the whole batch at once, or None: then line by line, as below
+            if used is not None:
+                self._used += used
+                return
         parse = self._parse
         used = ignored = 0
         n = first - 1
@@ -150,14 +176,20 @@ class Analyzer:
                 if parse is None:  # no format can be told from it
                     raise refusal(self.name, n, line_message(text, "", "give the text file itself, not a binary or "
                                                                        "an archive (decompress or export it first)"))
-                self._reject(n, text, "")
-                continue
+                legacy = getattr(self._parser, "legacy_encoding", None)
+                if legacy is None or getattr(text, "raw", None) is None:
+                    self._reject(n, text, "")
+                    continue
+                text = text.raw.decode(legacy, "replace")
+                self._legacy_lines += 1
             if parse is None:
                 if not text or text.isspace():
                     ignored += 1
                     continue
-                self._start(n, text)
+                if not self._start(n, text):
+                    continue  # held until a later line tells the format
                 parse = self._parse
+                used, ignored = self._reread(used, ignored)
             elif (not text or text.isspace()) and not self._open_lines and not self._whole:
                 ignored += 1
                 continue
@@ -190,27 +222,42 @@ class Analyzer:
             found = exc.found if exc.found is not None else text
             self._rejected_shown.append(Rejected(n, exc.expected, found if isinstance(exc, BadLine) else shown(found)))
 
-    def _start(self, n: int, text: str) -> None:
-        """Recognise the format from the first non-blank line and set up its parser."""
-        if self.format is not None:
+    def _start(self, n: int, text: str) -> bool:
+        """Recognise the format from the first lines that parse and set up its parser; ``False`` while unknown.
+
+        A line no format fits is held (at most ``MAX_SNIFF_LINES``) and
+        rejected once a later line tells the format: one bad first line
+        does not make a whole log unreadable.
+        """
+        if self.layout is not None:
+            cls, args = LayoutLog, {"layout": self.layout}
+            if not self.layout.pattern.match(text):
+                return self._hold(n, text, f"the line is {shown(text)}, which does not fit the log format given "
+                                           f"({shown(self.layout.source)}); give the format the log was written "
+                                           "with")
+            self._detected = "read with the log format given"
+        elif self.format is not None:
             cls = FORMATS[self.format]
             args = cls.sniff(text)
             if args is None:
-                raise refusal(self.name, n, f"the line is {shown(text)}, which is not {cls.first_line_rule()}; "
-                                            "choose the file's own format, or leave the format to be detected")
+                return self._hold(n, text, f"the line is {shown(text)}, which is not {cls.first_line_rule()}; "
+                                           "choose the file's own format, or leave the format to be detected")
             self._detected = f"given as {self.format}"
         else:
             found = detect(text, self.name)
             if found is None:
-                other = known_other(text)
+                other = known_other(text) if not self._held else None
                 if other is not None:
                     raise refusal(self.name, n, f"the line is {shown(text)}: {other[0]}; {other[1]}")
-                raise refusal(self.name, n, f"the line is {shown(text)}; no format read here starts like it; "
-                                            f"give {unsupported(text, self.name)}")
+                return self._hold(n, text, f"the line is {shown(text)}; no format read here starts like it; "
+                                           f"give {unsupported(text, self.name)}")
             cls, args = found
-            self._detected = f"detected from line {n}"
+            self._detected = f"detected from line {n}" + (
+                f" (line {self._held[0][0]} did not fit and is listed below)" if len(self._held) == 1 else
+                f" (the {len(self._held)} lines before it did not fit and are listed below)" if self._held else "")
         if cls.kind == "requests":
-            self._data = RequestData(upstream=args.get("upstream", False))
+            options = sink_options(args["layout"]) if "layout" in args else {"upstream": args.get("upstream", False)}
+            self._data = RequestData(**options)
         elif cls.kind == "intervals":
             self._data = IntervalData()
         else:
@@ -220,8 +267,34 @@ class Analyzer:
         except LineError as exc:
             raise refusal(self.name, n, line_message(exc, text)) from None
         self._parse = self._parser.parse
+        self._many = getattr(self._parser, "parse_many", None)
         self._whole = getattr(cls, "whole_document", False)
         self._start_line = n
+        return True
+
+    def _hold(self, n: int, text: str, message: str) -> bool:
+        """Keep a line no format fits yet; refuse the file when the first ``MAX_SNIFF_LINES`` all fail."""
+        if not self._held:
+            self._first_refusal = (n, message)
+        self._held.append((n, text))
+        if len(self._held) >= MAX_SNIFF_LINES:
+            first, why = self._first_refusal
+            more = f" (nor do the {len(self._held) - 1} non-blank lines after it)"
+            raise refusal(self.name, first, why.replace("; ", more + "; ", 1) if "; " in why else why)
+        return False
+
+    def _reread(self, used: int, ignored: int) -> tuple:
+        """The held lines, now that the format is known: each is a rejected line (it did not fit the format)."""
+        for n, text in self._held:
+            try:
+                result = self._parse(text)
+            except LineError as exc:
+                self._reject(n, exc, text)
+                continue
+            used += result is USED
+            ignored += result is IGNORED
+        self._held = []
+        return used, ignored
 
     # -- summarising -----------------------------------------------------------
 
@@ -263,6 +336,10 @@ class Analyzer:
         notes = list(m.notes) + list(parser.notes)
         if self._reader.gzip:
             notes.append("The file is gzip-compressed; it was read as it inflated.")
+        if self._legacy_lines:
+            notes.append(f"{self._legacy_lines:,} lines were not UTF-8 and were read as "
+                         f"{parser.legacy_encoding} (Windows-1252, which Locust writes with on Windows): names with "
+                         "accents may show other characters than the script used.")
         if self._reader.gzip_truncated:
             notes.append("The gzip data ends early (the file is truncated): what it held was read.")
         if self._rejected:
@@ -292,17 +369,17 @@ def line_message(exc: LineError, text: str, todo: str = "give the file whole, as
     return f"it has {found if isinstance(exc, BadLine) else shown(found)} where {exc.expected} is needed; {todo}"
 
 
-def analyze_bytes(data, name: str = "input", format: str | None = None) -> Summary:
+def analyze_bytes(data, name: str = "input", format: str | None = None, log_format: str | None = None) -> Summary:
     """Analyse a whole file already in memory (tests, the paste box)."""
-    analyzer = Analyzer(name, format)
+    analyzer = Analyzer(name, format, log_format)
     analyzer.feed(data)
     return analyzer.finish()
 
 
-def analyze_path(path, format: str | None = None) -> Summary:
+def analyze_path(path, format: str | None = None, log_format: str | None = None) -> Summary:
     """Analyse a file on disk, read in slices of ``READ_CHUNK_BYTES`` as the browser reads it."""
     name = str(path)
-    analyzer = Analyzer(name, format)
+    analyzer = Analyzer(name, format, log_format)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(READ_CHUNK_BYTES):

@@ -11,10 +11,12 @@ looks like).
 
 from __future__ import annotations
 
-from .accesslog import GunicornLog, NginxLog, is_plain_combined, sniff_access_log
-from .jmeter import JMeterCsv
-from .k6 import K6Json, K6Summary
-from .locust import LocustHistory, LocustStats
+from .accesslog import GunicornLog, NginxLog, sniff_access_log
+from .jmeter import JMeterCsv, JMeterXml
+from .k6 import K6Csv, K6Json, K6Summary
+from .locust import LocustHistory, LocustRequests, LocustStats
+from .servers import AlbLog, EnvoyLog, HaproxyLog, IisLog, JsonAccessLog, UwsgiLog
+from .templates import LayoutLog, detect_layout
 
 __all__ = ["FORMATS", "detect", "unsupported"]
 
@@ -26,6 +28,16 @@ FORMATS = {
     "jmeter-csv": JMeterCsv,
     "nginx": NginxLog,
     "gunicorn": GunicornLog,
+    "access-log": LayoutLog,
+    "json-access-log": JsonAccessLog,
+    "envoy": EnvoyLog,
+    "uwsgi": UwsgiLog,
+    "haproxy": HaproxyLog,
+    "iis": IisLog,
+    "aws-alb": AlbLog,
+    "jmeter-xml": JMeterXml,
+    "k6-csv": K6Csv,
+    "locust-requests": LocustRequests,
 }
 
 _BY_NAME = (  # (file name ending, format) to word the message when no format matched
@@ -47,19 +59,21 @@ _KNOWN_OTHERS = (
      "this is an HTML page (a report?), which holds no raw data",
      "give the tool's data file (k6 JSON, Locust CSV, JMeter results, an access log)"),
     (lambda s: s.startswith("PK\x03\x04"), "this is a zip archive", "extract the file first"),
-    (is_plain_combined, "this is an access log without request times",
-     "add $request_time to nginx's log_format, or %(D)s to Gunicorn's access_log_format, and give a log written "
-     "with it"),
 )
 
 
 def detect(line: str, name: str):
     """``(parser class, constructor arguments)`` for a file whose first non-blank line is ``line``; ``None`` if unknown."""
-    for cls in (K6Json, K6Summary, LocustHistory, LocustStats, JMeterCsv):
+    for cls in (K6Json, K6Summary, LocustHistory, LocustStats, LocustRequests, JMeterCsv, JMeterXml, K6Csv, IisLog,
+                EnvoyLog, UwsgiLog, HaproxyLog, AlbLog, JsonAccessLog):
         args = cls.sniff(line)
         if args is not None:
             return cls, args
-    return sniff_access_log(line)
+    found = sniff_access_log(line)
+    if found is not None:
+        return found
+    layout = detect_layout(line)
+    return (LayoutLog, {"layout": layout}) if layout is not None else None
 
 
 def known_other(line: str):

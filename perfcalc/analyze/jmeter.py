@@ -34,7 +34,7 @@ import re
 from .csvrows import CsvRows
 from .records import CLIENT, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
 
-__all__ = ["DEFAULT_COLUMNS", "JMeterCsv"]
+__all__ = ["DEFAULT_COLUMNS", "JMeterCsv", "JMeterXml"]
 
 DEFAULT_COLUMNS = ("timeStamp", "elapsed", "label", "responseCode", "responseMessage", "threadName", "dataType",
                    "success", "failureMessage", "bytes", "sentBytes", "grpThreads", "allThreads", "URL", "Latency",
@@ -140,3 +140,88 @@ class JMeterCsv:
             self.notes.append(f"Skipped {self._transactions:,} Transaction Controller samples (their time is the "
                               "sum of their children's, which are counted themselves).")
         self.rows.close()
+
+
+_XML_SAMPLE = re.compile(r"<(httpSample|sample)\s([^>]*?)(/?)>|</(httpSample|sample)>", re.ASCII)
+_XML_ATTR = re.compile(r'(\w+)="([^"]*)"', re.ASCII)
+
+
+class JMeterXml:
+    """JMeter results saved as XML (``jmeter.save.saveservice.output_format=xml``): one element per sample.
+
+    ``<httpSample t="elapsed ms" ts="timeStamp ms" s="success" lb="label"
+    rc="code" na="allThreads" ng="grpThreads" …>`` (``<sample>`` for
+    samplers other than HTTP); sub-samples (redirects, a Transaction
+    Controller's children) are nested inside their parent and are not
+    counted again: the top-level samples are the requests, as JMeter's own
+    listeners count them. An element may span lines (a response body
+    saved inside it): lines are read until it closes.
+    """
+
+    format = "jmeter-xml"
+    kind = "requests"
+    label = "JMeter XML results (JTL)"
+    time_resolution_s = 0.001
+    time_meaning = JMeterCsv.time_meaning
+    failure_rule = 's = "false" (JMeter\'s assertions)'
+    load_name = "threads"
+    timing = JMeterCsv.timing
+    samples = (
+        Sample('<httpSample t="51" it="0" lt="48" ct="1" ts="1710061200000" s="true" lb="GET /api/items" rc="200" '
+               'rm="OK" tn="Shop 1-1" dt="text" by="555" sby="180" ng="1" na="1"/>',
+               (Request(1710061200.0, 51.0, False, "200", "GET /api/items", 1),),
+               before=('<?xml version="1.0" encoding="UTF-8"?>', '<testResults version="1.2">')),
+        Sample('<httpSample t="x" ts="1710061200000" s="true" lb="home" rc="200"/>', "t: elapsed in whole milliseconds",
+               before=('<?xml version="1.0" encoding="UTF-8"?>', '<testResults version="1.2">')),
+    )
+
+    def __init__(self, sink):
+        self.sink = sink
+        self.notes = []
+        self._depth = 0
+        self._transactions = 0
+
+    @classmethod
+    def sniff(cls, line: str):
+        text = line.lstrip()
+        if text.startswith("<?xml") or text.startswith("<testResults"):
+            return {}
+        return None
+
+    @classmethod
+    def first_line_rule(cls) -> str:
+        return '<?xml …?> and <testResults …>: JMeter results saved as XML'
+
+    def parse(self, line: str) -> LineResult:
+        used = False
+        for m in _XML_SAMPLE.finditer(line):
+            if m.group(4):  # a closing tag
+                self._depth = max(0, self._depth - 1)
+                continue
+            if self._depth == 0:
+                used = self._sample(dict(_XML_ATTR.findall(m.group(2)))) or used
+            if not m.group(3):
+                self._depth += 1
+        return LineResult.USED if used else LineResult.IGNORED
+
+    def _sample(self, attrs: dict) -> bool:
+        stamp, elapsed = attrs.get("ts", ""), attrs.get("t", "")
+        if not _DIGITS.match(stamp):
+            raise LineError("ts: timeStamp in milliseconds since the epoch", stamp)
+        if not _DIGITS.match(elapsed):
+            raise LineError("t: elapsed in whole milliseconds", elapsed)
+        if attrs.get("rm", "").startswith(_TRANSACTION):
+            self._transactions += 1
+            return False
+        threads = attrs.get("na") or attrs.get("ng")
+        self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), plausible_duration(float(elapsed), elapsed),
+                          attrs.get("s", "true") == "false", attrs.get("rc", ""), attrs.get("lb", ""),
+                          int(threads) if threads and threads.isdigit() else None)
+        return True
+
+    def end(self) -> None:
+        if self._transactions:
+            self.notes.append(f"Skipped {self._transactions:,} Transaction Controller samples (their time is the "
+                              "sum of their children's, which are counted themselves).")
+        self.notes.append("Sub-samples nested in a sample (redirects, a transaction's children) are part of it and "
+                          "are not counted again.")

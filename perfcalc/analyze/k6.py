@@ -38,9 +38,10 @@ import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from .records import CLIENT, LineError, LineResult, LoadLevel, Request, Sample, Timing, Total, plausible_duration, plausible_time
+from .records import (CLIENT, LineError, LineResult, LoadLevel, Request, Sample, Timing, Total, json_object,
+                      plausible_duration, plausible_time)
 
-__all__ = ["K6Json", "K6Summary", "rfc3339_s"]
+__all__ = ["K6Json", "K6Summary", "K6Csv", "rfc3339_s"]
 
 _RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)\Z",
                       re.ASCII)
@@ -119,15 +120,8 @@ class K6Json:
 
     @classmethod
     def sniff(cls, line: str):
-        if not line.startswith("{"):
-            return None
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            return None
-        if isinstance(obj, dict) and obj.get("type") in ("Metric", "Point") and "metric" in obj:
-            return {}
-        return None
+        obj = json_object(line)
+        return {} if obj is not None and obj.get("type") in ("Metric", "Point") and "metric" in obj else None
 
     @classmethod
     def first_line_rule(cls):
@@ -301,3 +295,104 @@ class K6Summary:
                                    if (p := _percentile_key(k)) is not None and v is not None))
         return Total(endpoint, count, failures, rate, get("avg"), get("min"), get("max"), percentiles,
                      duration_s, vus_max)
+
+
+_CSV_HEADER = "metric_name,timestamp,metric_value"
+
+
+class K6Csv:
+    """k6's CSV output (``--out csv=FILE``): one row per sample; ``http_req_duration`` rows are requests.
+
+    Columns as k6 writes them (grafana.com/docs/k6, Results output →
+    Real-time → CSV): ``metric_name,timestamp,metric_value,check,error,
+    error_code,expected_response,group,method,name,proto,scenario,service,
+    status,subproto,tls_version,url,extra_tags,metadata`` (older versions
+    have fewer, in the same order, named by the header). ``timestamp`` is
+    Unix seconds by default (``K6_CSV_TIME_FORMAT=unix``), or milliseconds,
+    microseconds or RFC 3339 with the other time formats. ``vus`` rows are
+    the load level. As for ``--out json``, a request failed when
+    ``expected_response`` is ``false`` (else when its status is outside
+    200–399).
+    """
+
+    format = "k6-csv"
+    kind = "requests"
+    label = "k6 CSV (--out csv)"
+    time_resolution_s = 1.0
+    time_meaning = "the end of each request (k6 stamps HTTP samples when the response ends), to the second by default"
+    failure_rule = K6Json.failure_rule
+    load_name = "VUs"
+    timing = K6Json.timing
+    samples = (
+        Sample("http_req_duration,1710057601,48.512,,,,true,,GET,https://shop.test/api/items,HTTP/1.1,default,,200,,,"
+               "https://shop.test/api/items,,",
+               (Request(1710057601.0, 48.512, False, "200", "GET https://shop.test/api/items", None),),
+               before=("metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,"
+                       "proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata",)),
+        Sample("http_reqs,1710057601,1.000000,,,,true,,GET,https://shop.test/api/items,HTTP/1.1,default,,200,,,"
+               "https://shop.test/api/items,,", LineResult.IGNORED,
+               before=("metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,"
+                       "proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata",)),
+    )
+
+    def __init__(self, sink, columns: tuple):
+        from .csvrows import CsvRows
+        self.sink = sink
+        self.notes = []
+        self.rows = CsvRows(",", len(columns), header=True)
+        self.col = {name: i for i, name in enumerate(columns)}
+        self._untagged = 0
+
+    @classmethod
+    def sniff(cls, line: str):
+        if not line.startswith(_CSV_HEADER):
+            return None
+        return {"columns": tuple(line.split(","))}
+
+    @classmethod
+    def first_line_rule(cls) -> str:
+        return "k6's CSV output: a header row metric_name,timestamp,metric_value,…"
+
+    def parse(self, line: str) -> LineResult:
+        fields = self.rows.fields(line)
+        if type(fields) is LineResult:
+            return fields
+        col = self.col
+        metric = fields[col["metric_name"]]
+        if metric not in ("http_req_duration", "vus"):
+            return LineResult.IGNORED
+        time_s = _csv_time(fields[col["timestamp"]])
+        try:
+            value = _number(float(fields[col["metric_value"]][:40]), "metric_value")  # inf and nan refused
+        except ValueError as exc:
+            if isinstance(exc, LineError):
+                raise
+            raise LineError("metric_value: a number", fields[col["metric_value"]]) from None
+        if metric == "vus":
+            self.sink.load_level(time_s, int(value))
+            return LineResult.USED
+        ms = plausible_duration(value, fields[col["metric_value"]])
+        get = lambda name: fields[col[name]] if name in col else ""  # noqa: E731
+        status, expected = get("status"), get("expected_response")
+        if expected in ("true", "false"):
+            failed = expected == "false"
+        else:
+            self._untagged += 1
+            failed = not (len(status) == 3 and "200" <= status <= "399")
+        endpoint = f"{get('method')} {get('name') or get('url')}".strip()
+        self.sink.request(time_s, ms, failed, status, endpoint, None)
+        return LineResult.USED
+
+    def end(self) -> None:
+        self.rows.close()
+        if self._untagged:
+            self.notes.append(f"{self._untagged:,} requests have no expected_response: they failed when their "
+                              "status is outside 200–399.")
+
+
+def _csv_time(text: str) -> float:
+    if text.isdigit():
+        digits = len(text)
+        scale = 1.0 if digits <= 10 else 1e3 if digits <= 13 else 1e6 if digits <= 16 else 1e9
+        return plausible_time(int(text[:19]) / scale, text)
+    return rfc3339_s(text)

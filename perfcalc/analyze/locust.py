@@ -37,7 +37,7 @@ import re
 from .csvrows import CsvRows
 from .records import Interval, LineError, LineResult, Sample, Total, plausible_time
 
-__all__ = ["LocustStats", "LocustHistory"]
+__all__ = ["LocustStats", "LocustHistory", "LocustRequests"]
 
 _PERCENTILE = re.compile(r"(\d+(?:\.\d+)?)%\Z", re.ASCII)
 _AGGREGATED = "Aggregated"
@@ -63,6 +63,8 @@ def _number(text: str, column: str, *, whole: bool = False):
 
 class _LocustCsv:
     required: tuple = ()
+    # Locust writes with Python's default encoding: on Windows, names in Windows-1252 rather than UTF-8.
+    legacy_encoding = "cp1252"
     label = ""
     kind = ""
     failure_rule = ("Locust counted a failure (a request that raised, or that the script marked with "
@@ -200,4 +202,58 @@ class LocustHistory(_LocustCsv):
             max_ms_total=_number(fields[col["Total Max Response Time"]], "Total Max Response Time"),
             rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
             percentiles_ms=self.stated_percentiles(fields),
+        ))
+
+
+class LocustRequests(_LocustCsv):
+    """Locust 0.x ``--csv=PREFIX``'s ``PREFIX_requests.csv``: whole-run figures per request name, and ``Total``.
+
+    Columns as Locust 0.9–0.14 wrote them, every cell quoted: ``"Method",
+    "Name","# requests","# failures","Median response time","Average
+    response time","Min response time","Max response time","Average
+    Content Size","Requests/s"``; the last row is ``"None","Total"``. No
+    percentiles beyond the median (they are in ``_distribution.csv``).
+    """
+
+    format = "locust-requests"
+    kind = "totals"
+    label = "Locust 0.x --csv requests (_requests.csv)"
+    required = ("Method", "Name", "# requests", "# failures", "Median response time", "Average response time",
+                "Min response time", "Max response time", "Requests/s")
+    samples = (
+        Sample('"None","Total","8791","201","18","27","1","479","10","109.49"',
+               (Total("", 8791, 201, 109.49, 27.0, 1.0, 479.0, ((50.0, 18.0),)),),
+               before=('"Method","Name","# requests","# failures","Median response time","Average response time",'
+                       '"Min response time","Max response time","Average Content Size","Requests/s"',)),
+    )
+
+    @classmethod
+    def sniff(cls, line: str):
+        if not line.startswith('"Method","Name","# requests"') and not line.startswith("Method,Name,# requests"):
+            return None
+        try:
+            return {"columns": tuple(CsvRows(",").row(line) or ())}
+        except LineError:
+            return None
+
+    def parse(self, line: str) -> LineResult:
+        fields = self.rows.fields(line)
+        if type(fields) is LineResult:
+            return fields
+        method, name = fields[self.index["Method"]], fields[self.index["Name"]]
+        self.record(fields, "" if (name == "Total" and method in ("None", "")) else f"{method} {name}".strip(), line)
+        return LineResult.USED
+
+    def record(self, fields: list, endpoint: str, line: str) -> None:
+        col = self.index
+        count = _number(fields[col["# requests"]], "# requests", whole=True)
+        median = _number(fields[col["Median response time"]], "Median response time")
+        self.sink.total(Total(
+            endpoint=endpoint, requests=count,
+            failures=_number(fields[col["# failures"]], "# failures", whole=True),
+            rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
+            mean_ms=_number(fields[col["Average response time"]], "Average response time") if count else None,
+            min_ms=_number(fields[col["Min response time"]], "Min response time") if count else None,
+            max_ms=_number(fields[col["Max response time"]], "Max response time") if count else None,
+            percentiles_ms=((50.0, median),) if median is not None and count else (),
         ))

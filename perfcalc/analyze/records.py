@@ -27,13 +27,14 @@ Times are Unix seconds (UTC), durations milliseconds.
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from ..spec import PerfcalcError
 
 __all__ = ["LineError", "LineResult", "Parser", "Sample", "Timing", "Request", "LoadLevel", "Interval", "Total",
-           "Sink", "Recorder", "refusal", "shown", "plausible_time", "plausible_duration", "CLIENT", "PROXY",
+           "Sink", "Recorder", "refusal", "json_object", "shown", "plausible_time", "plausible_duration", "CLIENT", "PROXY",
            "UPSTREAM", "SERVICE"]
 
 # How much of a rejected line is quoted back: enough to recognise it.
@@ -83,6 +84,21 @@ def plausible_time(time_s: float, text: str) -> float:
     if not EARLIEST_S <= time_s < LATEST_S:
         raise LineError("a time between 1980 and 2200", text)
     return time_s
+
+
+def json_object(line: str):
+    """The JSON object a line holds, or ``None`` (not JSON, not an object, or nested past the parser's depth).
+
+    >>> json_object('{"a": 1}'), json_object("[1]"), json_object("{")
+    ({'a': 1}, None, None)
+    """
+    if not line.startswith("{"):
+        return None
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
 
 
 def refusal(file: str, line: int | None, message: str) -> PerfcalcError:
@@ -254,6 +270,11 @@ class Recorder:
 
     def request(self, time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms=None):
         self.records.append(Request(time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms))
+
+    def requests(self, times, durations, failed, statuses, endpoints, upstream=None):
+        for i, t in enumerate(times):
+            self.request(t, durations[i], bool(failed[i]), statuses[i], endpoints[i], None,
+                         upstream[i] if upstream is not None else None)
 
     def load_level(self, time_s, level):
         self.records.append(LoadLevel(time_s, level))

@@ -509,8 +509,9 @@
     const id = `${panel.dataset.key}-${analyses}`;
     running.set(id, panel);
     const format = panel.querySelector("select[name='format']").value;
+    const logFormat = panel.querySelector("input[name='log_format']")?.value.trim() || "";
     const name = source.file ? source.file.name : "pasted lines";
-    post({ op: "analyze", id, name, format, ...source });
+    post({ op: "analyze", id, name, format, logFormat, ...source });
     panel.querySelector(".perfcalc-analyze__error").textContent = "";
     panel.querySelector(".perfcalc-analyze__result").hidden = true;
     panel.querySelector(".perfcalc-analyze__result").replaceChildren();

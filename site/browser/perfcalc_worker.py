@@ -169,26 +169,46 @@ def read_link(request: str) -> str:
 _analyses: dict = {}
 
 
-def analyze_begin(analysis_id: str, name: str, format_id: str = "") -> str:
-    """Start reading a file (or pasted text) called ``name``; the format is given or, if empty, detected."""
-    from perfcalc.analyze import Analyzer
+# What the page says when the analysis itself fails (a bug, never the reader's file): the traceback
+# goes to the browser's console, not on the page.
+UNEXPECTED = ("The analysis stopped on an unexpected error in perfcalc itself (not a problem with your file's "
+              "format). Nothing was sent anywhere: the file stayed on this computer. To report it, run "
+              "`perfcalc analyze FILE` on the same file (pip install perfcalc, or python -m perfcalc from the "
+              "guide's source) and send its output; the details are in the browser's console.")
+
+
+def _guarded(analysis_id: str, step) -> str:
+    """Run one step of an analysis; a refusal is its message, anything else the plain sentence and a traceback."""
+    import traceback
 
     try:
-        _analyses[analysis_id] = Analyzer(name=name, format=format_id or None)
+        return json.dumps(step(), ensure_ascii=False)
     except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)})
-    return json.dumps({"ok": True})
+        _analyses.pop(analysis_id, None)
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    except Exception:  # noqa: BLE001 — the last resort the page needs: a sentence, never a traceback on the page
+        _analyses.pop(analysis_id, None)
+        return json.dumps({"error": UNEXPECTED, "traceback": traceback.format_exc()}, ensure_ascii=False)
+
+
+def analyze_begin(analysis_id: str, name: str, format_id: str = "", log_format: str = "") -> str:
+    """Start reading a file (or pasted text) called ``name``; the format is given or, if empty, detected.
+
+    ``log_format`` is the server's own log-format string (nginx, Apache or
+    Gunicorn syntax), for an access log in a layout not recognised alone.
+    """
+    from perfcalc.analyze import Analyzer
+
+    def begin():
+        _analyses[analysis_id] = Analyzer(name=name, format=format_id or None, log_format=log_format or None)
+        return {"ok": True}
+
+    return _guarded(analysis_id, begin)
 
 
 def analyze_feed(analysis_id: str, chunk) -> str:
     """Feed the next slice (a Uint8Array from the file, or text); answer the progress, or the error."""
-    analyzer = _analyses[analysis_id]
-    try:
-        progress = analyzer.feed(chunk)
-    except perfcalc.PerfcalcError as exc:
-        _analyses.pop(analysis_id, None)
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"progress": progress.to_json()})
+    return _guarded(analysis_id, lambda: {"progress": _analyses[analysis_id].feed(chunk).to_json()})
 
 
 def analyze_cancel(analysis_id: str) -> None:
@@ -197,12 +217,7 @@ def analyze_cancel(analysis_id: str) -> None:
 
 def analyze_finish(analysis_id: str) -> str:
     """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators)."""
-    analyzer = _analyses.pop(analysis_id)
-    try:
-        summary = analyzer.finish()
-    except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"view": analysis_view(summary)}, ensure_ascii=False)
+    return _guarded(analysis_id, lambda: {"view": analysis_view(_analyses.pop(analysis_id).finish())})
 
 
 def analysis_view(summary) -> dict:
@@ -272,42 +287,58 @@ _kept: dict = {}          # finished analyses waiting for their comparison, by a
 _comparisons: dict = {}   # comparisons under way: id -> perfcalc.analyze.compare.compare_steps
 
 
+# The same last resort as UNEXPECTED, for the comparison's own steps.
+UNEXPECTED_COMPARE = UNEXPECTED.replace("The analysis stopped", "The comparison stopped").replace(
+    "your file's format", "your files' format").replace("`perfcalc analyze FILE` on the same file",
+                                                        "`perfcalc compare BASELINE CANDIDATE` on the same files")
+
+
 def analyze_keep(analysis_id: str) -> str:
     """Finish an analysis and keep its summary for a comparison: ``{"ok": true}`` or ``{"error": message}``."""
-    analyzer = _analyses.pop(analysis_id)
+    def keep():
+        _kept[analysis_id] = _analyses.pop(analysis_id).finish()
+        return {"ok": True}
+
+    return _guarded(analysis_id, keep)
+
+
+def _compare_guarded(compare_id: str, step) -> str:
+    """Run one step of a comparison: a refusal is its message, anything else the plain sentence and a traceback."""
+    import traceback
+
     try:
-        _kept[analysis_id] = analyzer.finish()
+        return json.dumps(step(), ensure_ascii=False)
     except perfcalc.PerfcalcError as exc:
+        _comparisons.pop(compare_id, None)
         return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"ok": True})
+    except Exception:  # noqa: BLE001 — as _guarded: a sentence on the page, the traceback in the console
+        _comparisons.pop(compare_id, None)
+        return json.dumps({"error": UNEXPECTED_COMPARE, "traceback": traceback.format_exc()}, ensure_ascii=False)
 
 
 def compare_begin(compare_id: str, baseline_id: str, candidate_id: str) -> str:
     """Start comparing two kept analyses (they are handed over: a second comparison needs new ones)."""
     from perfcalc.analyze.compare import compare_steps
 
-    baseline, candidate = _kept.pop(baseline_id), _kept.pop(candidate_id)
-    try:
-        _comparisons[compare_id] = compare_steps(baseline, candidate)
-    except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"ok": True})
+    def begin():
+        _comparisons[compare_id] = compare_steps(_kept.pop(baseline_id), _kept.pop(candidate_id))
+        return {"ok": True}
+
+    return _compare_guarded(compare_id, begin)
 
 
 def compare_step(compare_id: str) -> str:
     """One step of a comparison: ``{"progress": 0–1}`` while it resamples, then ``{"view": …}`` (or an error)."""
     from perfcalc.analyze.compare import Comparison
 
-    steps = _comparisons[compare_id]
-    try:
-        item = next(steps)
-    except perfcalc.PerfcalcError as exc:
-        _comparisons.pop(compare_id, None)
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    if isinstance(item, Comparison):
-        _comparisons.pop(compare_id, None)
-        return json.dumps({"view": comparison_view(item)}, ensure_ascii=False)
-    return json.dumps({"progress": item})
+    def step():
+        item = next(_comparisons[compare_id])
+        if isinstance(item, Comparison):
+            _comparisons.pop(compare_id, None)
+            return {"view": comparison_view(item)}
+        return {"progress": item}
+
+    return _compare_guarded(compare_id, step)
 
 
 def compare_cancel(compare_id: str, *analysis_ids: str) -> None:

@@ -10,7 +10,7 @@
 //        {op: "view", gen, key, seq, calculator, values, chart, changed}
 //        {op: "link", gen, search, forms}
 //        {op: "warm"}
-//        {op: "analyze", id, name, format, file | text} | {op: "analyze-cancel", id}
+//        {op: "analyze", id, name, format, logFormat, file | text} | {op: "analyze-cancel", id}
 //   out: {op: "ready"} | {op: "failed", message}
 //        {op: "view", gen, key, seq, view} | {op: "chart", gen, key, seq, chart}
 //        {op: "link", gen, answer} | {op: "error", gen, key, message}
@@ -104,10 +104,15 @@ function drawPending() {
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 const cancelled = new Set();
 
-async function analyze({ id, name, format, file, text }) {
+async function analyze({ id, name, format, logFormat, file, text }) {
   const started = performance.now();
-  const answer = (fields) => postMessage({ op: "analysis", id, seconds: (performance.now() - started) / 1000, ...fields });
-  const begun = JSON.parse(api.analyze_begin(id, name, format || ""));
+  const answer = (fields) => {
+    // An unexpected failure: the page gets a plain sentence, the console the traceback (issue 16).
+    if (fields.traceback) console.error(fields.traceback);
+    const { traceback, ...shown } = fields;
+    postMessage({ op: "analysis", id, seconds: (performance.now() - started) / 1000, ...shown });
+  };
+  const begun = JSON.parse(api.analyze_begin(id, name, format || "", logFormat || ""));
   if (begun.error) return answer({ error: begun.error });
   const total = file ? file.size : text.length;
   for (let start = 0; start < total; start += ANALYSIS_SLICE_BYTES) {

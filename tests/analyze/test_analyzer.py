@@ -235,8 +235,6 @@ def test_locust_window_counts_are_differences_of_the_cumulative_totals():
                    r"the text file itself"),
     ("empty.log", r"empty.log: the file is empty; there is nothing to read; give one of: k6 JSON lines"),
     ("blank_lines.log", r"blank_lines.log: the file is only blank lines; there is nothing to read; give one of"),
-    ("plain_combined.log", r"plain_combined.log line 1: the line is .*: this is an access log without request "
-                           r"times; add \$request_time"),
     ("k6_summary_truncated.json", r"k6_summary_truncated.json line \d+: it has '.*' where a complete JSON document "
                                   r"\(k6's summary\), not .* is needed; give the file whole"),
     ("nested.json", r"nested.json line 1: the line is '\[\[\[.*'; no format read here starts like it; give one of: "
@@ -245,6 +243,12 @@ def test_locust_window_counts_are_differences_of_the_cumulative_totals():
 def test_hostile_files_are_clear_errors_naming_file_and_line(name, message):
     with pytest.raises(PerfcalcError, match=message):
         analyze_path(FIXTURES / "hostile" / name)
+
+
+def test_plain_combined_was_refused_and_is_now_read_without_latency():
+    s = analyze_path(FIXTURES / "hostile" / "plain_combined.log")
+    assert s.latency is None and s.requests > 0 and s.format_label == "nginx combined (no request time)"
+    assert any("$request_time" in n for n in s.notes)
 
 
 def test_a_truncated_last_line_is_rejected_and_the_rest_used():

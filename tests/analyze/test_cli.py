@@ -38,7 +38,11 @@ def test_json_is_the_summary_s_plain_data(capsys):
 def test_every_format_can_be_given(format_id, capsys):
     example = {"k6-json": "k6_points.json", "k6-summary": "k6_summary_export.json", "locust-stats": "locust_stats.csv",
                "locust-history": "locust_stats_history.csv", "jmeter-csv": "jmeter_steps.csv",
-               "nginx": "nginx_ramp.log", "gunicorn": "gunicorn_D.log"}[format_id]
+               "nginx": "nginx_ramp.log", "gunicorn": "gunicorn_D.log", "access-log": "formats/ingress_nginx.log",
+               "json-access-log": "formats/caddy.json.log", "envoy": "formats/envoy_istio.log",
+               "uwsgi": "formats/uwsgi.log", "haproxy": "formats/haproxy.log", "iis": "formats/iis_w3c.log",
+               "aws-alb": "formats/aws_alb.log", "jmeter-xml": "formats/jmeter_results.xml",
+               "k6-csv": "formats/k6_results.csv", "locust-requests": "formats/locust0_requests.csv"}[format_id]
     assert main(["analyze", str(FIXTURES / example), "--format", format_id, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == format_id and data["detected"] == f"given as {format_id}"
@@ -84,3 +88,27 @@ def test_the_calculators_are_unchanged(capsys):
     assert "analyze" not in capsys.readouterr().out
     assert main(["usl-fit", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["calculator"] == "usl-fit"
+
+
+def test_json_refusal_is_an_error_object_on_stdout_and_exit_2(capsys):
+    path = FIXTURES / "hostile" / "binary.bin"
+    assert main(["analyze", str(path), "--json"]) == 2
+    captured = capsys.readouterr()
+    error = json.loads(captured.out)["error"]
+    assert error["file"] == str(path) and error["line"] == 1
+    assert error["message"].startswith("it has byte 0x") and "give the text file itself" in error["message"]
+    assert captured.err.startswith("perfcalc analyze: error: ")
+    assert main(["analyze", str(FIXTURES / "hostile" / "empty.log"), "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["line"] is None and error["message"].startswith("the file is empty")
+
+
+def test_log_format_option_reads_a_custom_nginx_layout(tmp_path, capsys):
+    log = tmp_path / "kv.log"
+    log.write_text("".join(f'10.0.0.1 [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 rt={i / 1000:.3f}\n'
+                           for i in range(1, 31)))
+    fmt = '$remote_addr [$time_local] "$request" $status rt=$request_time'
+    assert main(["analyze", str(log), "--log-format", fmt, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "access-log" and data["latency"]["max_ms"] == 30.0
+    assert "wait for the upstream" in data["latency"]["measures"]
