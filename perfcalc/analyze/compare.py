@@ -38,7 +38,9 @@ lasts less than a block (Carlstein 1986; Künsch 1989; Lahiri 2003).
   ``MIN_TAIL_REQUESTS`` (10) requests beyond it (a p99 needs 1,000
   requests): the bootstrap cannot say how far a maximum could have been.
 - *Throughput*: requests per block of time, batch means on the log
-  ratio, the same t and degrees of freedom.
+  ratio, the same t and degrees of freedom; its variance never below a
+  Poisson count's (1/n), so that a scheduled load (equal counts in every
+  block) does not make a one-request difference a verdict.
 - *Error rate*: each run's Wilson score interval (Wilson 1927) on an
   *effective* number of requests, n/deff·(z/t)², combined into an
   interval for the difference by Newcombe's hybrid score method
@@ -741,7 +743,9 @@ def _relative_change(m: Metric, sides, errors):
         if m.name == "throughput_rps":
             mean = blocks.n / blocks.k
             var = math.fsum((x - mean) ** 2 for x in blocks.counts) / (blocks.k - 1)
-            se.append(math.sqrt(var / blocks.k) / mean)
+            # Never below a Poisson count's 1/n: a scheduled load puts equal counts in every block,
+            # and a window's edges alone move a count by a request or two.
+            se.append(math.sqrt(max(var / blocks.k / (mean * mean), 1.0 / blocks.n)))
         else:
             se.append(err.get(m.name))
         df.append(effective_df(blocks.influence(m.name)))

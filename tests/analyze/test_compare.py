@@ -551,3 +551,15 @@ def test_a_refused_file_exit_2_and_error_json(bad, which, capsys):
     assert set(error) == {"file", "line", "message"} and error["file"] == files[which]
     assert error["line"] == (1 if bad.endswith(".bin") else None)
     assert error["message"] in captured.err and "give" in error["message"]  # what it is, what to do
+
+
+def test_a_scheduled_load_is_not_a_zero_width_throughput_interval():
+    """Exactly 5 requests a second in both runs, one run a request short: counting noise, not a verdict."""
+    def run(n, name):
+        lines = [f'10.0.0.1 - - [10/Mar/2024:09:{i // 300:02d}:{i // 5 % 60:02d} +0000] "GET /x HTTP/1.1" 200 5 '
+                 f'"-" "k6" 0.0{i % 9 + 1}0\n' for i in range(n)]
+        return analyze_bytes("".join(lines), name)
+    result = {c.metric: c for c in C.compare(run(3000, "a.log"), run(2999, "b.log")).metrics}
+    t = result["throughput_rps"]
+    assert t.verdict == "no significant change" and t.ci_low_pct < 0 < t.ci_high_pct
+    assert t.ci_high_pct - t.ci_low_pct > 5  # about ±2.6 × √2/√3000 ≈ ±7 %: a Poisson count's noise
