@@ -112,7 +112,7 @@ def serve(docroot: Path):
 
 
 RUNTIME_IN_PAGE = re.compile(r'<link rel="preload"[^>]*data-perfcalc-runtime[^>]*>|'
-                             r'<script src="[^"]*runtime/perfcalc\.js"[^>]*></script>', re.S)
+                             r'<script [^>]*src="[^"]*runtime/[a-z]+\.js"[^>]*></script>', re.S)
 
 
 def make_docroot(public: Path, tmp: Path) -> Path:
@@ -362,11 +362,10 @@ def main():
             print(f"    with the runtime {fcp['guide']:6.0f}   without it {fcp['plain']:6.0f}   "
                   f"ratio {fcp['guide'] / fcp['plain']:.2f}×")
 
-            ours = median([main_thread_bytes(r["scripts"], lambda n: n.endswith("/runtime/perfcalc.js"))
-                           for r in runs["guide"]])
+            ours = median([main_thread_bytes(r["scripts"], lambda n: "/runtime/" in n) for r in runs["guide"]])
             pyscript = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n) for r in runs["pyscript"]])
             print("\n  JavaScript the page's main thread loads for Python (decoded bytes)")
-            print(f"    our controller (runtime/perfcalc.js)  {ours / 1024:8.1f} KiB")
+            print(f"    our controller (runtime/*.js)         {ours / 1024:8.1f} KiB")
             print(f"    PyScript core (named-worker option)   {pyscript / 1024:8.1f} KiB")
             if mpy:
                 mp = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n or "/micropython/" in n)

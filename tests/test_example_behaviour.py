@@ -82,6 +82,23 @@ def test_server_timing_counts_before_request_hooks_registered_before_it_as_pre(e
     assert entries["pre"] >= 30
 
 
+def test_server_timing_keeps_the_entries_a_view_or_another_hook_set(example):
+    """The header is added, not replaced: the outbound example's view sets its own api;dur= entry."""
+    timing = example("journey", "server_timing")
+    from flask import Flask
+
+    app = Flask("own-entries")
+    app.config["SHOW_TIMING"] = True
+
+    @app.get("/")
+    def index():
+        return "ok", 200, {"Server-Timing": "api;dur=12.5"}
+
+    timing.install_timing(app)
+    values = app.test_client().get("/").headers.getlist("Server-Timing")
+    assert values[0] == "api;dur=12.5" and list(parse_server_timing(values[1])) == ["pre", "app"]
+
+
 def test_server_timing_is_only_sent_when_asked(example, caplog):
     timing = example("journey", "server_timing")
     with caplog.at_level(logging.INFO, logger="timing"):
@@ -150,6 +167,23 @@ def test_orjson_provider_keeps_the_interface_promises(example):
     assert client.get("/orders/1").data.startswith(b'{\n  "customer"')
 
 
+def test_the_orjson_provider_reads_request_bodies_more_strictly_and_rounds_big_integers(example):
+    """What the page warns about: bodies the standard library took as they were, orjson refuses or changes."""
+    provider = example("faster-python", "orjson_provider")
+    from flask.json.provider import DefaultJSONProvider
+
+    big = 123456789012345678901234567890  # beyond 64 bits, e.g. an id from a system with 128-bit keys
+    body = f'{{"n": {big}}}'
+    for kind in (DefaultJSONProvider, provider.OrjsonProvider):
+        client = provider.create_app(kind).test_client()
+        echoed = json.loads(client.post("/echo", data=body, content_type="application/json").data)
+        nan = client.post("/echo", data='{"x": NaN}', content_type="application/json")
+        if kind is DefaultJSONProvider:
+            assert echoed["received"]["n"] == big and nan.status_code == 200
+        else:  # silently a float, rounded to 17 significant digits; NaN, which is not JSON, is a 400
+            assert echoed["received"]["n"] == float(big) != big and nan.status_code == 400
+
+
 def test_the_json_benchmark_runs_and_compares_the_same_bodies(example):
     bench = example("faster-python", "bench_json")
     results = bench.measure(orders=3, number=2, repeat=3)
@@ -172,7 +206,7 @@ def test_the_hot_path_computes_what_a_direct_calculation_gives(example):
 
 
 class Downstream(BaseHTTPRequestHandler):
-    """/prices/ok, /prices/slow, /prices/flaky (503 twice, then 200), /prices/down (always 503)."""
+    """/prices/ok, /prices/slow, /prices/flaky (503 twice, then 200), /prices/down (always 503), /prices/cookie."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, so the client's pool can reuse connections
     disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
@@ -183,6 +217,9 @@ class Downstream(BaseHTTPRequestHandler):
             server.hits[self.path] = server.hits.get(self.path, 0) + 1
             server.ports.add(self.client_address[1])
             hits = server.hits[self.path]
+        if self.path == "/prices/cookie":  # a session cookie, as a login or a sticky load balancer sets
+            server.cookies.append(self.headers.get("Cookie"))
+            return self.reply(200, {"amount": 12.5}, {"Set-Cookie": "session=user-17; Path=/"})
         if self.path.startswith("/prices/slow"):
             time.sleep(server.slow_s)
         if self.path == "/prices/down" or (self.path == "/prices/flaky" and hits <= 2):
@@ -191,9 +228,11 @@ class Downstream(BaseHTTPRequestHandler):
 
     do_POST = do_GET
 
-    def reply(self, status, body):
+    def reply(self, status, body, headers=None):
         data = json.dumps(body).encode()
         self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -212,7 +251,7 @@ class QuietServer(ThreadingHTTPServer):
 def downstream():
     server = QuietServer(("127.0.0.1", 0), Downstream)
     server.daemon_threads = True
-    server.lock, server.hits, server.ports, server.slow_s = threading.Lock(), {}, set(), 0.3
+    server.lock, server.hits, server.ports, server.slow_s, server.cookies = threading.Lock(), {}, set(), 0.3, []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -355,3 +394,59 @@ def test_the_worst_case_backoffs_are_urllib3s_own(example):
         jitter = policy.backoff_s * sum(1 for pause in pauses if pause > 0)  # jitter is added only to real pauses
         attempts = retries + 1
         assert policy.worst_case_s() == pytest.approx(attempts * 2.5 + sum(pauses) + jitter)
+
+
+def test_a_trial_that_raises_something_unexpected_does_not_jam_the_breaker(example):
+    """A half-open trial that ends in anything but a RequestException must still count, or the breaker stays open."""
+    client = example("outbound-http", "client")
+    now = [0.0]
+    breaker = client.CircuitBreaker(threshold=1, reset_s=5, clock=lambda: now[0])
+    service = client.ServiceClient("http://127.0.0.1:9", breaker=breaker)
+    breaker.record(success=False)
+    now[0] = 5
+
+    class Broken:
+        def get(self, *args, **kwargs):
+            raise UnicodeError("not a RequestException")  # a hook's bug, or gevent's Timeout (a BaseException)
+
+    service.session = Broken
+    with pytest.raises(UnicodeError):
+        service.get_json("/prices/ok")  # the trial
+    assert not breaker.trial_running and breaker.opened_at == 5
+    now[0] = 10
+    breaker.before_call()  # once reset_s has passed again, the next trial goes through
+
+
+def test_the_connect_timeout_applies_to_each_address_the_name_resolves_to(example, monkeypatch):
+    """urllib3 tries every address getaddrinfo returns, each with the whole connect timeout."""
+    client = example("outbound-http", "client")
+    import socket
+
+    import requests
+
+    three = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 9))] * 3  # e.g. a load balancer in 3 zones
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: three)
+    timeouts = []
+
+    def unreachable(sock, address):  # as a silently dropped SYN ends: no packet leaves this machine
+        timeouts.append(sock.gettimeout())
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+    policy = client.CallPolicy(retries=0)
+    service = client.ServiceClient("http://prices.internal:8080", policy, client.CircuitBreaker(threshold=100))
+    with pytest.raises(requests.ConnectTimeout):
+        service.get_json("/prices/ok")
+    assert timeouts == [policy.connect_timeout_s] * 3
+    assert policy.worst_case_s(addresses=3) == pytest.approx(3 * 0.5 + 2.0)
+    assert client.CallPolicy().worst_case_s(addresses=2) == pytest.approx(3 * (2 * 0.5 + 2.0) + 0.3)
+
+
+def test_a_cookie_the_service_sets_is_not_sent_on_later_calls(example, downstream):
+    """One Session serves every user of the process: a cookie it kept would go out on other users' calls."""
+    client = example("outbound-http", "client")
+    service = client.ServiceClient(url(downstream), fast_policy(client))
+    service.get_json("/prices/cookie")
+    service.get_json("/prices/cookie")
+    assert downstream.cookies == [None, None]
+    assert len(service.session().cookies) == 0

@@ -95,6 +95,12 @@ WRONG = {
     "WSGI servers speak only HTTP/1.1": r"speak(?:s)? HTTP/1\.1",
     "Locust's load shape is an open model": r"(?:LoadTestShape|load shape)[^.]{0,80}open model",
     "not possible with 4 workers": r"not possible with 4 workers",
+    # %(D)s runs until the body's last byte is written, so against the time to the headers it goes negative.
+    "nginx's header time minus %(D)s is the queue": r"upstream_header_time`? minus Gunicorn",
+    # Little's law counts the requests in service only from the service time, not the time queued as well.
+    "time in Gunicorn (queue included) sets the slots needed": r"spent in Gunicorn means \d+ requests",
+    # urllib3 spends the whole connect timeout on each address the name resolves to.
+    "a call's worst case ignores the name's addresses": r"up to 7\.8 s before that wait,? and it must fit",
 }
 
 

@@ -129,7 +129,7 @@ def test_an_unexpected_failure_in_the_analysis_is_a_plain_sentence_with_the_trac
 
 def test_a_log_format_given_on_the_page_reads_a_custom_layout():
     fmt = '$remote_addr [$time_local] "$request" $status rt=$request_time'
-    assert json.loads(worker.analyze_begin("a2", "kv.log", "", fmt))["ok"]
+    assert json.loads(worker.analyze_begin("a2", "kv.log", json.dumps({"format": "", "log_format": fmt})))["ok"]
     lines = "".join(f'10.0.0.1 [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 rt=0.0{i % 9 + 1}0\n'
                     for i in range(30))
     worker.analyze_feed("a2", lines.encode())

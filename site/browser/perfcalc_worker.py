@@ -3,7 +3,7 @@
 Every decision the page shows is made here, by the same ``perfcalc`` code
 the CLI and the build use: parsing and validating what the reader typed,
 computing, formatting, warnings, the results as Markdown, the chart, and
-reading a shared link. The main thread (``perfcalc.js``) only applies the
+reading a shared link. The main thread (``perfcalc.js`` and its modules) only applies the
 answers to the DOM.
 
 Requests and answers are JSON strings, not proxies: nothing crosses the
@@ -191,16 +191,28 @@ def _guarded(analysis_id: str, step) -> str:
         return json.dumps({"error": UNEXPECTED, "traceback": traceback.format_exc()}, ensure_ascii=False)
 
 
-def analyze_begin(analysis_id: str, name: str, format_id: str = "", log_format: str = "") -> str:
-    """Start reading a file (or pasted text) called ``name``; the format is given or, if empty, detected.
+def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
+    """Start reading a file (or pasted text) called ``name`` with the panel's settings.
 
-    ``log_format`` is the server's own log-format string (nginx, Apache or
-    Gunicorn syntax), for an access log in a layout not recognised alone.
+    ``options`` is a JSON object of the panel's named controls (the page sends
+    them all): ``format``, a format id or empty to detect it, and
+    ``log_format``, the server's own log-format string (nginx, Apache or
+    Gunicorn syntax) for an access log in a layout not recognised alone. A new
+    setting is a control in ``perfcalc_site/panel.py`` and its use here.
+
+    >>> json.loads(analyze_begin("a-1", "access.log", json.dumps({"format": "nginx"})))
+    {'ok': True}
+    >>> analyze_cancel("a-1")
+    >>> json.loads(analyze_begin("a-2", "x.log", json.dumps({"format": "apache"})))["error"].endswith("got 'apache'")
+    True
     """
     from perfcalc.analyze import Analyzer
 
+    settings = json.loads(options)
+
     def begin():
-        _analyses[analysis_id] = Analyzer(name=name, format=format_id or None, log_format=log_format or None)
+        _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None,
+                                          log_format=(settings.get("log_format") or "").strip() or None)
         return {"ok": True}
 
     return _guarded(analysis_id, begin)

@@ -9,7 +9,8 @@ It adds everything the pages need beyond their HTML:
   directly from the working tree, each module with its bytecode compiled by
   the browser's own Python (Pyodide under node), byte-identical for identical
   sources;
-- ``runtime/``: the page's controller and the worker (``site/browser/``);
+- ``runtime/``: the page's controller (ES modules and one classic script) and
+  the worker, every ``.js`` file of ``site/browser/`` but the service worker;
 - the static files (``site/static/``: styles, manifest, icons);
 - a content security policy in every page (``csp.py``);
 - last, ``sw.js``: the service worker (``site/browser/sw.js``) with the list of
@@ -43,6 +44,7 @@ WHEEL = "perfcalc.whl"  # the theme's preload links and the worker use these nam
 SITE_DEPS = "site-deps.zip"
 # What of the npm package the browser needs (no source maps, types or demos).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+SERVICE_WORKER = "sw.js"  # written to the site's root by build-sw.mjs, not copied to runtime/
 STAMP = (2020, 1, 1, 0, 0, 0)  # every archive member's date: the same sources give the same bytes
 
 
@@ -135,8 +137,9 @@ def bundle(out: Path) -> None:
     python_archives(_fresh(out / "py"))
 
     runtime = _fresh(out / "runtime")
-    for name in ("perfcalc.js", "worker.js"):
-        shutil.copy2(SITE / "browser" / name, runtime / name)
+    for script in sorted((SITE / "browser").glob("*.js")):
+        if script.name != SERVICE_WORKER:
+            shutil.copy2(script, runtime / script.name)
 
     for static in sorted((SITE / "static").iterdir()):
         shutil.copy2(static, out / static.name)
@@ -153,7 +156,7 @@ def bundle(out: Path) -> None:
         page.write_text(csp.add_policy(text, policy), encoding="utf-8")
 
     # Last: the service worker precaches the finished site.
-    print(_node("build-sw.mjs", str(out), str(SITE / "browser" / "sw.js"), built_for(out)).strip())
+    print(_node("build-sw.mjs", str(out), str(SITE / "browser" / SERVICE_WORKER), built_for(out)).strip())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,10 @@ through Flask's own ``default`` (so clients see no format change), Decimal
 and UUID as strings, dataclasses as objects. What changes in the bytes:
 non-ASCII text is sent as UTF-8 rather than ``\\u`` escapes (both are valid
 JSON), NaN and infinities become ``null`` (the standard library writes
-``NaN``, which is not JSON), and integers beyond 64 bits raise an error.
-orjson does not run on PyPy.
+``NaN``, which is not JSON), and integers beyond 64 bits raise an error. What changes in what it
+reads (request.get_json()): NaN, Infinity, lone surrogates and nesting
+deeper than 1024 levels are refused (a 400), and an integer beyond 64 bits
+arrives as a float, rounded without an error. orjson does not run on PyPy.
 
 Run:  flask --app orjson_provider run   then   curl http://127.0.0.1:5000/orders/7
 """

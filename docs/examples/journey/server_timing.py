@@ -97,7 +97,7 @@ def install_timing(app: Flask) -> Flask:
         parts = g.get("timing_parts", {})
         value = header_value(parts, g.get("timing_pre"), app_ms)
         if app.config.get("SHOW_TIMING"):
-            response.headers["Server-Timing"] = value
+            response.headers.add("Server-Timing", value)  # add: keep entries the view or other hooks set
         log.info("timing path=%s status=%s %s", request.path, response.status_code,
                  " ".join(f"{k}_ms={v:.1f}" for k, v in {"app": app_ms, **parts}.items()))
         return response

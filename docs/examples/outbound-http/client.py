@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from flask import Flask
@@ -53,16 +54,21 @@ class CallPolicy:
             raise_on_status=False,   # after the last retry, hand back the 503 rather than raise
         )
 
-    def worst_case_s(self) -> float:
+    def worst_case_s(self, addresses: int = 1) -> float:
         """An upper bound on one call: every attempt times out on connect and read, plus every backoff.
 
-        A server that trickles one byte per read timeout can still exceed it:
-        the read timeout restarts with each byte.
+        ``addresses``: how many addresses the host name resolves to. urllib3
+        tries each in turn with the whole connect timeout, so an unreachable
+        service behind a name with three addresses (a load balancer in three
+        zones, or IPv6 and IPv4) costs three connect timeouts per attempt.
+        Not covered: DNS resolution, which no timeout bounds, and a server that
+        trickles one byte per read timeout (the read timeout restarts with each byte).
         """
         # urllib3 sleeps before retry n (after n failures): 0 for the first, backoff × 2^(n−1) + jitter after.
         backoffs = sum(min(Retry.DEFAULT_BACKOFF_MAX, self.backoff_s * 2 ** (n - 1) + self.backoff_s)
                        for n in range(2, self.retries + 1))
-        return (self.retries + 1) * (self.connect_timeout_s + self.read_timeout_s) + backoffs
+        attempt_s = addresses * self.connect_timeout_s + self.read_timeout_s
+        return (self.retries + 1) * attempt_s + backoffs
 
 
 class CircuitOpen(Exception):
@@ -136,6 +142,9 @@ class ServiceClient:
         # sockets with every worker, and two processes writing to one socket corrupt both streams.
         if self._session is None or self._pid != os.getpid():
             session = requests.Session()
+            # One Session serves every user this process calls for: a cookie the service set (a login, a
+            # sticky load balancer) would go out on everyone's later calls. Keep none; send credentials per call.
+            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.policy.pool_maxsize,
                                   max_retries=self.policy.retry(), pool_block=self.policy.pool_block)
             session.mount("http://", adapter)
@@ -149,7 +158,7 @@ class ServiceClient:
             # requests has no session-wide timeout: without timeout= a call can wait forever.
             response = self.session().get(self.base_url + path, timeout=(
                 self.policy.connect_timeout_s, self.policy.read_timeout_s))
-        except requests.RequestException:
+        except BaseException:  # a timeout, a refusal, or anything else: a half-open trial must always end
             self.breaker.record(success=False)
             raise
         self.breaker.record(success=response.status_code < 500)
