@@ -199,6 +199,9 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     ``log_format``, the server's own log-format string (nginx, Apache or
     Gunicorn syntax) for an access log in a layout not recognised alone. A new
     setting is a control in ``perfcalc_site/panel.py`` and its use here.
+    ``keep`` (set by the worker's compare job, not a control) marks one run of
+    a comparison: :func:`analyze_finish` then keeps its summary for
+    :func:`compare_begin` instead of answering a view.
 
     >>> json.loads(analyze_begin("a-1", "access.log", json.dumps({"format": "nginx"})))
     {'ok': True}
@@ -213,6 +216,8 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     def begin():
         _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None,
                                           log_format=(settings.get("log_format") or "").strip() or None)
+        if settings.get("keep"):
+            _keeping.add(analysis_id)
         return {"ok": True}
 
     return _guarded(analysis_id, begin)
@@ -228,7 +233,12 @@ def analyze_cancel(analysis_id: str) -> None:
 
 
 def analyze_finish(analysis_id: str) -> str:
-    """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators)."""
+    """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators).
+
+    A run of a comparison (begun with ``keep``) is kept instead: ``{"ok": true}``.
+    """
+    if analysis_id in _keeping:
+        return _keep(analysis_id)
     return _guarded(analysis_id, lambda: {"view": analysis_view(_analyses.pop(analysis_id).finish())})
 
 
@@ -289,12 +299,14 @@ def analysis_view(summary) -> dict:
 
 
 # --- two runs compared ---------------------------------------------------------
-# The compare panel reads its two files as two analyses (analyze_begin,
-# analyze_feed), keeps their summaries (analyze_keep), then compares them in
-# steps (compare_begin, compare_step) so the worker posts progress and answers
-# keystrokes between steps. perfcalc.analyze.compare does the statistics and
+# The worker's compare job reads its two files as two analyses begun with
+# ``keep`` (analyze_begin, analyze_feed, analyze_finish, which keeps their
+# summaries), then compares them in steps (compare_begin, compare_step) so the
+# worker posts progress and answers keystrokes between steps, and always ends
+# with compare_cancel. perfcalc.analyze.compare does the statistics and
 # perfcalc.format the wording; this part only gathers the view.
 
+_keeping: set = set()     # analyses begun for a comparison: analyze_finish keeps them
 _kept: dict = {}          # finished analyses waiting for their comparison, by analysis id
 _comparisons: dict = {}   # comparisons under way: id -> perfcalc.analyze.compare.compare_steps
 
@@ -305,9 +317,10 @@ UNEXPECTED_COMPARE = UNEXPECTED.replace("The analysis stopped", "The comparison 
                                                         "`perfcalc compare BASELINE CANDIDATE` on the same files")
 
 
-def analyze_keep(analysis_id: str) -> str:
+def _keep(analysis_id: str) -> str:
     """Finish an analysis and keep its summary for a comparison: ``{"ok": true}`` or ``{"error": message}``."""
     def keep():
+        _keeping.discard(analysis_id)
         _kept[analysis_id] = _analyses.pop(analysis_id).finish()
         return {"ok": True}
 
@@ -359,6 +372,7 @@ def compare_cancel(compare_id: str, *analysis_ids: str) -> None:
     for analysis_id in analysis_ids:
         _analyses.pop(analysis_id, None)
         _kept.pop(analysis_id, None)
+        _keeping.discard(analysis_id)
 
 
 def comparison_view(comparison) -> dict:

@@ -1,14 +1,17 @@
-"""Two runs compared in the page: the table native Python gives, nothing sent, markup from files kept as text.
+"""Two runs compared in the page: the CLI's verdicts and numbers, nothing sent, markup from files kept as text.
 
 Each test gives the built site's compare panel two files and checks what the
 page shows against ``perfcalc_worker.comparison_view`` run natively on the
-same bytes, the function the worker runs.
+same bytes (the function the worker runs) and, for the real fixture logs,
+against ``perfcalc compare --json`` run as a reader would.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +19,8 @@ import pytest
 from playwright.sync_api import expect
 
 from perfcalc.analyze import analyze_bytes
-from perfcalc.analyze.compare import compare
+from perfcalc.analyze.compare import Change, Comparison, RunInfo, compare
+from perfcalc.format import comparison_cells
 
 from .conftest import ROOT, wait_live
 from .helpers import wait_until
@@ -37,6 +41,16 @@ def native_view(baseline: tuple, candidate: tuple) -> dict:
     """(name, bytes) of each run, as the worker reads them."""
     return perfcalc_worker.comparison_view(compare(analyze_bytes(baseline[1], baseline[0]),
                                                    analyze_bytes(candidate[1], candidate[0])))
+
+
+def cli_cells(baseline: Path, candidate: Path) -> list:
+    """The table's cells from ``perfcalc compare --json``: its numbers, worded by perfcalc.format as the page's are."""
+    done = subprocess.run([sys.executable, "-m", "perfcalc", "compare", "--json", str(baseline), str(candidate)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    answer = json.loads(done.stdout)
+    runs = [RunInfo(**answer[role]) for role in ("baseline", "candidate")]
+    changes = tuple(Change(**metric) for metric in answer["metrics"])
+    return [list(row) for row in comparison_cells(Comparison(*runs, changes, answer["method"], tuple(answer["notes"])))]
 
 
 def open_panel(page, base_url):
@@ -61,7 +75,7 @@ def test_two_real_runs_are_compared_as_natively_and_nothing_is_sent(live_page, b
     give(panel, "candidate", str(GTHREAD))
     live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
     want = native_view((SYNC.name, SYNC.read_bytes()), (GTHREAD.name, GTHREAD.read_bytes()))
-    assert live_page.evaluate(READ_TABLE) == want["rows"]
+    assert live_page.evaluate(READ_TABLE) == want["rows"] == cli_cells(SYNC, GTHREAD)
     header = [th.inner_text() for th in panel.locator("table thead th").all()]
     assert header == want["header"]
     assert [li.inner_text() for li in panel.locator(".perfcalc-compare__verdicts li").all()] == want["verdicts"]
@@ -106,7 +120,8 @@ def test_swap_compares_the_other_way(live_page, base_url):
     panel.get_by_role("button", name="Swap the two").click()
     expect(panel.locator("td[data-verdict='faster']")).to_have_count(1, timeout=120_000)
     want = native_view((GTHREAD.name, GTHREAD.read_bytes()), (SYNC.name, SYNC.read_bytes()))
-    assert live_page.evaluate(READ_TABLE) == want["rows"]
+    assert live_page.evaluate(READ_TABLE) == want["rows"] == cli_cells(GTHREAD, SYNC)
+    expect(panel.locator('[data-run="baseline"] .perfcalc-compare__chosen')).to_have_text(GTHREAD.name)
 
 
 @pytest.mark.parametrize("name", ["binary.bin", "empty.log"])
@@ -120,7 +135,12 @@ def test_a_run_that_cannot_be_read_says_which_and_why(live_page, base_url, name)
     with pytest.raises(Exception) as native:
         analyze_bytes(bad.read_bytes(), name)
     assert error.text_content() == f"The candidate ({name}): {native.value}"
+    assert "Traceback" not in panel.inner_text()
+    cli = subprocess.run([sys.executable, "-m", "perfcalc", "compare", "--json", str(SYNC), str(bad)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert cli.returncode == 2 and json.loads(cli.stdout)["error"]["message"] in str(native.value)
     expect(panel.locator(".perfcalc-analyze__result")).to_be_hidden()
+    expect(panel.locator(".perfcalc-analyze__status")).to_have_text("The two runs could not be compared.")
 
 
 def test_markup_in_a_file_name_stays_text(live_page, base_url):
@@ -135,9 +155,8 @@ def test_markup_in_a_file_name_stays_text(live_page, base_url):
     assert live_page.evaluate("window.__pwned") is None
 
 
-def test_progress_is_shown_while_two_large_runs_are_read(live_page, base_url, tmp_path):
-    """Two 100,000-line logs: the bar moves while reading, then while resampling; the result arrives."""
-    panel = open_panel(live_page, base_url)
+def large_runs(tmp_path) -> list:
+    """Two 100,000-line access logs (a second of requests per 100 lines), a little apart."""
     line = '10.0.0.1 - - [10/Mar/2024:10:{m:02d}:{s:02d} +0000] "GET /x HTTP/1.1" 200 5 "-" "k6" 0.0{d}{e}\n'
     paths = []
     for run in (0, 1):
@@ -145,6 +164,13 @@ def test_progress_is_shown_while_two_large_runs_are_read(live_page, base_url, tm
         path.write_text("".join(line.format(m=i // 6000, s=i // 100 % 60, d=(i * 7 + run) % 9 + 1, e=i % 10)
                                 for i in range(100_000)))
         paths.append(path)
+    return paths
+
+
+def test_progress_is_shown_while_two_large_runs_are_read(live_page, base_url, tmp_path):
+    """Two 100,000-line logs: the bar moves while reading, then while resampling; the result arrives."""
+    panel = open_panel(live_page, base_url)
+    paths = large_runs(tmp_path)
     give(panel, "baseline", str(paths[0]))
     give(panel, "candidate", str(paths[1]))
     seen = wait_until(live_page, """() => { const p = document.querySelector('section.perfcalc-compare progress');
@@ -153,3 +179,36 @@ def test_progress_is_shown_while_two_large_runs_are_read(live_page, base_url, tm
     live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=180_000)
     expect(panel.locator("progress")).to_be_hidden()
     assert live_page.evaluate(READ_TABLE)[0][0] == "p50"
+
+
+STOP_AT = """(stage) => {
+  const panel = document.querySelector('section.perfcalc-compare');
+  const status = panel.querySelector('.perfcalc-analyze__status');
+  new MutationObserver((changes, observer) => {
+    if (!status.textContent.startsWith(stage)) return;
+    observer.disconnect();
+    window.__stoppedAt = status.textContent;
+    panel.querySelector("[data-action='analyze-cancel']").click();
+  }).observe(status, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+@pytest.mark.parametrize("stage", ["The candidate: Read", "Comparing:"])
+def test_stop_cancels_a_comparison_and_the_next_one_runs(live_page, base_url, tmp_path, stage):
+    """Stopped while a file is read or while resampling: no result, no error; the next comparison is whole."""
+    panel = open_panel(live_page, base_url)
+    paths = large_runs(tmp_path)
+    # Stop is pressed the moment the status line names the stage: a click from here could come after the end.
+    live_page.evaluate(STOP_AT, stage)
+    give(panel, "baseline", str(paths[0]))
+    give(panel, "candidate", str(paths[1]))
+    stop = panel.get_by_role("button", name="Stop")
+    expect(stop).to_be_hidden(timeout=120_000)
+    assert live_page.evaluate("window.__stoppedAt").startswith(stage)
+    expect(panel.locator(".perfcalc-analyze__status")).to_have_text("Stopped.")
+    expect(panel.locator(".perfcalc-analyze__result")).to_be_hidden()
+    expect(panel.locator(".perfcalc-analyze__error")).to_be_empty()
+    give(panel, "baseline", str(SYNC))
+    give(panel, "candidate", str(GTHREAD))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    assert live_page.evaluate(READ_TABLE) == cli_cells(SYNC, GTHREAD)
