@@ -8,6 +8,7 @@ against ``perfcalc compare --json`` run as a reader would.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import re
@@ -84,6 +85,33 @@ def test_two_real_runs_are_compared_as_natively_and_nothing_is_sent(live_page, b
     assert sent == [], "the comparison made requests"
 
 
+DROP = """([selector, name, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name));
+  const target = document.querySelector(selector);
+  target.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));
+  return target.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));
+}"""
+
+
+def drop(page, selector: str, path: Path) -> bool:
+    """Drop a file on an element as a browser does; False when the page took it (its default prevented)."""
+    return page.evaluate(DROP, [selector, path.name, base64.b64encode(path.read_bytes()).decode()])
+
+
+def test_runs_dropped_on_their_boxes_are_compared_as_the_cli_does(live_page, base_url):
+    panel = open_panel(live_page, base_url)
+    assert drop(live_page, f"{PANEL} .perfcalc-compare__runs", SYNC) is False  # beside the boxes: kept, not opened
+    expect(panel.locator(".perfcalc-analyze__status")).to_have_text(re.compile("^Drop the file on the baseline"))
+    assert drop(live_page, f'{PANEL} [data-run="candidate"]', GTHREAD) is False
+    expect(panel.locator(".perfcalc-analyze__status")).to_contain_text("Now the baseline")
+    expect(panel.locator('[data-run="candidate"] .perfcalc-compare__chosen')).to_have_text(GTHREAD.name)
+    assert drop(live_page, f'{PANEL} [data-run="baseline"]', SYNC) is False
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    assert live_page.evaluate(READ_TABLE) == cli_cells(SYNC, GTHREAD)
+
+
 def test_copy_results_puts_the_markdown_on_the_clipboard(live_page, base_url, context):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=re.match(r"https?://[^/]+", base_url)[0])
     panel = open_panel(live_page, base_url)
@@ -99,7 +127,7 @@ def test_copy_results_puts_the_markdown_on_the_clipboard(live_page, base_url, co
 
 def test_without_the_clipboard_the_markdown_is_selected_to_copy_by_hand(live_page, base_url):
     panel = open_panel(live_page, base_url)
-    live_page.evaluate("navigator.clipboard.writeText = () => Promise.reject(new Error('denied'))")
+    live_page.evaluate("() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }")
     give(panel, "baseline", str(SYNC))
     give(panel, "candidate", str(GTHREAD))
     live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
