@@ -63,6 +63,7 @@ bench: build browser
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/browser.py public
 	$(BIN)/python benchmarks/analyze.py
+	$(BIN)/python benchmarks/compare.py
 
 # The guide's "Do the models hold?" page renders docs/lab-results.json: every scenario of
 # `perfcalc lab` (about 30 minutes). Run it on a quiet machine: the page shows how late the

@@ -3,11 +3,14 @@
 Flags are the input names with ``-`` for ``_``; omitted inputs take their
 defaults; an empty value (``--concurrency ""``) leaves an optional field
 empty. ``perfcalc analyze FILE [--format F] [--log-format S] [--json]`` summarises a load
-test's results or an access log (``-`` reads standard input).
-``perfcalc lab [--quick] [--json]`` measures Flask under Gunicorn on this
-machine and sets the models beside it (:mod:`perfcalc.lab`; it needs the
-``lab`` extra). Bad input exits with status 2, the message on stderr and
-nothing on stdout.
+test's results or an access log (``-`` reads standard input);
+``perfcalc compare BASELINE CANDIDATE [--json]`` sets two runs side by side
+with an interval and a verdict per metric; ``perfcalc lab [--quick] [--json]``
+measures Flask under Gunicorn on this machine and sets the models beside it
+(:mod:`perfcalc.lab`; it needs the ``lab`` extra). Bad input exits with
+status 2, the message on stderr and nothing on stdout; with ``--json``,
+``analyze`` and ``compare`` print ``{"error": {"file", "line", "message"}}``
+on stdout as well.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Sequence
 
 from . import CALCULATORS, PerfcalcError, calculate, format_input, format_output
 from .analyze import FORMATS, READ_CHUNK_BYTES, Analyzer, analyze_path, summary_table
+from .format import comparison_table
 from .spec import Calculator, Field
 
 
@@ -38,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Performance calculators for Flask/WSGI services. `perfcalc list` shows them all; "
                     "`perfcalc ID --help` shows one calculator's fields, units, defaults and bounds.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,analyze,lab," + ",".join(CALCULATORS) + "}")
+    sub = parser.add_subparsers(dest="command", metavar="{list,analyze,compare,lab," + ",".join(CALCULATORS) + "}")
     sub.add_parser("list", help="list the calculators")
     analyze = sub.add_parser(
         "analyze", help="summarise a load test's results or an access log",
@@ -55,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true",
                          help="print the summary as JSON; a file that cannot be read prints "
                               "{\"error\": {\"file\", \"line\", \"message\"}} and exits 2")
+    compare = sub.add_parser(
+        "compare", help="did the candidate run get slower than the baseline, or is it noise?",
+        description="Compare two runs (any two files analyze reads, even of different formats), each over its "
+                    "steady window: p50, p95, p99, mean, throughput and error rate, the change, a simultaneous 95%% "
+                    "interval for it (block bootstrap over time, so requests that queued together are resampled "
+                    "together) and a verdict: slower, faster or no significant change (worse or better for errors). "
+                    "Whole-run summaries (k6 summary, Locust _stats.csv) are compared as stated, untested."
+                    .replace("%%", "%"))
+    compare.add_argument("baseline", metavar="BASELINE", help="the run before the change (gzip is fine)")
+    compare.add_argument("candidate", metavar="CANDIDATE", help="the run after it")
+    compare.add_argument("--json", action="store_true",
+                         help='print {"metrics": [{"metric", "baseline", "candidate", "change_pct", "ci_low_pct", '
+                              '"ci_high_pct", "verdict"}, …], …}')
     _lab_parser(sub)
     for calc in CALCULATORS.values():
         # argparse %-formats help strings but prints descriptions as they are: only help needs %% for %.
@@ -119,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{calc.id:<{width}}  {calc.title}")
         return 0
     as_json = args.pop("json")
+    if command == "compare":
+        return _compare(args["baseline"], args["candidate"], as_json)
     if command == "analyze":
         return _report(command, lambda: _analyze(args["file"], args["format"], args["log_format"]), as_json,
                        summary_table, json_errors=True)
@@ -166,3 +185,26 @@ def _analyze(path: str, format: str | None, log_format: str | None = None):
     while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
         analyzer.feed(chunk)
     return analyzer.finish()
+
+
+def _compare(baseline: str, candidate: str, as_json: bool) -> int:
+    from .analyze.compare import compare
+
+    summaries = []
+    for path in (baseline, candidate):
+        try:
+            summaries.append(analyze_path(path))
+        except PerfcalcError as exc:
+            print(f"perfcalc compare: error: {exc}", file=sys.stderr)
+            if as_json:
+                print(json.dumps({"error": _error_json(path, exc)}, ensure_ascii=False, indent=2))
+            return 2
+    result = compare(*summaries)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else comparison_table(result))
+    return 0
+
+
+def _error_json(path: str, exc: PerfcalcError) -> dict:
+    """A refused file as data: the file, the line (or None) and the message, as analysis.records.refusal keeps them."""
+    return {"file": getattr(exc, "file", path), "line": getattr(exc, "line", None),
+            "message": getattr(exc, "message", str(exc))}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 from .spec import Output
 
-__all__ = ["format_breakdown", "format_input", "format_output", "raw_value", "results_markdown"]
+__all__ = ["format_breakdown", "format_input", "format_output", "raw_value", "results_markdown", "comparison_cells",
+           "comparison_table", "comparison_markdown", "comparison_runs", "verdict_sentences"]
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -126,3 +128,145 @@ def results_markdown(calc, result) -> str:
     if result.warnings:
         lines += [""] + [f"> {_cell(w)}" for w in result.warnings]
     return "\n".join(lines)
+
+
+# -- perfcalc compare ----------------------------------------------------------------
+
+_MINUS = "\u2212"
+
+
+def _signed(value: float, decimals: int) -> str:
+    text = f"{abs(value):,.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return ("+" if value > 0 else _MINUS) + text
+
+
+def _figure(unit: str, value) -> str:
+    if value is None:
+        return "—"
+    if unit == "ms":
+        text = f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+    elif unit == "%":
+        text = f"{value:,.2f}" if value == 0 or value >= 0.01 else f"{value:.2g}"
+    else:
+        text = f"{value:,.2f}"
+    return f"{text} {unit}"
+
+
+def comparison_cells(comparison) -> list:
+    """Each metric of a comparison as text: (label, baseline, candidate, change, interval, verdict).
+
+    Latency and throughput changes are relative (%), the error rate's in
+    percentage points (pp); an untested metric reads "not tested".
+
+    >>> from perfcalc.analyze.compare import Change, Comparison, RunInfo
+    >>> run = RunInfo("a.log", "nginx", "requests", 1000, 60.0)
+    >>> c = Comparison(run, run, (Change("p99_ms", 200.0, 260.0, 30.0, 21.25, 39.5, "slower"),
+    ...                          Change("error_rate_pct", 0.1, 0.1, 0.0, -0.052, 0.051, "no significant change")), "", ())
+    >>> comparison_cells(c)  # doctest: +NORMALIZE_WHITESPACE
+    [('p99', '200.0 ms', '260.0 ms', '+30.0 %', '+21.2 % to +39.5 %', 'slower'),
+     ('error rate', '0.10 %', '0.10 %', '0.00 pp', '−0.05 to +0.05 pp', 'no significant change')]
+    """
+    from .analyze.compare import METRICS
+
+    labels = {m.name: m for m in METRICS}
+    rows = []
+    for c in comparison.metrics:
+        m = labels[c.metric]
+        points = m.name == "error_rate_pct"
+        unit = " pp" if points else " %"
+        change = "—" if c.change_pct is None else _signed(c.change_pct, 2 if points else 1) + unit
+        if c.ci_low_pct is None:
+            interval = "—"
+        elif points:
+            interval = f"{_signed(c.ci_low_pct, 2)} to {_signed(c.ci_high_pct, 2)} pp"
+        else:
+            interval = f"{_signed(c.ci_low_pct, 1)} % to {_signed(c.ci_high_pct, 1)} %"
+        rows.append((m.label, _figure(m.unit, c.baseline), _figure(m.unit, c.candidate), change, interval,
+                     c.verdict or "not tested"))
+    return rows
+
+
+# How each verdict reads in a sentence, where "slower" would not (throughput rises and falls).
+_VERDICT_WORDS = {("throughput_rps", "slower"): "fell", ("throughput_rps", "faster"): "rose"}
+
+
+def verdict_sentences(comparison) -> list:
+    """Each metric's verdict in words: what changed, by how much, and how sure.
+
+    >>> from perfcalc.analyze.compare import Change, Comparison, RunInfo
+    >>> run = RunInfo("a.log", "nginx", "requests", 1000, 60.0)
+    >>> c = Comparison(run, run, (Change("p99_ms", 200.0, 260.0, 30.0, 21.25, 39.5, "slower"),
+    ...                          Change("throughput_rps", 50.0, 49.0, -2.0, -5.0, 1.0, "no significant change"),
+    ...                          Change("p50_ms", None, 10.0, None, None, None, None)), "", ())
+    >>> for line in verdict_sentences(c): print(line)
+    p99 is slower: +30.0 % (between +21.2 % and +39.5 %).
+    Throughput: no significant change (−2.0 %, between −5.0 % and +1.0 %, within the noise of these runs).
+    p50: not tested (see the notes).
+    """
+    out = []
+    for (label, _, _, change, interval, verdict), c in zip(comparison_cells(comparison), comparison.metrics):
+        name = label[0].upper() + label[1:] if label[0].islower() and not label[1:2].isdigit() else label
+        between = "between " + interval.replace(" to ", " and ")
+        if c.verdict is None:
+            out.append(f"{name}: not tested (see the notes).")
+        elif verdict == "no significant change":
+            out.append(f"{name}: no significant change ({change}, {between}, within the noise of these runs).")
+        else:
+            word = _VERDICT_WORDS.get((c.metric, verdict), f"is {verdict}")
+            out.append(f"{name} {word}: {change} ({between}).")
+    return out
+
+
+def _run_line(role: str, run) -> str:
+    parts = [run.format_label]
+    if run.requests is not None:
+        parts.append(f"{run.requests:,} requests")
+    if run.window_s:
+        parts.append(f"{'steady window' if run.kind != 'totals' else 'run'} of {run.window_s:,.0f} s")
+    return f"{role} {run.file}: " + ", ".join(parts)
+
+
+def comparison_runs(comparison, aligned: bool = True) -> list:
+    """The two runs in a line each: file, format, requests, window (names aligned for a terminal)."""
+    return [_run_line("Baseline: " if aligned else "Baseline:", comparison.baseline),
+            _run_line("Candidate:", comparison.candidate)]
+
+
+def comparison_table(comparison) -> str:
+    """What ``perfcalc compare`` prints: the runs, a table of the six metrics, the method, what was not tested."""
+    header = ("metric", "baseline", "candidate", "change", f"{comparison.confidence_pct:g} % interval", "verdict")
+    rows = [header, *comparison_cells(comparison)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [*comparison_runs(comparison), ""]
+    for r in rows:
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:4], widths[1:4])]
+        cells += [r[4].ljust(widths[4]), r[5]]
+        lines.append("  " + "  ".join(cells).rstrip())
+    lines += [""] + textwrap.wrap(f"Method: {comparison.method}", 100)
+    if comparison.notes:
+        lines += ["", "Notes"]
+        for n in comparison.notes:
+            lines += textwrap.wrap(n, 100, initial_indent="  - ", subsequent_indent="    ")
+    return "\n".join(lines)
+
+
+def comparison_markdown(comparison) -> str:
+    """The comparison as Markdown, to paste in a pull request ("Copy results" on the page)."""
+    lines = [f"**perfcalc compare**: baseline `{_code(comparison.baseline.file)}`, "
+             f"candidate `{_code(comparison.candidate.file)}`", "",
+             f"| Metric | Baseline | Candidate | Change | {comparison.confidence_pct:g} % interval | Verdict |",
+             "|---|--:|--:|--:|---|---|"]
+    for label, base, cand, change, interval, verdict in comparison_cells(comparison):
+        if verdict not in ("no significant change", "not tested"):
+            verdict = f"**{verdict}**"
+        lines.append("| " + " | ".join(_cell(x) for x in (label, base, cand, change, interval, verdict)) + " |")
+    lines += ["", _cell(comparison.method)]
+    lines += [f"- {_cell(n)}" for n in comparison.notes]
+    return "\n".join(lines)
+
+
+def _code(text: str) -> str:
+    """Text for inline code: one line, no backticks (a file name is data)."""
+    return " ".join(str(text).split()).replace("`", "'")

@@ -135,3 +135,56 @@ def test_a_log_format_given_on_the_page_reads_a_custom_layout():
     worker.analyze_feed("a2", lines.encode())
     view = json.loads(worker.analyze_finish("a2"))["view"]
     assert view["format"].startswith("your log format (read with the log format given)")
+
+
+def test_a_comparison_in_steps_is_the_native_comparison():
+    """The compare panel's job: two analyses kept, then compared step by step, as perfcalc compare computes it."""
+    from perfcalc.analyze import analyze_path
+    from perfcalc.analyze.compare import compare
+    from perfcalc.format import comparison_cells
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "analyze" / "compare"
+    paths = [fixtures / "gunicorn-sync-w4-85pct.access.log.gz", fixtures / "gunicorn-gthread-w2-t2-70pct.access.log.gz"]
+    for run_id, path in zip(("b", "c"), paths):
+        assert json.loads(worker.analyze_begin(f"t-{run_id}", path.name, '{"keep": true}')) == {"ok": True}
+        data = path.read_bytes()
+        for start in range(0, len(data), 1 << 16):
+            assert "progress" in json.loads(worker.analyze_feed(f"t-{run_id}", data[start:start + (1 << 16)]))
+        assert json.loads(worker.analyze_finish(f"t-{run_id}")) == {"ok": True}  # kept, not shown
+    assert json.loads(worker.compare_begin("t", "t-b", "t-c")) == {"ok": True}
+    progress = []
+    while "view" not in (answer := json.loads(worker.compare_step("t"))):
+        progress.append(answer["progress"])
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    native = compare(*(analyze_path(p) for p in paths))
+    assert answer["view"]["rows"] == [list(row) for row in comparison_cells(native)]
+    assert answer["view"]["runs"][0].startswith("Baseline: gunicorn-sync")
+    assert answer["view"]["markdown"].startswith("**perfcalc compare**")
+    assert not worker._kept and not worker._comparisons and not worker._keeping
+
+
+def test_a_refused_run_is_an_error_and_nothing_is_kept():
+    assert json.loads(worker.analyze_begin("r-1", "empty.log", '{"keep": true}')) == {"ok": True}
+    assert json.loads(worker.analyze_finish("r-1"))["error"].startswith("empty.log")
+    assert "r-1" not in worker._kept
+    worker.compare_cancel("r", "r-1")
+    assert not worker._keeping and not worker._analyses
+
+
+def test_an_unexpected_failure_in_a_comparison_is_a_plain_sentence(monkeypatch):
+    import perfcalc.analyze.compare as compare_module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+        yield  # a generator, as compare_steps is
+
+    for run_id in ("u-b", "u-c"):
+        worker.analyze_begin(run_id, "x.log", '{"keep": true}')
+        worker.analyze_feed(run_id, "".join(f'10.0.0.1 - - [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 5 '
+                                            f'"-" "k6" 0.0{i % 9 + 1}0\n' for i in range(30)).encode())
+        assert json.loads(worker.analyze_finish(run_id)) == {"ok": True}
+    monkeypatch.setattr(compare_module, "compare_steps", broken)
+    assert json.loads(worker.compare_begin("u", "u-b", "u-c")) == {"ok": True}
+    answer = json.loads(worker.compare_step("u"))
+    assert answer["error"] == worker.UNEXPECTED_COMPARE and "perfcalc compare BASELINE CANDIDATE" in answer["error"]
+    assert "ZeroDivisionError" in answer["traceback"] and not worker._comparisons

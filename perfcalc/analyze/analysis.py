@@ -744,14 +744,32 @@ class IntervalData(_Rows):
             service_ms=between.mean_ms, service_basis="the mean response time",
             p99_for_inputs=stated.p99_ms if stated is not None else None,
             requests_in_file=last.requests_total, month_extrapolation=False,
-            samples=RunSamples((), (), (), window.duration_s, _stated(
+            samples=RunSamples((), (), (), window.duration_s, dict(_stated(
                 between.requests, between.failures, throughput, between.mean_ms,
                 last.percentiles_ms if not full_history else (),
                 "counts and mean over the steady window (exact, from the cumulative totals); percentiles as "
                 "Locust stated them for the whole run" if not full_history else
                 "counts and mean over the steady window (exact); no percentiles for a window"),
-                "intervals", parser.label),
+                intervals=_window_rows(totals, start_row, end_row)), "intervals", parser.label),
         )
+
+
+def _window_rows(totals: list, start_row: Interval, end_row: Interval) -> tuple:
+    """For compare: the window's rows as (end_s from the window's start, requests, failures, latency_sum_ms).
+
+    Each row covers the time since the row before, its counts and latency
+    sum being differences of Locust's cumulative totals (the sum is None
+    where a mean is missing); the first row, (0.0, 0, 0, 0.0), opens the window.
+    """
+    rows = totals[totals.index(start_row):totals.index(end_row) + 1]
+    found = [(0.0, 0, 0, 0.0)]
+    for prev, row in zip(rows, rows[1:]):
+        m0 = prev.mean_ms_total if prev.requests_total else 0.0
+        latency_sum = (row.mean_ms_total * row.requests_total - m0 * prev.requests_total
+                       if row.mean_ms_total is not None and m0 is not None else None)
+        found.append((row.time_s - start_row.time_s, row.requests_total - prev.requests_total,
+                      row.failures_total - prev.failures_total, latency_sum))
+    return tuple(found)
 
 
 def _median_gap(times: list) -> float:

@@ -31,8 +31,11 @@ class RunSamples:
     in seconds from the file's first one; ``duration_s`` is the window's
     length. ``stated`` is, for a pre-aggregated file, what the tool stated
     (``requests``, ``failures``, ``throughput_rps``, ``mean_ms``,
-    ``percentiles_ms`` {"50": ms, …}, ``basis``), else ``None``. ``kind`` is
-    the summary's kind (``requests``, ``intervals``, ``totals``).
+    ``percentiles_ms`` {"50": ms, …}, ``basis``; for Locust's history also
+    ``intervals``, the window's rows as (end_s from the window's start,
+    requests, failures, latency_sum_ms), so that a comparison can measure
+    their noise), else ``None``. ``kind`` is the summary's kind
+    (``requests``, ``intervals``, ``totals``).
     """
 
     latency_ms: Sequence[float]

@@ -8,8 +8,9 @@
 //   to the worker by itself, in the job's `options` (see `options` below), and
 //   read in perfcalc_worker.analyze_begin;
 // - a new part of the result is a function in analysis-view.js's SECTIONS;
-// - another kind of panel (another job kind) reuses `panelJob` below with its
-//   own selector, fields and view.
+// - another kind of panel (another job kind) reuses `panelJob`, `followWorker`,
+//   `enablePanels` and `cancelPanelJob` below with its own selector, fields,
+//   words and view, as compare-view.js does for the two-run panel.
 import { JOB_KINDS } from "./protocol.js";
 import * as connection from "./connection.js";
 import { STATUS } from "./connection.js";
@@ -28,7 +29,24 @@ export function setPanel(panel, enabled, status) {
   if (status !== undefined) panel.querySelector(".perfcalc-analyze__status").textContent = status;
 }
 
-/** The page now shown: jobs of panels no longer in it stop; its panels are enabled once Python runs. */
+/** The panels matching `selector` are enabled once Python runs (`idle(panel)`: what their status line says then). */
+export function enablePanels(selector, idle) {
+  const state = connection.workerState();
+  for (const panel of document.querySelectorAll(selector)) {
+    if (state === "ready") setPanel(panel, true, idle(panel));
+    else if (state === "starting") setPanel(panel, false, STATUS[connection.startingKind()]);
+  }
+}
+
+/** The worker's state changed: the panels matching `selector` follow it (see connection.onStateChange). */
+export function followWorker(selector, idle) {
+  connection.onStateChange((state, kind) => {
+    if (state === "ready") enablePanels(selector, idle);
+    else if (state === "failed") for (const panel of document.querySelectorAll(selector)) setPanel(panel, false, STATUS[kind]);
+  });
+}
+
+/** The page now shown: jobs of panels no longer in it stop (any kind of panel); its panels are enabled once Python runs. */
 export function mountPanels() {
   for (const [panel, id] of running) {
     if (!panel.isConnected) {
@@ -36,17 +54,12 @@ export function mountPanels() {
       running.delete(panel);
     }
   }
-  const state = connection.workerState();
-  for (const panel of document.querySelectorAll(PANEL)) {
-    if (state === "ready") setPanel(panel, true, IDLE);
-    else if (state === "starting") setPanel(panel, false, STATUS[connection.startingKind()]);
-  }
+  enablePanels(PANEL, () => IDLE);
 }
 
-function onWorkerState(state, kind) {
-  if (state === "failed") running.clear();
-  if (state === "ready") mountPanels();
-  else if (state === "failed") for (const panel of document.querySelectorAll(PANEL)) setPanel(panel, false, STATUS[kind]);
+/** Stop the panel's job, if one runs: its answer still comes, cancelled. */
+export function cancelPanelJob(panel) {
+  if (running.has(panel)) connection.cancelJob(running.get(panel));
 }
 
 /** The panel's settings for the job: every named control but the file and the pasted text ({format, …}). */
@@ -60,12 +73,30 @@ function megabytes(bytes) {
   return (bytes / 1048576).toLocaleString("en", { maximumFractionDigits: 1 });
 }
 
+/** How far the reading of a file has gone, from a job's progress message: "Read 3.1 of 12 MB: 40,000 lines". */
+export function readSoFar(msg) {
+  return `Read ${megabytes(msg.done)} of ${megabytes(msg.total)} MB: `
+    + `${msg.progress.lines_read.toLocaleString("en")} lines`;
+}
+
+export function seconds(msg) {
+  return `${msg.seconds.toLocaleString("en", { maximumFractionDigits: 1 })} s`;
+}
+
+// What the panel's bar and status line say about an analysis job; another kind of job passes its own.
+const ANALYSIS_WORDS = {
+  progress: (msg) => [msg.total ? msg.done / msg.total : 1, readSoFar(msg)], // [bar 0–1, status]
+  failed: "The file could not be analysed.",
+  finished: (msg) => `Analysed in ${seconds(msg)}.`,
+};
+
 /**
  * Run a job for a panel: one at a time per panel (a new one stops the last),
  * its progress on the panel's bar and status line, its answer to `show`.
- * `name` is what the status line calls what is read.
+ * `name` is what the status line calls what is read; `words` what the bar
+ * and the status line say (ANALYSIS_WORDS).
  */
-export function panelJob(panel, kind, fields, name, show) {
+export function panelJob(panel, kind, fields, name, show, words = ANALYSIS_WORDS) {
   if (connection.workerState() !== "ready") return;
   if (running.has(panel)) connection.dropJob(running.get(panel));
   const status = panel.querySelector(".perfcalc-analyze__status");
@@ -73,9 +104,7 @@ export function panelJob(panel, kind, fields, name, show) {
   const stop = panel.querySelector("[data-action='analyze-cancel']");
   const id = connection.startJob(kind, fields, {
     progress(msg) {
-      progress.value = msg.total ? msg.done / msg.total : 1;
-      status.textContent = `Read ${megabytes(msg.done)} of ${megabytes(msg.total)} MB: `
-        + `${msg.progress.lines_read.toLocaleString("en")} lines`;
+      [progress.value, status.textContent] = words.progress(msg);
     },
     done(msg) {
       running.delete(panel);
@@ -85,10 +114,10 @@ export function panelJob(panel, kind, fields, name, show) {
       if (msg.cancelled) {
         status.textContent = "Stopped.";
       } else if (msg.error) {
-        status.textContent = "The file could not be analysed.";
+        status.textContent = words.failed;
         showError(panel, msg.error);
       } else {
-        status.textContent = `Analysed in ${msg.seconds.toLocaleString("en", { maximumFractionDigits: 1 })} s.`;
+        status.textContent = words.finished(msg);
         show(panel, msg.view);
         panel.dataset.state = "done";
       }
@@ -118,7 +147,7 @@ function onPanelEvent(event) {
     const text = panel.querySelector("textarea[name='text']").value;
     if (text.trim()) analyse(panel, { text });
   } else if (event.type === "click" && event.target.closest("[data-action='analyze-cancel']")) {
-    if (running.has(panel)) connection.cancelJob(running.get(panel));
+    cancelPanelJob(panel);
   } else if (event.type === "dragover") {
     event.preventDefault();
     panel.classList.add("perfcalc-analyze--over");
@@ -132,6 +161,7 @@ function onPanelEvent(event) {
 }
 
 export function setUp() {
-  connection.onStateChange(onWorkerState);
+  connection.onStateChange((state) => { if (state === "failed") running.clear(); });
+  followWorker(PANEL, () => IDLE);
   for (const type of ["change", "click", "dragover", "dragleave", "drop"]) document.addEventListener(type, onPanelEvent);
 }

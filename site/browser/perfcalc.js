@@ -12,12 +12,14 @@
 //   forms.js         the calculators: requests as the reader types, answers applied
 //   links.js         shared scenarios: the address read on arrival, written as values change
 //   analysis.js      the file panels: jobs with progress (analysis-view.js shows the result)
+//   compare-view.js  the two-run panel: two files, one compare job, the comparison shown
 //   update.js        the service worker, and the offer of a new version
 //   navigation.js    (a classic script, before Material's) instant navigation on any host
 //   dom.js           helpers the others share
 import * as connection from "./connection.js";
 import * as forms from "./forms.js";
 import * as analysis from "./analysis.js";
+import * as compare from "./compare-view.js";
 import * as update from "./update.js";
 
 const script = document.querySelector("script[data-service-worker]");
@@ -26,11 +28,13 @@ const script = document.querySelector("script[data-service-worker]");
 function showPage() {
   update.checkForUpdate();
   analysis.mountPanels();
+  compare.mountPanels();
   forms.mount();
 }
 
 forms.setUp();
 analysis.setUp();
+compare.setUp();
 
 // Material announces every page it shows, the first one included, on document$.
 document.addEventListener("DOMContentLoaded", () => {

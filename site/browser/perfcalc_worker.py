@@ -199,6 +199,9 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     ``log_format``, the server's own log-format string (nginx, Apache or
     Gunicorn syntax) for an access log in a layout not recognised alone. A new
     setting is a control in ``perfcalc_site/panel.py`` and its use here.
+    ``keep`` (set by the worker's compare job, not a control) marks one run of
+    a comparison: :func:`analyze_finish` then keeps its summary for
+    :func:`compare_begin` instead of answering a view.
 
     >>> json.loads(analyze_begin("a-1", "access.log", json.dumps({"format": "nginx"})))
     {'ok': True}
@@ -213,6 +216,8 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     def begin():
         _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None,
                                           log_format=(settings.get("log_format") or "").strip() or None)
+        if settings.get("keep"):
+            _keeping.add(analysis_id)
         return {"ok": True}
 
     return _guarded(analysis_id, begin)
@@ -228,7 +233,12 @@ def analyze_cancel(analysis_id: str) -> None:
 
 
 def analyze_finish(analysis_id: str) -> str:
-    """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators)."""
+    """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators).
+
+    A run of a comparison (begun with ``keep``) is kept instead: ``{"ok": true}``.
+    """
+    if analysis_id in _keeping:
+        return _keep(analysis_id)
     return _guarded(analysis_id, lambda: {"view": analysis_view(_analyses.pop(analysis_id).finish())})
 
 
@@ -285,4 +295,106 @@ def analysis_view(summary) -> dict:
         "fills": {cid: dict(values) for cid, values in shown.inputs},
         "charts": [{"svg": drawing.render_svg(chart), "title": chart.title, "description": chart.description}
                    for chart in figures],
+    }
+
+
+# --- two runs compared ---------------------------------------------------------
+# The worker's compare job reads its two files as two analyses begun with
+# ``keep`` (analyze_begin, analyze_feed, analyze_finish, which keeps their
+# summaries), then compares them in steps (compare_begin, compare_step) so the
+# worker posts progress and answers keystrokes between steps, and always ends
+# with compare_cancel. perfcalc.analyze.compare does the statistics and
+# perfcalc.format the wording; this part only gathers the view.
+
+_keeping: set = set()     # analyses begun for a comparison: analyze_finish keeps them
+_kept: dict = {}          # finished analyses waiting for their comparison, by analysis id
+_comparisons: dict = {}   # comparisons under way: id -> perfcalc.analyze.compare.compare_steps
+
+
+# The same last resort as UNEXPECTED, for the comparison's own steps.
+UNEXPECTED_COMPARE = UNEXPECTED.replace("The analysis stopped", "The comparison stopped").replace(
+    "your file's format", "your files' format").replace("`perfcalc analyze FILE` on the same file",
+                                                        "`perfcalc compare BASELINE CANDIDATE` on the same files")
+
+
+def _keep(analysis_id: str) -> str:
+    """Finish an analysis and keep its summary for a comparison: ``{"ok": true}`` or ``{"error": message}``."""
+    def keep():
+        _keeping.discard(analysis_id)
+        _kept[analysis_id] = _analyses.pop(analysis_id).finish()
+        return {"ok": True}
+
+    return _guarded(analysis_id, keep)
+
+
+def _compare_guarded(compare_id: str, step) -> str:
+    """Run one step of a comparison: a refusal is its message, anything else the plain sentence and a traceback."""
+    import traceback
+
+    try:
+        return json.dumps(step(), ensure_ascii=False)
+    except perfcalc.PerfcalcError as exc:
+        _comparisons.pop(compare_id, None)
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    except Exception:  # noqa: BLE001 — as _guarded: a sentence on the page, the traceback in the console
+        _comparisons.pop(compare_id, None)
+        return json.dumps({"error": UNEXPECTED_COMPARE, "traceback": traceback.format_exc()}, ensure_ascii=False)
+
+
+def compare_begin(compare_id: str, baseline_id: str, candidate_id: str) -> str:
+    """Start comparing two kept analyses (they are handed over: a second comparison needs new ones)."""
+    from perfcalc.analyze.compare import compare_steps
+
+    def begin():
+        _comparisons[compare_id] = compare_steps(_kept.pop(baseline_id), _kept.pop(candidate_id))
+        return {"ok": True}
+
+    return _compare_guarded(compare_id, begin)
+
+
+def compare_step(compare_id: str) -> str:
+    """One step of a comparison: ``{"progress": 0–1}`` while it resamples, then ``{"view": …}`` (or an error)."""
+    from perfcalc.analyze.compare import Comparison
+
+    def step():
+        item = next(_comparisons[compare_id])
+        if isinstance(item, Comparison):
+            _comparisons.pop(compare_id, None)
+            return {"view": comparison_view(item)}
+        return {"progress": item}
+
+    return _compare_guarded(compare_id, step)
+
+
+def compare_cancel(compare_id: str, *analysis_ids: str) -> None:
+    """Forget a comparison and the analyses read for it, wherever it stopped."""
+    _comparisons.pop(compare_id, None)
+    for analysis_id in analysis_ids:
+        _analyses.pop(analysis_id, None)
+        _kept.pop(analysis_id, None)
+        _keeping.discard(analysis_id)
+
+
+def comparison_view(comparison) -> dict:
+    """What the page shows for a comparison: plain strings (the same cells as the CLI's table) and the Markdown.
+
+    >>> from perfcalc.analyze import analyze_bytes
+    >>> from perfcalc.analyze.compare import compare
+    >>> line = '10.0.0.1 - - [10/Mar/2024:09:{:02d}:{:02d} +0000] "GET /a HTTP/1.1" 200 5 "-" "k6" {:.3f}\\n'
+    >>> log = "".join(line.format(i // 600, i // 10 % 60, 0.02 + i % 7 / 100) for i in range(3000))
+    >>> view = comparison_view(compare(analyze_bytes(log, "a.log"), analyze_bytes(log, "b.log")))
+    >>> view["header"][4], view["rows"][0][5], view["verdicts"][0]
+    ('95 % interval', 'no significant change', 'p50: no significant change (0.0 %, between 0.0 % and 0.0 %, within the noise of these runs).')
+    """
+    from perfcalc.format import comparison_cells, comparison_markdown, comparison_runs, verdict_sentences
+
+    return {
+        "runs": comparison_runs(comparison, aligned=False),
+        "header": ["Metric", "Baseline", "Candidate", "Change", f"{comparison.confidence_pct:g} % interval",
+                   "Verdict"],
+        "rows": [list(cells) for cells in comparison_cells(comparison)],
+        "verdicts": verdict_sentences(comparison),
+        "method": comparison.method,
+        "notes": list(comparison.notes),
+        "markdown": comparison_markdown(comparison),
     }

@@ -41,8 +41,12 @@ export const OP = Object.freeze({
 // own file in slices with progress, and each cancellable.
 //   ANALYZE: {name, options: {format, …the panel's other named controls}, file | text}
 //            → DONE with {view} | {error} | {cancelled}
+//   COMPARE: {baseline: {name, options, file}, candidate: {name, options, file}}
+//            → PROGRESS with {stage: "baseline" | "candidate", done, total, progress} while reading,
+//              {stage: "compare", fraction} while resampling; DONE with {view} | {error} | {cancelled}
 export const JOB_KINDS = Object.freeze({
   ANALYZE: "analyze",
+  COMPARE: "compare",
 });
 
 // The runtime's files, named as in the page's preload links (data-perfcalc-runtime).

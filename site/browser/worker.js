@@ -133,7 +133,37 @@ async function analyze({ id, name, options, file, text }, job) {
   return JSON.parse(api.analyze_finish(id));
 }
 
-const JOBS = { [JOB_KINDS.ANALYZE]: analyze };
+// Two runs compared: each file read by analyze() above, its summary kept in
+// the worker (not shown), then the comparison in steps; whatever happens, the
+// runs and the comparison are forgotten at the end.
+const RUNS = ["baseline", "candidate"];
+
+async function compare(msg, job) {
+  const { id } = msg;
+  const ids = RUNS.map((run) => `${id}/${run}`);
+  try {
+    for (const [i, run] of RUNS.entries()) {
+      const { name, options, file } = msg[run];
+      const read = await analyze({ id: ids[i], name, options: { ...options, keep: true }, file },
+        { progress: (fields) => job.progress({ stage: run, ...fields }), cancelled: job.cancelled });
+      if (read.cancelled) return read;
+      if (read.error) return { ...read, error: `The ${run} (${name}): ${read.error}` };
+    }
+    const begun = JSON.parse(api.compare_begin(id, ...ids));
+    if (begun.error) return begun;
+    for (;;) {
+      if (job.cancelled()) return { cancelled: true };
+      const step = JSON.parse(api.compare_step(id));
+      if (!("progress" in step)) return step; // {view} or {error}
+      job.progress({ stage: "compare", fraction: step.progress });
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
+    }
+  } finally {
+    api.compare_cancel(id, ...ids);
+  }
+}
+
+const JOBS = { [JOB_KINDS.ANALYZE]: analyze, [JOB_KINDS.COMPARE]: compare };
 
 async function runJob(msg) {
   const started = performance.now();

@@ -1,8 +1,10 @@
 """The ```perfcalc-analyze fence: a panel that reads the reader's own file, pre-rendered and disabled until live.
 
-The analysis itself runs in the browser's worker (``perfcalc.analyze``); the
-page's controller wires the panel and shows the result. Without JavaScript
-the panel says how to get the same numbers from the command line.
+``for: load-tests`` or ``for: logs`` gives the one-file panel; ``for:
+compare`` the two-file panel that compares a baseline run with a candidate
+(``perfcalc.analyze.compare``). The analysis itself runs in the browser's
+worker; the page's controller wires the panel and shows the result. Without
+JavaScript the panel says how to get the same numbers from the command line.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ def render_panel(body: str, key: str) -> str:
         options = dict(line.split(":", 1) for line in body.strip().splitlines() if ":" in line)
         values.update({k.strip(): v.strip() for k, v in options.items()})
         unknown = set(values) - {"for"}
-        if unknown or values["for"] not in KINDS or len(options) != len(body.strip().splitlines()):
-            raise FenceError(f"perfcalc-analyze takes 'for: {' or '.join(KINDS)}', got {body.strip()!r}")
+        if unknown or values["for"] not in (*KINDS, "compare") or len(options) != len(body.strip().splitlines()):
+            raise FenceError(f"perfcalc-analyze takes 'for: {' or '.join((*KINDS, 'compare'))}', "
+                             f"got {body.strip()!r}")
+    if values["for"] == "compare":
+        return render_compare_panel(key)
     if set(FORMAT_NAMES) != set(FORMATS):
         raise FenceError(f"perfcalc-analyze: name every format of perfcalc.analyze: {', '.join(FORMATS)}")
     title, asked = KINDS[values["for"]]
@@ -80,6 +85,48 @@ def render_panel(body: str, key: str) -> str:
         f'<p class="perfcalc-analyze__status" id="{pid}-status" role="status">Reading a file here needs '
         "JavaScript; <code>perfcalc analyze FILE</code> prints the same numbers.</p>",
         f'<p class="perfcalc-analyze__error" role="alert"></p>',
+        '<div class="perfcalc-analyze__result" hidden></div>',
+        "</section>",
+    ])
+
+
+# The two runs of the compare panel: the control's name, its label, and what the box says when empty.
+RUNS = (("baseline", "Baseline: the run before the change", "No baseline yet"),
+        ("candidate", "Candidate: the run after it", "No candidate yet"))
+
+
+def render_compare_panel(key: str) -> str:
+    """The two-file panel: a baseline and a candidate (each chosen or dropped), then the comparison.
+
+    Pre-rendered disabled, with the command that prints the same table:
+
+    >>> html_text = render_compare_panel("analyze")
+    >>> 'class="perfcalc-compare"' in html_text, html_text.count('type="file"'), "perfcalc compare" in html_text
+    (True, 2, True)
+    """
+    pid = f"pc-{key}"
+    runs = "".join(
+        f'<div class="perfcalc-analyze__field perfcalc-compare__run" data-run="{name}">'
+        f'<label for="{pid}-{name}">{html.escape(label)}</label>'
+        f'<input type="file" id="{pid}-{name}" name="{name}" disabled>'
+        f'<p class="perfcalc-compare__chosen" id="{pid}-{name}-chosen">{html.escape(empty)}</p></div>'
+        for name, label, empty in RUNS)
+    return "\n".join([
+        f'<section class="perfcalc-compare" id="{pid}" data-key="{key}" data-state="static" '
+        f'aria-labelledby="{pid}-title">',
+        f'<p class="perfcalc-analyze__title" id="{pid}-title">Compare two runs</p>',
+        '<p class="perfcalc-analyze__privacy">Give it two runs of the same test, before and after a change: k6, '
+        "Locust or JMeter results, or access logs, even of different kinds. Both are read here, in your browser, "
+        "and never sent anywhere.</p>",
+        f'<div class="perfcalc-analyze__inputs perfcalc-compare__runs">{runs}</div>',
+        '<div class="perfcalc-analyze__actions">'
+        '<button type="button" class="md-button" data-action="compare-swap" disabled>Swap the two</button>'
+        '<button type="button" class="md-button" data-action="analyze-cancel" hidden>Stop</button></div>',
+        f'<progress class="perfcalc-analyze__progress" id="{pid}-progress" max="1" value="0" hidden '
+        f'aria-labelledby="{pid}-status"></progress>',
+        f'<p class="perfcalc-analyze__status" id="{pid}-status" role="status">Comparing two files here needs '
+        "JavaScript; <code>perfcalc compare BASELINE CANDIDATE</code> prints the same table.</p>",
+        '<p class="perfcalc-analyze__error" role="alert"></p>',
         '<div class="perfcalc-analyze__result" hidden></div>',
         "</section>",
     ])
