@@ -47,6 +47,7 @@ def test_t_quantiles_in_the_tables():
     assert simulation.student_t_quantile(0.95, 9) == pytest.approx(2.262157, abs=1e-6)
     assert simulation.student_t_quantile(0.95, 19) == pytest.approx(2.093024, abs=1e-6)
     assert simulation.student_t_quantile(0.99, 4) == pytest.approx(4.604095, abs=1e-6)
+    assert simulation.student_t_quantile(0.95, 4) == pytest.approx(2.776445, abs=1e-6)  # five batches
     with pytest.raises(PerfcalcError):
         simulation.student_t_quantile(1.0, 9)
 
@@ -156,17 +157,18 @@ def test_quantile_interval_takes_what_it_is_given():
                          (dict(q=0.99, batches=1), "batches must be a whole number from 2, got 1")]:
         with pytest.raises(PerfcalcError, match=re.escape(message)):
             simulation.quantile_interval(data, **bad)
-    with pytest.raises(PerfcalcError, match="needs at least 10 samples, got 3"):
+    with pytest.raises(PerfcalcError, match="needs at least 5 samples, got 3"):
         simulation.quantile_interval([1.0, 2.0, 3.0], 0.5)
 
 
 def test_mean_interval_is_batch_means():
-    """Ten batches of 1, 3, 1, 3 …: every batch mean is 2, so no spread; a linear trend spreads them."""
+    """Five batches of 1, 3, 1, 3 …: every batch mean is 2, so no spread; a linear trend spreads them."""
+    assert simulation.BATCHES == 5
     assert simulation.mean_interval([1.0, 3.0] * 50) == (2.0, 0.0)
     mean, half = simulation.mean_interval([float(i) for i in range(100)])
-    batch_means = [4.5 + 10 * b for b in range(10)]
+    batch_means = [9.5 + 20 * b for b in range(5)]
     assert mean == 49.5
-    assert half == pytest.approx(simulation.student_t_quantile(0.95, 9) * statistics.stdev(batch_means) / math.sqrt(10))
+    assert half == pytest.approx(simulation.student_t_quantile(0.95, 4) * statistics.stdev(batch_means) / math.sqrt(5))
 
 
 @settings(max_examples=30, deadline=None, derandomize=True)
@@ -371,6 +373,6 @@ PINNED = {
          "p95_ms": "293.1 ms", "p99_ms": "648.6 ms", "p99_ci_ms": "—", "mmc_p99_ms": "240.8 ms",
          "allen_cunneen_mean_wait_ms": "22.69 ms"},
     50: {"utilization_pct": "50.0 %", "service_cv": "1.00", "mean_wait_ms": "2.60 ms", "p50_ms": "37.7 ms",
-         "p95_ms": "154.9 ms", "p99_ms": "231.5 ms", "p99_ci_ms": "9.8 ms", "mmc_p99_ms": "234.4 ms",
+         "p95_ms": "154.9 ms", "p99_ms": "231.5 ms", "p99_ci_ms": "7.1 ms", "mmc_p99_ms": "234.4 ms",
          "allen_cunneen_mean_wait_ms": "2.61 ms"},
 }

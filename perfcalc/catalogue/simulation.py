@@ -90,7 +90,7 @@ SIMULATE = Calculator(
         Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ci_ms", "p99 95 % interval (±)", unit="ms", decimals=1, none="n/a",
-               help="The p99 plus or minus this holds its 95 % interval (sectioning over 10 batches); — when the "
+               help=f"The p99 plus or minus this holds its 95 % interval (sectioning over {BATCHES} batches); — when the "
                     "run cannot vouch for one (the warning says why)."),
         Output("mmc_p99_ms", "M/M/c p99 for the same mean", unit="ms", decimals=1, none="unbounded"),
         Output("allen_cunneen_mean_wait_ms", "Mean wait, Allen–Cunneen", unit="ms", decimals=2, none="unbounded"),
