@@ -1,24 +1,15 @@
-// The page's Web Worker: Pyodide with perfcalc, started once per tab by
-// perfcalc.js. Python never runs on the page's main thread; this file is the
-// only place that knows how Python is loaded (Pyodide's own loadPyodide, no
-// PyScript: see ARCHITECTURE.md, "Browser runtime"), so a change of runtime
-// touches this file alone.
+// The page's Web Worker: Pyodide with perfcalc, started once per tab by the
+// page's controller (connection.js). Python never runs on the page's main
+// thread; this file is the only place that knows how Python is loaded
+// (Pyodide's own loadPyodide, no PyScript: see ARCHITECTURE.md, "The browser
+// runtime"), so a change of runtime touches this file alone.
 //
-// Protocol (plain, structured-clone messages):
-//   in:  {op: "init", files: {wasm, stdlib, wheel, deps: URL}}
-//        {op: "file", url, bytes} | {op: "file", url, error}
-//        {op: "view", gen, key, seq, calculator, values, chart, changed}
-//        {op: "link", gen, search, forms}
-//        {op: "warm"}
-//        {op: "analyze", id, name, format, file | text} | {op: "analyze-cancel", id}
-//   out: {op: "ready"} | {op: "failed", message}
-//        {op: "view", gen, key, seq, view} | {op: "chart", gen, key, seq, chart}
-//        {op: "link", gen, answer} | {op: "error", gen, key, message}
-//        {op: "analysis-progress", id, done, total, progress} | {op: "analysis", id, view | error, seconds}
+// The messages are named in protocol.js, which the page imports too.
 // A worker loaded from a same-origin file has its own (empty) content
 // security policy, which is why any eval the runtime needs happens here and
 // never on the page.
 import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
+import { OP, JOB_KINDS } from "./protocol.js";
 
 let api = null;
 let ready = null;
@@ -92,67 +83,96 @@ function drawPending() {
   for (const msg of requests) {
     try {
       const chart = JSON.parse(api.chart(JSON.stringify({ calculator: msg.calculator, values: msg.values })));
-      postMessage({ op: "chart", gen: msg.gen, key: msg.key, seq: msg.seq, chart });
+      postMessage({ op: OP.CHART, gen: msg.gen, key: msg.key, seq: msg.seq, chart });
     } catch (error) {
-      postMessage({ op: "error", gen: msg.gen, key: msg.key, message: String(error) });
+      postMessage({ op: OP.ERROR, gen: msg.gen, key: msg.key, message: String(error) });
     }
   }
 }
+
+function view(msg) {
+  const answer = JSON.parse(api.view(JSON.stringify({ calculator: msg.calculator, values: msg.values,
+    changed: msg.changed })));
+  postMessage({ op: OP.VIEW, gen: msg.gen, key: msg.key, seq: msg.seq, view: answer });
+  const chartKey = `${msg.gen}/${msg.key}`;
+  if (answer.chart && msg.chart) {
+    pendingCharts.set(chartKey, msg);
+    clearTimeout(drawTimer);
+    drawTimer = setTimeout(drawPending, CHART_SETTLE_MS);
+  } else {
+    pendingCharts.delete(chartKey);
+  }
+}
+
+// --- long jobs (protocol.js, JOB_KINDS) -------------------------------------------
+// A job runs in steps; between two steps it posts its progress, yields (so the
+// page's keystrokes are answered meanwhile) and stops if it was cancelled.
+// Each kind is a function (msg, job) that returns the fields of its answer.
+const cancelled = new Set();
 
 // A reader's file is read in slices, so a million-line log never sits in
 // memory whole and the worker answers keystrokes between slices.
 const ANALYSIS_SLICE_BYTES = 1 << 20;
-const cancelled = new Set();
 
-async function analyze({ id, name, format, file, text }) {
-  const started = performance.now();
-  const answer = (fields) => postMessage({ op: "analysis", id, seconds: (performance.now() - started) / 1000, ...fields });
-  const begun = JSON.parse(api.analyze_begin(id, name, format || ""));
-  if (begun.error) return answer({ error: begun.error });
+async function analyze({ id, name, options, file, text }, job) {
+  const begun = JSON.parse(api.analyze_begin(id, name, JSON.stringify(options || {})));
+  if (begun.error) return { error: begun.error };
   const total = file ? file.size : text.length;
   for (let start = 0; start < total; start += ANALYSIS_SLICE_BYTES) {
-    if (cancelled.delete(id)) {
+    if (job.cancelled()) {
       api.analyze_cancel(id);
-      return answer({ cancelled: true });
+      return { cancelled: true };
     }
     const slice = file ? new Uint8Array(await file.slice(start, start + ANALYSIS_SLICE_BYTES).arrayBuffer())
       : text.slice(start, start + ANALYSIS_SLICE_BYTES);
     const fed = JSON.parse(api.analyze_feed(id, slice));
-    if (fed.error) return answer({ error: fed.error });
-    postMessage({ op: "analysis-progress", id, done: Math.min(start + ANALYSIS_SLICE_BYTES, total), total,
-      progress: fed.progress });
+    if (fed.error) return { error: fed.error };
+    job.progress({ done: Math.min(start + ANALYSIS_SLICE_BYTES, total), total, progress: fed.progress });
     if (!file) await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
   }
-  const finished = JSON.parse(api.analyze_finish(id));
-  return answer(finished);
+  return JSON.parse(api.analyze_finish(id));
+}
+
+const JOBS = { [JOB_KINDS.ANALYZE]: analyze };
+
+async function runJob(msg) {
+  const started = performance.now();
+  const { id } = msg;
+  const job = {
+    progress: (fields) => postMessage({ op: OP.PROGRESS, id, ...fields }),
+    cancelled: () => cancelled.delete(id),
+  };
+  let answer;
+  try {
+    if (!JOBS[msg.kind]) throw new Error(`no job called ${msg.kind}`);
+    answer = await JOBS[msg.kind](msg, job);
+  } catch (error) {
+    answer = { error: String(error) };
+  }
+  // An unexpected failure: the page gets a plain sentence, the console the traceback.
+  if (answer && answer.traceback) {
+    console.error(answer.traceback);
+    delete answer.traceback;
+  }
+  cancelled.delete(id);
+  postMessage({ op: OP.DONE, id, seconds: (performance.now() - started) / 1000, ...answer });
 }
 
 function handle(msg) {
   switch (msg.op) {
-    case "view": {
-      const view = JSON.parse(api.view(JSON.stringify({ calculator: msg.calculator, values: msg.values,
-        changed: msg.changed })));
-      postMessage({ op: "view", gen: msg.gen, key: msg.key, seq: msg.seq, view });
-      const chartKey = `${msg.gen}/${msg.key}`;
-      if (view.chart && msg.chart) {
-        pendingCharts.set(chartKey, msg);
-        clearTimeout(drawTimer);
-        drawTimer = setTimeout(drawPending, CHART_SETTLE_MS);
-      } else {
-        pendingCharts.delete(chartKey);
-      }
+    case OP.VIEW:
+      view(msg);
       break;
-    }
-    case "link":
-      postMessage({ op: "link", gen: msg.gen, answer: JSON.parse(api.read_link(JSON.stringify(msg))) });
+    case OP.LINK:
+      postMessage({ op: OP.LINK, gen: msg.gen, answer: JSON.parse(api.read_link(JSON.stringify(msg))) });
       break;
-    case "warm":
+    case OP.WARM:
       api.warm();
       break;
-    case "analyze":
-      analyze(msg).catch((error) => postMessage({ op: "analysis", id: msg.id, error: String(error) }));
+    case OP.JOB:
+      runJob(msg);
       break;
-    case "analyze-cancel":
+    case OP.CANCEL:
       cancelled.add(msg.id);
       break;
   }
@@ -160,16 +180,16 @@ function handle(msg) {
 
 self.onmessage = async (event) => {
   const msg = event.data;
-  if (msg.op === "file") {
+  if (msg.op === OP.FILE) {
     deliver(msg);
     return;
   }
-  if (msg.op === "init") {
+  if (msg.op === OP.INIT) {
     if (ready) return;
     ready = Promise.race([boot(msg), deliveryFailed]);
     ready.then(
-      () => postMessage({ op: "ready" }),
-      (error) => postMessage({ op: "failed", message: String(error && error.message || error) }),
+      () => postMessage({ op: OP.READY }),
+      (error) => postMessage({ op: OP.FAILED, message: String(error && error.message || error) }),
     );
     return;
   }
@@ -181,6 +201,6 @@ self.onmessage = async (event) => {
   try {
     handle(msg);
   } catch (error) {
-    postMessage({ op: "error", gen: msg.gen, key: msg.key, message: String(error) });
+    postMessage({ op: OP.ERROR, gen: msg.gen, key: msg.key, message: String(error) });
   }
 };

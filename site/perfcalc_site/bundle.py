@@ -9,7 +9,8 @@ It adds everything the pages need beyond their HTML:
   directly from the working tree, each module with its bytecode compiled by
   the browser's own Python (Pyodide under node), byte-identical for identical
   sources;
-- ``runtime/``: the page's controller and the worker (``site/browser/``);
+- ``runtime/``: the page's controller (ES modules and one classic script) and
+  the worker, every ``.js`` file of ``site/browser/`` but the service worker;
 - the static files (``site/static/``: styles, manifest, icons);
 - a content security policy in every page (``csp.py``);
 - last, ``sw.js``: the service worker (``site/browser/sw.js``) with the list of
@@ -43,6 +44,10 @@ WHEEL = "perfcalc.whl"  # the theme's preload links and the worker use these nam
 SITE_DEPS = "site-deps.zip"
 # What of the npm package the browser needs (no source maps, types or demos).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+SERVICE_WORKER = "sw.js"  # written to the site's root by build-sw.mjs, not copied to runtime/
+# perfcalc's subpackages the browser's wheel leaves out: perfcalc.lab starts Gunicorn and sends it load,
+# nothing a page can do (nothing else in perfcalc imports it).
+NOT_IN_BROWSER = ("lab",)
 STAMP = (2020, 1, 1, 0, 0, 0)  # every archive member's date: the same sources give the same bytes
 
 
@@ -81,7 +86,8 @@ def python_archives(dest: Path, compile_=None) -> None:
     compile_ = compile_ or bytecode
     package = ROOT / "perfcalc"
     wheel = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
-             for path in sorted(package.rglob("*.py")) if "__pycache__" not in path.parts}
+             for path in sorted(package.rglob("*.py"))
+             if "__pycache__" not in path.parts and path.relative_to(package).parts[0] not in NOT_IN_BROWSER}
     deps = {
         "perfcalc_worker.py": (SITE / "browser" / "perfcalc_worker.py").read_bytes(),
         "perfcalc_site/__init__.py": (SITE / "perfcalc_site" / "__init__.py").read_bytes(),
@@ -135,8 +141,9 @@ def bundle(out: Path) -> None:
     python_archives(_fresh(out / "py"))
 
     runtime = _fresh(out / "runtime")
-    for name in ("perfcalc.js", "worker.js"):
-        shutil.copy2(SITE / "browser" / name, runtime / name)
+    for script in sorted((SITE / "browser").glob("*.js")):
+        if script.name != SERVICE_WORKER:
+            shutil.copy2(script, runtime / script.name)
 
     for static in sorted((SITE / "static").iterdir()):
         shutil.copy2(static, out / static.name)
@@ -153,7 +160,7 @@ def bundle(out: Path) -> None:
         page.write_text(csp.add_policy(text, policy), encoding="utf-8")
 
     # Last: the service worker precaches the finished site.
-    print(_node("build-sw.mjs", str(out), str(SITE / "browser" / "sw.js"), built_for(out)).strip())
+    print(_node("build-sw.mjs", str(out), str(SITE / "browser" / SERVICE_WORKER), built_for(out)).strip())
 
 
 def main(argv: list[str] | None = None) -> int:

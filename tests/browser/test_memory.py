@@ -19,7 +19,7 @@ from .helpers import count_workers, wait_until
 
 NAVIGATIONS = 30
 RUNTIME_IN_PAGE = re.compile(r'<link rel="preload"[^>]*data-perfcalc-runtime[^>]*>|'
-                             r'<script src="[^"]*runtime/perfcalc\.js"[^>]*></script>', re.S)
+                             r'<script [^>]*src="[^"]*runtime/[a-z]+\.js"[^>]*></script>', re.S)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,49 @@
+// The messages between the page and the Python worker: their names, imported
+// by both sides (connection.js on the page, worker.js in the worker), so a
+// renamed message is one edit and a misspelt one fails to import.
+//
+// Every message is a plain object (structured clone), never a proxy.
+//
+// Page → worker:
+//   {op: INIT, files: {wasm, stdlib, wheel, deps: URL}}   once, first
+//   {op: FILE, url, bytes} | {op: FILE, url, error}       a runtime file the page fetched (its preload)
+//   {op: VIEW, gen, key, seq, calculator, values, chart, changed}
+//   {op: LINK, gen, search, forms: [{key, calculator, values}]}
+//   {op: WARM}                                            the page is live: load what a keystroke needs
+//   {op: JOB, kind, id, ...fields}                        a long job (JOB_KINDS), answered by PROGRESS…, DONE
+//   {op: CANCEL, id}                                      stop that job between two of its steps
+// Worker → page:
+//   {op: READY} | {op: FAILED, message}
+//   {op: VIEW, gen, key, seq, view} | {op: CHART, gen, key, seq, chart}
+//   {op: LINK, gen, answer} | {op: ERROR, gen, key, message}
+//   {op: PROGRESS, id, ...progress} | {op: DONE, id, seconds, ...(view | error | cancelled)}
+//
+// `gen` is the page generation (one per page shown; instant navigation starts
+// a new one) and `seq` a form's request number: the page drops an answer for a
+// page no longer shown, and never lets an older answer overwrite a newer one.
+export const OP = Object.freeze({
+  INIT: "init",
+  FILE: "file",
+  VIEW: "view",
+  LINK: "link",
+  WARM: "warm",
+  JOB: "job",
+  CANCEL: "job-cancel",
+  READY: "ready",
+  FAILED: "failed",
+  CHART: "chart",
+  ERROR: "error",
+  PROGRESS: "job-progress",
+  DONE: "job-done",
+});
+
+// The long jobs the worker runs (OP.JOB's `kind`), each reading the reader's
+// own file in slices with progress, and each cancellable.
+//   ANALYZE: {name, options: {format, …the panel's other named controls}, file | text}
+//            → DONE with {view} | {error} | {cancelled}
+export const JOB_KINDS = Object.freeze({
+  ANALYZE: "analyze",
+});
+
+// The runtime's files, named as in the page's preload links (data-perfcalc-runtime).
+export const RUNTIME_FILES = Object.freeze(["wasm", "stdlib", "wheel", "deps"]);
