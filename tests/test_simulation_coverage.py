@@ -70,7 +70,7 @@ GRID = [
     ("exponential", 0.73, 1, 100_000, True),  # the busiest pools 100,000 requests state an interval for
     ("exponential", 0.73, 5, 100_000, True),
     ("exponential", 0.73, 50, 100_000, True),
-    ("exponential", 0.80, 5, 100_000, False),  # 92 % measured: too few of the queue's slow swings
+    ("exponential", 0.80, 5, 100_000, False),  # 92.7 % measured with the rule off: too few slow swings
     ("exponential", 0.90, 1, 100_000, False),
     ("exponential", 0.95, 50, 100_000, False),  # the figures themselves are refused
     ("lognormal", 0.50, 5, 100_000, True),
@@ -158,8 +158,10 @@ def reference(tmp_path_factory):
         pytest.skip("no C compiler (gcc or cc) on PATH: tests/reference/mgc_reference.c, the independent "
                     "reference for lognormal p99s, cannot be built here; install gcc to run these checks")
     binary = tmp_path_factory.mktemp("reference") / "mgc_reference"
-    subprocess.run([compiler, "-O2", "-std=c99", "-D_DEFAULT_SOURCE", "-o", str(binary), str(REFERENCE_C), "-lm"],
-                   check=True, capture_output=True, text=True)
+    built = subprocess.run([compiler, "-O2", "-std=c99", "-D_DEFAULT_SOURCE", "-o", str(binary), str(REFERENCE_C),
+                            "-lm"], capture_output=True, text=True)
+    if built.returncode:  # a compiler that cannot build it is a failure, not a skip
+        pytest.fail(f"{compiler} could not build {REFERENCE_C.name}:\n{built.stderr}")
     return binary
 
 
@@ -188,14 +190,18 @@ def test_the_reference_is_exact_for_mmc(reference, rho, workers):
 
 
 def check_table_entry(reference, utilization, workers, reps):
+    """The entry's run again with a fresh seed and ``reps`` replications, agreeing within four standard errors.
+    The shorter run's is the table's scaled by √(table reps / reps), not its own spread over a handful of
+    replications, which is itself too noisy to bound anything."""
     p99, se, args = LOGNORMAL_P99[(utilization, workers)]
-    warmup, n, _, seed = (int(a) for a in args.split())
-    got, got_se = run_reference(reference, utilization, workers, SIGMA, warmup, n, reps, seed + 1)["p99"]
-    assert got == pytest.approx(p99, abs=4 * math.hypot(se, got_se) + 2 * BIN_SHARE * p99)
+    warmup, n, table_reps, seed = (int(a) for a in args.split())
+    got, _ = run_reference(reference, utilization, workers, SIGMA, warmup, n, reps, seed + 1)["p99"]
+    assert got == pytest.approx(p99, abs=4 * se * math.sqrt(1 + table_reps / reps) + 2 * BIN_SHARE * p99)
 
 
 def test_the_reference_reproduces_its_table(reference):
-    """The quick grid's lognormal p99 again, from four replications of a fresh seed (about five seconds)."""
+    """The quick grid's lognormal p99 again, from four replications of a fresh seed (about five seconds): within
+    half a percent, against interval half-widths of 5 % and more."""
     check_table_entry(reference, 0.50, 5, reps=4)
 
 
