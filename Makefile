@@ -10,7 +10,7 @@ export NO_MKDOCS_2_WARNING := 1
 # (MkDocs dates the sitemap and stamps its gzip with it).
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
 
-.PHONY: serve build build-zensical test check bench browser lab clean
+.PHONY: serve build build-zensical test check coverage bench browser lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,9 +54,15 @@ test: $(STAMP) $(NODE) browser
 	$(BIN)/python -m pytest
 
 # The edit-test loop: unit, property, CLI and build tests and the doctests,
-# without npm or a browser (tests/browser needs both).
+# without npm or a browser (tests/browser needs both). Neither runs the tests
+# marked slow (pyproject.toml leaves them out): make coverage does.
 check: $(STAMP)
 	$(BIN)/python -m pytest --ignore=tests/browser -q
+
+# The simulation's 95 % interval over its whole claim (300 seeds a point, several
+# minutes), and its independent C reference rebuilt and rerun (needs gcc or cc).
+coverage: $(STAMP)
+	$(BIN)/python -m pytest -m slow tests/test_simulation_coverage.py -q -s
 
 # The browser half measures the built site in Chromium against baselines built in the same run.
 bench: build browser

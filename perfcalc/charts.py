@@ -262,15 +262,18 @@ def simulate_chart(v: dict, out: dict) -> Chart:
     times = queueing.mmc_response_percentiles(c, lam, service_s, pcts)
     mmc = tuple((100.0 - p, t * 1000.0) for p, t in zip(pcts, times))
     simulated = tuple((100.0 - p, out[f"p{p}_ms"]) for p in (50, 95, 99))
-    low, high = out["p99_ms"] - out["p99_ci_ms"], out["p99_ms"] + out["p99_ci_ms"]
-    series = (Series("M/M/c", mmc), Series("simulated", simulated, "points"),
-              Series("p99 interval", ((1.0, low), (1.0, high))))
+    series = (Series("M/M/c", mmc), Series("simulated", simulated, "points"))
+    if out["p99_ci_ms"] is None:  # the run cannot vouch for an interval (the warnings say why)
+        interval = "no interval stated"
+    else:
+        low, high = out["p99_ms"] - out["p99_ci_ms"], out["p99_ms"] + out["p99_ci_ms"]
+        series += (Series("p99 interval", ((1.0, low), (1.0, high))),)
+        interval = f"p99 interval half-width {_n(out['p99_ci_ms'])} ms"
     description = (
         f"Response-time percentiles of {c} workers at {_n(lam)} requests/s with {_n(v['service_time_ms'])} ms mean "
         f"service: {_n(v['requests'])} simulated requests with {v['service_distribution']} service times, against "
         f"the M/M/c model (exponential service, the same mean). Simulated p50, p95 and p99: {_n(out['p50_ms'])}, "
-        f"{_n(out['p95_ms'])} and {_n(out['p99_ms'])} ms (p99 interval half-width {_n(out['p99_ci_ms'])} ms); "
-        f"M/M/c p99: {_n(out['mmc_p99_ms'])} ms."
+        f"{_n(out['p95_ms'])} and {_n(out['p99_ms'])} ms ({interval}); M/M/c p99: {_n(out['mmc_p99_ms'])} ms."
     )
     return Chart("Simulated against M/M/c percentiles", x_label, y_label, series, description, x_log=True)
 

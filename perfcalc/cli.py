@@ -144,8 +144,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "lab":
         from .lab.cli import main as lab_main  # the lab (and its subprocesses) only when asked for
         return lab_main(args, as_json, argv)
-    return _report(command, lambda: calculate(command, **args), as_json,
+    return _report(command, lambda: _calculate(CALCULATORS[command], args), as_json,
                    lambda result: _table(CALCULATORS[command], result))
+
+
+def _calculate(calc: Calculator, args: dict):
+    """``calculate``; when a rule about the whole form (``littles-law``'s "exactly two of …") names an optional
+    field the reader did not give, the message adds that it took its default and how to empty it (``""``)."""
+    try:
+        return calculate(calc.id, **args)
+    except PerfcalcError as exc:
+        defaulted = [f for f in calc.fields
+                     if f.optional and f.default is not None and f.name not in args and f.name in str(exc)]
+        if exc.field or not defaulted:
+            raise
+        names = " and ".join(f.name for f in defaulted)
+        values = " and ".join(format_input(f.default) for f in defaulted)
+        flags = " or ".join(f'{_flag(f.name)} ""' for f in defaulted)
+        if len(defaulted) == 1:
+            note = f"{names} was not given, so it took its default, {values}: to leave it empty, pass {flags}"
+        else:
+            note = (f"{names} were not given, so they took their defaults, {values}: to leave one empty, "
+                    f"pass {flags}")
+        raise PerfcalcError(f"{exc} ({note})") from None
 
 
 def _report(command: str, compute, as_json: bool, table, json_errors: bool = False) -> int:

@@ -61,6 +61,7 @@ __all__ = [
     "Tier",
     "parse_tiers",
     "MAX_USERS",
+    "SLOW_MIXING_UTILIZATION_PCT",
     "ClosedNetwork",
     "solve_closed",
     "Mva",
@@ -933,7 +934,11 @@ def _serve(reached: list[float], counts: list[int], services: list[float], route
 
 # A run of stack simulates at most this many visits (requests × visits per request): under 0.3 s natively.
 MAX_SIMULATED_VISITS = 200_000
-MIN_REQUESTS = 2_000  # the fewest requests a run may have: 100 in each of simulation.BATCHES batches
+# Above 90 % busy a queue forgets its start slowly and consecutive batches stay correlated: the p99's
+# interval then understates the error (Law 2015, §9.5.3). simulate states no interval there
+# (perfcalc.simulation's relaxation rule); stack, not yet checked by a coverage test, warns.
+SLOW_MIXING_UTILIZATION_PCT = 90.0
+MIN_REQUESTS = 2_000  # the fewest requests a run may have: 400 in each of simulation.BATCHES (5) batches
 
 
 class Stack(NamedTuple):
@@ -989,8 +994,8 @@ def stack(arrival_rps: float, tiers: tuple[Tier, ...], service_distribution: str
     The mean response time is the Jackson network's (:func:`jackson_network`),
     exact for exponential service; its percentiles come from a seeded
     simulation of the same network (:func:`simulate_network`), the first 10 %
-    dropped as warm-up, with a 95 % interval for the p99 by batch means
-    (:func:`simulation.percentile_interval`). With lognormal service
+    dropped as warm-up, with a 95 % interval for the p99 by sectioning
+    (:func:`simulation.quantile_interval`). With lognormal service
     (``service_p99_ms``: the p99 of a request's total service time, as
     measured at low load; :func:`visit_sigma`) the mean is the simulation's.
     The ceiling is the arrival rate that saturates the busiest process of
@@ -1056,10 +1061,9 @@ def stack(arrival_rps: float, tiers: tuple[Tier, ...], service_distribution: str
     times = simulate_network(arrival_rps, tiers, tuple(f.shares for f in flows), sigma, requests, seed)
     kept = times[int(requests * simulation.WARMUP_FRACTION):]
     ordered = sorted(kept)
-    (p50, _, _), (p95, _, _), (p99, low, high) = (simulation.percentile_interval(kept, ordered, p)
-                                                  for p in (50, 95, 99))
+    p50, p95, p99 = (simulation.quantile_interval(kept, q, ordered=ordered) for q in (0.50, 0.95, 0.99))
     simulated_mean = math.fsum(kept) / len(kept)
     return Stack(
         mean_response_ms=shared["jackson_mean_ms"] if sigma is None else simulated_mean,
-        p50_ms=p50, p95_ms=p95, p99_ms=p99, p99_ci_ms=max(p99 - low, high - p99),
-        simulated_mean_ms=simulated_mean, p99_low_ms=low, p99_high_ms=high, **shared)
+        p50_ms=p50.estimate, p95_ms=p95.estimate, p99_ms=p99.estimate, p99_ci_ms=p99.half_width,
+        simulated_mean_ms=simulated_mean, p99_low_ms=p99.low, p99_high_ms=p99.high, **shared)

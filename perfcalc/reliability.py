@@ -27,6 +27,7 @@ __all__ = [
     "ErrorBudget",
     "LoadTest",
     "SLOBudget",
+    "budget_pct",
     "error_budget",
     "burn_rate",
     "alert_burn_rate",
@@ -58,6 +59,32 @@ class ErrorBudget(NamedTuple):
     allowed_failed_requests: float
 
 
+def budget_pct(slo_pct: float) -> float:
+    """100 − SLO, in %, as the SLO was written: exact for any number of nines.
+
+    A float holds 99.9 as 99.900000000000005684…, so ``100 - 99.9`` is
+    0.09999999999999432 and each further nine loses a digit more: with
+    fifteen significant digits, 100 − 99.9999999999999 is 9.95e-14, half a
+    percent off 1e-13, and every burn rate with it. The SLO was typed (or
+    written) in decimal, and the shortest decimal that reads back as the
+    same float (``repr``) is what was typed whenever it had at most 15
+    significant digits (IEEE 754 doubles keep 15; Python's ``repr`` is the
+    shortest round-trip form since 3.1), so the subtraction is done on that
+    decimal, exactly, and rounded once.
+
+    >>> 100 - 99.9999999999999, budget_pct(99.9999999999999), budget_pct(99.9), budget_pct(99.95)
+    (9.947598300641403e-14, 1e-13, 0.1, 0.05)
+    """
+    return float(100 - _typed(slo_pct))
+
+
+def _typed(pct: float):
+    """A percentage as the decimal it was typed as: the shortest decimal that reads back as the same float."""
+    from decimal import Decimal  # here, not at the top: the browser imports perfcalc on start
+
+    return Decimal(repr(float(pct)))
+
+
 def error_budget(slo_pct: float, window_days: float, requests_per_window: float) -> ErrorBudget:
     """The error budget of an availability SLO: 100 − SLO, in time and requests.
 
@@ -67,10 +94,10 @@ def error_budget(slo_pct: float, window_days: float, requests_per_window: float)
     99.9 % over 30 days: 43.2 minutes, or one request in a thousand.
 
     >>> b, minutes, failed = error_budget(99.9, 30, 10_000_000)
-    >>> round(b, 6), round(minutes, 6), round(failed)
+    >>> b, round(minutes, 6), round(failed)
     (0.1, 43.2, 10000)
     """
-    budget = 100.0 - slo_pct
+    budget = budget_pct(slo_pct)
     return ErrorBudget(budget, budget / 100.0 * window_days * 24 * 60, budget / 100.0 * requests_per_window)
 
 
@@ -81,10 +108,15 @@ def burn_rate(error_rate_pct: float, slo_pct: float) -> float:
     budget's 2 % in one hour, the Workbook's fast-burn page threshold for
     that window (:func:`alert_burn_rate` for others).
 
-    >>> round(burn_rate(1.44, 99.9), 6)
-    14.4
+    Both are percentages as typed, so the ratio is taken on their decimal
+    forms (see :func:`budget_pct`): 0.6 % against a 99.9 % SLO burns at 6
+    exactly, not at 5.999999999999999, and a rate typed at a threshold is at
+    it.
+
+    >>> burn_rate(1.44, 99.9), burn_rate(0.6, 99.9), 0.6 / (100 - 99.9)
+    (14.4, 6.0, 6.000000000000341)
     """
-    return error_rate_pct / (100.0 - slo_pct)
+    return float(_typed(error_rate_pct) / (100 - _typed(slo_pct)))
 
 
 def alert_burn_rate(budget_pct: float, alert_window_hours: float, window_days: float) -> float:
@@ -98,10 +130,14 @@ def alert_burn_rate(budget_pct: float, alert_window_hours: float, window_days: f
 
     Source: Beyer et al. (2018), ch. 5, "Alerting on SLOs".
 
-    >>> round(alert_burn_rate(2, 1, 30), 6), round(alert_burn_rate(10, 72, 30), 6), round(alert_burn_rate(2, 1, 7), 6)
-    (14.4, 1.0, 3.36)
+    Computed on the inputs' decimal forms, like :func:`burn_rate`, so that a
+    burn rate typed at a threshold is at it (5 % in six hours of 28 days is
+    5.6, not 5.6000000000000005).
+
+    >>> alert_burn_rate(2, 1, 30), alert_burn_rate(10, 72, 30), alert_burn_rate(2, 1, 7), alert_burn_rate(5, 6, 28)
+    (14.4, 1.0, 3.36, 5.6)
     """
-    return budget_pct / 100.0 * window_days * 24.0 / alert_window_hours
+    return float(_typed(budget_pct) / 100 * _typed(window_days) * 24 / _typed(alert_window_hours))
 
 
 class SLOBudget(NamedTuple):

@@ -7,6 +7,9 @@ arXiv:0808.1431, 2008. G. M. Amdahl, "Validity of the single processor
 approach to achieving large scale computing capabilities", AFIPS 1967.
 D. W. Marquardt, "An algorithm for least-squares estimation of nonlinear
 parameters", SIAM J. Appl. Math. 11(2), 1963 (the fitting method).
+N. J. Gunther, P. Puglia and K. Tomasette, "Hadoop Superlinear
+Scalability", ACM Queue 13(5), 2015 (superlinear data: the USL with σ < 0,
+always paid back at higher N).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .spec import PerfcalcError
 __all__ = [
     "POOR_FIT_R_SQUARED",
     "EXTRAPOLATION_LIMIT",
+    "SUPERLINEAR_MARGIN",
     "USLPeak",
     "USLScaling",
     "USLFit",
@@ -38,6 +42,11 @@ POOR_FIT_R_SQUARED = 0.9
 # A peak more than four times the largest measured concurrency is the
 # model's guess, not something the data shows: a margin of this guide.
 EXTRAPOLATION_LIMIT = 4
+# Throughput per client that rises with N is superlinear, which the USL with
+# σ ≥ 0 cannot draw: the fit pins σ (or κ) at 0 and overshoots the lowest
+# measurement. By more than 10 % is more than the noise of steady load-test
+# runs (a few per cent): a margin of this guide.
+SUPERLINEAR_MARGIN = 0.10
 # Three unknowns (σ, κ, λ) need at least three distinct concurrency levels.
 _MIN_LEVELS = 3
 
@@ -196,6 +205,12 @@ class USLFit(NamedTuple):
     r_squared: float | None
     peak_concurrency: float | None
     peak_throughput_rps: float | None
+    # For the warnings: the lowest concurrency measured, its mean throughput, how far the fit lies above it,
+    # and whether that says the data scale superlinearly.
+    lowest_concurrency: float
+    lowest_throughput_rps: float
+    lowest_fit_excess_pct: float
+    superlinear: bool
 
 
 def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
@@ -216,13 +231,30 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
     when every X is equal) and the peak as in :func:`usl_peak`.
 
+    Superlinear data (throughput per client rising with N) have no USL
+    curve with σ ≥ 0: the fit pins σ at 0 and, to reach the higher points,
+    passes far above the lowest ones, λ far above X(1), with an R² that
+    can still look good. ``superlinear`` is true when σ or κ is on its
+    bound and the fit lies more than :data:`SUPERLINEAR_MARGIN` above the
+    mean throughput measured at the lowest concurrency
+    (``lowest_fit_excess_pct``). Gunther et al. (2015) fit such data with
+    σ < 0; this fit keeps σ ≥ 0 and says so instead.
+
     Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
     package ``usl`` (S. Möding), whose test data below it fits with
     σ = κ = 0.02 and λ = 1:
 
     >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
-    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3)
-    (0.02, 0.02, 1.0)
+    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3), fit.superlinear
+    (0.02, 0.02, 1.0, False)
+
+    A service that does 100 requests/s alone and 1,150 with eight clients
+    gains per client as it grows (a cache warming, say): σ goes to 0 and λ
+    to 1.36 times the X(1) measured.
+
+    >>> fit = usl_fit([(1, 100), (2, 210), (4, 450), (8, 1150)])
+    >>> fit.sigma, round(fit.lambda_rps), round(fit.lowest_fit_excess_pct), fit.superlinear
+    (0.0, 136, 36, True)
     """
     points = list(measurements)
     _require_levels(points, "measurements")
@@ -299,7 +331,13 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
         err = _sse(points, lam, sigma, kappa)
     mean = sum(x for _, x in points) / len(points)
     total = sum((x - mean) ** 2 for _, x in points)
-    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam))
+    lowest = min(n for n, _ in points)
+    at_lowest = [x for n, x in points if n == lowest]
+    measured = sum(at_lowest) / len(at_lowest)
+    excess_pct = 100.0 * (usl_throughput(lowest, sigma, kappa, lam) / measured - 1.0)
+    superlinear = (sigma == 0 or kappa == 0) and excess_pct > 100.0 * SUPERLINEAR_MARGIN
+    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam),
+                  lowest, measured, excess_pct, superlinear)
 
 
 class Amdahl(NamedTuple):

@@ -46,6 +46,28 @@ def test_empty_value_clears_an_optional_field(capsys):
     assert json.loads(capsys.readouterr().out)["outputs"]["throughput_rps"] == pytest.approx(200)
 
 
+def test_two_values_given_say_how_to_empty_the_third(capsys):
+    """Omitted flags take their defaults, so two values given to littles-law are three: the message says which
+    took its default and how to leave it empty, instead of only "got 3"."""
+    assert main(["littles-law", "--concurrency", "30", "--throughput-rps", "100"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "perfcalc littles-law: error: littles-law needs exactly two of concurrency, throughput_rps and "
+        "response_time_ms, got 3 (response_time_ms was not given, so it took its default, 150: to leave it empty, "
+        'pass --response-time-ms "")\n')
+    assert main(["littles-law", "--concurrency", "30"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "got 3 (throughput_rps and response_time_ms were not given, so they took their defaults, 200 and 150: "
+        'to leave one empty, pass --throughput-rps "" or --response-time-ms "")\n')
+    # Given explicitly, the three are the reader's own: nothing to explain.
+    assert main(["littles-law", "--concurrency", "30", "--throughput-rps", "100", "--response-time-ms", "1"]) == 2
+    assert capsys.readouterr().err.endswith("got 3\n")
+    # A field's own error needs no such note.
+    assert main(["littles-law", "--concurrency", "0", "--throughput-rps", ""]) == 2
+    assert "took its default" not in capsys.readouterr().err
+
+
 def test_bad_input_exit_2_message_on_stderr_nothing_on_stdout(capsys):
     assert main(["worker-pool", "--workers", "0"]) == 2
     captured = capsys.readouterr()

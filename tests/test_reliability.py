@@ -24,6 +24,29 @@ def test_slo_workbook_numbers():
     assert calculate("slo", error_rate_pct=0).outputs["hours_to_exhaustion"] is None
 
 
+@pytest.mark.parametrize("nines", range(1, 15))
+def test_any_number_of_nines_leaves_the_budget_typed(nines):
+    """99.9…9 % with k nines after the point leaves 10⁻ᵏ %, exactly: 100 − SLO in binary floating point would
+    keep the input's representation error (99.9999999999999 is 99.99999999999990052… as a float, and
+    100 minus it 9.95e-14, not 1e-13). Typed (a string, as the page and the CLI deliver it) or passed."""
+    typed = "99." + "9" * nines
+    budget = float(f"1e-{nines}")
+    for slo in (typed, float(typed)):
+        o = calculate("slo", slo_pct=slo, error_rate_pct=0.5, requests_per_window=10 ** 13).outputs
+        assert o["error_budget_pct"] == budget
+        assert o["burn_rate"] == 5 * 10 ** (nines - 1)
+        assert o["allowed_failed_requests"] == pytest.approx(10 ** 11 * budget, rel=1e-15)
+    assert reliability.burn_rate(0.5, float(typed)) == 5 * 10 ** (nines - 1)
+    assert reliability.error_budget(float(typed), 30, 1).error_budget_pct == budget
+
+
+def test_the_audits_fifteen_nines():
+    """The audit's case: 99.9999999999999 % gives a budget of 1e-13 %, an allowance of 2.592e-9 minutes a month."""
+    o = calculate("slo", slo_pct="99.9999999999999", window_days=30).outputs
+    assert o["error_budget_pct"] == 1e-13
+    assert o["allowed_downtime_min"] == pytest.approx(1e-15 * 30 * 24 * 60, rel=1e-15)
+
+
 @settings(max_examples=200, deadline=None)
 @given(slo=st.floats(50, 99.9999), err=st.floats(0, 100), days=st.floats(1, 365), hours=st.floats(0.1, 720))
 def test_slo_invariants(slo, err, days, hours):

@@ -49,6 +49,49 @@ def test_linear_data_fits_zero_contention():
     assert fit.peak_concurrency is None and fit.peak_throughput_rps is None
 
 
+def _usl_points(sigma, kappa, lam, levels):
+    return " ".join(f"{n}:{lam * n / (1 + sigma * (n - 1) + kappa * n * (n - 1))!r}" for n in levels)
+
+
+@pytest.mark.parametrize("text,pinned,measured", [
+    # The USL with σ < 0, the superlinear form of Gunther, Puglia & Tomasette (2015): X(N)/N rises, then pays back.
+    (_usl_points(-0.05, 0.002, 100, (1, 2, 4, 8, 12, 16, 24, 32)), "σ", "100.0 requests/s measured at N = 1"),
+    (_usl_points(-0.02, 0, 100, (1, 2, 4, 8, 16)), "σ", "100.0 requests/s measured at N = 1"),
+    (_usl_points(-0.03, 0.001, 100, (4, 8, 16, 24, 32)), "σ", "433.8 requests/s measured at N = 4"),
+])
+def test_superlinear_data_are_named(text, pinned, measured):
+    """σ ≥ 0 cannot draw throughput per client that rises with N: the fit pins σ at 0 and overshoots the lowest
+    measurement (λ far above X(1)), with an R² that still looks fine, so σ, κ and the peak would be read as real."""
+    r = calculate("usl-fit", measurements=text)
+    fit = scalability.usl_fit(scalability.parse_measurements(text))
+    assert fit.sigma == 0 and fit.superlinear and r.outputs["r_squared"] > scalability.POOR_FIT_R_SQUARED
+    assert fit.lowest_fit_excess_pct > 100 * scalability.SUPERLINEAR_MARGIN
+    (warning,) = [w for w in r.warnings if "superlinear" in w]
+    assert warning.startswith("The data scale superlinearly: throughput per client rises with concurrency")
+    assert f"pins {pinned} at 0" in warning and measured in warning
+
+
+@pytest.mark.parametrize("text", [
+    "1:98 2:192 4:341 8:585 16:850 32:1045 64:1032",  # the calculator's default
+    R_USL_COEF_DATA,
+    _usl_points(0.05, 0, 100, (8, 16, 32, 64)),  # Amdahl, κ pinned at 0, from N = 8
+    _usl_points(0, 0, 100, (1, 2, 4, 8)),  # linear: both pinned, λ = X(1)
+    _usl_points(0, 0.0005, 100, (1, 2, 4, 8, 16, 32)),  # σ pinned at 0 by data that never scale superlinearly
+])
+def test_sublinear_and_linear_data_are_not_called_superlinear(text):
+    fit = scalability.usl_fit(scalability.parse_measurements(text))
+    assert not fit.superlinear and fit.lowest_fit_excess_pct < 100 * scalability.SUPERLINEAR_MARGIN
+    assert not any("superlinear" in w for w in calculate("usl-fit", measurements=text).warnings)
+
+
+def test_noisy_linear_data_are_not_called_superlinear():
+    """±5 % noise on linear scaling, three runs a level (a steady load test): below the margin."""
+    rng = random.Random(5)
+    for _ in range(20):
+        text = " ".join(f"{n}:{100 * n * rng.uniform(0.95, 1.05)!r}" for n in (1, 2, 4, 8, 16) for _ in range(3))
+        assert not scalability.usl_fit(scalability.parse_measurements(text)).superlinear
+
+
 def _sse(points, sigma, kappa, lam):
     return sum((x - scalability.usl_throughput(n, sigma, kappa, lam)) ** 2 for n, x in points)
 
@@ -221,7 +264,8 @@ def test_measurements_need_three_levels_when_read():
 
 def test_fit_named_result():
     fit = scalability.usl_fit(scalability.parse_measurements(R_USL_COEF_DATA))
-    assert fit._fields == ("sigma", "kappa", "lambda_rps", "r_squared", "peak_concurrency", "peak_throughput_rps")
+    assert fit._fields == ("sigma", "kappa", "lambda_rps", "r_squared", "peak_concurrency", "peak_throughput_rps",
+                           "lowest_concurrency", "lowest_throughput_rps", "lowest_fit_excess_pct", "superlinear")
     assert (fit.peak_concurrency, fit.peak_throughput_rps) == scalability.usl_peak(fit.sigma, fit.kappa, fit.lambda_rps)
 
 

@@ -106,9 +106,10 @@ CONNECTION_POOL = Calculator(
 def _session_size_warnings(args, r):
     if r.over_browser_limit:
         return [f"Uncompressed, the cookie is {r.cookie_bytes:,} bytes, over the {BROWSER_COOKIE_LIMIT_BYTES} bytes "
-                "browsers are required to keep; larger cookies may be silently ignored. Flask compresses the session "
-                "when that makes it shorter, so repetitive data may still fit: measure the real Set-Cookie header, "
-                "or move the data to a server-side session."]
+                "browsers are required to keep; larger cookies may be silently ignored. Flask compresses any session "
+                "longer than a few dozen bytes, random tokens included (hex to about 60 % of this size, base64 to "
+                "about 80 %, repetitive data further), so it may still fit: measure the real Set-Cookie header, or "
+                "move the data to a server-side session."]
     return []
 
 
@@ -123,16 +124,17 @@ SESSION_SIZE = Calculator(
     ),
     outputs=(
         Output("cookie_bytes", "Cookie size, uncompressed", unit="bytes", format="int",
-               help="Exact for data that does not compress; an upper bound otherwise."),
+               help="Exact for sessions too short for Flask to compress; an upper bound otherwise, random tokens "
+                    "included."),
         Output("over_browser_limit", "Over 4096 bytes uncompressed", format="bool"),
         Output("monthly_upload_gb", "Cookie upload per month", unit="GB", decimals=2),
     ),
     model=session_size,
     warn=_session_size_warnings,
     assumptions="Flask's default session: base64url JSON plus timestamp and HMAC-SHA1 signature, uncompressed. "
-                "Flask zlib-compresses the JSON when that is shorter, so for repetitive data the real cookie is "
-                "smaller: these sizes are upper bounds. Browsers must support cookies of at least 4096 bytes "
-                "(RFC 6265).",
+                "Flask zlib-compresses the JSON when that is shorter, which it is beyond a few dozen bytes, random "
+                "tokens included (hex to about 60 %, base64 to about 80 %, repetitive data further): these sizes "
+                "are upper bounds. Browsers must support cookies of at least 4096 bytes (RFC 6265).",
     equations=(
         "\\text{cookie} = \\left\\lceil \\tfrac{4}{3}\\,b \\right\\rceil + 43\\ \\text{bytes}\\qquad \\text{upload} = \\text{cookie} \\times N_{\\text{month}}",
     ),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .. import charts
-from ..networks import MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, TIERS_RULE, mva, parse_tiers, stack
+from ..networks import (MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, SLOW_MIXING_UTILIZATION_PCT, TIERS_RULE, mva,
+                        parse_tiers, stack)
 from ..queueing import HIGH_UTILIZATION_PCT, SHARED_QUEUE
-from ..simulation import DISTRIBUTIONS, SLOW_MIXING_UTILIZATION_PCT, WIDE_INTERVAL_SHARE
+from ..simulation import DISTRIBUTIONS, WIDE_INTERVAL_SHARE
 from ..spec import Calculator, Field, Output
 from .fields import count, ms, rate
 from .simulation import MAX_SEED

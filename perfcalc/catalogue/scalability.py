@@ -13,6 +13,16 @@ def _usl_fit_warnings(args, fit):
     warnings = []
     if fit.r_squared is not None and fit.r_squared < POOR_FIT_R_SQUARED:
         warnings.append(f"The fit is poor (R² = {fit.r_squared:.3f}): more points, or steadier measurements, are needed.")
+    if fit.superlinear:
+        warnings.append(
+            "The data scale superlinearly: throughput per client rises with concurrency, which the USL cannot draw "
+            f"with σ ≥ 0. The fit pins {'σ' if fit.sigma == 0 else 'κ'} at 0 and lies "
+            f"{fit.lowest_fit_excess_pct:.0f} % above the {fit.lowest_throughput_rps:,.1f} requests/s measured at "
+            f"N = {fit.lowest_concurrency:g} (λ = {fit.lambda_rps:,.1f}), so σ, κ, λ and the peak describe no curve "
+            "through these points, whatever R² says. Superlinear steps usually mean the runs at low concurrency "
+            "were not steady (caches or pools still warming, the load generator the bottleneck): measure them "
+            "again. If the gain is real, the USL needs σ < 0 (Gunther et al. 2015), and it is paid back at "
+            "higher concurrency.")
     largest_measured = max(n for n, _ in args["measurements"])
     if fit.peak_concurrency is not None and fit.peak_concurrency > EXTRAPOLATION_LIMIT * largest_measured:
         warnings.append("The peak lies far beyond the measured range: an extrapolation, not a measurement.")

@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import math
+
 from .. import charts
-from ..simulation import DISTRIBUTIONS, SLOW_MIXING_UTILIZATION_PCT, WIDE_INTERVAL_SHARE, simulate
+from ..simulation import (BATCHES, BURST_LOAD, DISTRIBUTIONS, FIGURE_RELAXATIONS, INTERVAL_RELAXATIONS, MAX_REQUESTS,
+                          WARMUP_FRACTION, WARMUP_RELAXATIONS, WIDE_INTERVAL_SHARE, simulate)
 from ..spec import Calculator, Field, Output
 from .fields import count, ms, rate
 from .queueing import overload_warning
 
 # Seeds are 32-bit, like most tools' (and short enough to type and share).
 MAX_SEED = 2**32 - 1
+
+
+def _no_interval_warning(r):
+    """Why the p99 comes without an interval, and what would give one."""
+    if r.interval_rule == "bursts":
+        if math.isinf(r.burst_load_pct):
+            held = "with one or two workers, a long request or two hold them all"
+        else:
+            held = (f"two long requests holding workers at once leave the others {r.burst_load_pct:.0f} % busy "
+                    f"(over {BURST_LOAD * 100:.0f} %)")
+        return (f"No interval for the p99: with service times this variable (cv {r.service_cv:.2f}), {held}, so "
+                "the p99 is set by rare episodes of several long requests together, and "
+                f"{r.kept_requests:,} requests see too few of them to measure their own error (such intervals held "
+                "the true p99 in as few as 80 % of seeds). The figure is one run's: other seeds show how much it "
+                "moves. More workers or less load bring the interval back.")
+    if r.interval_requests <= MAX_REQUESTS:
+        remedy = f"Simulate at least {r.interval_requests:,} requests for one."
+    else:
+        remedy = (f"No run this calculator can simulate ({MAX_REQUESTS:,} requests) is long enough for one at this "
+                  "load: less load or more workers would do it.")
+    return (f"No interval for the p99: at {r.utilization_pct:.1f} % busy the queue swings slowly (it takes about "
+            f"{r.relaxation_requests:,.0f} requests to forget its state), and {r.kept_requests:,} requests after the "
+            f"warm-up are too few to bound the p99's error. The figure is one run's. {remedy}")
 
 
 def _simulate_warnings(args, r):
@@ -19,13 +45,12 @@ def _simulate_warnings(args, r):
                                          "The queue grows for as long as any run lasts, so nothing is simulated: "
                                          "waits and percentiles are unbounded (∞)."))
         return warnings
-    if r.utilization_pct > SLOW_MIXING_UTILIZATION_PCT:
-        warnings.append(f"Above {SLOW_MIXING_UTILIZATION_PCT:g} % busy the queue forgets its start slowly: the "
-                        "figures need more requests to settle, and the interval may be too narrow.")
+    if r.interval_rule:
+        warnings.append(_no_interval_warning(r))
+        return warnings
     if r.p99_ci_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
         warnings.append("The p99's 95 % interval is wider than ±10 % of it: slow requests come in runs, so the tail "
-                        "needs many requests to settle. Simulate more of them, or try other seeds, before you rely "
-                        "on the figure.")
+                        "needs many requests to settle. Simulate more of them before you rely on the figure.")
     if r.p99_low_ms > r.mmc_p99_ms:
         warnings.append(f"The simulated p99 is above the M/M/c p99 of {r.mmc_p99_ms:,.1f} ms with 95 % confidence "
                         f"(its interval starts at {r.p99_low_ms:,.1f} ms): with service times this variable, "
@@ -48,9 +73,11 @@ SIMULATE = Calculator(
               choices=DISTRIBUTIONS,
               help="lognormal: from the mean and p99; exponential: the M/M/c assumption, to check the simulation."),
         count("workers", "Workers", default=5, maximum=10_000, help="Requests served at once (processes × threads)."),
-        count("requests", "Requests simulated", default=50_000, minimum=10_000, maximum=100_000, unit="requests",
+        count("requests", "Requests simulated", default=50_000, minimum=10_000, maximum=MAX_REQUESTS,
+              unit="requests",
               help="More requests give a narrower interval and a slower answer: 100,000 take a few tenths of a "
-                   "second in a browser."),
+                   "second in a browser. Near saturation a run must be long to be right: too short, and the "
+                   "calculator says how many it needs."),
         count("seed", "Random seed", default=1, minimum=0, maximum=MAX_SEED,
               help="The same seed and inputs give the same figures, here and everywhere."),
     ),
@@ -62,8 +89,9 @@ SIMULATE = Calculator(
         Output("p50_ms", "p50 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
-        Output("p99_ci_ms", "p99 95 % interval (±)", unit="ms", decimals=1, none="unbounded",
-               help="The p99 plus or minus this holds its 95 % interval (batch means over 20 batches)."),
+        Output("p99_ci_ms", "p99 95 % interval (±)", unit="ms", decimals=1, none="n/a",
+               help=f"The p99 plus or minus this holds its 95 % interval (sectioning over {BATCHES} batches); — when the "
+                    "run cannot vouch for one (the warning says why)."),
         Output("mmc_p99_ms", "M/M/c p99 for the same mean", unit="ms", decimals=1, none="unbounded"),
         Output("allen_cunneen_mean_wait_ms", "Mean wait, Allen–Cunneen", unit="ms", decimals=2, none="unbounded"),
     ),
@@ -71,13 +99,23 @@ SIMULATE = Calculator(
     warn=_simulate_warnings,
     assumptions=(
         "A discrete-event simulation: Poisson arrivals, independent lognormal service times with the given mean "
-        "and p99, one FCFS queue in front of identical workers, the first 10 % of requests dropped as warm-up. "
-        "The interval is for this run's p99; a different seed gives a different run."
+        "and p99, one FCFS queue in front of identical workers. The warm-up (10 % of the run, or 20 relaxation "
+        f"times of the queue if longer) is dropped; a run shorter than {FIGURE_RELAXATIONS} relaxation times after "
+        "it is refused. The 95 % interval is for the true p99, and is stated only where a coverage test over many "
+        f"seeds found it true: runs of {INTERVAL_RELAXATIONS:,} relaxation times, and no rare bursts of long "
+        "requests deciding the tail."
     ),
     equations=(
         "\\ln q - \\ln m = z_{0.99}\\,\\sigma - \\frac{\\sigma^2}{2}\\ \\Rightarrow\\ \\sigma = z_{0.99} - \\sqrt{z_{0.99}^2 - 2\\ln(q/m)}\\qquad c_s = \\sqrt{e^{\\sigma^2} - 1}",
         "S_i = m\\,e^{\\sigma Z_i - \\sigma^2/2}\\qquad \\text{start}_i = \\max(a_i,\\ \\text{earliest free worker})",
-        "\\hat t_{99} \\pm t_{0.975,\\,19}\\,\\frac{s_{\\text{batch}}}{\\sqrt{20}}\\qquad W_q^{AC} = W_q^{M/M/c}\\,\\frac{1 + c_s^2}{2}",
+        f"\\tau = \\frac{{\\rho^2 (1 + c_s^2)}}{{(1 - \\rho)^2}}\\ \\text{{requests}}\\qquad \\text{{warm-up}} = "
+        f"\\max({WARMUP_FRACTION:g}\\,n,\\ {WARMUP_RELAXATIONS}\\tau)\\qquad n_{{\\text{{kept}}}} \\ge {FIGURE_RELAXATIONS}\\,\\tau"
+        f"\\ \\text{{(figures)}},\\ {INTERVAL_RELAXATIONS}\\,\\tau\\ \\text{{(interval)}}",
+        f"\\hat p_b = \\frac{{\\#\\{{i \\in b : R_i > \\hat t_{{99}}\\}}}}{{|b|}}\\qquad h = t_{{0.975,\\,{BATCHES - 1}}}\\,"
+        f"\\frac{{s(\\hat p_b)}}{{\\sqrt{{{BATCHES}}}}}\\qquad t_{{99}} \\in \\left[R_{{(\\lceil (0.99 - h) n \\rceil)}},\\ "
+        "R_{(\\lceil (0.99 + h) n \\rceil)}\\right]",
+        f"\\text{{no interval if }} c_s > 1 \\text{{ and }} \\frac{{\\lambda S}}{{c - 2}} > {BURST_LOAD:g}"
+        "\\qquad W_q^{AC} = W_q^{M/M/c}\\,\\frac{1 + c_s^2}{2}",
     ),
     chart=charts.simulate_chart,
 )

@@ -188,6 +188,11 @@ def test_every_fixture_summarises_to_plain_data_and_valid_calculator_inputs(name
         checked, errors = perfcalc.validate(cid, values)
         assert errors == {}, (name, cid, errors)
         result, errors = perfcalc.evaluate(cid, values)
+        if cid == "simulate" and set(errors) == {"arrival_rps"}:
+            # No file records the number of workers, so the form's default (5) stands beside the measured rate:
+            # a load test run near capacity is then too busy to simulate, which simulate says and why.
+            assert "too close to capacity to simulate" in errors["arrival_rps"], (name, errors)
+            continue
         assert result is not None, (name, cid, errors)
     assert summary_table(s).startswith(f"{FIXTURES / name}: {s.format_label}")
 
