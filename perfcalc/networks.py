@@ -478,15 +478,15 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], points=No
     gamma, steady, carried, owners, tail = _tiers_network(geos, polys, top, users)
     throughput, weights = {}, None
     for n in asked:
-        if think == 0:
+        # No think time, or one so short that n − 1 users at the tiers weigh under _TAIL of all n there
+        # (the term Z/γ(n) next to 1; below it Z^k/k! underflows): nobody is seen thinking, X(n) = 1/γ(n).
+        start, mix = (n, [1.0]) if think < _TAIL * gamma[n] else _think_mixture(gamma, think, n)
+        if start == n:
             throughput[n] = 1.0 / (gamma[n] * unit)
         else:
-            start, mix = _think_mixture(gamma, think, n)
             throughput[n] = math.fsum(w * (n - m) for m, w in enumerate(mix, start)) / (think * unit)
-            if n == users:
-                weights = (start, mix)
-    if weights is None:
-        weights = (users, [1.0])
+        if n == users:
+            weights = (start, mix)
     queue = [0.0] * len(tiers)
     for index in delays:
         queue[index] = throughput[users] * tiers[index].demand_ms
