@@ -43,6 +43,8 @@ __all__ = [
     "Simulation",
     "lognormal_sigma",
     "service_cv",
+    "HALF_STEP",
+    "service_times",
     "allen_cunneen_wait",
     "simulate_fcfs",
     "nearest_rank",
@@ -80,7 +82,7 @@ WIDE_INTERVAL_SHARE = 0.10
 _REBASE_GAPS = 4096.0
 # random() is k/2⁵³ for k = 0 … 2⁵³ − 1; its 0 becomes half a step, so every
 # uniform is inside (0, 1), where −ln u and Φ⁻¹(u) are finite.
-_HALF_STEP = 2.0 ** -54
+HALF_STEP = 2.0 ** -54
 
 
 def lognormal_sigma(mean: float, p99: float, field: str = "service_p99_ms") -> float:
@@ -125,6 +127,29 @@ def service_cv(sigma: float) -> float:
     (2.59, 0.0)
     """
     return math.sqrt(math.expm1(sigma * sigma))
+
+
+def service_times(uniforms: list[float], mean: float, sigma: float | None) -> list[float]:
+    """Service times with this mean from uniforms in (0, 1), by the inverse distribution function.
+
+    Exponential (``sigma`` None): −ln(1 − u)·mean. Lognormal of shape σ:
+    mean·e^(σZ − σ²/2) with Z = Φ⁻¹(u), so the mean is the one given
+    (σ = 0: every request takes the mean). Every simulation here (simulate,
+    stack, the lab's split queues) draws its service times this way.
+
+    >>> [round(x, 3) for x in service_times([0.5, 0.99], 10.0, None)]
+    [6.931, 46.052]
+    >>> service_times([0.5, 0.99], 10.0, 0.0)
+    [10.0, 10.0]
+    """
+    if sigma is None:
+        return [-math.log1p(-u) * mean for u in uniforms]
+    if sigma == 0:
+        return [mean] * len(uniforms)
+    from statistics import NormalDist  # here, not at the top: the browser imports perfcalc on start
+
+    scale = NormalDist(-sigma * sigma / 2.0, sigma).inv_cdf
+    return [mean * x for x in map(math.exp, map(scale, uniforms))]
 
 
 def allen_cunneen_wait(mmc_wait: float, cv: float) -> float:
@@ -173,7 +198,7 @@ def simulate_fcfs(arrival_rate: float, service_times, workers: int, requests: in
     >>> len(times), sum(w == 0 for w in waits) > 850, min(times) > 0
     (1000, True, True)
     """
-    uniform, half_step = random.Random(seed).random, _HALF_STEP
+    uniform, half_step = random.Random(seed).random, HALF_STEP
     draws = [uniform() or half_step for _ in range(2 * requests)]
     mean_gap = 1.0 / arrival_rate
     log = math.log
@@ -325,18 +350,9 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     if service_distribution == "lognormal":
         sigma = lognormal_sigma(service_time_ms, service_p99_ms)
         cv = service_cv(sigma)
-        from statistics import NormalDist  # here, not at the top: the browser imports perfcalc on start
-
-        def service_times(uniforms: list[float]) -> list[float]:
-            if sigma == 0:  # a p99 equal to the mean: every request takes the mean
-                return [1.0] * len(uniforms)
-            # ln S ~ N(−σ²/2, σ), so the mean service time is 1, the unit of time here.
-            return list(map(math.exp, map(NormalDist(-sigma * sigma / 2.0, sigma).inv_cdf, uniforms)))
+        shape = sigma
     else:
-        sigma, cv = math.nan, 1.0
-
-        def service_times(uniforms: list[float]) -> list[float]:
-            return [-math.log1p(-u) for u in uniforms]
+        sigma, cv, shape = math.nan, 1.0, None  # shape None: exponential
 
     mmc_wait = queueing.mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
     mmc_p50, mmc_p95, mmc_p99 = (t * 1000.0 for t in queueing.mmc_response_percentiles(
@@ -350,7 +366,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
                           p50_ci_ms=inf, p95_ci_ms=inf, p99_low_ms=inf, p99_high_ms=inf, **shared)
 
     # Time in units of the mean service time, so every clock value is of order one.
-    waits, times = simulate_fcfs(load, service_times, workers, requests, seed)
+    waits, times = simulate_fcfs(load, lambda us: service_times(us, 1.0, shape), workers, requests, seed)
     kept = requests - int(requests * WARMUP_FRACTION)
     waits, times = waits[-kept:], times[-kept:]
     ordered = sorted(times)

@@ -24,10 +24,10 @@
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 from .. import calculate
 from ..simulation import lognormal_sigma
+from ..simulation import service_times as draw_service_times
 from ..splitqueues import fcfs_finish_times, simulate_split, split_percentiles
 from .measure import Sample, percentiles
 from .scenarios import WARMUP_FRACTION, Scenario
@@ -45,12 +45,10 @@ SIMULATED_REQUESTS = 100_000
 def service_times(distribution: str, mean_ms: float, p99_ms: float | None):
     """Uniforms → service times in ms, for :func:`perfcalc.splitqueues.simulate_split`."""
     if distribution == "exponential":
-        return lambda us: [-math.log1p(-u) * mean_ms for u in us]
-    sigma = 0.0 if distribution == "fixed" else lognormal_sigma(mean_ms, p99_ms)
-    if sigma == 0.0:
-        return lambda us: [mean_ms] * len(us)
-    inv = NormalDist(math.log(mean_ms) - sigma * sigma / 2.0, sigma).inv_cdf
-    return lambda us: [math.exp(inv(u)) for u in us]
+        sigma = None
+    else:
+        sigma = 0.0 if distribution == "fixed" else lognormal_sigma(mean_ms, p99_ms)
+    return lambda us: draw_service_times(us, mean_ms, sigma)
 
 
 def model_figures(distribution: str, arrival_rps: float, mean_ms: float, p99_ms: float | None, slots: int) -> dict:
@@ -114,16 +112,12 @@ def replay(samples: list[Sample], overhead_ms: float, servers: int, per_process:
     sent = [s for s in samples if s.record.sent is not None and (s.ok or not per_process)]
     logged = [s.d_ms - s.service_ms for s in sent if s.d_ms is not None]
     inside = math.fsum(logged) / len(logged) if logged else 0.0
-    groups: dict = {}
-    for s in sent:
-        groups.setdefault(s.pid if per_process else None, []).append(s)
-    latency = {}
-    for group in groups.values():
-        group.sort(key=lambda s: s.record.sent)
-        busy = [((s.d_ms if s.d_ms is not None else s.service_ms + inside) + overhead_ms) / 1000.0 for s in group]
-        finish = fcfs_finish_times([s.record.sent for s in group], busy, servers)
-        for s, done in zip(group, finish):
-            latency[s.record.index] = (done - s.record.scheduled) * 1000.0
+    sent.sort(key=lambda s: s.record.sent)
+    processes = {pid: k for k, pid in enumerate(dict.fromkeys(s.pid for s in sent))} if per_process else None
+    busy = [((s.d_ms if s.d_ms is not None else s.service_ms + inside) + overhead_ms) / 1000.0 for s in sent]
+    finish = fcfs_finish_times([s.record.sent for s in sent], busy, servers,
+                               [processes[s.pid] for s in sent] if per_process else None)
+    latency = {s.record.index: (done - s.record.scheduled) * 1000.0 for s, done in zip(sent, finish)}
     kept = [latency[s.record.index] for s in sent if window[0] <= s.record.scheduled < window[1]]
     p50, p95, p99 = percentiles(kept)
     return {"p50_ms": p50, "p95_ms": p95, "p99_ms": p99}
