@@ -4,11 +4,16 @@
   (``worker-pool``, M/M/c, for exponential service; ``simulate`` for
   lognormal, and for fixed service as a lognormal whose p99 is its mean);
   for gthread also the split the processes really make
-  (:mod:`perfcalc.splitqueues`, even shares).
+  (:mod:`perfcalc.splitqueues`, even shares). Beside them, the whole-stack
+  calculator ``stack`` with Gunicorn as its one tier,
+  ``gunicorn:SERVICE_MS:WORKERS`` (``PxT`` for gthread's P processes of T
+  threads, split evenly): what a reader who models their stack gets for
+  this server alone (:func:`stack_figures`).
 - **Adjusted**: the same models at what the run really offered: the
   realised arrival rate, and the time a worker was busy per request, the
   mean ``%(D)s`` plus the overhead outside it the lab calibrated; for
-  gthread, split queues fed the shares each process really took.
+  gthread, split queues fed the shares each process really took (and
+  ``stack`` with the busiest process's measured share).
 - **Finite-run range**: a run of N requests is one draw. The same model is
   simulated for N requests over many seeds (the first tenth dropped, as in
   the run), and the 5th and 95th percentiles of each figure over the seeds
@@ -26,14 +31,15 @@ from __future__ import annotations
 import math
 
 from .. import calculate
+from ..spec import PerfcalcError
 from ..simulation import lognormal_sigma
 from ..simulation import service_times as draw_service_times
 from ..splitqueues import fcfs_finish_times, simulate_split, split_percentiles
 from .measure import Sample, percentiles
 from .scenarios import WARMUP_FRACTION, Scenario
 
-__all__ = ["RANGE_SEEDS", "RANGE_PCTS", "model_figures", "split_figures", "finite_run_ranges", "replay",
-           "service_times"]
+__all__ = ["RANGE_SEEDS", "RANGE_PCTS", "model_figures", "split_figures", "stack_figures", "finite_run_ranges",
+           "replay", "service_times"]
 
 # Seeds for a finite-run range: its 5th and 95th percentiles are then the 10th and 190th of 200 runs.
 RANGE_SEEDS = 200
@@ -73,6 +79,46 @@ def split_figures(arrival_rps: float, mean_ms: float, threads: int, shares: list
     name = " / ".join(f"{100 * s:.0f} %" for s in shares)
     return {"model": f"split queues: {len(shares)} × M/M/{threads}, shares {name}", "p50_ms": p50,
             "p95_ms": p95, "p99_ms": p99, "shares": list(shares)}
+
+
+def _tier_ms(ms: float) -> str:
+    """A service time as a tier takes it: to the microsecond, no trailing zeros (51.25, 50)."""
+    return f"{ms:.3f}".rstrip("0").rstrip(".")
+
+
+def stack_figures(distribution: str, arrival_rps: float, mean_ms: float, p99_ms: float | None, processes: int,
+                  threads: int, shares: list[float] | None = None) -> dict:
+    """The ``stack`` calculator with Gunicorn as its one tier: p50/p95/p99, its p99 interval and mean, in ms.
+
+    The tier is ``gunicorn:MEAN:SERVERS``: SERVERS is ``PxT`` for P > 1
+    processes of T threads, each its own queue (gthread), else T (one
+    queue: sync's workers, or one process's threads). The tier syntax has
+    no shares: ``busiest_process_pct`` carries the largest of ``shares``
+    and the calculator splits the rest evenly, exact for two processes
+    (``shares_note`` says when it is not); no shares is its even split.
+    Service as in :func:`model_figures` (fixed: a lognormal whose p99 is
+    its mean). A refusal is kept as ``refused``, without figures.
+    """
+    ms = _tier_ms(mean_ms)
+    split = processes > 1
+    tiers = f"gunicorn:{ms}:{processes}x{threads}" if split else f"gunicorn:{ms}:{threads}"
+    busiest = 100.0 * max(shares) if split and shares is not None else None
+    how = "" if not split else ", split evenly" if busiest is None else f", busiest process {busiest:.0f} %"
+    out = {"model": f"stack ({tiers}{how})", "tiers": tiers, "busiest_process_pct": busiest}
+    if busiest is not None and len(shares) > 2:
+        rest = sorted(shares)[:-1]
+        if rest[-1] - rest[0] > 0.01:
+            out["shares_note"] = ("the tier syntax takes only the busiest process's share: the other processes "
+                                  "split the rest evenly here, not as measured")
+    p99 = None if distribution == "exponential" else float(ms) if distribution == "fixed" else p99_ms
+    try:
+        r = calculate("stack", arrival_rps=arrival_rps, tiers=tiers,
+                      service_distribution="exponential" if p99 is None else "lognormal", service_p99_ms=p99,
+                      busiest_process_pct=busiest, requests=SIMULATED_REQUESTS, seed=1)
+    except PerfcalcError as exc:
+        return {**out, "refused": str(exc), "p50_ms": None, "p95_ms": None, "p99_ms": None}
+    figures = {k: r.outputs[k] for k in ("p50_ms", "p95_ms", "p99_ms", "p99_ci_ms", "mean_response_ms", "max_rps")}
+    return {**out, **figures, "warnings": list(r.warnings)}
 
 
 def finite_run_ranges(arrival_rps: float, service, threads: int, shares, requests: int,
@@ -124,10 +170,13 @@ def replay(samples: list[Sample], overhead_ms: float, servers: int, per_process:
 
 
 def nominal(scenario: Scenario) -> dict:
-    """The catalogue's figures at the scenario's own inputs (and, for gthread, the even split)."""
+    """The catalogue's figures at the scenario's own inputs (for gthread, the even split), and ``stack``'s."""
     s = scenario
     shared = model_figures(s.distribution, s.arrival_rps, s.service_mean_ms, s.service_p99_ms, s.slots)
-    if s.worker_class == "sync" or s.workers == 1:
-        return shared
+    split = s.worker_class == "gthread" and s.workers > 1
+    stack = stack_figures(s.distribution, s.arrival_rps, s.service_mean_ms, s.service_p99_ms,
+                          s.workers if split else 1, s.threads if split else s.slots)
+    if not split:
+        return {**shared, "stack": stack}
     even = split_figures(s.arrival_rps, s.service_mean_ms, s.threads, [1.0 / s.workers] * s.workers)
-    return {**even, "shared_queue": shared}
+    return {**even, "shared_queue": shared, "stack": stack}
