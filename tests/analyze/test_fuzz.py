@@ -126,3 +126,13 @@ def test_a_duration_of_thousands_of_digits_is_an_implausible_line_not_a_crash():
     raw = "\n".join([lines[0], " ".join(fields), *lines[2:]]).encode("utf-8") + b"\n"
     s = analyze_bytes(raw, "aws_alb.log")
     assert s.lines.rejected == 1
+
+
+def test_a_record_that_spans_lines_held_before_the_format_was_known_counts_every_line():
+    """Found by the fuzz: a JMeter file whose first two lines open and close a quote before a third tells the
+    format; the reread counted the record's first line nowhere (read 3, used 1, rejected 1)."""
+    raw = bytearray(RAW["jmeter_steps.csv"][:385])
+    raw[0] = ord('"')  # "imeStamp,… opens a quoted field…
+    raw[raw.index(b"\n") + 1] = ord('"')  # …that the next line closes, and what follows does not fit
+    s = analyze_bytes(bytes(raw), "jmeter_steps.csv")
+    assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read == 3
