@@ -41,14 +41,13 @@ from __future__ import annotations
 import math
 import random
 import re
-from bisect import bisect_right
 from collections import deque
-from heapq import heapify, heappop, heappush, heapreplace
+from heapq import heappop, heappush, heapreplace
 from itertools import accumulate
 from operator import mul
 from typing import NamedTuple
 
-from . import queueing
+from . import splitqueues
 from .format import format_breakdown
 from .spec import PerfcalcError
 
@@ -479,15 +478,15 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], points=No
     gamma, steady, carried, owners, tail = _tiers_network(geos, polys, top, users)
     throughput, weights = {}, None
     for n in asked:
-        if think == 0:
+        # No think time, or one so short that n − 1 users at the tiers weigh under _TAIL of all n there
+        # (the term Z/γ(n) next to 1; below it Z^k/k! underflows): nobody is seen thinking, X(n) = 1/γ(n).
+        start, mix = (n, [1.0]) if think < _TAIL * gamma[n] else _think_mixture(gamma, think, n)
+        if start == n:
             throughput[n] = 1.0 / (gamma[n] * unit)
         else:
-            start, mix = _think_mixture(gamma, think, n)
             throughput[n] = math.fsum(w * (n - m) for m, w in enumerate(mix, start)) / (think * unit)
-            if n == users:
-                weights = (start, mix)
-    if weights is None:
-        weights = (users, [1.0])
+        if n == users:
+            weights = (start, mix)
     queue = [0.0] * len(tiers)
     for index in delays:
         queue[index] = throughput[users] * tiers[index].demand_ms
@@ -769,7 +768,7 @@ def process_shares(tier: Tier, busiest_pct: float | None, field: str = "busiest_
     if p == 1:
         return (1.0,)
     if busiest_pct is None:
-        return (1.0 / p,) * p
+        return splitqueues.even_shares(p)
     busiest = busiest_pct / 100.0
     if busiest * p < 1.0 - 1e-12:
         raise PerfcalcError(f"{field} must be at least {100.0 / p:.4g} for {tier.name}'s {p} processes (an even "
@@ -788,7 +787,8 @@ def jackson_network(arrival_rps: float, tiers: tuple[Tier, ...],
     time is Σ_k v_k·(Wq_k + S_k): exact for exponential service. A tier split
     into P processes of T threads with its own queue each is P M/M/T queues
     fed λ·v_k·s_p (a random split of a Poisson stream is Poisson; Kleinrock
-    1975, §2.6), with shares s_p even unless the busiest is given.
+    1975, §2.6), with shares s_p even unless the busiest is given
+    (:func:`perfcalc.splitqueues.split_waits`).
 
     Source: Jackson (1963); Baskett et al. (1975); Kleinrock (1975) §3.5.
 
@@ -802,8 +802,7 @@ def jackson_network(arrival_rps: float, tiers: tuple[Tier, ...],
         shares = process_shares(tier, busiest_process_pct)
         rate = arrival_rps * tier.visits / 1000.0  # visits per ms
         threads, service = tier.threads, tier.service_ms
-        waits = [queueing.mmc_mean_wait(threads, rate * s, service) for s in shares]
-        wait = math.fsum(s * w for s, w in zip(shares, waits)) if all(map(math.isfinite, waits)) else math.inf
+        wait = splitqueues.split_waits(rate, service, threads, shares).mean
         busiest = max(shares)
         flows.append(TierFlow(
             shares=shares,
@@ -813,10 +812,6 @@ def jackson_network(arrival_rps: float, tiers: tuple[Tier, ...],
             max_rps=1000.0 * threads / (tier.visits * busiest * service),
         ))
     return tuple(flows)
-
-
-# random() is k/2⁵³ for k = 0 … 2⁵³ − 1; its 0 becomes half a step, so −ln u and Φ⁻¹(u) stay finite.
-_HALF_STEP = 2.0 ** -54
 
 
 def simulate_network(arrival_rps: float, tiers: tuple[Tier, ...], shares: tuple, sigma: float | None,
@@ -830,8 +825,11 @@ def simulate_network(arrival_rps: float, tiers: tuple[Tier, ...], shares: tuple,
     (the Kiefer–Wolfowitz recursion); a split tier sends each visit to
     process p with probability ``shares[p]``, whatever the processes hold
     (how gthread's processes take connections: see :func:`stack`), and that
-    process serves it the same way. Service times are exponential with the
-    tier's mean (``sigma`` None) or lognormal with that mean and shape σ.
+    process serves it the same way (:func:`perfcalc.splitqueues.route` and
+    :func:`perfcalc.splitqueues.fcfs_finish_times`, the split queues the
+    worker-pool calculator and the lab model). Service times are exponential
+    with the tier's mean (``sigma`` None) or lognormal with that mean and
+    shape σ (:func:`perfcalc.simulation.service_times`).
 
     Randomness: ``random.Random(seed).random()``, drawn in a fixed order (the
     gaps, then per tier the visit counts if fractional, the service times,
@@ -845,7 +843,9 @@ def simulate_network(arrival_rps: float, tiers: tuple[Tier, ...], shares: tuple,
     >>> len(times), 72 < sorted(times)[10_000] < 82
     (20000, True)
     """
-    uniform, half = random.Random(seed).random, _HALF_STEP
+    from .simulation import HALF_STEP, service_times
+
+    uniform, half = random.Random(seed).random, HALF_STEP
     mean_gap = 1000.0 / arrival_rps
     log = math.log
     arrivals = list(accumulate(-log(uniform() or half) * mean_gap for _ in range(requests)))
@@ -857,26 +857,10 @@ def simulate_network(arrival_rps: float, tiers: tuple[Tier, ...], shares: tuple,
         else:
             counts = [int(whole)] * requests
         visits = sum(counts)
-        services = _service_times([uniform() or half for _ in range(visits)], tier.service_ms, sigma)
-        if len(tier_shares) > 1:
-            bounds = list(accumulate(tier_shares[:-1]))
-            routes = [bisect_right(bounds, uniform()) for _ in range(visits)]
-        else:
-            routes = None
+        services = service_times([uniform() or half for _ in range(visits)], tier.service_ms, sigma)
+        routes = splitqueues.route([uniform() for _ in range(visits)], tier_shares) if len(tier_shares) > 1 else None
         reached = _serve(reached, counts, services, routes, tier.threads, len(tier_shares))
     return [done - start for done, start in zip(reached, arrivals)]
-
-
-def _service_times(uniforms: list[float], mean: float, sigma: float | None) -> list[float]:
-    """Exponential (σ None) or lognormal service times with this mean, from uniforms in (0, 1)."""
-    if sigma is None:
-        return [-math.log1p(-u) * mean for u in uniforms]
-    if sigma == 0:
-        return [mean] * len(uniforms)
-    from statistics import NormalDist  # here, not at the top: the browser imports perfcalc on start
-
-    scale = NormalDist(-sigma * sigma / 2.0, sigma).inv_cdf
-    return [mean * x for x in map(math.exp, map(scale, uniforms))]
 
 
 def _serve(reached: list[float], counts: list[int], services: list[float], routes: list[int] | None,
@@ -888,24 +872,12 @@ def _serve(reached: list[float], counts: list[int], services: list[float], route
     ``reached``; a request's next visit joins the queue when its last one
     ends (a heap of those, merged with the first visits by time).
     """
+    order = sorted(range(len(reached)), key=reached.__getitem__)
+    if counts.count(1) == len(counts):  # one visit each: no repeat visits to merge
+        return splitqueues.fcfs_finish_times(reached, services, threads, routes, order)
     free = [[0.0] * threads for _ in range(processes)]  # each process's threads' next free times: heaps
     done = list(reached)
-    order = sorted(range(len(reached)), key=reached.__getitem__)
     replace = heapreplace
-    if counts.count(1) == len(counts):  # one visit each: no repeat visits to merge
-        if routes is None:
-            heap = free[0]
-            for i in order:
-                time, earliest = reached[i], heap[0]
-                done[i] = end = (time if earliest <= time else earliest) + services[i]
-                replace(heap, end)
-        else:
-            for i in order:
-                heap = free[routes[i]]
-                time, earliest = reached[i], heap[0]
-                done[i] = end = (time if earliest <= time else earliest) + services[i]
-                replace(heap, end)
-        return done
     first = list(accumulate(counts, initial=0))  # request i's visits are services[first[i]:first[i + 1]]
     nxt = first[:-1]
     order = [i for i in order if counts[i]]

@@ -497,7 +497,9 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
     even random split each process is an M/M/T queue fed λ/P (a random split
     of a Poisson stream is Poisson: Kleinrock 1975, §2.6), exactly, and
     every figure above is that queue's; the fewest workers for the target
-    keep P processes. The even split is the best case: measured on Gunicorn
+    keep P processes (:mod:`perfcalc.splitqueues`, the guide's one model of
+    per-process queues, which the stack calculator and the lab use too). The
+    even split is the best case: measured on Gunicorn
     27 under Linux (the guide's "Do the models hold?" lab runs), a busy host
     splits new connections about evenly, an idle one hands 88–96 % of them
     to one of two processes, whose queue then runs away long before the
@@ -527,19 +529,23 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
     if workers % processes:
         raise PerfcalcError(f"processes must divide workers evenly (each process runs workers / processes threads), "
                             f"got {processes} processes for {workers} workers", "processes")
-    threads, rate = workers // processes, arrival_rps / processes
+    from . import splitqueues  # it builds on this module's M/M/c, so it is imported when needed
+
+    threads, shares = workers // processes, splitqueues.even_shares(processes)
     service_s = service_time_ms / 1000.0
     load = arrival_rps * service_s
-    p50, p95, p99 = (t * 1000.0 for t in mmc_response_percentiles(threads, rate, service_s, (50, 95, 99)))
-    wait_ms = mmc_mean_wait(threads, rate, service_s) * 1000.0
+    p50, p95, p99 = (t * 1000.0 for t in splitqueues.split_percentiles(arrival_rps, service_s, threads, shares,
+                                                                       (50, 95, 99)))
+    waits = splitqueues.split_waits(arrival_rps, service_s, threads, shares)
+    wait_ms = waits.mean * 1000.0
     target = None
-    if target_p99_ms is not None:
-        fewest = workers_for_p99(rate, service_s, target_p99_ms / 1000.0)
+    if target_p99_ms is not None:  # the same number of processes, each M/M/T at its even share λ/P
+        fewest = workers_for_p99(arrival_rps / processes, service_s, target_p99_ms / 1000.0)
         target = None if fewest is None else fewest * processes
     shared = p99 if processes == 1 else mmc_response_percentile(workers, arrival_rps, service_s, 99) * 1000.0
     return WorkerPool(
         utilization_pct=100.0 * load / workers,
-        prob_wait_pct=100.0 * erlang_c(threads, load / processes),
+        prob_wait_pct=100.0 * waits.probability,
         mean_wait_ms=wait_ms,
         mean_response_ms=wait_ms + service_time_ms,
         p50_ms=p50,

@@ -65,6 +65,8 @@ __all__ = [
     "Simulation",
     "lognormal_sigma",
     "service_cv",
+    "HALF_STEP",
+    "service_times",
     "allen_cunneen_wait",
     "relaxation_requests",
     "student_t_quantile",
@@ -121,7 +123,7 @@ WIDE_INTERVAL_SHARE = 0.10
 _REBASE_GAPS = 4096.0
 # random() is k/2⁵³ for k = 0 … 2⁵³ − 1; its 0 becomes half a step, so every
 # uniform is inside (0, 1), where −ln u and Φ⁻¹(u) are finite.
-_HALF_STEP = 2.0 ** -54
+HALF_STEP = 2.0 ** -54
 
 
 def lognormal_sigma(mean: float, p99: float, field: str = "service_p99_ms") -> float:
@@ -166,6 +168,29 @@ def service_cv(sigma: float) -> float:
     (2.59, 0.0)
     """
     return math.sqrt(math.expm1(sigma * sigma))
+
+
+def service_times(uniforms: list[float], mean: float, sigma: float | None) -> list[float]:
+    """Service times with this mean from uniforms in (0, 1), by the inverse distribution function.
+
+    Exponential (``sigma`` None): −ln(1 − u)·mean. Lognormal of shape σ:
+    mean·e^(σZ − σ²/2) with Z = Φ⁻¹(u), so the mean is the one given
+    (σ = 0: every request takes the mean). Every simulation here (simulate,
+    stack, the lab's split queues) draws its service times this way.
+
+    >>> [round(x, 3) for x in service_times([0.5, 0.99], 10.0, None)]
+    [6.931, 46.052]
+    >>> service_times([0.5, 0.99], 10.0, 0.0)
+    [10.0, 10.0]
+    """
+    if sigma is None:
+        return [-math.log1p(-u) * mean for u in uniforms]
+    if sigma == 0:
+        return [mean] * len(uniforms)
+    from statistics import NormalDist  # here, not at the top: the browser imports perfcalc on start
+
+    scale = NormalDist(-sigma * sigma / 2.0, sigma).inv_cdf
+    return [mean * x for x in map(math.exp, map(scale, uniforms))]
 
 
 def allen_cunneen_wait(mmc_wait: float, cv: float) -> float:
@@ -290,7 +315,7 @@ def simulate_fcfs(arrival_rate: float, service_times, workers: int, requests: in
     >>> len(times), sum(w == 0 for w in waits) > 850, min(times) > 0
     (1000, True, True)
     """
-    uniform, half_step = random.Random(seed).random, _HALF_STEP
+    uniform, half_step = random.Random(seed).random, HALF_STEP
     draws = [uniform() or half_step for _ in range(2 * requests)]
     mean_gap = 1.0 / arrival_rate
     log = math.log
@@ -461,15 +486,10 @@ class Simulation(NamedTuple):
 def _service_sampler(service_distribution: str, service_time_ms: float, service_p99_ms: float):
     """(σ, cv, the function from service uniforms to service times in units of the mean)."""
     if service_distribution != "lognormal":
-        return math.nan, 1.0, lambda uniforms: [-math.log1p(-u) for u in uniforms]
+        return math.nan, 1.0, lambda uniforms: service_times(uniforms, 1.0, None)
     sigma = lognormal_sigma(service_time_ms, service_p99_ms)
-    if sigma == 0:  # a p99 equal to the mean: every request takes the mean
-        return 0.0, 0.0, lambda uniforms: [1.0] * len(uniforms)
-    from statistics import NormalDist  # here, not at the top: the browser imports perfcalc on start
-
-    # ln S ~ N(−σ²/2, σ), so the mean service time is 1, the unit of time here.
-    inverse = NormalDist(-sigma * sigma / 2.0, sigma).inv_cdf
-    return sigma, service_cv(sigma), lambda uniforms: list(map(math.exp, map(inverse, uniforms)))
+    cv = 0.0 if sigma == 0 else service_cv(sigma)  # a p99 equal to the mean: every request takes the mean
+    return sigma, cv, lambda uniforms: service_times(uniforms, 1.0, sigma)
 
 
 def _warmup(requests: int, relaxation: float) -> int:
@@ -595,7 +615,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     service_s = service_time_ms / 1000.0
     load = arrival_rps * service_s
     utilization = load / workers
-    sigma, cv, service_times = _service_sampler(service_distribution, service_time_ms, service_p99_ms)
+    sigma, cv, draw = _service_sampler(service_distribution, service_time_ms, service_p99_ms)
     mmc_wait = queueing.mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
     mmc_p50, mmc_p95, mmc_p99 = (t * 1000.0 for t in queueing.mmc_response_percentiles(
         workers, arrival_rps, service_s, (50, 95, 99)))
@@ -624,7 +644,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
         rule = ""
 
     # Time in units of the mean service time, so every clock value is of order one.
-    waits, times = simulate_fcfs(load, service_times, workers, requests, seed)
+    waits, times = simulate_fcfs(load, draw, workers, requests, seed)
     waits, times = waits[warmup:], times[warmup:]
     ordered = sorted(times)
     p50, p95, p99 = (quantile_interval(times, q, ordered=ordered) for q in (0.50, 0.95, 0.99))

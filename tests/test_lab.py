@@ -204,6 +204,28 @@ def test_the_finite_run_range_covers_about_90_percent_of_independent_runs():
     assert 249 <= inside <= 291
 
 
+def test_stack_with_gunicorn_as_its_one_tier_is_the_worker_pool_within_its_interval():
+    sync = predict.stack_figures("exponential", 56.0, 50.0, None, 1, 4)
+    assert sync["tiers"] == "gunicorn:50:4" and sync["busiest_process_pct"] is None
+    exact = predict.model_figures("exponential", 56.0, 50.0, None, 4)["p99_ms"]
+    assert abs(sync["p99_ms"] - exact) <= sync["p99_ci_ms"]
+    split = predict.stack_figures("exponential", 56.0, 51.25, None, 2, 2, [0.45, 0.55])
+    assert split["tiers"] == "gunicorn:51.25:2x2" and split["busiest_process_pct"] == pytest.approx(55)
+    exact = predict.split_figures(56.0, 51.25, 2, [0.45, 0.55])["p99_ms"]
+    assert abs(split["p99_ms"] - exact) <= split["p99_ci_ms"]
+    assert "shares_note" not in split
+    # Three processes: the tier takes only the busiest share, and the figure says the rest were split evenly.
+    three = predict.stack_figures("exponential", 30.0, 50.0, None, 3, 1, [0.5, 0.4, 0.1])
+    assert three["tiers"] == "gunicorn:50:3x1" and "split the rest evenly" in three["shares_note"]
+    fixed = predict.stack_figures("fixed", 56.0, 50.0, None, 1, 4)
+    assert fixed["p99_ms"] < predict.stack_figures("exponential", 56.0, 50.0, None, 1, 4)["p99_ms"]
+
+
+def test_a_refusal_of_stack_is_kept_without_figures():
+    refused = predict.stack_figures("lognormal", 56.0, 50.0, 20.0, 1, 4)  # a p99 below the mean
+    assert refused["p99_ms"] is None and "service_p99_ms must be at least the mean" in refused["refused"]
+
+
 def test_the_replay_of_a_queue_with_no_waiting_is_the_service_itself():
     samples = [_sample(i, sent=i * 1.0, done=i * 1.0 + 0.05, pid=1, d_ms=50.0, ms=49.0) for i in range(20)]
     got = predict.replay(samples, 1.0, servers=2, per_process=False, window=(0.0, 100.0))
@@ -222,6 +244,10 @@ def test_nothing_in_perfcalc_imports_flask_or_gunicorn():
 def test_the_committed_results_are_a_document_the_page_can_show():
     doc = report.check_document(json.loads(RESULTS.read_text(encoding="utf-8")))
     assert len(report.rows(doc)) == len(doc["runs"])
+    column = report.HEADERS.index("stack (adjusted)")
+    for run, cells in zip(doc["runs"], report.rows(doc)):  # a file from before stack: not measured, said so
+        assert cells[column] == (report.NOT_IN_RUN if "stack" not in run["predicted_adjusted"]
+                                 else report.stack_cell(run))
     names = {run["name"] for run in doc["runs"]}
     assert {s.name for s in scenarios.FULL} <= names, "make lab runs the full set"
     for run in doc["runs"]:
@@ -238,6 +264,8 @@ def test_the_committed_results_are_a_document_the_page_can_show():
     (lambda d: d["runs"][0]["measured"].update(p50_ms=math.nan), '"measured.p50_ms" must be a number'),
     (lambda d: d["runs"][0]["predicted_adjusted"].update(p99_range_ms=[3, 1]), "must be [low, high]"),
     (lambda d: d["runs"][0].update(requests=True), '"requests" has the wrong kind'),
+    (lambda d: d["runs"][0]["predicted_adjusted"].update(stack=[1, 2]), '"predicted_adjusted.stack" must be an object'),
+    (lambda d: d["runs"][0]["predicted"].update(stack={"p50_ms": "x"}), '"predicted.stack.p50_ms" must be a number'),
 ])
 def test_a_malformed_results_document_is_refused_naming_what_is_wrong(breakage, message):
     doc = copy.deepcopy(json.loads(RESULTS.read_text(encoding="utf-8")))
@@ -303,6 +331,17 @@ def test_a_short_lab_run_serves_measures_predicts_and_stops_everything(tmp_path)
     assert sync["worker_class"] == "sync" and sync["routing"] is None
     assert len(gthread["routing"]["shares"]) == 2 and sum(gthread["routing"]["shares"]) == pytest.approx(1)
     assert "shared_queue" in gthread["predicted_adjusted"] and "even_split" in gthread["predicted_adjusted"]
+    # The whole-stack calculator, Gunicorn as its one tier: 4 workers in one queue; 2 processes × 2 threads
+    # with the busiest process's measured share.
+    assert sync["predicted"]["stack"]["tiers"] == "gunicorn:50:4"
+    assert re.fullmatch(r"gunicorn:[\d.]+:2x2", gthread["predicted_adjusted"]["stack"]["tiers"])
+    assert gthread["predicted_adjusted"]["stack"]["busiest_process_pct"] == pytest.approx(
+        100 * max(gthread["routing"]["shares"]))
+    for run in (sync, gthread):
+        for part in ("predicted", "predicted_adjusted"):
+            assert {"model", "tiers", "p50_ms", "p95_ms", "p99_ms"} <= set(run[part]["stack"])
+        assert set(run["ratios"]["stack"]) == {"p50", "p95", "p99"}
+    assert "stack (adjusted)" in report.lab_table(doc)
     pids = _gunicorn_pids(out)
     assert len(pids) == (1 + 4) + (1 + 2)  # two masters, six workers, all logged
     assert not _all_gone(pids, 5.0)

@@ -332,6 +332,16 @@ def test_the_default_fence_and_the_knee():
     assert r["utilization_by_tier"] == "gunicorn\u00a024.3\u00a0%, postgres\u00a014.6\u00a0%, redis\u00a02.4\u00a0%"
 
 
+def test_a_think_time_too_short_to_matter_is_no_think_time():
+    """Hypothesis found 5e-311 ms of think time divided by zero: the mixture's terms underflowed to nothing."""
+    for tiers in ("tier0:1.0", "gunicorn:20:4, postgres:2:2:3, redis:0.5"):
+        none = calculate("mva", users=2, think_time_ms=0, tiers=tiers).outputs
+        for think_ms in (2.225073858507e-311, 1e-300, 1e-20):
+            r = calculate("mva", users=2, think_time_ms=think_ms, tiers=tiers).outputs
+            assert r["throughput_rps"] == pytest.approx(none["throughput_rps"], rel=1e-12), think_ms
+            assert r["response_time_ms"] == pytest.approx(none["response_time_ms"], rel=1e-12), think_ms
+
+
 def test_past_the_knee_the_warning_says_so():
     r = calculate("mva", users=1000)
     assert r.outputs["throughput_rps"] == pytest.approx(200.0, rel=1e-6)

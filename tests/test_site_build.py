@@ -160,6 +160,21 @@ def test_a_run_that_did_not_hold_is_shown_as_such_and_text_from_the_file_is_esca
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
+def test_stack_figures_show_where_the_file_has_them_and_not_measured_where_it_does_not(tmp_path, monkeypatch):
+    doc = json.loads((lab.DOCS / "lab-results.json").read_text(encoding="utf-8"))
+    for run in doc["runs"]:  # the committed file may predate the lab's stack figures
+        for part in ("predicted", "predicted_adjusted"):
+            run[part].pop("stack", None)
+    first = doc["runs"][0]
+    first["predicted_adjusted"]["stack"] = {"model": "stack (gunicorn:51.2:4)", "tiers": "gunicorn:51.2:4",
+                                            "p50_ms": 41.0, "p95_ms": 160.0, "p99_ms": 1234.0, "p99_ci_ms": 9.0}
+    _lab_docs(tmp_path, monkeypatch, doc)
+    html = _convert(LAB_FENCE, "mkdocs", src_uri="lab.md", url="lab/")
+    assert "<th>stack (adjusted)</th>" in html
+    assert "41 / 160 / 1,234" in html and "stack, adjusted: stack (gunicorn:51.2:4) 41 / 160 / 1,234 ms" in html
+    assert html.count("not in this run") == len(doc["runs"]) - 1
+
+
 @pytest.mark.parametrize("content, message", [
     (None, "lab-results.json does not exist under docs/"),
     ("{not json", "lab-results.json is not JSON"),

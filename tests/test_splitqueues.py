@@ -15,7 +15,8 @@ import pytest
 
 from perfcalc import PerfcalcError, queueing
 from perfcalc.lab.measure import percentiles
-from perfcalc.splitqueues import check_shares, fcfs_finish_times, simulate_split, split_percentiles, split_survival
+from perfcalc.splitqueues import (check_shares, even_shares, fcfs_finish_times, route, simulate_split, split_percentiles,
+                                  split_survival, split_waits)
 
 
 def _event_simulation(arrivals, services, servers):
@@ -44,6 +45,39 @@ def test_fcfs_finish_times_match_an_event_by_event_simulation():
         services = [rng.expovariate(1.0 / (0.9 * servers)) for _ in arrivals]
         got = fcfs_finish_times(arrivals, services, servers)
         assert got == pytest.approx(_event_simulation(arrivals, services, servers), rel=1e-12)
+
+
+def test_with_routes_each_process_is_its_own_fcfs_queue():
+    """One call with routes is each process's requests through the event-by-event simulation, apart."""
+    rng = random.Random(8)
+    arrivals, t = [], 0.0
+    for _ in range(600):
+        t += rng.expovariate(1.0)
+        arrivals.append(t)
+    services = [rng.expovariate(1.0 / 2.5) for _ in arrivals]
+    routes = route([rng.random() for _ in arrivals], [0.2, 0.5, 0.3])
+    got = fcfs_finish_times(arrivals, services, 2, routes)
+    for k in range(3):
+        mine = [i for i, r in enumerate(routes) if r == k]
+        apart = _event_simulation([arrivals[i] for i in mine], [services[i] for i in mine], 2)
+        assert [got[i] for i in mine] == pytest.approx(apart, rel=1e-12)
+    assert {routes.count(k) for k in range(3)} <= set(range(90, 330))  # about 120, 300, 180 of 600
+
+
+def test_waits_mix_each_process_erlang_c_by_its_share():
+    shares = [0.6, 0.4]
+    got = split_waits(56, 0.05, 2, shares)
+    assert got.probability == pytest.approx(sum(s * queueing.erlang_c(2, 56 * s * 0.05) for s in shares), rel=1e-14)
+    assert got.mean == pytest.approx(sum(s * queueing.mmc_mean_wait(2, 56 * s, 0.05) for s in shares), rel=1e-14)
+    assert split_waits(56, 0.05, 2, [0.9, 0.1]).mean == math.inf  # 0.9 × 56/s on two threads of 50 ms: overloaded
+
+
+def test_an_even_split_of_many_processes_is_one_mmt_at_its_share():
+    """Equal shares are one term: a thousand processes cost one M/M/T, and give its figures."""
+    shares = even_shares(1000)
+    assert split_percentiles(4000, 0.05, 5, shares, (50, 99)) == pytest.approx(
+        queueing.mmc_response_percentiles(5, 4.0, 0.05, (50, 99)), rel=1e-9)
+    assert split_waits(4000, 0.05, 5, shares).mean == pytest.approx(queueing.mmc_mean_wait(5, 4.0, 0.05), rel=1e-12)
 
 
 def test_one_share_is_mmc_and_an_even_split_is_mmt_at_its_share_of_the_arrivals():

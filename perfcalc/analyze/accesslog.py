@@ -93,13 +93,24 @@ def clf_time_s(text: str) -> float:
     return plausible_time(time_s, text)
 
 
+# Characters of a logged duration read: 24 hold any real one (nginx logs 0.123, Envoy and ALB six decimals).
+_SECONDS_CHARS = 24
+
+
 def seconds_ms(text: str) -> float:
     """Milliseconds in decimal seconds as logged, rounded once (0.205 is 205.0, not 205.00000000000003).
 
     >>> seconds_ms("0.205"), seconds_ms("1.5"), seconds_ms("0.012345"), seconds_ms("3")
     (205.0, 1500.0, 12.345, 3000.0)
+
+    Only the first 24 characters count (more than any clock logs), so a
+    mangled field of thousands of digits is a figure too large to be
+    plausible, not an integer Python refuses to convert:
+
+    >>> seconds_ms("7" * 5000) > 1e20
+    True
     """
-    whole, _, fraction = text.partition(".")
+    whole, _, fraction = text[:_SECONDS_CHARS].partition(".")
     digits = int(whole + fraction)
     shift = len(fraction) - 3
     return digits / 10 ** shift if shift > 0 else float(digits * 10 ** -shift)

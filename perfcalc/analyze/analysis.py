@@ -53,6 +53,10 @@ UPSTREAM_TIME = Timing("$upstream_response_time", UPSTREAM,
 # of log costs no more page overhead than an hour.
 MAX_PAGES = 4096
 PAGE_LADDER_S = (1, 5, 10, 30, 60, 300, 600, 1800, 3600, 21600, 86400)
+# Load steps are read page by page over the whole span, empty pages included. Pages widen only when there
+# are many, so two requests years apart (a line of another log mixed in) span billions of 1-second pages;
+# a span of more pages than this, almost all of them empty, has no steps to read.
+MAX_STEP_SPAN_PAGES = MAX_PAGES * 256
 # A chart wider than this many buckets has more points than pixels.
 MAX_CHART_BUCKETS = 240
 # Buckets hold at least this many requests on average: with fewer, counting
@@ -580,6 +584,8 @@ class RequestData:
         if all(p.low is None for p in self.pages.values()):
             return []
         first, last = int(self.t_min // self.page_s), int(self.t_max // self.page_s)
+        if last - first >= MAX_STEP_SPAN_PAGES:  # pages widen with their number, not their span: see the constant
+            return []
         keys = list(range(first, last + 1))
         levels, level = [], None
         for key in keys:

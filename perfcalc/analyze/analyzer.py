@@ -27,7 +27,7 @@ from .records import LineError, LineResult, refusal, shown
 from .summary import LineCounts, Rejected, Summary
 from .templates import LayoutLog, compile_layout, sink_options
 
-USED, IGNORED = LineResult.USED, LineResult.IGNORED
+USED, IGNORED, PENDING = LineResult.USED, LineResult.IGNORED, LineResult.PENDING
 
 __all__ = ["Progress", "Analyzer", "analyze_bytes", "analyze_path", "READ_CHUNK_BYTES", "MAX_REJECTED_SHOWN"]
 
@@ -196,23 +196,17 @@ class Analyzer:
             try:
                 result = parse(text)
             except LineError as exc:
-                self._reject(self._open_first or n, exc, text)
-                if self._open_lines:
-                    self._rejected += self._open_lines
-                    self._open_lines = self._open_first = 0
+                self._reject_record(n, exc, text)
                 continue
             if result is USED:
                 used += 1
             elif result is IGNORED:
                 ignored += 1
             else:  # PENDING: this line opens or continues a record; it is counted when the record ends
-                if not self._open_lines:
-                    self._open_first = n
-                self._open_lines += 1
+                self._pending(n)
                 continue
             if self._open_lines:  # the record these lines belonged to was read
-                used += self._open_lines
-                self._open_lines = self._open_first = 0
+                used += self._record_read()
         self._used += used
         self._ignored += ignored
 
@@ -284,17 +278,39 @@ class Analyzer:
         return False
 
     def _reread(self, used: int, ignored: int) -> tuple:
-        """The held lines, now that the format is known: each is a rejected line (it did not fit the format)."""
+        """The held lines, now that the format is known, counted as any line is (a record may span them)."""
         for n, text in self._held:
             try:
                 result = self._parse(text)
             except LineError as exc:
-                self._reject(n, exc, text)
+                self._reject_record(n, exc, text)
+                continue
+            if result is PENDING:
+                self._pending(n)
                 continue
             used += result is USED
             ignored += result is IGNORED
+            if self._open_lines:
+                used += self._record_read()
         self._held = []
         return used, ignored
+
+    def _pending(self, n: int) -> None:
+        """Line ``n`` opens or continues a record that ends on a later line: counted when the record ends."""
+        if not self._open_lines:
+            self._open_first = n
+        self._open_lines += 1
+
+    def _record_read(self) -> int:
+        """The earlier lines of a record just read, for the count of used lines."""
+        lines, self._open_lines, self._open_first = self._open_lines, 0, 0
+        return lines
+
+    def _reject_record(self, n: int, exc: LineError, text: str) -> None:
+        """A record that does not read: rejected under its first line, with every line it spanned."""
+        self._reject(self._open_first or n, exc, text)
+        self._rejected += self._open_lines
+        self._open_lines = self._open_first = 0
 
     # -- summarising -----------------------------------------------------------
 

@@ -4,11 +4,16 @@
   (``worker-pool``, M/M/c, for exponential service; ``simulate`` for
   lognormal, and for fixed service as a lognormal whose p99 is its mean);
   for gthread also the split the processes really make
-  (:mod:`perfcalc.splitqueues`, even shares).
+  (:mod:`perfcalc.splitqueues`, even shares). Beside them, the whole-stack
+  calculator ``stack`` with Gunicorn as its one tier,
+  ``gunicorn:SERVICE_MS:WORKERS`` (``PxT`` for gthread's P processes of T
+  threads, split evenly): what a reader who models their stack gets for
+  this server alone (:func:`stack_figures`).
 - **Adjusted**: the same models at what the run really offered: the
   realised arrival rate, and the time a worker was busy per request, the
   mean ``%(D)s`` plus the overhead outside it the lab calibrated; for
-  gthread, split queues fed the shares each process really took.
+  gthread, split queues fed the shares each process really took (and
+  ``stack`` with the busiest process's measured share).
 - **Finite-run range**: a run of N requests is one draw. The same model is
   simulated for N requests over many seeds (the first tenth dropped, as in
   the run), and the 5th and 95th percentiles of each figure over the seeds
@@ -24,16 +29,17 @@
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 from .. import calculate
+from ..spec import PerfcalcError
 from ..simulation import lognormal_sigma
+from ..simulation import service_times as draw_service_times
 from ..splitqueues import fcfs_finish_times, simulate_split, split_percentiles
 from .measure import Sample, percentiles
 from .scenarios import WARMUP_FRACTION, Scenario
 
-__all__ = ["RANGE_SEEDS", "RANGE_PCTS", "model_figures", "split_figures", "finite_run_ranges", "replay",
-           "service_times"]
+__all__ = ["RANGE_SEEDS", "RANGE_PCTS", "model_figures", "split_figures", "stack_figures", "finite_run_ranges",
+           "replay", "service_times"]
 
 # Seeds for a finite-run range: its 5th and 95th percentiles are then the 10th and 190th of 200 runs.
 RANGE_SEEDS = 200
@@ -45,12 +51,10 @@ SIMULATED_REQUESTS = 100_000
 def service_times(distribution: str, mean_ms: float, p99_ms: float | None):
     """Uniforms → service times in ms, for :func:`perfcalc.splitqueues.simulate_split`."""
     if distribution == "exponential":
-        return lambda us: [-math.log1p(-u) * mean_ms for u in us]
-    sigma = 0.0 if distribution == "fixed" else lognormal_sigma(mean_ms, p99_ms)
-    if sigma == 0.0:
-        return lambda us: [mean_ms] * len(us)
-    inv = NormalDist(math.log(mean_ms) - sigma * sigma / 2.0, sigma).inv_cdf
-    return lambda us: [math.exp(inv(u)) for u in us]
+        sigma = None
+    else:
+        sigma = 0.0 if distribution == "fixed" else lognormal_sigma(mean_ms, p99_ms)
+    return lambda us: draw_service_times(us, mean_ms, sigma)
 
 
 def model_figures(distribution: str, arrival_rps: float, mean_ms: float, p99_ms: float | None, slots: int) -> dict:
@@ -75,6 +79,46 @@ def split_figures(arrival_rps: float, mean_ms: float, threads: int, shares: list
     name = " / ".join(f"{100 * s:.0f} %" for s in shares)
     return {"model": f"split queues: {len(shares)} × M/M/{threads}, shares {name}", "p50_ms": p50,
             "p95_ms": p95, "p99_ms": p99, "shares": list(shares)}
+
+
+def _tier_ms(ms: float) -> str:
+    """A service time as a tier takes it: to the microsecond, no trailing zeros (51.25, 50)."""
+    return f"{ms:.3f}".rstrip("0").rstrip(".")
+
+
+def stack_figures(distribution: str, arrival_rps: float, mean_ms: float, p99_ms: float | None, processes: int,
+                  threads: int, shares: list[float] | None = None) -> dict:
+    """The ``stack`` calculator with Gunicorn as its one tier: p50/p95/p99, its p99 interval and mean, in ms.
+
+    The tier is ``gunicorn:MEAN:SERVERS``: SERVERS is ``PxT`` for P > 1
+    processes of T threads, each its own queue (gthread), else T (one
+    queue: sync's workers, or one process's threads). The tier syntax has
+    no shares: ``busiest_process_pct`` carries the largest of ``shares``
+    and the calculator splits the rest evenly, exact for two processes
+    (``shares_note`` says when it is not); no shares is its even split.
+    Service as in :func:`model_figures` (fixed: a lognormal whose p99 is
+    its mean). A refusal is kept as ``refused``, without figures.
+    """
+    ms = _tier_ms(mean_ms)
+    split = processes > 1
+    tiers = f"gunicorn:{ms}:{processes}x{threads}" if split else f"gunicorn:{ms}:{threads}"
+    busiest = 100.0 * max(shares) if split and shares is not None else None
+    how = "" if not split else ", split evenly" if busiest is None else f", busiest process {busiest:.0f} %"
+    out = {"model": f"stack ({tiers}{how})", "tiers": tiers, "busiest_process_pct": busiest}
+    if busiest is not None and len(shares) > 2:
+        rest = sorted(shares)[:-1]
+        if rest[-1] - rest[0] > 0.01:
+            out["shares_note"] = ("the tier syntax takes only the busiest process's share: the other processes "
+                                  "split the rest evenly here, not as measured")
+    p99 = None if distribution == "exponential" else float(ms) if distribution == "fixed" else p99_ms
+    try:
+        r = calculate("stack", arrival_rps=arrival_rps, tiers=tiers,
+                      service_distribution="exponential" if p99 is None else "lognormal", service_p99_ms=p99,
+                      busiest_process_pct=busiest, requests=SIMULATED_REQUESTS, seed=1)
+    except PerfcalcError as exc:
+        return {**out, "refused": str(exc), "p50_ms": None, "p95_ms": None, "p99_ms": None}
+    figures = {k: r.outputs[k] for k in ("p50_ms", "p95_ms", "p99_ms", "p99_ci_ms", "mean_response_ms", "max_rps")}
+    return {**out, **figures, "warnings": list(r.warnings)}
 
 
 def finite_run_ranges(arrival_rps: float, service, threads: int, shares, requests: int,
@@ -114,26 +158,25 @@ def replay(samples: list[Sample], overhead_ms: float, servers: int, per_process:
     sent = [s for s in samples if s.record.sent is not None and (s.ok or not per_process)]
     logged = [s.d_ms - s.service_ms for s in sent if s.d_ms is not None]
     inside = math.fsum(logged) / len(logged) if logged else 0.0
-    groups: dict = {}
-    for s in sent:
-        groups.setdefault(s.pid if per_process else None, []).append(s)
-    latency = {}
-    for group in groups.values():
-        group.sort(key=lambda s: s.record.sent)
-        busy = [((s.d_ms if s.d_ms is not None else s.service_ms + inside) + overhead_ms) / 1000.0 for s in group]
-        finish = fcfs_finish_times([s.record.sent for s in group], busy, servers)
-        for s, done in zip(group, finish):
-            latency[s.record.index] = (done - s.record.scheduled) * 1000.0
+    sent.sort(key=lambda s: s.record.sent)
+    processes = {pid: k for k, pid in enumerate(dict.fromkeys(s.pid for s in sent))} if per_process else None
+    busy = [((s.d_ms if s.d_ms is not None else s.service_ms + inside) + overhead_ms) / 1000.0 for s in sent]
+    finish = fcfs_finish_times([s.record.sent for s in sent], busy, servers,
+                               [processes[s.pid] for s in sent] if per_process else None)
+    latency = {s.record.index: (done - s.record.scheduled) * 1000.0 for s, done in zip(sent, finish)}
     kept = [latency[s.record.index] for s in sent if window[0] <= s.record.scheduled < window[1]]
     p50, p95, p99 = percentiles(kept)
     return {"p50_ms": p50, "p95_ms": p95, "p99_ms": p99}
 
 
 def nominal(scenario: Scenario) -> dict:
-    """The catalogue's figures at the scenario's own inputs (and, for gthread, the even split)."""
+    """The catalogue's figures at the scenario's own inputs (for gthread, the even split), and ``stack``'s."""
     s = scenario
     shared = model_figures(s.distribution, s.arrival_rps, s.service_mean_ms, s.service_p99_ms, s.slots)
-    if s.worker_class == "sync" or s.workers == 1:
-        return shared
+    split = s.worker_class == "gthread" and s.workers > 1
+    stack = stack_figures(s.distribution, s.arrival_rps, s.service_mean_ms, s.service_p99_ms,
+                          s.workers if split else 1, s.threads if split else s.slots)
+    if not split:
+        return {**shared, "stack": stack}
     even = split_figures(s.arrival_rps, s.service_mean_ms, s.threads, [1.0 / s.workers] * s.workers)
-    return {**even, "shared_queue": shared}
+    return {**even, "shared_queue": shared, "stack": stack}

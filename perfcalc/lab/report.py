@@ -13,17 +13,20 @@ import textwrap
 
 from ..spec import PerfcalcError
 
-__all__ = ["HEADERS", "LEGEND", "check_document", "rows", "lab_table", "verdict", "ratio", "triple", "number", "busy_note",
-           "split_note"]
+__all__ = ["HEADERS", "LEGEND", "NOT_IN_RUN", "check_document", "rows", "lab_table", "verdict", "ratio", "triple",
+           "number", "busy_note", "split_note", "stack_cell", "stack_note"]
 
 # Figures are p50 / p95 / p99 in ms, from each request's scheduled start (LEGEND says so above the table).
-HEADERS = ("run", "measured", "adjusted", "p99 range", "holds", "replay", "nominal", "p99 median of runs this long",
-           "p99 ÷ adjusted (÷ nominal)", "requests", "late p99")
+HEADERS = ("run", "measured", "adjusted", "p99 range", "holds", "replay", "nominal", "stack (adjusted)",
+           "p99 median of runs this long", "p99 ÷ adjusted (÷ nominal)", "requests", "late p99")
 LEGEND = ("p50 / p95 / p99 in ms. measured: from each request's scheduled start, the first tenth of the run "
           "dropped; adjusted: the model at the run's real arrival rate and busy time per request; p99 range: "
           "5–95 % of simulated runs this long; replay: the run's own arrivals and %(D)s through an ideal queue; "
-          "nominal: the model at the scenario's inputs; late p99: how late the generator sent (over 5 ms, the run "
-          "does not count).")
+          "nominal: the model at the scenario's inputs; stack: the whole-stack calculator with Gunicorn as its one "
+          "tier, at the adjusted inputs (its own seeded simulation); late p99: how late the generator sent (over 5 ms, "
+          "the run does not count).")
+# A results file written before the lab predicted with stack has no stack figures: its cell says so.
+NOT_IN_RUN = "not in this run"
 
 _NUMBER = (int, float)
 # field → kind, for every run; "ms?" is a number or null (unbounded)
@@ -84,6 +87,16 @@ def check_document(doc) -> dict:
         for key in ("throughput_rps", "service_mean_ms"):
             if not _kind_ok(run["measured"].get(key), _NUMBER):
                 _fail(where, f'"measured.{key}" must be a number')
+        for part in ("predicted", "predicted_adjusted"):
+            stack = run[part].get("stack")  # absent from files written before the lab predicted with stack
+            if stack is None:
+                continue
+            if not isinstance(stack, dict):
+                _fail(where, f'"{part}.stack" must be an object, got {stack!r}')
+            for key in _FIGURES:
+                value = stack.get(key, "missing")
+                if value is not None and not _kind_ok(value, _NUMBER):
+                    _fail(where, f'"{part}.stack.{key}" must be a number of ms or null (unbounded), got {value!r}')
         band = run["predicted_adjusted"].get("p99_range_ms")
         if not (isinstance(band, list) and len(band) == 2 and all(_kind_ok(x, _NUMBER) for x in band)
                 and band[0] <= band[1]):
@@ -147,6 +160,30 @@ def split_note(run: dict) -> str | None:
             f"queue of {run['workers'] * run['threads']} threads {number(shared.get('p99_ms'))} ms")
 
 
+def stack_cell(run: dict) -> str:
+    """The stack calculator's adjusted p50 / p95 / p99, or why there is none."""
+    stack = run["predicted_adjusted"].get("stack")
+    if stack is None:
+        return NOT_IN_RUN
+    return "refused" if stack.get("refused") else triple(stack)
+
+
+def stack_note(run: dict) -> str | None:
+    """What the stack calculator was given and said, nominal and adjusted; ``None`` for a file without it."""
+    adjusted, nominal = run["predicted_adjusted"].get("stack"), run["predicted"].get("stack")
+    if adjusted is None:
+        return None
+
+    def said(stack: dict) -> str:
+        if stack.get("refused"):
+            return f"{stack['model']} refused: {stack['refused']}"
+        ci = stack.get("p99_ci_ms")
+        return (f"{stack['model']} {triple(stack)} ms" + (f" (p99 ± {number(ci)} ms, 95 %)" if ci is not None else "")
+                + (f"; {stack['shares_note']}" if stack.get("shares_note") else ""))
+
+    return "stack, adjusted: " + said(adjusted) + ("; nominal: " + said(nominal) if nominal else "")
+
+
 def rows(doc: dict) -> list[tuple[str, ...]]:
     """One row of strings per run, in :data:`HEADERS` order."""
     out = []
@@ -154,7 +191,8 @@ def rows(doc: dict) -> list[tuple[str, ...]]:
         adjusted, nominal = run["predicted_adjusted"], run["predicted"]
         low, high = adjusted["p99_range_ms"]
         out.append((run["label"], triple(run["measured"]), triple(adjusted), f"{number(low)}–{number(high)}",
-                    verdict(run), triple(run["replay"]), triple(nominal), number(adjusted.get("p99_median_ms")),
+                    verdict(run), triple(run["replay"]), triple(nominal), stack_cell(run),
+                    number(adjusted.get("p99_median_ms")),
                     f"{ratio(run['measured']['p99_ms'], adjusted['p99_ms'])} "
                     f"({ratio(run['measured']['p99_ms'], nominal['p99_ms'])})",
                     f"{run['requests']:,}", f"{number(run['lateness_p99_ms'], 1)} ms"))
@@ -178,7 +216,7 @@ def lab_table(doc: dict) -> str:
         if route and len(route.get("shares", [])) > 1:
             shares = " / ".join(f"{100 * s:.0f} %" for s in route["shares"])
             notes.append(f"connections per process (boot order): {shares}")
-        notes += [n for n in (split_note(run), busy_note(run)) if n]
+        notes += [n for n in (split_note(run), stack_note(run), busy_note(run)) if n]
         lines.append("")
         lines.append(f"{run['name']}:")
         lines += [f"  {n}" for n in notes]

@@ -169,6 +169,8 @@ def _entry(scenario: Scenario, samples, measured: dict, cal: dict, window, boot_
                     "even_split": predict.split_figures(arrival_rps, busy_ms, threads, [1.0 / s.workers] * s.workers)}
     else:
         adjusted = predict.model_figures(s.distribution, arrival_rps, busy_ms, busy_p99, s.slots)
+    adjusted["stack"] = predict.stack_figures(s.distribution, arrival_rps, busy_ms, busy_p99, s.workers if split else 1,
+                                              threads, shares if split else None)
     adjusted.update(arrival_rps=arrival_rps, busy_ms=busy_ms, busy_outside_ms=outside,
                     busy_outside_from="this run" if pairs >= MIN_GAP_PAIRS else "the calibration")
     adjusted.update(predict.finite_run_ranges(arrival_rps, predict.service_times(s.distribution, busy_ms, busy_p99),
@@ -194,7 +196,8 @@ def _entry(scenario: Scenario, samples, measured: dict, cal: dict, window, boot_
         "calibration": {**cal, "in_run_busy_outside_ms": in_run, "in_run_pairs": pairs},
         "predicted": nominal, "predicted_adjusted": adjusted, "replay": replay,
         "ratios": {"adjusted": _ratios(measured, adjusted), "finite_run_median": _ratios(measured, finite),
-                   "nominal": _ratios(measured, nominal), "replay": _ratios(measured, replay)},
+                   "nominal": _ratios(measured, nominal), "replay": _ratios(measured, replay),
+                   "stack": _ratios(measured, adjusted["stack"])},
         "routing": route, "checks": checks, "holds": all(checks.values()), "warnings": warnings,
     }
 

@@ -117,7 +117,7 @@ def lab_fence(src: str, to_root: str = "") -> str:
         if route and len(route.get("shares", [])) > 1:
             items.append("connections per process, in boot order: "
                          + " / ".join(f"{100 * s:.0f} %" for s in route["shares"]))
-        items += [n for n in (report.split_note(run), report.busy_note(run)) if n]
+        items += [n for n in (report.split_note(run), report.stack_note(run), report.busy_note(run)) if n]
         notes.append(f"<li><code>{_e(run['name'])}</code>: " + "; ".join(_e(i) for i in items) + "</li>")
     summary = "".join(f"<p>{_e(s)}</p>" for s in summary_sentences(doc))
     return (f'<div class="perfcalc-lab"><p class="perfcalc-lab__where">{where}</p>'

@@ -108,3 +108,31 @@ def test_truncated_byte_flipped_and_mixed_files_give_a_summary_or_a_perfcalc_err
     json.dumps(s.to_json(), allow_nan=False)
     assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read
     summary_table(s)
+
+
+def test_two_requests_years_apart_cost_no_more_than_two_requests():
+    """Found by the fuzz above: load steps were read page by page over the whole span, empty pages included,
+    so a line dated 2030 in a JMeter file of 2024 asked for billions of 1-second pages (23 GB, then killed)."""
+    raw = RAW["jmeter_noheader.csv"] + b"1900000000000,45,GET /api/items,200,OK,Shop 1-1,text,true,,900,180,2,2,x,42,0,1\n"
+    s = analyze_bytes(raw, "jmeter_noheader.csv")
+    assert s.lines.used == RAW["jmeter_noheader.csv"].count(b"\n") + 1
+
+
+def test_a_duration_of_thousands_of_digits_is_an_implausible_line_not_a_crash():
+    """Also found by the fuzz: an ALB time of 5,000 digits made int() refuse and float() overflow."""
+    lines = RAW["formats/aws_alb.log"].decode("utf-8").splitlines()
+    fields = lines[1].split(" ")
+    fields[5] = "7" * 5000
+    raw = "\n".join([lines[0], " ".join(fields), *lines[2:]]).encode("utf-8") + b"\n"
+    s = analyze_bytes(raw, "aws_alb.log")
+    assert s.lines.rejected == 1
+
+
+def test_a_record_that_spans_lines_held_before_the_format_was_known_counts_every_line():
+    """Found by the fuzz: a JMeter file whose first two lines open and close a quote before a third tells the
+    format; the reread counted the record's first line nowhere (read 3, used 1, rejected 1)."""
+    raw = bytearray(RAW["jmeter_steps.csv"][:385])
+    raw[0] = ord('"')  # "imeStamp,… opens a quoted field…
+    raw[raw.index(b"\n") + 1] = ord('"')  # …that the next line closes, and what follows does not fit
+    s = analyze_bytes(bytes(raw), "jmeter_steps.csv")
+    assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read == 3
