@@ -41,6 +41,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import sys
 from bisect import bisect_right
 from collections import deque
 from heapq import heapify, heappop, heappush, heapreplace
@@ -478,7 +479,9 @@ def solve_closed(users: int, think_ms: float, tiers: tuple[Tier, ...], points=No
     gamma, steady, carried, owners, tail = _tiers_network(geos, polys, top, users)
     throughput, weights = {}, None
     for n in asked:
-        if think == 0:
+        # A think time below float resolution of the largest demand moves X by less than a rounding,
+        # and its mixture ratios γ·(n − m)/Z would overflow (a subnormal Z gave X = 0): it is no think time.
+        if think < sys.float_info.epsilon:
             throughput[n] = 1.0 / (gamma[n] * unit)
         else:
             start, mix = _think_mixture(gamma, think, n)
