@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from . import caching, cost, distributed, networks, queueing, scalability
+from .format import money as _money, significant as _n  # short names: the descriptions are dense with figures
 
 __all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart",
            "fan_out_chart", "background_jobs_chart", "simulate_chart", "mva_chart", "stack_chart"]
@@ -34,20 +35,6 @@ class Chart:
     description: str  # the text alternative: what the chart shows, in words
     x_log: bool = False
     y2_label: str = ""  # the right axis's title, when a series is read on it
-
-
-def _n(x: float, digits: int = 3) -> str:
-    """A number for prose: 3 significant digits, thousands separated."""
-    if x == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(x)))
-    decimals = max(0, digits - 1 - magnitude)
-    text = f"{round(x, decimals):,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _money(x: float) -> str:
-    return f"${x:,.2f}"
 
 
 def worker_pool_chart(v: dict, out: dict) -> Chart:

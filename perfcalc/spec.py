@@ -16,6 +16,8 @@ import typing
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Callable, Literal, Mapping
 
+from .format import plain_number
+
 __all__ = ["PerfcalcError", "Field", "Output", "Calculator", "Result", "ParsedText", "Kind", "Format"]
 
 Kind = Literal["int", "float", "choice", "text"]
@@ -54,15 +56,6 @@ class ParsedText(str):
         return str(self), self.parsed
 
 
-def _num(value: float) -> str:
-    """Show a bound the way a reader types it: 10000, 0.5, 1e-09."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if 1e-9 <= abs(value) < 1e15:
-        return f"{value:.9f}".rstrip("0").rstrip(".")
-    return repr(float(value))
-
-
 def _shown(raw: Any) -> str:
     """How a rejected value is quoted back: short, and never the whole of a huge string."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -83,7 +76,7 @@ def _shown(raw: Any) -> str:
             return "nan"
         if math.isinf(raw):
             return "inf" if raw > 0 else "-inf"
-        return _num(raw)
+        return plain_number(raw)
     return repr(raw)
 
 
@@ -162,10 +155,10 @@ class Field:
             return self.text_rule or f"text of at most {self.max_length} characters"
         noun = "a whole number" if self.kind == "int" else "a number"
         lo, hi = self.minimum, self.maximum
-        low = f"greater than {_num(lo)}" if self.exclusive_minimum else f"at least {_num(lo)}" if lo is not None else ""
-        high = f"less than {_num(hi)}" if self.exclusive_maximum else f"at most {_num(hi)}" if hi is not None else ""
+        low = f"greater than {plain_number(lo)}" if self.exclusive_minimum else f"at least {plain_number(lo)}" if lo is not None else ""
+        high = f"less than {plain_number(hi)}" if self.exclusive_maximum else f"at most {plain_number(hi)}" if hi is not None else ""
         if lo is not None and hi is not None and not (self.exclusive_minimum or self.exclusive_maximum):
-            return f"{noun} from {_num(lo)} to {_num(hi)}"
+            return f"{noun} from {plain_number(lo)} to {plain_number(hi)}"
         return " ".join(part for part in (noun, " and ".join(p for p in (low, high) if p)) if part)
 
     def _fail(self, raw: Any, how: str = "") -> PerfcalcError:
