@@ -24,6 +24,7 @@ from .spec import PerfcalcError
 
 __all__ = [
     "HIGH_UTILIZATION_PCT",
+    "EXPONENTIAL_P99_TO_MEAN",
     "MAX_WORKERS_SEARCHED",
     "SHARED_QUEUE",
     "LittlesLaw",
@@ -52,6 +53,8 @@ __all__ = [
 # as ρ/(1 − ρ), so from 80 % to 90 % busy it more than doubles (Harchol-Balter
 # 2013, ch. 13–14; M/M/c behaves alike near saturation).
 HIGH_UTILIZATION_PCT = 80.0
+# An exponential time's p99 over its mean: P(Exp > t) = e^{−t/S} = 1 % at t = S·ln(100) ≈ 4.6·S.
+EXPONENTIAL_P99_TO_MEAN = math.log(100.0)
 # Processes whose workers share one queue: one (sync workers all accept from one socket; so do the threads
 # of one gthread process). More processes that each accept connections are that many queues.
 SHARED_QUEUE = 1
@@ -413,7 +416,7 @@ def p99_floor(service_time: float) -> float:
     >>> round(p99_floor(50.0), 1)
     230.3
     """
-    return service_time * math.log(100.0)
+    return service_time * EXPONENTIAL_P99_TO_MEAN
 
 
 def smallest_pool(meets, offered_load: float, limit: int = MAX_WORKERS_SEARCHED) -> int | None:
