@@ -226,6 +226,24 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     """
     points = list(measurements)
     _require_levels(points, "measurements")
+    lam, sigma, kappa = _grid_start(points)
+    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
+    params, err = _descend(points, [lam, sigma, kappa], err)
+    lam, sigma, kappa = params
+
+    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
+    # report them as the zero they are, not as a 1e17-request/s asymptote.
+    if sigma < 1e-12 or kappa < 1e-15:
+        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
+        lam = _best_lambda(points, sigma, kappa)
+        err = _sse(points, lam, sigma, kappa)
+    mean = sum(x for _, x in points) / len(points)
+    total = sum((x - mean) ** 2 for _, x in points)
+    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam))
+
+
+def _grid_start(points: list) -> tuple[float, float, float]:
+    """The descent's start: (λ, σ, κ) at the least-squares node of a half-decade grid over σ and κ."""
     # Grid: σ over [0, 1], κ over 0 and 1e-9..1, half-decades; λ is solved
     # exactly at each node, so SSE = ΣX² − (ΣXg)²/Σg² in one pass.
     sigmas = [0.0] + [10 ** (e / 2) for e in range(-8, 1)]
@@ -245,9 +263,11 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
             if best is None or err < best[0]:
                 best = (err, sxg / sgg, s, k)
     _, lam, sigma, kappa = best
-    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
+    return lam, sigma, kappa
 
-    params = [lam, sigma, kappa]
+
+def _descend(points: list, params: list, err: float) -> tuple[list, float]:
+    """Levenberg–Marquardt from ``params`` = [λ, σ, κ] within the bounds: the fitted parameters and their SSE."""
     damping = 1e-3
     for _ in range(500):
         lam, sigma, kappa = params
@@ -289,17 +309,7 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
             damping *= 10
         if not improved:
             break
-    lam, sigma, kappa = params
-
-    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
-    # report them as the zero they are, not as a 1e17-request/s asymptote.
-    if sigma < 1e-12 or kappa < 1e-15:
-        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
-        lam = _best_lambda(points, sigma, kappa)
-        err = _sse(points, lam, sigma, kappa)
-    mean = sum(x for _, x in points) / len(points)
-    total = sum((x - mean) ** 2 for _, x in points)
-    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam))
+    return params, err
 
 
 class Amdahl(NamedTuple):
