@@ -697,6 +697,17 @@ class IntervalData(_Rows):
         )
 
 
+def _median_gap(times: list) -> float:
+    gaps = sorted(b - a for a, b in zip(times, times[1:]) if b > a)
+    return gaps[(len(gaps) - 1) // 2] if gaps else 1.0
+
+
+def _at(rows: list, time_s: float):
+    """The last row at or before ``time_s`` (``None`` before the first: nothing counted yet)."""
+    i = bisect_right([r.time_s for r in rows], time_s)
+    return rows[i - 1] if i else None
+
+
 # What every analysis of a Locust history says about its figures.
 _INTERVAL_NOTES = (
     "Throughput and error rates are differences of Locust's cumulative Total Request Count and "
@@ -793,17 +804,6 @@ def _interval_steps(totals: list, times: list, t0: float) -> list:
         steps.append(Step(plateau.level, a.time_s - t0, b.time_s - t0, d.requests, d.requests / d.duration_s,
                           _pct(d.failures, d.requests) or 0.0, d.mean_ms, None))
     return steps
-
-
-def _median_gap(times: list) -> float:
-    gaps = sorted(b - a for a, b in zip(times, times[1:]) if b > a)
-    return gaps[(len(gaps) - 1) // 2] if gaps else 1.0
-
-
-def _at(rows: list, time_s: float):
-    """The last row at or before ``time_s`` (``None`` before the first: nothing counted yet)."""
-    i = bisect_right([r.time_s for r in rows], time_s)
-    return rows[i - 1] if i else None
 
 
 class _Between:
