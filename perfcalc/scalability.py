@@ -198,50 +198,6 @@ class USLFit(NamedTuple):
     peak_throughput_rps: float | None
 
 
-def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
-    """Fit σ, κ and λ to measured (concurrency, throughput) points.
-
-    Non-linear least squares on X(N) itself, with λ free, so no N = 1
-    measurement is needed and noise at N = 1 does not skew the fit (unlike
-    the normalise-by-X(1) shortcut). Method: a grid over (σ, κ) with λ
-    solved in closed form at each node, then Levenberg–Marquardt with
-    Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
-    κ ≥ 0, λ > 0. The optimum often lies on a face of that box (κ = 0 for
-    data that never turns down, σ = 0 for some that does): a parameter on
-    its bound leaves the step while the gradient pushes it outward, so the
-    others reach the best fit on the face (the projected, active-set form
-    of the method). Pure Python: it runs where numpy does not.
-
-    ``measurements`` are (N, X) pairs (:func:`parse_measurements` reads
-    them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
-    when every X is equal) and the peak as in :func:`usl_peak`.
-
-    Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
-    package ``usl`` (S. Möding), whose test data below it fits with
-    σ = κ = 0.02 and λ = 1:
-
-    >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
-    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3)
-    (0.02, 0.02, 1.0)
-    """
-    points = list(measurements)
-    _require_levels(points, "measurements")
-    lam, sigma, kappa = _grid_start(points)
-    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
-    params, err = _descend(points, [lam, sigma, kappa], err)
-    lam, sigma, kappa = params
-
-    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
-    # report them as the zero they are, not as a 1e17-request/s asymptote.
-    if sigma < 1e-12 or kappa < 1e-15:
-        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
-        lam = _best_lambda(points, sigma, kappa)
-        err = _sse(points, lam, sigma, kappa)
-    mean = sum(x for _, x in points) / len(points)
-    total = sum((x - mean) ** 2 for _, x in points)
-    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam))
-
-
 def _grid_start(points: list) -> tuple[float, float, float]:
     """The descent's start: (λ, σ, κ) at the least-squares node of a half-decade grid over σ and κ."""
     # Grid: σ over [0, 1], κ over 0 and 1e-9..1, half-decades; λ is solved
@@ -310,6 +266,50 @@ def _descend(points: list, params: list, err: float) -> tuple[list, float]:
         if not improved:
             break
     return params, err
+
+
+def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
+    """Fit σ, κ and λ to measured (concurrency, throughput) points.
+
+    Non-linear least squares on X(N) itself, with λ free, so no N = 1
+    measurement is needed and noise at N = 1 does not skew the fit (unlike
+    the normalise-by-X(1) shortcut). Method: a grid over (σ, κ) with λ
+    solved in closed form at each node, then Levenberg–Marquardt with
+    Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
+    κ ≥ 0, λ > 0. The optimum often lies on a face of that box (κ = 0 for
+    data that never turns down, σ = 0 for some that does): a parameter on
+    its bound leaves the step while the gradient pushes it outward, so the
+    others reach the best fit on the face (the projected, active-set form
+    of the method). Pure Python: it runs where numpy does not.
+
+    ``measurements`` are (N, X) pairs (:func:`parse_measurements` reads
+    them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
+    when every X is equal) and the peak as in :func:`usl_peak`.
+
+    Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
+    package ``usl`` (S. Möding), whose test data below it fits with
+    σ = κ = 0.02 and λ = 1:
+
+    >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
+    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3)
+    (0.02, 0.02, 1.0)
+    """
+    points = list(measurements)
+    _require_levels(points, "measurements")
+    lam, sigma, kappa = _grid_start(points)
+    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
+    params, err = _descend(points, [lam, sigma, kappa], err)
+    lam, sigma, kappa = params
+
+    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
+    # report them as the zero they are, not as a 1e17-request/s asymptote.
+    if sigma < 1e-12 or kappa < 1e-15:
+        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
+        lam = _best_lambda(points, sigma, kappa)
+        err = _sse(points, lam, sigma, kappa)
+    mean = sum(x for _, x in points) / len(points)
+    total = sum((x - mean) ** 2 for _, x in points)
+    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam))
 
 
 class Amdahl(NamedTuple):
