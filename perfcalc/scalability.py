@@ -198,8 +198,34 @@ class USLFit(NamedTuple):
     peak_throughput_rps: float | None
 
 
-def _grid_start(points: list) -> tuple[float, float, float]:
-    """The descent's start: (λ, σ, κ) at the least-squares node of a half-decade grid over σ and κ."""
+def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
+    """Fit σ, κ and λ to measured (concurrency, throughput) points.
+
+    Non-linear least squares on X(N) itself, with λ free, so no N = 1
+    measurement is needed and noise at N = 1 does not skew the fit (unlike
+    the normalise-by-X(1) shortcut). Method: a grid over (σ, κ) with λ
+    solved in closed form at each node, then Levenberg–Marquardt with
+    Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
+    κ ≥ 0, λ > 0. The optimum often lies on a face of that box (κ = 0 for
+    data that never turns down, σ = 0 for some that does): a parameter on
+    its bound leaves the step while the gradient pushes it outward, so the
+    others reach the best fit on the face (the projected, active-set form
+    of the method). Pure Python: it runs where numpy does not.
+
+    ``measurements`` are (N, X) pairs (:func:`parse_measurements` reads
+    them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
+    when every X is equal) and the peak as in :func:`usl_peak`.
+
+    Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
+    package ``usl`` (S. Möding), whose test data below it fits with
+    σ = κ = 0.02 and λ = 1:
+
+    >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
+    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3)
+    (0.02, 0.02, 1.0)
+    """
+    points = list(measurements)
+    _require_levels(points, "measurements")
     # Grid: σ over [0, 1], κ over 0 and 1e-9..1, half-decades; λ is solved
     # exactly at each node, so SSE = ΣX² − (ΣXg)²/Σg² in one pass.
     sigmas = [0.0] + [10 ** (e / 2) for e in range(-8, 1)]
@@ -219,11 +245,9 @@ def _grid_start(points: list) -> tuple[float, float, float]:
             if best is None or err < best[0]:
                 best = (err, sxg / sgg, s, k)
     _, lam, sigma, kappa = best
-    return lam, sigma, kappa
+    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
 
-
-def _descend(points: list, params: list, err: float) -> tuple[list, float]:
-    """Levenberg–Marquardt from ``params`` = [λ, σ, κ] within the bounds: the fitted parameters and their SSE."""
+    params = [lam, sigma, kappa]
     damping = 1e-3
     for _ in range(500):
         lam, sigma, kappa = params
@@ -265,40 +289,6 @@ def _descend(points: list, params: list, err: float) -> tuple[list, float]:
             damping *= 10
         if not improved:
             break
-    return params, err
-
-
-def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
-    """Fit σ, κ and λ to measured (concurrency, throughput) points.
-
-    Non-linear least squares on X(N) itself, with λ free, so no N = 1
-    measurement is needed and noise at N = 1 does not skew the fit (unlike
-    the normalise-by-X(1) shortcut). Method: a grid over (σ, κ) with λ
-    solved in closed form at each node, then Levenberg–Marquardt with
-    Marquardt's scaling on all three parameters, kept within σ ∈ [0, 1],
-    κ ≥ 0, λ > 0. The optimum often lies on a face of that box (κ = 0 for
-    data that never turns down, σ = 0 for some that does): a parameter on
-    its bound leaves the step while the gradient pushes it outward, so the
-    others reach the best fit on the face (the projected, active-set form
-    of the method). Pure Python: it runs where numpy does not.
-
-    ``measurements`` are (N, X) pairs (:func:`parse_measurements` reads
-    them from text). Returns sigma, kappa, lambda_rps, r_squared (``None``
-    when every X is equal) and the peak as in :func:`usl_peak`.
-
-    Source: Gunther (2007) ch. 5; Marquardt (1963). Checked against the R
-    package ``usl`` (S. Möding), whose test data below it fits with
-    σ = κ = 0.02 and λ = 1:
-
-    >>> fit = usl_fit([(1, 1), (2, 1.8868), (4, 3.0769), (6, 3.5294), (8, 3.5398), (10, 3.3557)])
-    >>> round(fit.sigma, 3), round(fit.kappa, 3), round(fit.lambda_rps, 3)
-    (0.02, 0.02, 1.0)
-    """
-    points = list(measurements)
-    _require_levels(points, "measurements")
-    lam, sigma, kappa = _grid_start(points)
-    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
-    params, err = _descend(points, [lam, sigma, kappa], err)
     lam, sigma, kappa = params
 
     # No measurement resolves contention below 1e-12 or coherency below 1e-15:
