@@ -193,26 +193,7 @@ class Analyzer:
             elif (not text or text.isspace()) and not self._open_lines and not self._whole:
                 ignored += 1
                 continue
-            try:
-                result = parse(text)
-            except LineError as exc:
-                self._reject(self._open_first or n, exc, text)
-                if self._open_lines:
-                    self._rejected += self._open_lines
-                    self._open_lines = self._open_first = 0
-                continue
-            if result is USED:
-                used += 1
-            elif result is IGNORED:
-                ignored += 1
-            else:  # PENDING: this line opens or continues a record; it is counted when the record ends
-                if not self._open_lines:
-                    self._open_first = n
-                self._open_lines += 1
-                continue
-            if self._open_lines:  # the record these lines belonged to was read
-                used += self._open_lines
-                self._open_lines = self._open_first = 0
+            used, ignored = self._count(n, text, parse, used, ignored)
         self._used += used
         self._ignored += ignored
 
@@ -283,16 +264,34 @@ class Analyzer:
             raise refusal(self.name, first, why.replace("; ", more + "; ", 1) if "; " in why else why)
         return False
 
+    def _count(self, n: int, text: str, parse, used: int, ignored: int) -> tuple:
+        """Parse line ``n`` and count it: used, ignored or rejected, or held open with the record it starts."""
+        try:
+            result = parse(text)
+        except LineError as exc:
+            self._reject(self._open_first or n, exc, text)
+            if self._open_lines:
+                self._rejected += self._open_lines
+                self._open_lines = self._open_first = 0
+            return used, ignored
+        if result is USED:
+            used += 1
+        elif result is IGNORED:
+            ignored += 1
+        else:  # PENDING: this line opens or continues a record; it is counted when the record ends
+            if not self._open_lines:
+                self._open_first = n
+            self._open_lines += 1
+            return used, ignored
+        if self._open_lines:  # the record these lines belonged to was read
+            used += self._open_lines
+            self._open_lines = self._open_first = 0
+        return used, ignored
+
     def _reread(self, used: int, ignored: int) -> tuple:
-        """The held lines, now that the format is known: each is a rejected line (it did not fit the format)."""
+        """The held lines, now that the format is known, counted as any line is (a quote they open included)."""
         for n, text in self._held:
-            try:
-                result = self._parse(text)
-            except LineError as exc:
-                self._reject(n, exc, text)
-                continue
-            used += result is USED
-            ignored += result is IGNORED
+            used, ignored = self._count(n, text, self._parse, used, ignored)
         self._held = []
         return used, ignored
 
