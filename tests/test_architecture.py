@@ -74,3 +74,48 @@ def _custom_fences() -> list:
         if isinstance(extension, dict) and "pymdownx.superfences" in extension:
             return extension["pymdownx.superfences"]["custom_fences"]
     raise AssertionError("mkdocs.yml registers no SuperFences custom fences")
+
+
+# Modules whose tests live in another test module, each with where and why. The mirror test below fails on
+# a module with neither its own test module nor an entry here, and on an entry that has become its own.
+TESTED_ELSEWHERE = {
+    "perfcalc/__init__.py": "the way in: tests/test_catalogue.py and every model's tests call it",
+    "perfcalc/__main__.py": "two lines that run cli.main: tests/test_cli.py",
+    "perfcalc/analyze/__init__.py": "the package's way in (analyze_bytes, analyze_path): tests/analyze/test_analyzer.py",
+    "perfcalc/analyze/analysis.py": "through the analyzer on every fixture: tests/analyze/test_analyzer.py",
+    "perfcalc/analyze/csvrows.py": "its doctests, and quoted rows in tests/analyze/test_jmeter.py and test_locust.py",
+    "perfcalc/analyze/inputs.py": "the suggested inputs: tests/analyze/test_analyzer.py",
+    "perfcalc/analyze/report.py": "what perfcalc analyze prints: tests/analyze/test_cli.py",
+    "perfcalc/analyze/samples.py": "a record type, filled by the analysis: tests/analyze/test_analyzer.py",
+    "perfcalc/analyze/summary.py": "the summary's JSON: tests/analyze/test_analyzer.py and test_cli.py",
+    "site/perfcalc_site/__init__.py": "an empty package",
+    "site/perfcalc_site/bundle.py": "the bundle step: tests/test_site_build.py and tests/browser/test_build.py",
+    "site/perfcalc_site/examples.py": "documented commands run through the CLI: tests/test_site_build.py",
+    "site/perfcalc_site/fences.py": "each fence under both engines: tests/test_site_build.py",
+    "site/perfcalc_site/lab.py": "the lab fence: tests/test_site_build.py",
+    "site/perfcalc_site/reference.py": "the model reference: tests/test_site_build.py",
+    "site/perfcalc_site/render.py": "forms rendered by the fences: tests/test_site_build.py",
+}
+
+
+def _mirror(module: str) -> str | None:
+    """Where a module's own tests are: tests/test_X.py, tests/analyze/test_X.py, tests/site/test_X.py.
+
+    The catalogue's declarations are tested as one (tests/test_catalogue.py), and so is the lab
+    (tests/test_lab.py): each package is one contract.
+    """
+    path = Path(module)
+    if path.parts[:2] == ("perfcalc", "catalogue"):
+        return "tests/test_catalogue.py"
+    if path.parts[:2] == ("perfcalc", "lab"):
+        return "tests/test_lab.py"
+    folder = {("perfcalc",): "tests", ("perfcalc", "analyze"): "tests/analyze",
+              ("site", "perfcalc_site"): "tests/site"}.get(path.parts[:-1])
+    return f"{folder}/test_{path.stem}.py" if folder else None
+
+
+def test_tests_mirror_the_modules():
+    missing = sorted(m for m in _modules() if m not in TESTED_ELSEWHERE and not (ROOT / _mirror(m)).exists())
+    assert not missing, f"modules with no test module of their own (add it, or say in TESTED_ELSEWHERE where): {missing}"
+    own = sorted(m for m in TESTED_ELSEWHERE if (ROOT / _mirror(m)).exists())
+    assert not own, f"these have their own test module now: take them off TESTED_ELSEWHERE: {own}"
