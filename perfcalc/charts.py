@@ -37,6 +37,10 @@ class Chart:
     y2_label: str = ""  # the right axis's title, when a series is read on it
 
 
+# The utilisations a load sweep visits: every 5 %, then closer steps where waits climb steeply.
+_BUSY_SWEEP = tuple(0.05 * k for k in range(1, 19)) + (0.92, 0.94, 0.96, 0.97)
+
+
 def worker_pool_chart(v: dict, out: dict) -> Chart:
     """p50, p95 and p99 response time as the arrival rate climbs towards the ceiling.
 
@@ -51,7 +55,7 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
     processes = v.get("processes", 1)
     threads = c // processes
     ceiling = c / service_s
-    busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97, 0.98]
+    busy = _BUSY_SWEEP + (0.98,)
     curves = {p: [] for p in (50, 95, 99)}
     for rho in busy:
         lam = rho * ceiling
@@ -70,7 +74,8 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
             f"{c} workers in {processes} processes that each queue their own requests (an even split)")
     description = (
         f"Response-time percentiles of {pool} with {_n(v['service_time_ms'])} ms mean service, as arrivals "
-        f"rise to 98 % of the {_n(ceiling)} requests/s ceiling. {where} At 98 % busy the p99 reaches {_n(p99_high)} ms."
+        f"rise to {_n(100 * busy[-1])} % of the {_n(ceiling)} requests/s ceiling. {where} At {_n(100 * busy[-1])} % "
+        f"busy the p99 reaches {_n(p99_high)} ms."
     )
     return Chart("Response time as load rises", "Arrival rate (requests/s)", "Response time (ms)", tuple(series), description)
 
@@ -320,7 +325,7 @@ def stack_chart(v: dict, out: dict) -> Chart:
     ['mean (M/M/c network)', 'now: mean', 'now: p99 (simulated)', 'p99 interval']
     """
     tiers, rate, ceiling = v["tiers"].parsed, v["arrival_rps"], out["max_rps"]
-    busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97]
+    busy = _BUSY_SWEEP
     curve = tuple((b * ceiling, sum(f.residence_ms for f in networks.jackson_network(
         b * ceiling, tiers, v["busiest_process_pct"]))) for b in busy)
     series = [Series("mean (M/M/c network)", curve)]
@@ -334,7 +339,8 @@ def stack_chart(v: dict, out: dict) -> Chart:
         where = (f"At {_n(rate)} requests/s the mean is {_n(out['mean_response_ms'])} ms and the simulated p99 "
                  f"{_n(out['p99_ms'])} ms (95 % interval ± {_n(out['p99_ci_ms'])} ms).")
     description = (
-        f"Mean response time of the whole stack as traffic rises to 97 % of its {_n(ceiling)} requests/s ceiling "
+        f"Mean response time of the whole stack as traffic rises to {_n(100 * busy[-1])} % of its {_n(ceiling)} "
+        "requests/s ceiling "
         f"(set by {out['bottleneck']}), from the M/M/c network (exact for exponential service). {where}"
     )
     return Chart("Response time as traffic rises", "Arrival rate (requests/s)", "Response time (ms)",
