@@ -122,6 +122,7 @@ def lab_fence(src: str, to_root: str = "") -> str:
     summary = "".join(f"<p>{_e(s)}</p>" for s in summary_sentences(doc))
     return (f'<div class="perfcalc-lab"><p class="perfcalc-lab__where">{where}</p>'
             f'<div class="perfcalc-lab__scroll" tabindex="0" role="region" aria-label="Lab results">'
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+            f'<table class="perfcalc-lab__table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>"
             f'{summary}<details class="note"><summary>Each run\'s notes</summary><ul>{"".join(notes)}</ul>'
             "</details></div>")

@@ -3,9 +3,11 @@
     python connections_per_process.py access.log
 
 Prints each process's share of the requests and its median and p99 %(D)s,
-busiest first. With gthread workers, an even split is the best case: on an
-idle host Linux wakes the last process to start waiting first, and it takes
-most connections while the others idle.
+busiest first. With gthread workers, an even split is the best case: the
+socket wakes every process, the one that reaches accept() first takes the
+connection, and on an idle host that is the same process nearly every time,
+so it takes most connections while the others idle (which process varies
+from one start to the next).
 """
 
 import re

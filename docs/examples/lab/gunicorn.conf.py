@@ -16,7 +16,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 
 accesslog = os.environ.get("ACCESS_LOG", "access.log")
-# Gunicorn's default format, then %(D)s (microseconds from after the request
-# was read to after the response was written: service time, not the time the
-# connection waited), then %(p)s, the worker's pid as <12345>.
+# Gunicorn's default format, then %(D)s (microseconds from after the request's
+# line and headers were parsed to after the response was written: service
+# time, not the time the connection waited), then %(p)s, the worker's pid
+# as <12345>.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s %(p)s'

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Hold the guide's models against Gunicorn on this machine. From a clone of
-# the guide's repository; only 127.0.0.1 is served and loaded.
+# the guide's repository; only 127.0.0.1 is served and loaded. On a machine
+# busy with other work, run it as the guide's table was made, at real-time
+# priority: sudo chrt -f 10 .lab-venv/bin/perfcalc lab --out DIR
 #
 #   ./run-lab.sh            # the three quick scenarios, under three minutes
 #   ./run-lab.sh full       # the page's full set, about 30 minutes

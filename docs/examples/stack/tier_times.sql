@@ -3,8 +3,12 @@
 -- mva and stack calculators. Reset the counters, run a known number of
 -- requests (a load test, or an hour of traffic counted in the access log),
 -- then run this with psql -v requests=N. mean_exec_time excludes the network
--- round trip: add the app's measured round trip (Server-Timing's db time
--- per query) before you use it as the tier's service time.
+-- round trip, which the app's time per query (Server-Timing's db time ÷
+-- queries) already contains: use one or the other, never their sum; or keep
+-- service_ms for the database and model the round trip as a delay tier of
+-- many servers (network:0.5:200:4). mean_exec_time is wall time: it includes
+-- waits for disk and locks, and leaves out planning unless
+-- pg_stat_statements.track_planning is on.
 --
 --   SELECT pg_stat_statements_reset();     -- before the run
 --   psql -v requests=12000 -f tier_times.sql
