@@ -7,7 +7,8 @@ recorded from real runs and which were written to the documented format).
 
 import pytest
 
-from perfcalc.analyze import analyze_path
+from perfcalc import PerfcalcError
+from perfcalc.analyze import analyze_bytes, analyze_path
 from perfcalc.analyze.jmeter import DEFAULT_COLUMNS, JMeterCsv
 from perfcalc.analyze.records import LineError, LineResult, Recorder, Request
 
@@ -59,3 +60,10 @@ def test_jmeter_header_in_another_order_with_tabs():
     assert parser.parse("1710061200123\tlogin\t250\tfalse") is LineResult.USED
     assert sink.records == [Request(1710061200.123, 250.0, True, "", "login", None)]
     assert parser.parse('1710061200123\t"two\tlines') is LineResult.PENDING
+
+
+def test_a_header_quoted_against_rfc_4180_is_refused_by_name():
+    """Hypothesis found it: the CSV error escaped detection as a LineError instead of a refusal of the file."""
+    expected = r"^x\.csv line 1: it has 'timeStamp,\"\"a' where a header naming the timeStamp and elapsed columns"
+    with pytest.raises(PerfcalcError, match=expected):
+        analyze_bytes(b'timeStamp,""a\n1710061200000,51\n', "x.csv")
