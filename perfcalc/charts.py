@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from . import caching, cost, distributed, networks, queueing, scalability
+from .format import money as _money, significant as _n  # short names: the descriptions are dense with figures
 
 __all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart",
            "fan_out_chart", "background_jobs_chart", "simulate_chart", "mva_chart", "stack_chart"]
@@ -36,18 +37,8 @@ class Chart:
     y2_label: str = ""  # the right axis's title, when a series is read on it
 
 
-def _n(x: float, digits: int = 3) -> str:
-    """A number for prose: 3 significant digits, thousands separated."""
-    if x == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(x)))
-    decimals = max(0, digits - 1 - magnitude)
-    text = f"{round(x, decimals):,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _money(x: float) -> str:
-    return f"${x:,.2f}"
+# The utilisations a load sweep visits: every 5 %, then closer steps where waits climb steeply.
+_BUSY_SWEEP = tuple(0.05 * k for k in range(1, 19)) + (0.92, 0.94, 0.96, 0.97)
 
 
 def worker_pool_chart(v: dict, out: dict) -> Chart:
@@ -64,7 +55,7 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
     processes = v.get("processes", 1)
     threads = c // processes
     ceiling = c / service_s
-    busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97, 0.98]
+    busy = _BUSY_SWEEP + (0.98,)
     curves = {p: [] for p in (50, 95, 99)}
     for rho in busy:
         lam = rho * ceiling
@@ -83,7 +74,8 @@ def worker_pool_chart(v: dict, out: dict) -> Chart:
             f"{c} workers in {processes} processes that each queue their own requests (an even split)")
     description = (
         f"Response-time percentiles of {pool} with {_n(v['service_time_ms'])} ms mean service, as arrivals "
-        f"rise to 98 % of the {_n(ceiling)} requests/s ceiling. {where} At 98 % busy the p99 reaches {_n(p99_high)} ms."
+        f"rise to {_n(100 * busy[-1])} % of the {_n(ceiling)} requests/s ceiling. {where} At {_n(100 * busy[-1])} % "
+        f"busy the p99 reaches {_n(p99_high)} ms."
     )
     return Chart("Response time as load rises", "Arrival rate (requests/s)", "Response time (ms)", tuple(series), description)
 
@@ -336,7 +328,7 @@ def stack_chart(v: dict, out: dict) -> Chart:
     ['mean (M/M/c network)', 'now: mean', 'now: p99 (simulated)', 'p99 interval']
     """
     tiers, rate, ceiling = v["tiers"].parsed, v["arrival_rps"], out["max_rps"]
-    busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97]
+    busy = _BUSY_SWEEP
     curve = tuple((b * ceiling, sum(f.residence_ms for f in networks.jackson_network(
         b * ceiling, tiers, v["busiest_process_pct"]))) for b in busy)
     series = [Series("mean (M/M/c network)", curve)]
@@ -350,7 +342,8 @@ def stack_chart(v: dict, out: dict) -> Chart:
         where = (f"At {_n(rate)} requests/s the mean is {_n(out['mean_response_ms'])} ms and the simulated p99 "
                  f"{_n(out['p99_ms'])} ms (95 % interval ± {_n(out['p99_ci_ms'])} ms).")
     description = (
-        f"Mean response time of the whole stack as traffic rises to 97 % of its {_n(ceiling)} requests/s ceiling "
+        f"Mean response time of the whole stack as traffic rises to {_n(100 * busy[-1])} % of its {_n(ceiling)} "
+        "requests/s ceiling "
         f"(set by {out['bottleneck']}), from the M/M/c network (exact for exponential service). {where}"
     )
     return Chart("Response time as traffic rises", "Arrival rate (requests/s)", "Response time (ms)",

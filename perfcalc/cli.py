@@ -20,9 +20,9 @@ import json
 import sys
 from typing import Sequence
 
-from . import CALCULATORS, PerfcalcError, calculate, format_input, format_output
+from . import CALCULATORS, PerfcalcError, calculate
 from .analyze import FORMATS, READ_CHUNK_BYTES, Analyzer, analyze_path, summary_table
-from .format import comparison_table
+from .format import comparison_table, format_input, input_rows, output_rows
 from .spec import Calculator, Field
 
 
@@ -107,16 +107,10 @@ def _lab_parser(sub) -> None:
 def _table(calc: Calculator, result) -> str:
     lines = [calc.title, "", "Inputs"]
     width = max(len(f.name) for f in calc.fields)
-    for f in calc.fields:
-        value = result.inputs[f.name]
-        shown = "(empty)" if value is None else format_input(value)
-        if f.kind == "text":
-            shown = " ".join(shown.split())
-        lines.append(f"  {f.name:<{width}}  {shown} {f.unit}".rstrip())
+    lines += [f"  {f.name:<{width}}  {text}" for f, text in input_rows(calc, result)]
     lines += ["", "Outputs"]
     width = max(len(o.label) for o in calc.outputs)
-    for o in calc.outputs:
-        lines.append(f"  {o.label:<{width}}  {format_output(o, result.outputs[o.name])}")
+    lines += [f"  {o.label:<{width}}  {text}" for o, text in output_rows(calc, result)]
     if result.warnings:
         lines += ["", "Warnings"] + [f"  ! {w}" for w in result.warnings]
     return "\n".join(lines)

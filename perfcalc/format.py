@@ -1,15 +1,128 @@
-"""How output values are shown: the same text in the CLI table, the page and the build."""
+"""The one place numbers become text: outputs, inputs, bounds, prose figures, chart labels.
+
+The CLI table, the page, the build, the charts' text alternatives and their
+tick labels all call these functions, so a figure reads the same wherever it
+is shown. Nothing here computes a model's number; it only shows one.
+"""
 
 from __future__ import annotations
 
 import math
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .spec import Output
+if TYPE_CHECKING:  # spec imports this module (for bounds in words), so Output is only a type here
+    from .spec import Output
 
-__all__ = ["format_breakdown", "format_input", "format_output", "raw_value", "results_markdown", "comparison_cells",
-           "comparison_table", "comparison_markdown", "comparison_runs", "verdict_sentences"]
+__all__ = ["comparison_cells", "comparison_markdown", "comparison_runs", "comparison_table", "figure",
+           "format_breakdown", "format_input", "format_output", "input_rows", "money", "output_rows",
+           "plain_number", "raw_value", "results_markdown", "significant", "tenths", "tick_label",
+           "verdict_sentences"]
+
+
+def _non_finite(x: float) -> str | None:
+    """∞, -∞ or — (not a number) for a value that is no finite number, else None."""
+    if math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    return None
+
+
+def _fixed(value: float, decimals: int, separator: str = ",") -> str:
+    """Fixed decimals, thousands separated (unless ``separator`` is ""), never a negative zero ("-0.0" is "0.0")."""
+    text = f"{value:{separator}.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+
+
+def plain_number(value: float) -> str:
+    """A number the way a reader types it, as rules quote their bounds: no separator, no exponent in range.
+
+    >>> plain_number(10_000.0), plain_number(0.5), plain_number(1e-09), plain_number(-3)
+    ('10000', '0.5', '0.000000001', '-3')
+    >>> plain_number(1e-10), plain_number(1e15), plain_number(float("inf"))
+    ('1e-10', '1000000000000000.0', 'inf')
+    """
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if 1e-9 <= abs(value) < 1e15:
+        return f"{value:.9f}".rstrip("0").rstrip(".")
+    return repr(float(value))
+
+
+def significant(x: float, digits: int = 3) -> str:
+    """A number for prose: ``digits`` significant digits (a whole part is never cut), thousands separated.
+
+    Trailing zeros after the point go; ∞ for unbounded, — for not a number.
+
+    >>> significant(1234.5), significant(0.012345), significant(98.0), significant(0.0)
+    ('1,234', '0.0123', '98', '0')
+    >>> significant(2.71828, 2), significant(float("inf")), significant(-1.5)
+    ('2.7', '∞', '-1.5')
+    """
+    if x == 0:
+        return "0"
+    if (special := _non_finite(x)) is not None:
+        return special
+    magnitude = math.floor(math.log10(abs(x)))
+    decimals = max(0, digits - 1 - magnitude)
+    text = _fixed(round(x, decimals), decimals)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def money(x: float) -> str:
+    """An amount of money: the page's one currency sign, cents, thousands separated.
+
+    >>> money(1234.5), money(0.004)
+    ('$1,234.50', '$0.00')
+    """
+    return f"${x:,.2f}"
+
+
+def figure(value: Any, unit: str = "", decimals: int = 1, none: str = "—") -> str:
+    """A measured figure in a table: thousands separated, fixed decimals (none for an int), its unit.
+
+    ``None`` shows as ``none``; an infinite value as ∞ (unbounded).
+
+    >>> figure(1066.6, decimals=0), figure(12, "ms"), figure(2.345, "ms"), figure(None), figure(None, none="∞")
+    ('1,067', '12 ms', '2.3 ms', '—', '∞')
+    >>> figure(float("inf"), "ms")
+    '∞ ms'
+    """
+    if value is None:
+        return none
+    if isinstance(value, float) and (special := _non_finite(value)) is not None:
+        text = special
+    else:
+        text = _fixed(value, 0 if isinstance(value, int) else decimals)
+    return f"{text} {unit}".rstrip()
+
+
+def tick_label(x: float) -> str:
+    """A chart's tick label: short, with thousands separated (2,500; 1.2M; 0.05).
+
+    >>> tick_label(2500.0), tick_label(1_250_000.0), tick_label(0.05), tick_label(0.0), tick_label(-1500.0)
+    ('2,500', '1.25M', '0.05', '0', '-1,500')
+    """
+    if x == 0:
+        return "0"
+    if (special := _non_finite(x)) is not None:
+        return special
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.3g}M"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def tenths(x: float) -> str:
+    """A drawing's coordinate, to a tenth of a unit, with no trailing ``.0``: short SVG.
+
+    >>> tenths(12.0), tenths(3.14159), tenths(-0.04)
+    ('12', '3.1', '0')
+    """
+    text = _fixed(x, 1, separator="")
+    return text[:-2] if text.endswith(".0") else text
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -32,16 +145,21 @@ def format_output(output: Output, value: Any) -> str:
     if output.format == "text":
         return str(value)
     if output.format == "money":
-        return f"${value:,.2f}"
+        return money(value)
     if output.format == "int":
-        text = f"{round(value):,}"
-    else:
-        text = f"{value:,.{output.decimals}f}"
-        if value != 0 and float(text.replace(",", "")) == 0:  # tiny but not zero: show significant digits
-            text = f"{value:.3g}"
-    if text == "-0" or text.startswith("-0.") and float(text) == 0:
-        text = text[1:]
-    unit = output.unit
+        return _with_unit(_fixed(value, 0), output.unit)
+    return _quantity(value, output.unit, output.decimals)
+
+
+def _quantity(value: float, unit: str, decimals: int) -> str:
+    """A number to ``decimals`` places (significant digits when that shows a non-zero as 0) and its unit."""
+    text = _fixed(value, decimals)
+    if value != 0 and float(text.replace(",", "")) == 0:  # tiny but not zero: show significant digits
+        text = f"{value:.3g}"
+    return _with_unit(text, unit)
+
+
+def _with_unit(text: str, unit: str) -> str:
     if not unit:
         return text
     if unit == "×":
@@ -61,8 +179,7 @@ def format_breakdown(pairs, unit: str, decimals: int) -> str:
     >>> format_breakdown([("db", None), ("app", float("inf"))], "ms", 2).replace("\u00a0", " ")
     'db ∞, app ∞'
     """
-    shown = Output("value", "value", unit=unit, decimals=decimals, none="unbounded")
-    items = (f"{name} {format_output(shown, value if value is None or math.isfinite(value) else None)}"
+    items = (f"{name} {'∞' if value is None or not math.isfinite(value) else _quantity(value, unit, decimals)}"
              for name, value in pairs)
     return ", ".join(item.replace(" ", "\u00a0") for item in items)
 
@@ -99,6 +216,29 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def input_rows(calc, result) -> list:
+    """Each input of a result as ``(field, text)``: as typed, on one line, with its unit; ``(empty)`` when left empty.
+
+    >>> import perfcalc
+    >>> [(f.name, text) for f, text in input_rows(perfcalc.get("amdahl"), perfcalc.calculate("amdahl"))]
+    [('serial_pct', '5 %'), ('concurrency', '16')]
+    """
+    rows = []
+    for f in calc.fields:
+        value = result.inputs[f.name]
+        if value is None:
+            rows.append((f, "(empty)"))
+            continue
+        text = " ".join(format_input(value).split())
+        rows.append((f, f"{text} {f.unit}" if f.unit else text))
+    return rows
+
+
+def output_rows(calc, result) -> list:
+    """Each output of a result as ``(output, text)``, shown by :func:`format_output`."""
+    return [(o, format_output(o, result.outputs[o.name])) for o in calc.outputs]
+
+
 def results_markdown(calc, result) -> str:
     """A calculator's inputs and results as Markdown tables, for "copy results".
 
@@ -118,13 +258,9 @@ def results_markdown(calc, result) -> str:
     | Limit for any N | 20.00× |
     """
     lines = [f"**{_cell(calc.title)}**", "", "| Input | Value |", "|---|---|"]
-    for f in calc.fields:
-        value = format_input(result.inputs[f.name]) or "(empty)"
-        unit = f" {f.unit}" if f.unit and result.inputs[f.name] is not None else ""
-        lines.append(f"| {_cell(f.label)} | {_cell(value + unit)} |")
+    lines += [f"| {_cell(f.label)} | {_cell(text)} |" for f, text in input_rows(calc, result)]
     lines += ["", "| Result | Value |", "|---|---|"]
-    for o in calc.outputs:
-        lines.append(f"| {_cell(o.label)} | {_cell(format_output(o, result.outputs[o.name]))} |")
+    lines += [f"| {_cell(o.label)} | {_cell(text)} |" for o, text in output_rows(calc, result)]
     if result.warnings:
         lines += [""] + [f"> {_cell(w)}" for w in result.warnings]
     return "\n".join(lines)

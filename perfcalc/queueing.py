@@ -24,6 +24,7 @@ from .spec import PerfcalcError
 
 __all__ = [
     "HIGH_UTILIZATION_PCT",
+    "EXPONENTIAL_P99_TO_MEAN",
     "MAX_WORKERS_SEARCHED",
     "SHARED_QUEUE",
     "LittlesLaw",
@@ -43,6 +44,7 @@ __all__ = [
     "smallest_pool",
     "workers_for_p99",
     "worker_pool",
+    "drain_rate",
     "drain_time",
     "background_jobs",
 ]
@@ -51,6 +53,8 @@ __all__ = [
 # as ρ/(1 − ρ), so from 80 % to 90 % busy it more than doubles (Harchol-Balter
 # 2013, ch. 13–14; M/M/c behaves alike near saturation).
 HIGH_UTILIZATION_PCT = 80.0
+# An exponential time's p99 over its mean: P(Exp > t) = e^{−t/S} = 1 % at t = S·ln(100) ≈ 4.6·S.
+EXPONENTIAL_P99_TO_MEAN = math.log(100.0)
 # Processes whose workers share one queue: one (sync workers all accept from one socket; so do the threads
 # of one gthread process). More processes that each accept connections are that many queues.
 SHARED_QUEUE = 1
@@ -214,6 +218,25 @@ def erlang_c_series(pools: list[int], offered_load: float) -> list[float]:
     return series
 
 
+def drain_rate(servers: int, arrival_rate: float, service_time: float) -> float:
+    """cμ − λ, the rate at which a pool whose workers are all busy works off its queue.
+
+    Every function that needs it calls this one, so they agree on its
+    rounding. It is written as (c − A)/S with A = λS, which is positive
+    whenever A < c: the textbook c/S − λ subtracts two nearly equal numbers
+    near saturation and can round to zero or below while A < c still says the
+    pool keeps up. Zero or negative (A ≥ c): the queue never drains.
+
+    12 workers at 2 s a job with 5 new jobs a second clear 1 job a second:
+
+    >>> drain_rate(12, 5.0, 2.0)
+    1.0
+    >>> drain_rate(3, 4.285714285714286, 0.7) > 0 >= 3 / 0.7 - 4.285714285714286
+    True
+    """
+    return (servers - arrival_rate * service_time) / service_time
+
+
 def mmc_mean_wait(servers: int, arrival_rate: float, service_time: float) -> float:
     """Mean time in line before service, M/M/c: Wq = C·S / (c − A).
 
@@ -230,7 +253,7 @@ def mmc_mean_wait(servers: int, arrival_rate: float, service_time: float) -> flo
     load = arrival_rate * service_time
     if load >= servers:
         return math.inf
-    return erlang_c(servers, load) * service_time / (servers - load)
+    return erlang_c(servers, load) / drain_rate(servers, arrival_rate, service_time)
 
 
 def mmc_wait_survival(servers: int, arrival_rate: float, service_time: float, t: float) -> float:
@@ -258,7 +281,7 @@ def mmc_wait_survival(servers: int, arrival_rate: float, service_time: float, t:
     load = arrival_rate * service_time
     if load >= servers:
         return 1.0
-    return erlang_c(servers, load) * math.exp(-(servers / service_time - arrival_rate) * t)
+    return erlang_c(servers, load) * math.exp(-drain_rate(servers, arrival_rate, service_time) * t)
 
 
 def mmc_wait_percentile(servers: int, arrival_rate: float, service_time: float, pct: float,
@@ -282,8 +305,7 @@ def mmc_wait_percentile(servers: int, arrival_rate: float, service_time: float, 
     tail = 1.0 - pct / 100.0
     if c_wait <= tail:
         return 0.0
-    # cμ − λ written as (c − A)/S: positive whenever A < c, where c/S − λ can round to zero.
-    return math.log(c_wait / tail) * service_time / (servers - load)
+    return math.log(c_wait / tail) / drain_rate(servers, arrival_rate, service_time)
 
 
 def _sum_of_exponentials_survival(rate_a: float, rate_b: float, t: float) -> float:
@@ -328,7 +350,7 @@ def _response_survival(servers: int, arrival_rate: float, service_time: float):
     if load >= servers:
         return lambda t: 1.0
     c_wait = erlang_c(servers, load)
-    delta = servers * mu - arrival_rate
+    delta = drain_rate(servers, arrival_rate, service_time)
 
     def survival(t: float) -> float:
         return (1.0 - c_wait) * math.exp(-mu * t) + c_wait * _sum_of_exponentials_survival(delta, mu, t)
@@ -394,7 +416,7 @@ def p99_floor(service_time: float) -> float:
     >>> round(p99_floor(50.0), 1)
     230.3
     """
-    return service_time * math.log(100.0)
+    return service_time * EXPONENTIAL_P99_TO_MEAN
 
 
 def smallest_pool(meets, offered_load: float, limit: int = MAX_WORKERS_SEARCHED) -> int | None:
@@ -564,7 +586,7 @@ def drain_time(backlog: float, servers: int, arrival_rate: float, service_time: 
 
     While a backlog remains every worker is busy, so the pool completes c/S
     jobs per unit of time and λ of them are new: the backlog shrinks at
-    c/S − λ. It never drains when λ ≥ c/S (``math.inf``); an empty backlog
+    c/S − λ (:func:`drain_rate`). It never drains when λ ≥ c/S (``math.inf``); an empty backlog
     takes no time. Fluid approximation: it ignores randomness, which matters
     only when the backlog is a handful of jobs.
 
@@ -576,8 +598,9 @@ def drain_time(backlog: float, servers: int, arrival_rate: float, service_time: 
     """
     if backlog == 0:
         return 0.0
-    spare = servers / service_time - arrival_rate
-    return backlog / spare if spare > 0 else math.inf
+    if arrival_rate * service_time >= servers:
+        return math.inf
+    return backlog / drain_rate(servers, arrival_rate, service_time)
 
 
 class BackgroundJobs(NamedTuple):

@@ -16,6 +16,8 @@ import typing
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Callable, Literal, Mapping
 
+from .format import plain_number
+
 __all__ = ["PerfcalcError", "Field", "Output", "Calculator", "Result", "ParsedText", "Kind", "Format"]
 
 Kind = Literal["int", "float", "choice", "text"]
@@ -54,15 +56,6 @@ class ParsedText(str):
         return str(self), self.parsed
 
 
-def _num(value: float) -> str:
-    """Show a bound the way a reader types it: 10000, 0.5, 1e-09."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if 1e-9 <= abs(value) < 1e15:
-        return f"{value:.9f}".rstrip("0").rstrip(".")
-    return repr(float(value))
-
-
 def _shown(raw: Any) -> str:
     """How a rejected value is quoted back: short, and never the whole of a huge string."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -83,7 +76,7 @@ def _shown(raw: Any) -> str:
             return "nan"
         if math.isinf(raw):
             return "inf" if raw > 0 else "-inf"
-        return _num(raw)
+        return plain_number(raw)
     return repr(raw)
 
 
@@ -162,10 +155,10 @@ class Field:
             return self.text_rule or f"text of at most {self.max_length} characters"
         noun = "a whole number" if self.kind == "int" else "a number"
         lo, hi = self.minimum, self.maximum
-        low = f"greater than {_num(lo)}" if self.exclusive_minimum else f"at least {_num(lo)}" if lo is not None else ""
-        high = f"less than {_num(hi)}" if self.exclusive_maximum else f"at most {_num(hi)}" if hi is not None else ""
+        low = f"greater than {plain_number(lo)}" if self.exclusive_minimum else f"at least {plain_number(lo)}" if lo is not None else ""
+        high = f"less than {plain_number(hi)}" if self.exclusive_maximum else f"at most {plain_number(hi)}" if hi is not None else ""
         if lo is not None and hi is not None and not (self.exclusive_minimum or self.exclusive_maximum):
-            return f"{noun} from {_num(lo)} to {_num(hi)}"
+            return f"{noun} from {plain_number(lo)} to {plain_number(hi)}"
         return " ".join(part for part in (noun, " and ".join(p for p in (low, high) if p)) if part)
 
     def _fail(self, raw: Any, how: str = "") -> PerfcalcError:
@@ -187,33 +180,29 @@ class Field:
                 return None
             raise self._fail(raw)
         if self.kind == "text":
-            if not isinstance(raw, str) or len(raw) > self.max_length:
-                raise self._fail(raw)
-            return raw if self.parser is None else ParsedText(raw, self.parser(raw, self.name))
+            return self._parse_text(raw)
         if self.kind == "choice":
-            text = raw.strip().lower() if isinstance(raw, str) else raw
-            if text not in self.choices:
-                raise self._fail(raw)
-            return text
-        if isinstance(raw, bool):
+            return self._parse_choice(raw)
+        return self._parse_number(raw)
+
+    def _parse_text(self, raw: Any) -> str:
+        """Text up to ``max_length``, read by the field's parser if it has one."""
+        if not isinstance(raw, str) or len(raw) > self.max_length:
             raise self._fail(raw)
-        if isinstance(raw, str):
-            # Python's own grammar for numbers, as typed in the page, the CLI or a link: "1e6", "2.5",
-            # "1_000" (an underscore only between digits). float() also reads other scripts' digits
-            # ("٣", "１２"); those are refused, so a number means the same wherever it is shown.
-            text = raw.strip()
-            if len(text) > 60:
-                raise self._fail(raw)
-            if not text.isascii():
-                raise self._fail(raw, ", written with the digits 0-9")
-            try:
-                value = int(text) if self.kind == "int" and _WHOLE.fullmatch(text) else float(text)
-            except ValueError:
-                raise self._fail(raw) from None
-        elif isinstance(raw, (int, float)):
-            value = raw
-        else:
+        return raw if self.parser is None else ParsedText(raw, self.parser(raw, self.name))
+
+    def _parse_choice(self, raw: Any) -> str:
+        """One of the choices, in any case and with surrounding spaces."""
+        text = raw.strip().lower() if isinstance(raw, str) else raw
+        if text not in self.choices:
             raise self._fail(raw)
+        return text
+
+    def _parse_number(self, raw: Any) -> int | float:
+        """A finite number within the bounds; for an int field, a whole one, kept exact."""
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            raise self._fail(raw)
+        value = self._read_typed(raw) if isinstance(raw, str) else raw
         try:
             number = float(value)
         except OverflowError:  # an int too large for a float
@@ -232,6 +221,24 @@ class Field:
         if hi is not None and (number > hi or (self.exclusive_maximum and number == hi)):
             raise self._fail(raw)
         return value
+
+    def _read_typed(self, raw: str) -> int | float:
+        """A number as typed in the page, the CLI or a link, in Python's own grammar: "1e6", "2.5", "1_000".
+
+        An underscore goes only between digits. float() also reads other
+        scripts' digits ("٣", "１２"); those are refused, so a number means the
+        same wherever it is shown. A whole number for an int field is read by
+        int(), exactly, however many digits it has.
+        """
+        text = raw.strip()
+        if len(text) > 60:
+            raise self._fail(raw)
+        if not text.isascii():
+            raise self._fail(raw, ", written with the digits 0-9")
+        try:
+            return int(text) if self.kind == "int" and _WHOLE.fullmatch(text) else float(text)
+        except ValueError:
+            raise self._fail(raw) from None
 
 
 @dataclass(frozen=True)

@@ -505,3 +505,11 @@ def test_processes_must_divide_the_workers():
     assert err.value.field == "processes"
     assert str(err.value) == ("processes must divide workers evenly (each process runs workers / processes threads), "
                               "got 2 processes for 5 workers")
+
+
+@pytest.mark.parametrize("think_ms", [2.2250738585e-313, 5e-324, 1e-300, 1e-17])
+def test_a_think_time_below_float_resolution_is_none(think_ms):
+    """A subnormal think time once gave X = 0 (its mixture ratios overflowed) and a division by zero."""
+    tiers = networks.parse_tiers("tier0:1.0")
+    r, none = networks.mva(2, think_ms, tiers), networks.mva(2, 0.0, tiers)
+    assert r.throughput_rps == none.throughput_rps and r.response_time_ms == pytest.approx(none.response_time_ms)

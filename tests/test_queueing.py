@@ -370,3 +370,29 @@ def test_wait_percentile_just_below_saturation_is_finite_and_huge():
     assert math.isfinite(t) and t > 1e12
     chart = charts.background_jobs_chart({"jobs_per_s": lam, "job_time_s": s, "workers": c}, {})
     assert all(math.isfinite(y) for series in chart.series for _, y in series.points)
+
+
+# λS just below c, where c/S − λ rounds to zero or below: found by stepping λ = c/S down one ulp at a time.
+_NEAR_SATURATION = [(3, 4.285714285714286, 0.7), (12, 17.142857142857142, 0.7), (29, 26.36363636363636, 1.1),
+                    (45, 19.565217391304348, 2.3)]
+
+
+@pytest.mark.parametrize("servers, arrival_rate, service_time", _NEAR_SATURATION)
+def test_drain_time_is_finite_wherever_the_pool_keeps_up(servers, arrival_rate, service_time):
+    """The pool keeps up (A < c), so the backlog drains: once B / (c/S − λ) said never (c/S − λ rounded to 0)."""
+    assert servers / service_time - arrival_rate <= 0 < servers - arrival_rate * service_time
+    expected = 100 * service_time / (servers - arrival_rate * service_time)
+    assert queueing.drain_time(100, servers, arrival_rate, service_time) == pytest.approx(expected, rel=1e-12)
+    r = queueing.background_jobs(arrival_rate, service_time, servers, 100, None)
+    assert math.isfinite(r.drain_time_s) and math.isfinite(r.mean_wait_s)
+
+
+@pytest.mark.parametrize("servers, arrival_rate, service_time", [(4, 30.0, 0.1), (55, 0.2, 240.0), *_NEAR_SATURATION])
+def test_every_function_drains_at_one_rate(servers, arrival_rate, service_time):
+    """drain_rate is the cμ − λ of the wait's tail, its percentiles, its mean and the drain time alike."""
+    delta = queueing.drain_rate(servers, arrival_rate, service_time)
+    c_wait = queueing.erlang_c(servers, arrival_rate * service_time)
+    assert queueing.mmc_mean_wait(servers, arrival_rate, service_time) == pytest.approx(c_wait / delta, rel=1e-12)
+    assert queueing.drain_time(7, servers, arrival_rate, service_time) == pytest.approx(7 / delta, rel=1e-12)
+    t = 1.0 / delta
+    assert queueing.mmc_wait_survival(servers, arrival_rate, service_time, t) == pytest.approx(c_wait * math.exp(-1))

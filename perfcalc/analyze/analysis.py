@@ -644,16 +644,7 @@ class IntervalData(_Rows):
     interval = _Rows._keep
 
     def summarise(self, parser, name: str) -> Measured:
-        totals = _dedupe([r for r in self.rows if r.endpoint == ""])
-        reset_notes = []
-        resets = [i for i in range(1, len(totals)) if totals[i].requests_total < totals[i - 1].requests_total]
-        if resets:
-            # Locust's statistics were reset (its web UI has a button for it): the counts
-            # start again, so only the part after the last reset is one run.
-            dropped_s = totals[resets[-1]].time_s - totals[0].time_s
-            totals = totals[resets[-1]:]
-            reset_notes.append(f"Locust's statistics were reset {len(resets)} time(s); only the part after the last "
-                               f"reset is analysed (the first {dropped_s:,.0f} s are left out).")
+        totals, reset_notes = _after_last_reset(_dedupe([r for r in self.rows if r.endpoint == ""]))
         if len(totals) < 2:
             raise refusal(name, None, f"it reads as {parser.label} with {len(totals)} Aggregated row(s); at least "
                                       "two are needed for a rate (Locust writes one a second while it runs); give "
@@ -665,73 +656,25 @@ class IntervalData(_Rows):
         full_history = bool(named)
         times = [r.time_s for r in totals]
         t0, t1 = times[0], times[-1]
-        notes = reset_notes + [
-                 "Throughput and error rates are differences of Locust's cumulative Total Request Count and "
-                 "Total Failure Count, so they are exact; the mean response time over a window is derived "
-                 "exactly from the cumulative Total Average Response Time.",
-                 "Percentiles over a window cannot be derived from this file: Locust writes pre-aggregated, "
-                 "rounded percentiles, and percentiles cannot be averaged or subtracted.",
-                 "Each row's percentile columns are not whole-run figures: Locust 1.x, and Locust 2.x with "
-                 "--csv-full-history, write the last ~10 s there; Locust 2.x by default writes the run so far "
-                 "(ramp-up included). The p99 chart shows them as written."]
+        notes = reset_notes + list(_INTERVAL_NOTES)
         p99_basis = ("p99 of the last ~10 s at the end of each bucket, as Locust states it (rounded)" if full_history
                      else "p99 since the start of the run at the end of each bucket, as Locust states it (rounded)")
 
-        # Chart buckets: each row closes an interval since the previous row.
-        bucket_s = _bucket_width(t1 - t0, totals[-1].requests_total - totals[0].requests_total)
-        first_bucket = int(t0 // bucket_s)
-        nb = int(t1 // bucket_s) - first_bucket + 1
-        reqs, fails, secs = [0] * nb, [0] * nb, [0.0] * nb
-        last_row = [None] * nb
-        for prev, row in zip(totals, totals[1:]):
-            b = int(row.time_s // bucket_s) - first_bucket
-            reqs[b] += row.requests_total - prev.requests_total
-            fails[b] += row.failures_total - prev.failures_total
-            secs[b] += row.time_s - prev.time_s
-            last_row[b] = row
-        rates = [r / s if s else 0.0 for r, s in zip(reqs, secs)]
-        i0, i1 = steady_window(rates)
-        while i0 < i1 and last_row[i0] is None:  # the first bucket may hold only the first row
-            i0 += 1
-        # The window runs from the row before its first interval to the last row in it
-        # (the busiest bucket is in the window, and it has rows).
-        end_row = next(r for r in reversed(last_row[i0:i1]) if r is not None)
-        first_closing = next(r for r in last_row[i0:i1] if r is not None)
-        start_row = totals[totals.index(first_closing) - 1]
+        bucket_s, first_bucket, nb, reqs, fails, rates, last_row = _interval_buckets(totals)
+        start_row, end_row = _steady_rows(totals, rates, last_row)
         window = Window(start_row.time_s - t0, end_row.time_s - t0, end_row.time_s - start_row.time_s, WINDOW_RULE)
         between = _Between(start_row, end_row)
 
         last = totals[-1]
-        stated = None
-        if not full_history:
-            stated = stated_latency(last.requests_total, last.mean_ms_total, last.min_ms_total, last.max_ms_total,
-                                    last.percentiles_ms, "the whole run including ramp-up, as Locust states it "
-                                    "in its last Aggregated row (response times rounded to 2 significant digits)")
-            if stated.p99_ms is not None:
-                notes.append("Suggested service_p99_ms is Locust's whole-run p99 (rounded, ramp-up included).")
-        else:
-            notes.append("With --csv-full-history Locust's percentile columns cover only the last ~10 s; "
-                         "whole-run percentiles are in _stats.csv.")
+        stated, stated_notes = _whole_run_stated(last, full_history)
+        notes += stated_notes
 
-        endpoints = []
-        for endpoint, rows in named.items():
-            rows = _dedupe(rows)
-            d = _Between(_at(rows, start_row.time_s), _at(rows, end_row.time_s))
-            endpoints.append(EndpointStats(endpoint, d.requests, d.failures, _pct(d.failures, d.requests),
-                                           d.requests / window.duration_s, d.mean_ms, None, None, None, None))
-        endpoints.sort(key=lambda s: (-s.requests, s.endpoint))
+        endpoints = _interval_endpoints(named, start_row, end_row, window.duration_s)
         if not full_history:
             notes.append("Only the Aggregated row is in this history: run Locust with --csv-full-history for "
                          "per-endpoint history, or give _stats.csv for whole-run figures per endpoint.")
 
-        steps = []
-        for plateau in plateaus([r.users for r in totals], _median_gap(times)):
-            a, b = totals[plateau.kept_first], totals[plateau.end - 1]
-            d = _Between(a, b)
-            if d.duration_s <= 0 or plateau.level <= 0 or d.requests <= 0:
-                continue  # no request over the level: rows written after the load stopped are no step
-            steps.append(Step(plateau.level, a.time_s - t0, b.time_s - t0, d.requests, d.requests / d.duration_s,
-                              _pct(d.failures, d.requests) or 0.0, d.mean_ms, None))
+        steps = _interval_steps(totals, times, t0)
         throughput = between.requests / window.duration_s if window.duration_s > 0 else None
         return Measured(
             start_utc=_utc(t0), end_utc=_utc(t1), span_s=t1 - t0, window=window,
@@ -787,6 +730,104 @@ def _at(rows: list, time_s: float):
     """The last row at or before ``time_s`` (``None`` before the first: nothing counted yet)."""
     i = bisect_right([r.time_s for r in rows], time_s)
     return rows[i - 1] if i else None
+
+
+# What every analysis of a Locust history says about its figures.
+_INTERVAL_NOTES = (
+    "Throughput and error rates are differences of Locust's cumulative Total Request Count and "
+    "Total Failure Count, so they are exact; the mean response time over a window is derived "
+    "exactly from the cumulative Total Average Response Time.",
+    "Percentiles over a window cannot be derived from this file: Locust writes pre-aggregated, "
+    "rounded percentiles, and percentiles cannot be averaged or subtracted.",
+    "Each row's percentile columns are not whole-run figures: Locust 1.x, and Locust 2.x with "
+    "--csv-full-history, write the last ~10 s there; Locust 2.x by default writes the run so far "
+    "(ramp-up included). The p99 chart shows them as written.",
+)
+
+
+def _after_last_reset(totals: list) -> tuple[list, list]:
+    """The Aggregated rows after Locust's last statistics reset, and a note if there was one.
+
+    Locust's web UI has a button that resets its statistics: the counts start
+    again, so only the part after the last reset is one run.
+    """
+    resets = [i for i in range(1, len(totals)) if totals[i].requests_total < totals[i - 1].requests_total]
+    if not resets:
+        return totals, []
+    dropped_s = totals[resets[-1]].time_s - totals[0].time_s
+    return totals[resets[-1]:], [f"Locust's statistics were reset {len(resets)} time(s); only the part after the "
+                                 f"last reset is analysed (the first {dropped_s:,.0f} s are left out)."]
+
+
+def _interval_buckets(totals: list) -> tuple:
+    """Chart buckets over the rows, each row closing an interval since the previous one.
+
+    Returns (bucket_s, first_bucket, count, requests, failures, rates, last_row): per bucket, the
+    requests and failures, the rate over the seconds its intervals cover, and the last row in it.
+    """
+    t0, t1 = totals[0].time_s, totals[-1].time_s
+    bucket_s = _bucket_width(t1 - t0, totals[-1].requests_total - totals[0].requests_total)
+    first_bucket = int(t0 // bucket_s)
+    nb = int(t1 // bucket_s) - first_bucket + 1
+    reqs, fails, secs = [0] * nb, [0] * nb, [0.0] * nb
+    last_row = [None] * nb
+    for prev, row in zip(totals, totals[1:]):
+        b = int(row.time_s // bucket_s) - first_bucket
+        reqs[b] += row.requests_total - prev.requests_total
+        fails[b] += row.failures_total - prev.failures_total
+        secs[b] += row.time_s - prev.time_s
+        last_row[b] = row
+    rates = [r / s if s else 0.0 for r, s in zip(reqs, secs)]
+    return bucket_s, first_bucket, nb, reqs, fails, rates, last_row
+
+
+def _steady_rows(totals: list, rates: list, last_row: list) -> tuple:
+    """The rows that bound the steady window: the one before its first interval, and the last one in it."""
+    i0, i1 = steady_window(rates)
+    while i0 < i1 and last_row[i0] is None:  # the first bucket may hold only the first row
+        i0 += 1
+    # The busiest bucket is in the window, and it has rows.
+    end_row = next(r for r in reversed(last_row[i0:i1]) if r is not None)
+    first_closing = next(r for r in last_row[i0:i1] if r is not None)
+    return totals[totals.index(first_closing) - 1], end_row
+
+
+def _whole_run_stated(last, full_history: bool) -> tuple:
+    """Locust's whole-run figures from its last Aggregated row (none with --csv-full-history), and what to note."""
+    if full_history:
+        return None, ["With --csv-full-history Locust's percentile columns cover only the last ~10 s; "
+                      "whole-run percentiles are in _stats.csv."]
+    stated = stated_latency(last.requests_total, last.mean_ms_total, last.min_ms_total, last.max_ms_total,
+                            last.percentiles_ms, "the whole run including ramp-up, as Locust states it "
+                            "in its last Aggregated row (response times rounded to 2 significant digits)")
+    if stated.p99_ms is None:
+        return stated, []
+    return stated, ["Suggested service_p99_ms is Locust's whole-run p99 (rounded, ramp-up included)."]
+
+
+def _interval_endpoints(named: dict, start_row, end_row, duration_s: float) -> list:
+    """Each endpoint's figures over the window, from its own cumulative rows; the busiest first."""
+    endpoints = []
+    for endpoint, rows in named.items():
+        rows = _dedupe(rows)
+        d = _Between(_at(rows, start_row.time_s), _at(rows, end_row.time_s))
+        endpoints.append(EndpointStats(endpoint, d.requests, d.failures, _pct(d.failures, d.requests),
+                                       d.requests / duration_s, d.mean_ms, None, None, None, None))
+    endpoints.sort(key=lambda s: (-s.requests, s.endpoint))
+    return endpoints
+
+
+def _interval_steps(totals: list, times: list, t0: float) -> list:
+    """The load's plateaus (Locust's user count held), each with its figures from the cumulative totals."""
+    steps = []
+    for plateau in plateaus([r.users for r in totals], _median_gap(times)):
+        a, b = totals[plateau.kept_first], totals[plateau.end - 1]
+        d = _Between(a, b)
+        if d.duration_s <= 0 or plateau.level <= 0 or d.requests <= 0:
+            continue  # no request over the level: rows written after the load stopped are no step
+        steps.append(Step(plateau.level, a.time_s - t0, b.time_s - t0, d.requests, d.requests / d.duration_s,
+                          _pct(d.failures, d.requests) or 0.0, d.mean_ms, None))
+    return steps
 
 
 class _Between:

@@ -193,20 +193,7 @@ class Analyzer:
             elif (not text or text.isspace()) and not self._open_lines and not self._whole:
                 ignored += 1
                 continue
-            try:
-                result = parse(text)
-            except LineError as exc:
-                self._reject_record(n, exc, text)
-                continue
-            if result is USED:
-                used += 1
-            elif result is IGNORED:
-                ignored += 1
-            else:  # PENDING: this line opens or continues a record; it is counted when the record ends
-                self._pending(n)
-                continue
-            if self._open_lines:  # the record these lines belonged to was read
-                used += self._record_read()
+            used, ignored = self._count(n, text, parse, used, ignored)
         self._used += used
         self._ignored += ignored
 
@@ -277,21 +264,28 @@ class Analyzer:
             raise refusal(self.name, first, why.replace("; ", more + "; ", 1) if "; " in why else why)
         return False
 
+    def _count(self, n: int, text: str, parse, used: int, ignored: int) -> tuple:
+        """Parse line ``n`` and count it: used, ignored or rejected, or held open with the record it starts."""
+        try:
+            result = parse(text)
+        except LineError as exc:
+            self._reject_record(n, exc, text)
+            return used, ignored
+        if result is USED:
+            used += 1
+        elif result is IGNORED:
+            ignored += 1
+        else:  # PENDING: this line opens or continues a record; it is counted when the record ends
+            self._pending(n)
+            return used, ignored
+        if self._open_lines:  # the record these lines belonged to was read
+            used += self._record_read()
+        return used, ignored
+
     def _reread(self, used: int, ignored: int) -> tuple:
-        """The held lines, now that the format is known, counted as any line is (a record may span them)."""
+        """The held lines, now that the format is known, counted as any line is (a quote they open included)."""
         for n, text in self._held:
-            try:
-                result = self._parse(text)
-            except LineError as exc:
-                self._reject_record(n, exc, text)
-                continue
-            if result is PENDING:
-                self._pending(n)
-                continue
-            used += result is USED
-            ignored += result is IGNORED
-            if self._open_lines:
-                used += self._record_read()
+            used, ignored = self._count(n, text, self._parse, used, ignored)
         self._held = []
         return used, ignored
 

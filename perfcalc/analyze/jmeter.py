@@ -93,7 +93,11 @@ class JMeterCsv:
     def sniff(cls, line: str):
         for delimiter in (",", "\t", ";", "|"):
             if line.startswith("timeStamp" + delimiter):
-                return dict(delimiter=delimiter, columns=tuple(CsvRows(delimiter).row(line) or ()), header=True)
+                try:
+                    columns = tuple(CsvRows(delimiter).row(line) or ())
+                except LineError:  # quoted against RFC 4180: the line as one column, which the
+                    columns = (line,)  # constructor refuses, quoting it
+                return dict(delimiter=delimiter, columns=columns, header=True)
         if _HEADERLESS.match(line):
             return dict(delimiter=",", columns=DEFAULT_COLUMNS, header=False)
         return None

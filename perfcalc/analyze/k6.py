@@ -189,7 +189,7 @@ class K6Summary:
     failure_rule = "k6's http_req_failed (status outside 200–399 unless the script says otherwise)"
     label = "k6 end-of-test summary JSON"
     timing = None
-    samples = ()  # one document over many lines: its fixtures are read whole (tests/analyze/test_formats.py)
+    samples = ()  # one document over many lines: its fixtures are read whole (tests/analyze/test_k6.py)
 
     def __init__(self, sink):
         self.sink = sink

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..format import figure as number  # the name the worker imports
 from .summary import Latency, Summary
 
 __all__ = ["Block", "Table", "Presentation", "present", "MAX_ROWS_SHOWN", "clean"]
@@ -37,14 +38,6 @@ def clean(text: str) -> str:
     'GET /\\\\x1b[2J\\\\x07 ok'
     """
     return text.translate(_CONTROL) if not text.isprintable() else text
-
-
-def number(value, unit: str = "", decimals: int = 1) -> str:
-    """A figure as text: thousands separated, fixed decimals (none for whole numbers), its unit; — when unknown."""
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if isinstance(value, int) else f"{value:,.{decimals}f}"
-    return f"{text} {unit}".rstrip()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import charts
 from ..caching import cache_effect, lru_hit_ratio, ttl_cache
 from ..spec import Calculator, Field, Output
-from .fields import MAX_RPS, count, ms, pct, rate
+from .fields import MAX_ITEMS, MAX_RPS, MAX_TTL_S, MAX_ZIPF_ALPHA, MIN_S, count, ms, pct, rate
 
 
 def _cache_warnings(args, r):
@@ -52,10 +52,10 @@ CACHE_SIZE = Calculator(
     summary="How many requests an LRU cache of a given size serves when popularity follows Zipf's law.",
     fields=(
         count("catalog_items", "Distinct items", default=100_000,
-              help="Distinct cacheable keys (pages, objects, query results).", maximum=1_000_000_000),
+              help="Distinct cacheable keys (pages, objects, query results).", maximum=MAX_ITEMS),
         count("cache_items", "Cache capacity", default=5_000, help="Items the cache holds (memory / item size).",
-              maximum=1_000_000_000),
-        Field("zipf_alpha", "Zipf exponent α", default=0.8, minimum=0.0, maximum=3.0,
+              maximum=MAX_ITEMS),
+        Field("zipf_alpha", "Zipf exponent α", default=0.8, minimum=0.0, maximum=MAX_ZIPF_ALPHA,
               help="Popularity skew: 0 is uniform; web objects measure about 0.6–1.0."),
     ),
     outputs=(
@@ -81,7 +81,7 @@ TTL_CACHE = Calculator(
     summary="Hit ratio and origin load of one key cached for a fixed time after each miss.",
     fields=(
         rate("key_rps", "Requests for the key", default=2.0, help="Requests per second for this one key."),
-        Field("ttl_s", "TTL", unit="s", default=60.0, minimum=0.001, maximum=1e8,
+        Field("ttl_s", "TTL", unit="s", default=60.0, minimum=MIN_S, maximum=MAX_TTL_S,
               help="Time to live set when the value is stored (Redis SET … EX)."),
     ),
     outputs=(

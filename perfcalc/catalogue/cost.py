@@ -6,7 +6,8 @@ from .. import charts
 from ..cost import (AVERAGE_UTILIZATION_LIMIT_PCT, SATURATED_PCT, fleet_capacity, instances_for_peak,
                     serverless_vs_vm)
 from ..spec import Calculator, Field, Output
-from .fields import count, money, ms, pct, rate, requests
+from .fields import (LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MAX_DEPLOYED, MAX_FREE_TIER, MAX_POOL,
+                     MAX_PRICE_PER_GB_SECOND, MAX_PRICE_PER_MILLION, count, money, ms, pct, rate, requests)
 
 
 def _capacity_warnings(args, r):
@@ -33,7 +34,7 @@ CAPACITY = Calculator(
         ms("response_time_ms", "Mean response time", default=120.0, help="Mean time a worker spends on one request."),
         count("workers", "Concurrency slots per server", default=4,
               help="Requests one server handles at once: Gunicorn workers × threads."),
-        count("servers", "Servers", default=2, help="Identical servers behind the load balancer.", maximum=100_000),
+        count("servers", "Servers", default=2, help="Identical servers behind the load balancer.", maximum=MAX_DEPLOYED),
         pct("error_rate_pct", "Error rate", default=0.5, help="Share of requests that fail (5xx, and 4xx you caused)."),
         requests("requests_per_month", "Requests per month", help="Total requests in a month, successful or not."),
         money("server_cost_per_hour", "Cost per server-hour", default=0.10, help="On-demand price of one server."),
@@ -78,7 +79,7 @@ INSTANCES = Calculator(
         pct("target_utilization_pct", "Target utilisation", default=70.0, help="Highest utilisation you accept at peak.",
             minimum=1.0),
         count("spare_instances", "Spare instances", default=1, help="N+1: capacity to lose one instance or deploy.",
-              minimum=0, maximum=10_000),
+              minimum=0, maximum=MAX_POOL),
         money("instance_cost_per_hour", "Cost per instance-hour", default=0.10, help="On-demand price."),
     ),
     outputs=(
@@ -108,17 +109,17 @@ SERVERLESS_VS_VM = Calculator(
     fields=(
         requests("requests_per_month", "Requests per month"),
         ms("duration_ms", "Billed duration per request", default=200.0, help="Mean billed time of one invocation."),
-        Field("memory_mb", "Function memory", unit="MB", default=512.0, minimum=128.0, maximum=10_240.0,
+        Field("memory_mb", "Function memory", unit="MB", default=512.0, minimum=LAMBDA_MIN_MEMORY_MB, maximum=LAMBDA_MAX_MEMORY_MB,
               help="Memory configured for the function."),
         Field("price_per_million_requests", "Price per million requests", unit="$", default=0.20, minimum=0.0,
-              maximum=1000.0),
-        Field("price_per_gb_second", "Price per GB-second", unit="$", default=0.0000166667, minimum=0.0, maximum=1.0),
+              maximum=MAX_PRICE_PER_MILLION),
+        Field("price_per_gb_second", "Price per GB-second", unit="$", default=0.0000166667, minimum=0.0, maximum=MAX_PRICE_PER_GB_SECOND),
         Field("free_requests", "Free requests per month", unit="requests", default=1_000_000.0, minimum=0.0,
-              maximum=1e12),
+              maximum=MAX_FREE_TIER),
         Field("free_gb_seconds", "Free GB-seconds per month", unit="GB-s", default=400_000.0, minimum=0.0,
-              maximum=1e12),
+              maximum=MAX_FREE_TIER),
         money("vm_cost_per_hour", "VM cost per hour", default=0.0416, help="e.g. a 2-vCPU, 4 GB general-purpose VM."),
-        count("vm_count", "VMs", default=2, help="Always-on VMs (two for redundancy).", maximum=100_000),
+        count("vm_count", "VMs", default=2, help="Always-on VMs (two for redundancy).", maximum=MAX_DEPLOYED),
     ),
     outputs=(
         Output("gb_seconds", "GB-seconds", unit="GB-s", decimals=0),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..database import (BROWSER_COOKIE_LIMIT_BYTES, POOL_OVERSUBSCRIPTION_LIMIT, connection_pool, index_vs_scan,
                         n_plus_one, session_size)
 from ..spec import Calculator, Output
-from .fields import MAX_COUNT, count, ms, requests
+from .fields import (MAX_CONNECTIONS, MAX_COUNT, MAX_DEPLOYED, MAX_EAGER_QUERIES, MAX_POOL, MAX_SESSION_BYTES,
+                     MIN_FANOUT, count, ms, requests)
 
 N_PLUS_ONE = Calculator(
     id="n-plus-one",
@@ -15,7 +16,7 @@ N_PLUS_ONE = Calculator(
         count("items", "Items listed", default=50, help="Rows on the page whose relationship is touched.", minimum=0),
         ms("query_time_ms", "Time per query", default=2.0, help="One round trip: network, parse, plan, fetch."),
         count("eager_queries", "Queries when eager", default=2, help="1 for joinedload, 2 for selectinload.",
-              maximum=100),
+              maximum=MAX_EAGER_QUERIES),
     ),
     outputs=(
         Output("lazy_queries", "Queries, lazy", unit="queries", format="int"),
@@ -63,25 +64,25 @@ CONNECTION_POOL = Calculator(
     summary="Whether the connections every worker can hold fit in the database's limit, and how many help.",
     fields=(
         count("app_instances", "App instances", default=2, help="Servers or containers running the app.",
-              maximum=100_000),
+              maximum=MAX_DEPLOYED),
         count("workers_per_instance", "Worker processes per instance", default=5, help="Each process has its own pool.",
-              maximum=100_000),
+              maximum=MAX_DEPLOYED),
         count("threads_per_worker", "Threads per worker", default=1,
               help="1 for sync workers; Gunicorn's --threads for gthread. Each thread holds at most one connection.",
-              maximum=100_000),
+              maximum=MAX_DEPLOYED),
         count("pool_size_per_worker", "Pool size per worker", default=5, help="SQLAlchemy's pool_size (default 5).",
-              maximum=100_000),
+              maximum=MAX_DEPLOYED),
         count("max_overflow_per_worker", "Max overflow per worker", default=10, minimum=0,
               help="SQLAlchemy's max_overflow (default 10): connections opened beyond pool_size under load.",
-              maximum=100_000),
+              maximum=MAX_DEPLOYED),
         count("db_max_connections", "Database max_connections", default=100, help="PostgreSQL's default is 100.",
-              maximum=10_000_000),
+              maximum=MAX_CONNECTIONS),
         count("db_reserved_connections", "Reserved connections", default=3,
               help="Kept for superusers and maintenance (PostgreSQL's superuser_reserved_connections, default 3).",
-              minimum=0, maximum=10_000_000),
-        count("db_cores", "Database CPU cores", default=4, help="Cores of the database server.", maximum=10_000),
+              minimum=0, maximum=MAX_CONNECTIONS),
+        count("db_cores", "Database CPU cores", default=4, help="Cores of the database server.", maximum=MAX_POOL),
         count("db_effective_spindles", "Effective spindles", default=1,
-              help="Disks seeking at once; 0 when the working set is in memory.", minimum=0, maximum=10_000),
+              help="Disks seeking at once; 0 when the working set is in memory.", minimum=0, maximum=MAX_POOL),
     ),
     outputs=(
         Output("connections_needed", "Connections the workers may hold", unit="connections", format="int"),
@@ -119,7 +120,7 @@ SESSION_SIZE = Calculator(
     summary="How big Flask's signed-cookie session gets, and what it costs to send it with every request.",
     fields=(
         count("session_bytes", "Session data", default=1500, help="Size of the session as JSON.", minimum=0,
-              maximum=10_000_000, unit="bytes"),
+              maximum=MAX_SESSION_BYTES, unit="bytes"),
         requests("requests_per_month", "Requests per month", help="Requests that carry the cookie."),
     ),
     outputs=(
@@ -148,10 +149,10 @@ INDEX_SCAN = Calculator(
     fields=(
         count("rows", "Rows in the table", default=1_000_000, help="", maximum=MAX_COUNT),
         count("rows_per_page", "Rows per page", default=100, help="8 KB pages hold roughly 50–200 typical rows.",
-              maximum=100_000),
+              maximum=MAX_DEPLOYED),
         ms("page_read_ms", "Time per page read", default=0.1, help="0.1 ms is a fast SSD; a cached page is far less."),
-        count("fanout", "Index fan-out", default=300, help="Keys per index page: hundreds for short keys.", minimum=2,
-              maximum=100_000),
+        count("fanout", "Index fan-out", default=300, help="Keys per index page: hundreds for short keys.", minimum=MIN_FANOUT,
+              maximum=MAX_DEPLOYED),
     ),
     outputs=(
         Output("scan_pages", "Pages scanned", unit="pages", format="int"),

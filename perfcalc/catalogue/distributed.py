@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import charts
 from ..distributed import MAX_ATTEMPTS_PER_REQUEST, fan_out, retries
 from ..spec import Calculator, Field, Output
-from .fields import count, pct, rate
+from .fields import MAX_DEPLOYED, MAX_PCT, MAX_RETRIES, MAX_RETRY_LAYERS, count, pct, rate
 
 
 def _fan_out_warnings(args, r):
@@ -22,7 +22,7 @@ FAN_OUT = Calculator(
     title="Fan-out tail latency",
     summary="How often a request that waits for n parallel calls is slow, and how rarely each call may be slow.",
     fields=(
-        count("calls", "Parallel calls per request", default=20, maximum=100_000,
+        count("calls", "Parallel calls per request", default=20, maximum=MAX_DEPLOYED,
               help="Services, shards or queries a request waits for; it is as slow as the slowest."),
         pct("per_call_slow_pct", "Each call slow", default=1.0,
             help="Share of calls over the latency threshold: 1 % if the threshold is each call's p99."),
@@ -66,12 +66,12 @@ RETRIES = Calculator(
         rate("base_rps", "Requests from users", default=100.0, help="Requests per second entering the top layer."),
         pct("failure_pct", "Attempts that fail", default=5.0,
             help="Share of calls to the bottom service that fail (errors and timeouts)."),
-        count("max_retries", "Retries per call", default=3, minimum=0, maximum=20,
+        count("max_retries", "Retries per call", default=3, minimum=0, maximum=MAX_RETRIES,
               help="Retries after the first attempt, at each layer."),
-        count("layers", "Layers that retry", default=2, maximum=10,
+        count("layers", "Layers that retry", default=2, maximum=MAX_RETRY_LAYERS,
               help="Layers each retrying the one below: browser, app, API client, ORM …"),
         Field("retry_budget_pct", "Retry budget (optional)", unit="% of requests", default=10.0, minimum=0.0,
-              maximum=100.0, optional=True,
+              maximum=MAX_PCT, optional=True,
               help="If set, retries at each layer are capped at this share of its requests (the SRE book uses 10 %)."),
     ),
     outputs=(

@@ -8,8 +8,9 @@ from ..networks import (MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, SLOW_MIXI
 from ..queueing import HIGH_UTILIZATION_PCT, SHARED_QUEUE
 from ..simulation import DISTRIBUTIONS, WIDE_INTERVAL_SHARE
 from ..spec import Calculator, Field, Output
-from .fields import count, ms, rate
+from .fields import MAX_PCT, MAX_POOL_RPS, MAX_SIMULATED_REQUESTS, count, ms, rate
 from .simulation import MAX_SEED
+from .warnings import high_utilization_warning, split_queues_warning, wide_interval_warning
 
 # Flask-shaped defaults: Gunicorn's workers, three PostgreSQL queries per request on two cores, one Redis call.
 DEFAULT_TIERS = "gunicorn:20:4, postgres:2:2:3, redis:0.5"
@@ -34,12 +35,11 @@ def _mva_warnings(args, r):
                         f"{r.bottleneck} is saturated; more users add only waiting, almost all of it at "
                         f"{r.bottleneck}, and throughput stays near {r.max_throughput_rps:,.1f} requests/s.")
     elif r.bottleneck_utilization_pct > HIGH_UTILIZATION_PCT:
-        warnings.append(f"{r.bottleneck} is above {HIGH_UTILIZATION_PCT:g} % busy: the knee is near, and a few more "
-                        "users now cost a lot of response time.")
+        warnings.append(high_utilization_warning("the knee is near, and a few more users now cost a lot of response "
+                                                 "time.", tier=r.bottleneck))
     for tier in _split_tiers(args):
-        warnings.append(f"{tier.name}'s {tier.processes} processes each queue their own requests, split evenly at "
-                        "random here: the best case. On an idle host Linux hands most new connections to one "
-                        "process, so waits can be far longer; the stack calculator takes that share.")
+        warnings.append(split_queues_warning(tier, "evenly at random", ", so waits can be far longer; the stack "
+                                                                       "calculator takes that share."))
     return warnings
 
 
@@ -97,19 +97,18 @@ def _stack_warnings(args, r):
                         "run lasts, so nothing is simulated: waits and percentiles are unbounded (∞).")
         return warnings
     if r.bottleneck_utilization_pct > HIGH_UTILIZATION_PCT:
-        warnings.append(f"{r.bottleneck} is above {HIGH_UTILIZATION_PCT:g} % busy: small increases in traffic now "
-                        "cost a lot of latency.")
+        warnings.append(high_utilization_warning("small increases in traffic now cost a lot of latency.",
+                                                 tier=r.bottleneck))
     if r.bottleneck_utilization_pct > SLOW_MIXING_UTILIZATION_PCT:
         warnings.append(f"Above {SLOW_MIXING_UTILIZATION_PCT:g} % busy the queue forgets its start slowly: the "
                         "percentiles need more requests to settle, and the interval may be too narrow.")
     if r.p99_ci_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
-        warnings.append("The p99's 95 % interval is wider than ±10 % of it: simulate more requests, or try other "
-                        "seeds, before you rely on the figure.")
+        warnings.append(wide_interval_warning("simulate more requests, or try other seeds, before you rely on the "
+                                              "figure."))
     if args["busiest_process_pct"] is None:
         for tier in _split_tiers(args):
-            warnings.append(f"{tier.name}'s {tier.processes} processes each queue their own requests, split evenly "
-                            "here: the best case. On an idle host Linux hands most new connections to one process "
-                            "(measured: 88–96 % of them with two); set busiest_process_pct to see that.")
+            warnings.append(split_queues_warning(tier, "evenly", " (measured: 88–96 % of them with two); set "
+                                                                 "busiest_process_pct to see that."))
     return warnings
 
 
@@ -119,7 +118,7 @@ STACK = Calculator(
     summary="Mean response time, percentiles and the bottleneck when visitors arrive at a rate and every request "
             "crosses every tier.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=150.0, maximum=1_000_000.0,
+        rate("arrival_rps", "Arrival rate", default=150.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the stack (Poisson arrivals)."),
         _tiers_field(),
         Field("service_distribution", "Service time distribution", kind="choice", default="exponential",
@@ -129,10 +128,10 @@ STACK = Calculator(
            help="The p99 of a request's service time over all its tiers, no waiting: as measured at low load "
                 "(lognormal only; at most about 15 × the total demand)."),
         Field("busiest_process_pct", "Busiest process's share (split tiers)", unit="%", default=None,
-              minimum=0.0, maximum=100.0, optional=True,
+              minimum=0.0, maximum=MAX_PCT, optional=True,
               help="For tiers written PxT, the share of their visits the busiest process takes; empty: an even "
                    "split (a busy host); 90: what an idle Linux host gave one of two Gunicorn processes."),
-        count("requests", "Requests simulated", default=20_000, minimum=MIN_REQUESTS, maximum=100_000,
+        count("requests", "Requests simulated", default=20_000, minimum=MIN_REQUESTS, maximum=MAX_SIMULATED_REQUESTS,
               unit="requests",
               help=f"More give narrower intervals and slower answers; a run simulates at most "
                    f"{MAX_SIMULATED_VISITS:,} visits (requests × visits per request)."),

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from .. import charts
-from ..queueing import (HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED, SHARED_QUEUE, background_jobs, littles_law,
-                        worker_pool)
+from ..queueing import HIGH_UTILIZATION_PCT, SHARED_QUEUE, background_jobs, littles_law, worker_pool
 from ..spec import Calculator, Field, Output
-from .fields import MAX_COUNT, count, ms, rate
+from .fields import (MAX_CONCURRENCY, MAX_COUNT, MAX_POOL, MAX_POOL_RPS, MAX_S, MIN_CONCURRENCY, MIN_RPS, MIN_S,
+                     count, ms, rate)
+from .warnings import (high_utilization_warning, overload_warning,  # noqa: F401 (overload_warning: simulation's)
+                       p99_floor_warning, workers_searched_warning)
 
 LITTLES_LAW = Calculator(
     id="littles-law",
     title="Little's law",
     summary="Requests in flight = throughput × time in system. Give any two, get the third.",
     fields=(
-        Field("concurrency", "Requests in flight", unit="requests", default=None, minimum=1e-6, maximum=1e9,
+        Field("concurrency", "Requests in flight", unit="requests", default=None, minimum=MIN_CONCURRENCY, maximum=MAX_CONCURRENCY,
               optional=True, help="Mean number of requests inside the system. Leave empty to solve for it."),
         rate("throughput_rps", "Throughput", default=200.0, optional=True,
              help="Completed requests per second. Leave empty to solve for it."),
@@ -34,11 +36,6 @@ LITTLES_LAW = Calculator(
 )
 
 
-def overload_warning(arrivals: str, load: float, workers: int, consequence: str) -> str:
-    """The words for a pool that cannot keep up: what arrives, the busy workers it needs, what follows."""
-    return f"Overloaded: {arrivals} need {load:.2f} busy workers on average but there are {workers}. {consequence}"
-
-
 def _worker_pool_warnings(args, r):
     warnings = []
     if args["processes"] > SHARED_QUEUE and r.offered_load < args["workers"]:
@@ -51,19 +48,13 @@ def _worker_pool_warnings(args, r):
         warnings.append(overload_warning(f"{args['arrival_rps']:g} requests/s", r.offered_load, args["workers"],
                                          "The queue grows without bound, so waits and percentiles are unbounded (∞)."))
     elif r.utilization_pct > HIGH_UTILIZATION_PCT:
-        warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: small increases in load now cost a lot "
-                        "of latency.")
+        warnings.append(high_utilization_warning("small increases in load now cost a lot of latency."))
     target = args["target_p99_ms"]
     if target is not None and r.workers_for_target is None:
         if target <= r.p99_floor_ms:
-            warnings.append(
-                f"No number of workers meets a p99 of {target:g} ms: with exponential service times the p99 of "
-                f"service alone is {r.p99_floor_ms:.1f} ms (4.6 × the mean). Only faster service helps, unless "
-                "your service times are steadier than exponential: check the target with the simulation "
-                "(simulate) and your measured p99."
-            )
+            warnings.append(p99_floor_warning(target, r.p99_floor_ms, "workers"))
         else:
-            warnings.append(f"Meeting the p99 target needs more than {MAX_WORKERS_SEARCHED:,} workers.")
+            warnings.append(workers_searched_warning("p99 target"))
     return warnings
 
 
@@ -72,12 +63,12 @@ WORKER_POOL = Calculator(
     title="Worker pool (M/M/c queue)",
     summary="Waiting, percentiles and the worker count for a p99 target, for c workers fed by random arrivals.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=80.0, maximum=1_000_000.0,
+        rate("arrival_rps", "Arrival rate", default=80.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the pool."),
         ms("service_time_ms", "Mean service time", default=50.0,
            help="Mean time a worker spends on one request, excluding waiting."),
-        count("workers", "Workers", default=5, help="Requests served at once (processes × threads).", maximum=10_000),
-        count("processes", "Processes with their own queue", default=1, maximum=10_000,
+        count("workers", "Workers", default=5, help="Requests served at once (processes × threads).", maximum=MAX_POOL),
+        count("processes", "Processes with their own queue", default=1, maximum=MAX_POOL,
               help="1: every worker takes from one queue (Gunicorn sync workers). More: the workers are split "
                    "across that many processes that each queue their own requests (gthread: workers = processes "
                    "× threads)."),
@@ -126,10 +117,9 @@ def _background_jobs_warnings(args, r):
         warnings.append(overload_warning(f"{args['jobs_per_s']:g} jobs/s", r.offered_load, args["workers"],
                                          "The queue, and any backlog, grow without bound."))
     elif r.utilization_pct > HIGH_UTILIZATION_PCT:
-        warnings.append(f"Utilisation is above {HIGH_UTILIZATION_PCT:g} %: a burst of jobs now waits a long time, "
-                        "and a backlog drains slowly.")
+        warnings.append(high_utilization_warning("a burst of jobs now waits a long time, and a backlog drains slowly."))
     if args["target_wait_s"] is not None and r.workers_for_target is None:
-        warnings.append(f"Meeting the p99 wait target needs more than {MAX_WORKERS_SEARCHED:,} workers.")
+        warnings.append(workers_searched_warning("p99 wait target"))
     return warnings
 
 
@@ -138,15 +128,15 @@ BACKGROUND_JOBS = Calculator(
     title="Background job queue (Celery, RQ)",
     summary="How long jobs wait for a worker, how fast a backlog drains, and the workers for a target wait.",
     fields=(
-        Field("jobs_per_s", "Jobs arriving", unit="jobs/s", default=5.0, minimum=1e-6, maximum=1_000_000.0,
+        Field("jobs_per_s", "Jobs arriving", unit="jobs/s", default=5.0, minimum=MIN_RPS, maximum=MAX_POOL_RPS,
               help="Mean jobs enqueued per second."),
-        Field("job_time_s", "Mean job time", unit="s", default=2.0, minimum=0.001, maximum=86_400.0,
+        Field("job_time_s", "Mean job time", unit="s", default=2.0, minimum=MIN_S, maximum=MAX_S,
               help="Mean time a worker spends on one job."),
-        count("workers", "Workers", default=12, maximum=10_000,
+        count("workers", "Workers", default=12, maximum=MAX_POOL,
               help="Jobs run at once: Celery processes × concurrency, or RQ worker processes."),
         count("backlog_jobs", "Backlog", default=10_000, minimum=0, maximum=MAX_COUNT, unit="jobs",
               help="Jobs already queued, for the time to clear them."),
-        Field("target_wait_s", "p99 wait target (optional)", unit="s", default=1.0, minimum=0.0, maximum=86_400.0,
+        Field("target_wait_s", "p99 wait target (optional)", unit="s", default=1.0, minimum=0.0, maximum=MAX_S,
               optional=True, help="If set, the fewest workers with 99 % of jobs waiting at most this long."),
     ),
     outputs=(

@@ -5,18 +5,19 @@ from __future__ import annotations
 from ..reliability import (SLOW_PAGE_BUDGET_PCT, SLOW_PAGE_WINDOW_HOURS, SUSTAINABLE_BURN_RATE, alert_burn_rate,
                            load_test, slo_budget)
 from ..spec import Calculator, Field, Output
-from .fields import ms, pct, rate, requests
+from .fields import (MAX_PCT, MAX_POOL_RPS, MAX_WINDOW_DAYS, MAX_WINDOW_HOURS, MAX_YEAR_S, MIN_WINDOW_DAYS,
+                     MIN_WINDOW_HOURS, ms, pct, rate, requests)
 
 LOAD_TEST = Calculator(
     id="load-test",
     title="Load test sizing",
     summary="Virtual users for a target rate in closed and open models, and the requests a run sends.",
     fields=(
-        rate("target_rps", "Target rate", default=200.0, maximum=1_000_000.0),
+        rate("target_rps", "Target rate", default=200.0, maximum=MAX_POOL_RPS),
         ms("response_time_ms", "Expected response time", default=150.0, help="Mean response time at the target rate."),
         ms("think_time_ms", "Think time", default=1000.0, help="Pause between a user's requests (closed model).",
            minimum=0.0),
-        Field("duration_s", "Duration", unit="s", default=600.0, minimum=1.0, maximum=31_536_000.0),
+        Field("duration_s", "Duration", unit="s", default=600.0, minimum=1.0, maximum=MAX_YEAR_S),
     ),
     outputs=(
         Output("virtual_users", "Virtual users, closed model", unit="users", format="int"),
@@ -57,12 +58,12 @@ SLO = Calculator(
     title="SLO error budget and burn rate",
     summary="What an availability target allows, and how fast the current error rate spends it.",
     fields=(
-        Field("slo_pct", "SLO", unit="%", default=99.9, minimum=0.0, maximum=100.0, exclusive_maximum=True,
+        Field("slo_pct", "SLO", unit="%", default=99.9, minimum=0.0, maximum=MAX_PCT, exclusive_maximum=True,
               help="Share of requests that must succeed, e.g. 99.9."),
-        Field("window_days", "SLO window", unit="days", default=30.0, minimum=0.01, maximum=3660.0),
+        Field("window_days", "SLO window", unit="days", default=30.0, minimum=MIN_WINDOW_DAYS, maximum=MAX_WINDOW_DAYS),
         requests("requests_per_window", "Requests in the window"),
         pct("error_rate_pct", "Current error rate", default=0.5, help="Share of requests failing now."),
-        Field("alert_window_hours", "Alert window", unit="hours", default=1.0, minimum=0.01, maximum=87_840.0,
+        Field("alert_window_hours", "Alert window", unit="hours", default=1.0, minimum=MIN_WINDOW_HOURS, maximum=MAX_WINDOW_HOURS,
               help="How long the current error rate is assumed to last."),
     ),
     outputs=(

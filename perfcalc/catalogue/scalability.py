@@ -6,7 +6,7 @@ from .. import charts
 from ..scalability import (EXTRAPOLATION_LIMIT, POOR_FIT_R_SQUARED, amdahl_speedup, parse_measurements, usl_fit,
                            usl_scaling)
 from ..spec import Calculator, Field, Output
-from .fields import MAX_RPS, MIN_RPS, pct
+from .fields import MAX_CLIENTS, MAX_CONCURRENCY, MAX_RPS, MIN_RPS, pct
 
 
 def _usl_fit_warnings(args, fit):
@@ -75,7 +75,7 @@ USL = Calculator(
         Field("sigma", "σ (contention)", default=0.05, minimum=0.0, maximum=1.0, help="Serialised share, 0–1."),
         Field("kappa", "κ (coherency)", default=0.0005, minimum=0.0, maximum=1.0, help="Crosstalk cost per pair, 0–1."),
         Field("lambda_rps", "λ (throughput of one)", unit="requests/s", default=100.0, minimum=MIN_RPS, maximum=MAX_RPS),
-        Field("concurrency", "Concurrency N", unit="clients", default=32.0, minimum=1.0, maximum=10_000_000.0),
+        Field("concurrency", "Concurrency N", unit="clients", default=32.0, minimum=1.0, maximum=MAX_CLIENTS),
     ),
     outputs=(
         Output("throughput_rps", "Throughput", unit="requests/s", decimals=1),
@@ -99,7 +99,7 @@ AMDAHL = Calculator(
     summary="The speed-up N workers give when part of the work is serial.",
     fields=(
         pct("serial_pct", "Serial share", default=5.0, help="Share of the work that cannot run in parallel."),
-        Field("concurrency", "Workers N", default=16.0, minimum=1.0, maximum=1e9),
+        Field("concurrency", "Workers N", default=16.0, minimum=1.0, maximum=MAX_CONCURRENCY),
     ),
     outputs=(
         Output("speedup", "Speed-up", unit="×", decimals=2),

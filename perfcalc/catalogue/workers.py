@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..spec import Calculator, Field, Output
 from ..workers import (GEVENT_MIN_IO_WAIT_PCT, SYNC_PROCESSES_PER_CORE_LIMIT, USEFUL_THREADS_PER_CORE,
                        WORKER_CLASSES, blocking_io_capacity, gunicorn_sizing)
-from .fields import count, ms, pct
+from .fields import MAX_CORES, MAX_DEPLOYED, MAX_MEMORY_MB, MAX_THREADS, count, ms, pct
 
 
 def _gunicorn_warnings(args, r):
@@ -39,16 +39,16 @@ GUNICORN = Calculator(
         count("cores", "CPU cores", default=2,
               help="CPUs the server may use: the container's CPU limit rounded up, not the host's count. An x86 "
                    "cloud vCPU is a hyperthread, two per core: for the CPU ceiling, physical cores are the safer count.",
-              maximum=1024),
-        Field("memory_mb", "Memory for Gunicorn", unit="MB", default=2048.0, minimum=1.0, maximum=4_194_304.0,
+              maximum=MAX_CORES),
+        Field("memory_mb", "Memory for Gunicorn", unit="MB", default=2048.0, minimum=1.0, maximum=MAX_MEMORY_MB,
               help="Memory available to the workers after the OS and other processes."),
-        Field("worker_memory_mb", "Memory per worker", unit="MB", default=150.0, minimum=1.0, maximum=4_194_304.0,
+        Field("worker_memory_mb", "Memory per worker", unit="MB", default=150.0, minimum=1.0, maximum=MAX_MEMORY_MB,
               help="Resident memory of one worker process under load (measure RSS)."),
         Field("worker_class", "Worker class", kind="choice", default="sync", choices=WORKER_CLASSES,
               help="sync: one request per process; gthread: threads per process; gevent: green threads."),
-        count("threads", "Threads per worker", default=1, help="gthread only (Gunicorn's --threads).", maximum=1000),
+        count("threads", "Threads per worker", default=1, help="gthread only (Gunicorn's --threads).", maximum=MAX_THREADS),
         count("worker_connections", "Connections per gevent worker", default=1000,
-              help="gevent only (Gunicorn's --worker-connections).", maximum=100_000),
+              help="gevent only (Gunicorn's --worker-connections).", maximum=MAX_DEPLOYED),
         ms("service_time_ms", "Mean service time", default=100.0,
            help="Mean time to serve one request, I/O waits included."),
         pct("io_wait_pct", "Time waiting on I/O", default=70.0,
@@ -93,7 +93,7 @@ BLOCKING_IO = Calculator(
            help="Time spent running Python: templates, serialisation, logic."),
         ms("io_wait_ms", "I/O wait per request", default=180.0, help="Time blocked on a database, an HTTP API, a file.",
            minimum=0.0),
-        count("workers", "Workers", default=4, help="Single-request workers (sync processes).", maximum=100_000),
+        count("workers", "Workers", default=4, help="Single-request workers (sync processes).", maximum=MAX_DEPLOYED),
     ),
     outputs=(
         Output("max_rps_blocking", "Ceiling, blocking", unit="requests/s", decimals=1),

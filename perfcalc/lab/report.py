@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+from ..format import figure
 from ..spec import PerfcalcError
 
 __all__ = ["HEADERS", "LEGEND", "NOT_IN_RUN", "check_document", "rows", "lab_table", "verdict", "ratio", "triple",
@@ -110,9 +111,7 @@ def number(value, decimals: int = 0) -> str:
     >>> number(1066.6), number(None), number(2.345, 1)
     ('1,067', '∞', '2.3')
     """
-    if value is None or (isinstance(value, float) and math.isinf(value)):
-        return "∞"
-    return f"{value:,.{decimals}f}"
+    return figure(value if value is None else float(value), decimals=decimals, none="∞")
 
 
 def triple(figures: dict) -> str:

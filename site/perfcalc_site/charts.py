@@ -23,22 +23,13 @@ from __future__ import annotations
 import html
 import math
 
+from perfcalc.format import tenths, tick_label
+
 # The drawing's own coordinate system; the SVG scales to the column width.
 WIDTH, HEIGHT = 720, 330
 LEFT, RIGHT, TOP, BOTTOM = 70, 36, 14, 78  # room for tick labels, axis titles and the legend
 RIGHT_WITH_AXIS = 76  # the right margin when a second y axis needs its tick labels and title there
 TICKS = 6  # about this many ticks per axis
-
-
-def _format(x: float) -> str:
-    """A tick label: short, with thousands separated (2,500; 1.2M; 0.05)."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.3g}M"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
 
 
 def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
@@ -80,12 +71,6 @@ def _log_ticks(low: float, high: float) -> list[float]:
     return [float(d) for d in range(first, last + 1, step)]
 
 
-def _n(x: float) -> str:
-    """A coordinate, to a tenth of a unit: plenty for a 720-wide drawing, and short."""
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
 def _series(chart) -> list:
     """Each series with its finite points, x on the log scale for a log axis."""
     series = []
@@ -115,11 +100,11 @@ def _legend(series, left: float, right: float, top: float) -> tuple[list[str], f
             x, y = left + 8, y + 18
         kind = f"pc-chart__series pc-chart__series--{_colour(s, index)}"
         if s.kind == "points":
-            out.append(f'<circle class="{kind} pc-chart__dot" cx="{_n(x + 9)}" cy="{_n(y - 4)}" r="5"/>')
+            out.append(f'<circle class="{kind} pc-chart__dot" cx="{tenths(x + 9)}" cy="{tenths(y - 4)}" r="5"/>')
         else:
-            out.append(f'<line class="{kind} {_line(s)}" x1="{_n(x)}" x2="{_n(x + 18)}" y1="{_n(y - 4)}" '
-                       f'y2="{_n(y - 4)}"/>')
-        out.append(f'<text class="pc-chart__legend" x="{_n(x + 24)}" y="{_n(y)}">{html.escape(s.name)}</text>')
+            out.append(f'<line class="{kind} {_line(s)}" x1="{tenths(x)}" x2="{tenths(x + 18)}" y1="{tenths(y - 4)}" '
+                       f'y2="{tenths(y - 4)}"/>')
+        out.append(f'<text class="pc-chart__legend" x="{tenths(x + 24)}" y="{tenths(y)}">{html.escape(s.name)}</text>')
         x += width
     return out, y
 
@@ -159,22 +144,22 @@ def render_svg(chart) -> str:
 
     legend, baseline = _legend(series, LEFT, plot_right, HEIGHT - 12)
     height = baseline + 12
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" class="pc-chart" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {tenths(height)}" class="pc-chart" '
            f'focusable="false">']
     for y in y_ticks["left"]:
-        out.append(f'<line class="pc-chart__grid" x1="{LEFT}" x2="{plot_right}" y1="{_n(py(y))}" y2="{_n(py(y))}"/>')
-        out.append(f'<text class="pc-chart__tick" x="{LEFT - 8}" y="{_n(py(y) + 4)}" text-anchor="end">{_format(y)}</text>')
+        out.append(f'<line class="pc-chart__grid" x1="{LEFT}" x2="{plot_right}" y1="{tenths(py(y))}" y2="{tenths(py(y))}"/>')
+        out.append(f'<text class="pc-chart__tick" x="{LEFT - 8}" y="{tenths(py(y) + 4)}" text-anchor="end">{tick_label(y)}</text>')
     if right_axis:
         for y in y_ticks["right"]:
-            out.append(f'<text class="pc-chart__tick" x="{plot_right + 8}" y="{_n(py(y, "right") + 4)}" '
-                       f'text-anchor="start">{_format(y)}</text>')
+            out.append(f'<text class="pc-chart__tick" x="{plot_right + 8}" y="{tenths(py(y, "right") + 4)}" '
+                       f'text-anchor="start">{tick_label(y)}</text>')
         out.append(f'<line class="pc-chart__axis" x1="{plot_right}" x2="{plot_right}" y1="{TOP}" y2="{bottom}"/>')
         out.append(f'<text class="pc-chart__title" transform="translate({WIDTH - 14} {TOP + plot_h / 2:.0f}) '
                    f'rotate(90)" text-anchor="middle">{html.escape(chart.y2_label)}</text>')
     for x in x_ticks:
-        label = _format(10 ** x) if chart.x_log else _format(x)
-        out.append(f'<line class="pc-chart__axis" x1="{_n(px(x))}" x2="{_n(px(x))}" y1="{bottom}" y2="{bottom + 5}"/>')
-        out.append(f'<text class="pc-chart__tick" x="{_n(px(x))}" y="{bottom + 19}" text-anchor="middle">{label}</text>')
+        label = tick_label(10 ** x) if chart.x_log else tick_label(x)
+        out.append(f'<line class="pc-chart__axis" x1="{tenths(px(x))}" x2="{tenths(px(x))}" y1="{bottom}" y2="{bottom + 5}"/>')
+        out.append(f'<text class="pc-chart__tick" x="{tenths(px(x))}" y="{bottom + 19}" text-anchor="middle">{label}</text>')
     out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{plot_right}" y1="{bottom}" y2="{bottom}"/>')
     out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}"/>')
     out.append(f'<text class="pc-chart__title" x="{LEFT + plot_w / 2:.0f}" y="{bottom + 38}" text-anchor="middle">'
@@ -185,10 +170,10 @@ def render_svg(chart) -> str:
         kind = f"pc-chart__series pc-chart__series--{_colour(s, index)}"
         axis = getattr(s, "axis", "left")
         if s.kind == "points":
-            out += [f'<circle class="{kind} pc-chart__dot" cx="{_n(px(x))}" cy="{_n(py(y, axis))}" r="5"/>'
+            out += [f'<circle class="{kind} pc-chart__dot" cx="{tenths(px(x))}" cy="{tenths(py(y, axis))}" r="5"/>'
                     for x, y in points]
         elif points:
-            path = " ".join(f"{_n(px(x))},{_n(py(y, axis))}" for x, y in points)
+            path = " ".join(f"{tenths(px(x))},{tenths(py(y, axis))}" for x, y in points)
             out.append(f'<polyline class="{kind} {_line(s)}" points="{path}"/>')
     out += legend
     out.append("</svg>")

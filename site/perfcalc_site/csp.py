@@ -1,11 +1,15 @@
-"""A content security policy for every page, computed from the page itself at bundle time.
+"""One content security policy for the whole site, computed from its pages at bundle time.
 
 The policy allows the site's own files and nothing else: no other origin, no
-``eval`` and no inline script on the page except the theme's own few small
-scripts, each allowed by the hash of its exact text (they differ by page
-depth, so each page gets its own list). Python's runtime needs
-``eval``/WebAssembly compilation, which happens in the worker: a worker loaded
-from a same-origin file has its own policy, not the page's.
+``eval`` and no inline script except the theme's own few small scripts, each
+allowed by the hash of its exact text. Those differ by page depth, and every
+page carries the union (:func:`site_policy`): Material's instant navigation
+swaps the next page into the current document, whose policy then governs it,
+so a policy per page would block what only another page needs.
+(:func:`policy_for` computes the policy of given pages; :func:`add_policy`
+alone, without a policy, gives a page its own, as the doctests do.) Python's
+runtime needs ``eval``/WebAssembly compilation, which happens in the worker:
+a worker loaded from a same-origin file has its own policy, not the page's.
 
 No inline style is allowed either: the site has none (KaTeX's style
 attributes become classes at build time, see ``reference.py``). Should a page

@@ -13,7 +13,7 @@ import html
 
 from perfcalc.analyze import FORMATS
 
-from .render import FenceError, parse_fence
+from .render import FenceError
 
 # How each format is named in the format menu (the reader picks one only when detection cannot tell).
 FORMAT_NAMES = {
@@ -84,7 +84,7 @@ def render_panel(body: str, key: str) -> str:
         f'aria-labelledby="{pid}-status"></progress>',
         f'<p class="perfcalc-analyze__status" id="{pid}-status" role="status">Reading a file here needs '
         "JavaScript; <code>perfcalc analyze FILE</code> prints the same numbers.</p>",
-        f'<p class="perfcalc-analyze__error" role="alert"></p>',
+        '<p class="perfcalc-analyze__error" role="alert"></p>',
         '<div class="perfcalc-analyze__result" hidden></div>',
         "</section>",
     ])

@@ -426,3 +426,14 @@ def test_a_run_that_mostly_failed_is_warned_before_the_inputs():
 def test_statuses_count_the_same_window_as_the_rest():
     s = analyze_path(FIXTURES / "nginx_ramp.log")
     assert sum(n for _, n in s.statuses) == s.requests and "steady window" in s.statuses_scope
+
+
+def test_a_quote_opened_while_the_format_is_still_unknown_counts_its_lines():
+    """Hypothesis found it: a header whose first byte became a quote is held until the format is known; re-read,
+    it opened a record that the next line closed, and that record's first line was counted nowhere."""
+    header = (FIXTURES / "jmeter_steps.csv").read_text().splitlines()[0]
+    raw = ('"' + header[1:] + "\n"
+           '1710061201000,37,GET /api/items,500,Internal Server Error,Shop 1-1,text,false,"Test failed: code expected\n'
+           "1710061200000,51,GET /api/items,200,OK,Shop 1-1,text,true,,555,180,1,1,http://shop.test/api/items,48,0,")
+    lines = analyze_bytes(raw.encode(), "jmeter_steps.csv").lines
+    assert (lines.read, lines.used, lines.ignored, lines.rejected) == (3, 1, 0, 2)
