@@ -29,7 +29,7 @@ def test_the_panel_asks_for_what_the_fence_says(body, title):
 
 @pytest.mark.parametrize("body", ["for: pdfs", "kind: logs", "for: logs\nfor: load-tests\nextra", "nonsense"])
 def test_an_unknown_option_fails_the_build(body):
-    with pytest.raises(FenceError, match="perfcalc-analyze takes 'for: load-tests or logs'"):
+    with pytest.raises(FenceError, match="perfcalc-analyze takes 'for: load-tests or logs or compare'"):
         panel.panel_fence(body, "k1")
 
 
