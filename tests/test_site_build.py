@@ -174,37 +174,30 @@ def test_the_reference_shows_the_model_each_calculator_runs(monkeypatch):
 # --- the bundle ----------------------------------------------------------------------------------
 
 def _fake_bytecode(sources):
-    """What compile-pyc.mjs answers, without node: one .pyc per module, derived from its source."""
-    out = {}
-    for arc, text in sources.items():
-        folder, _, name = arc.rpartition("/")
-        pyc = f"__pycache__/{name[:-3]}.cpython-3x.pyc"
-        out[f"{folder}/{pyc}" if folder else pyc] = text.encode()[::-1]
-    return out
+    """What compile-pyc.mjs answers, without node: each module's bytecode, derived from its source."""
+    return {arc: text.encode()[::-1] for arc, text in sources.items()}
 
 
 def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible(tmp_path):
     """The browser's perfcalc is the working tree's, subpackages included, byte for byte the same each build."""
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
-    bundle.python_archives(first, _fake_bytecode)  # the real compiler runs Pyodide under node (make build)
-    bundle.python_archives(second, _fake_bytecode)
-    for name in (bundle.WHEEL, bundle.SITE_DEPS):
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    bundle.python_archive(first, _fake_bytecode)  # the real compiler runs Pyodide under node (make build)
+    bundle.python_archive(second, _fake_bytecode)
+    assert (first / bundle.PYTHON_ARCHIVE).read_bytes() == (second / bundle.PYTHON_ARCHIVE).read_bytes()
     package = ROOT / "perfcalc"
     sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")
                      if "__pycache__" not in p.parts)
-    with zipfile.ZipFile(first / bundle.WHEEL) as wheel:
-        shipped = [n for n in wheel.namelist() if not n.startswith("perfcalc-")]
-        assert {entry.date_time for entry in wheel.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
-    assert sorted(n for n in shipped if n.endswith(".py")) == sources
-    assert "perfcalc/catalogue/queueing.py" in shipped
-    assert "perfcalc/catalogue/__pycache__/queueing.cpython-3x.pyc" in shipped
-    with zipfile.ZipFile(first / bundle.SITE_DEPS) as deps:
-        assert sorted(deps.namelist()) == [
-            "__pycache__/perfcalc_worker.cpython-3x.pyc", "perfcalc_site/__init__.py",
-            "perfcalc_site/__pycache__/__init__.cpython-3x.pyc", "perfcalc_site/__pycache__/charts.cpython-3x.pyc",
-            "perfcalc_site/charts.py", "perfcalc_worker.py"]
+    with zipfile.ZipFile(first / bundle.PYTHON_ARCHIVE) as archive:
+        shipped = archive.namelist()
+        assert {entry.date_time for entry in archive.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
+        # Each module's bytecode beside its source, where zipimport looks for it.
+        assert archive.read("perfcalc/catalogue/queueing.pyc") == (package / "catalogue/queueing.py").read_bytes()[::-1]
+    assert sorted(n for n in shipped if n.startswith("perfcalc/") and n.endswith(".py")) == sources
+    assert sorted(n for n in shipped if n.startswith("perfcalc/") and n.endswith(".pyc")) == [f"{s}c" for s in sources]
+    assert sorted(n for n in shipped if not n.startswith("perfcalc/")) == [
+        f"perfcalc-{perfcalc.__version__}.dist-info/METADATA", "perfcalc_site/__init__.py", "perfcalc_site/__init__.pyc",
+        "perfcalc_site/charts.py", "perfcalc_site/charts.pyc", "perfcalc_worker.py", "perfcalc_worker.pyc"]
 
 
 def test_the_bundle_refuses_a_folder_that_is_not_a_built_site(tmp_path, capsys):

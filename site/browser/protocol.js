@@ -4,16 +4,19 @@
 //
 // Every message is a plain object (structured clone), never a proxy.
 //
-// Page → worker:
-//   {op: INIT, files: {wasm, stdlib, wheel, deps: URL}}   once, first
-//   {op: FILE, url, bytes} | {op: FILE, url, error}       a runtime file the page fetched (its preload)
+// Page → worker (the worker starts Python as soon as it runs, fetching its
+// own files; a message sent meanwhile waits for it):
+//   {op: CONNECT} with a MessagePort     from boot.js, to a dedicated worker: every other message goes
+//                                        through that port (boot.js, a classic script, spells it "connect")
 //   {op: VIEW, gen, key, seq, calculator, values, chart, changed}
 //   {op: LINK, gen, search, forms: [{key, calculator, values}]}
 //   {op: WARM}                                            the page is live: load what a keystroke needs
 //   {op: JOB, kind, id, ...fields}                        a long job (JOB_KINDS), answered by PROGRESS…, DONE
 //   {op: CANCEL, id}                                      stop that job between two of its steps
 // Worker → page:
-//   {op: READY} | {op: FAILED, message}
+//   {op: READY, start, reason, interpreter}     start: "snapshot" | "cold" (reason: why not the snapshot);
+//                                              interpreter: an id the worker hands out when it starts
+//   {op: FAILED, message, stopped}              Python could not start (or, stopped: it stopped)
 //   {op: VIEW, gen, key, seq, view} | {op: CHART, gen, key, seq, chart}
 //   {op: LINK, gen, answer} | {op: ERROR, gen, key, message}
 //   {op: PROGRESS, id, ...progress} | {op: DONE, id, seconds, ...(view | error | cancelled)}
@@ -22,8 +25,7 @@
 // a new one) and `seq` a form's request number: the page drops an answer for a
 // page no longer shown, and never lets an older answer overwrite a newer one.
 export const OP = Object.freeze({
-  INIT: "init",
-  FILE: "file",
+  CONNECT: "connect",
   VIEW: "view",
   LINK: "link",
   WARM: "warm",
@@ -44,6 +46,3 @@ export const OP = Object.freeze({
 export const JOB_KINDS = Object.freeze({
   ANALYZE: "analyze",
 });
-
-// The runtime's files, named as in the page's preload links (data-perfcalc-runtime).
-export const RUNTIME_FILES = Object.freeze(["wasm", "stdlib", "wheel", "deps"]);

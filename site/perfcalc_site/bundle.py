@@ -5,12 +5,16 @@ It adds everything the pages need beyond their HTML:
 - ``vendor/pyodide/``: the Python runtime, from ``node_modules`` (pinned by
   ``package.json`` and its lock); ``vendor/katex/``: KaTeX's stylesheet and
   fonts (the equations were typeset at build time);
-- ``py/perfcalc.whl`` and ``py/site-deps.zip``: the browser's Python, written
-  directly from the working tree, each module with its bytecode compiled by
-  the browser's own Python (Pyodide under node), byte-identical for identical
-  sources;
+- ``py/perfcalc.zip``: the browser's Python (perfcalc, the worker's module and
+  the chart drawing), written directly from the working tree, each module with
+  its bytecode compiled by the browser's own Python (Pyodide under node) beside
+  it, so Python imports it straight from the archive (zipimport: nothing to
+  unpack); byte-identical for identical sources;
 - ``runtime/``: the page's controller (ES modules and one classic script) and
   the worker, every ``.js`` file of ``site/browser/`` but the service worker;
+- ``py/python-snapshot.gz``: the interpreter's memory once the browser's Python
+  is imported, which the worker restores instead of booting Python
+  (``site/make-snapshot.mjs``, under node; byte-identical for identical sources);
 - the static files (``site/static/``: styles, manifest, icons);
 - a content security policy in every page (``csp.py``);
 - last, ``sw.js``: the service worker (``site/browser/sw.js``) with the list of
@@ -40,8 +44,7 @@ SITE = Path(__file__).resolve().parent.parent
 ROOT = SITE.parent
 NODE_MODULES = ROOT / "node_modules"
 
-WHEEL = "perfcalc.whl"  # the theme's preload links and the worker use these names
-SITE_DEPS = "site-deps.zip"
+PYTHON_ARCHIVE = "perfcalc.zip"  # runtime/interpreter.js fetches it by this name
 # What of the npm package the browser needs (no source maps, types or demos).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 SERVICE_WORKER = "sw.js"  # written to the site's root by build-sw.mjs, not copied to runtime/
@@ -62,14 +65,9 @@ def _node(script: str, *args: str, stdin: str | None = None) -> str:
 
 
 def bytecode(sources: dict[str, str]) -> dict[str, bytes]:
-    """Each module compiled by the browser's Python (Pyodide under node): archive path of the .pyc → bytes."""
+    """Each module compiled by the browser's Python (Pyodide under node): its archive path → the .pyc's bytes."""
     answer = json.loads(_node("compile-pyc.mjs", stdin=json.dumps(sources)))
-    out = {}
-    for arc, data in answer["pyc"].items():
-        folder, _, name = arc.rpartition("/")
-        pyc = f"__pycache__/{name[:-3]}.{answer['cache_tag']}.pyc"
-        out[f"{folder}/{pyc}" if folder else pyc] = base64.b64decode(data)
-    return out
+    return {arc: base64.b64decode(data) for arc, data in answer["pyc"].items()}
 
 
 def _write_archive(path: Path, members: dict[str, bytes]) -> None:
@@ -78,27 +76,27 @@ def _write_archive(path: Path, members: dict[str, bytes]) -> None:
             archive.writestr(zipfile.ZipInfo(arc, STAMP), members[arc], compress_type=zipfile.ZIP_DEFLATED)
 
 
-def python_archives(dest: Path, compile_=None) -> None:
-    """The browser's Python: a wheel of perfcalc, and site-deps.zip (the worker's module and the chart drawing)."""
+def python_archive(dest: Path, compile_=None) -> None:
+    """The browser's Python as one archive Python imports from: perfcalc, the worker's module, the chart drawing.
+
+    Each ``module.py`` has its bytecode beside it as ``module.pyc`` (where
+    zipimport looks for it; the bytecode is unchecked-hash, so it is used as
+    is), and ``perfcalc-VERSION.dist-info/METADATA`` names the package.
+    """
     compile_ = compile_ or bytecode
     package = ROOT / "perfcalc"
-    wheel = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
-             for path in sorted(package.rglob("*.py")) if "__pycache__" not in path.parts}
-    deps = {
+    sources = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
+               for path in sorted(package.rglob("*.py")) if "__pycache__" not in path.parts}
+    sources.update({
         "perfcalc_worker.py": (SITE / "browser" / "perfcalc_worker.py").read_bytes(),
         "perfcalc_site/__init__.py": (SITE / "perfcalc_site" / "__init__.py").read_bytes(),
         "perfcalc_site/charts.py": (SITE / "perfcalc_site" / "charts.py").read_bytes(),
-    }
-    compiled = compile_({arc: data.decode("utf-8") for arc, data in {**wheel, **deps}.items()})
-    wheel.update({arc: data for arc, data in compiled.items() if arc.startswith("perfcalc/")})
-    deps.update({arc: data for arc, data in compiled.items() if not arc.startswith("perfcalc/")})
-
+    })
+    compiled = compile_({arc: data.decode("utf-8") for arc, data in sources.items()})
+    members = {**sources, **{f"{arc[:-3]}.pyc": data for arc, data in compiled.items()}}
     info = f"perfcalc-{perfcalc.__version__}.dist-info"
-    wheel[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n".encode()
-    wheel[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: perfcalc-site\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    wheel[f"{info}/RECORD"] = ("".join(f"{arc},,\n" for arc in sorted(wheel)) + f"{info}/RECORD,,\n").encode()
-    _write_archive(dest / WHEEL, wheel)
-    _write_archive(dest / SITE_DEPS, deps)
+    members[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n".encode()
+    _write_archive(dest / PYTHON_ARCHIVE, members)
 
 
 def built_for(out: Path) -> str:
@@ -134,12 +132,15 @@ def bundle(out: Path) -> None:
     for font in sorted((NODE_MODULES / "katex" / "dist" / "fonts").glob("*.woff2")):
         shutil.copy2(font, katex / "fonts" / font.name)
 
-    python_archives(_fresh(out / "py"))
+    python_archive(_fresh(out / "py"))
 
     runtime = _fresh(out / "runtime")
     for script in sorted((SITE / "browser").glob("*.js")):
         if script.name != SERVICE_WORKER:
             shutil.copy2(script, runtime / script.name)
+
+    # The snapshot runs the built site's own runtime/interpreter.js and vendored Pyodide.
+    print(_node("make-snapshot.mjs", str(out)).strip())
 
     for static in sorted((SITE / "static").iterdir()):
         shutil.copy2(static, out / static.name)
