@@ -10,19 +10,19 @@ export NO_MKDOCS_2_WARNING := 1
 # (MkDocs dates the sitemap and stamps its gzip with it).
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1700000000)
 
-.PHONY: serve build build-zensical test check bench browser clean
+.PHONY: serve build build-zensical test check bench browser lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,site,browser]'
+	$(BIN)/pip install --quiet -e '.[dev,site,browser,lab]'
 	touch $@
 
-# `npm install` with the committed lock, not `npm ci`: the registry these
-# machines reach lacks rollup's binaries for other platforms, so no lock can
-# list them and `npm ci` refuses; versions still come from the lock.
+# `npm ci`: exactly the committed lock, which lists every platform's optional
+# binaries (rollup's among them), so installing never rewrites it and a fresh
+# clone stays clean after `make build`.
 $(NODE): package.json package-lock.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Either engine renders the Markdown (the calculator fences included); the bundle
@@ -64,5 +64,12 @@ bench: build browser
 	$(BIN)/python benchmarks/browser.py public
 	$(BIN)/python benchmarks/analyze.py
 
+# The guide's "Do the models hold?" page renders docs/lab-results.json: every scenario of
+# `perfcalc lab` (about 30 minutes). Run it on a quiet machine: the page shows how late the
+# generator was, and a busy machine makes the runs not count. Raw files go to lab-results/.
+lab: $(STAMP)
+	$(BIN)/python -m perfcalc lab --json --out lab-results > docs/lab-results.json.new
+	mv docs/lab-results.json.new docs/lab-results.json
+
 clean:
-	rm -rf $(VENV) node_modules public public-zensical .cache build *.egg-info .pytest_cache .hypothesis .screenshots
+	rm -rf $(VENV) node_modules public public-zensical .cache build *.egg-info .pytest_cache .hypothesis .screenshots lab-results perfcalc-lab-*

@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import perfcalc  # noqa: E402
-from perfcalc import caching, queueing, scalability  # noqa: E402
+from perfcalc import caching, networks, queueing, scalability  # noqa: E402
 from perfcalc_site import charts as site_charts  # noqa: E402  (the SVG drawing, as the worker runs it)
 
 FRAME_MS = 16.0
-# The one calculator allowed to answer slower than a keystroke (its page says "Computing…").
-BUDGET_MS = {"simulate": 300.0}
+# The simulations, allowed to answer slower than a keystroke (their pages say "Computing…").
+BUDGET_MS = {"simulate": 300.0, "stack": 300.0}
 SEARCH_S = 3.0  # seconds of searching per calculator (a slow one gets at least MIN_TRIES inputs)
 MIN_TRIES = 40
 RETIME = 5  # the slowest few inputs are timed this many times; the best run counts
@@ -78,6 +78,25 @@ def _measurements(rng, count):
                     for n in levels[:200])
 
 
+def _tiers(rng, count=None):
+    """Tier text anywhere in the syntax's bounds: log-uniform times and visits, pools up to the most servers."""
+    parts = []
+    for i in range(count or rng.randint(1, networks.MAX_TIERS)):
+        service = _log_uniform(rng, 0.001, 1e4)
+        if rng.random() < 0.3:
+            processes = rng.randint(2, networks.MAX_PROCESSES)
+            servers = f"{processes}x{rng.randint(1, networks.MAX_SERVERS // processes)}"
+        else:
+            servers = str(round(_log_uniform(rng, 1, networks.MAX_SERVERS)))
+        visits = _log_uniform(rng, 0.01, 20) if rng.random() < 0.5 else 1
+        parts.append(f"t{i}:{service:.6g}:{servers}:{visits:.6g}")
+    return ", ".join(parts)
+
+
+def _text(rng, f):
+    return _tiers(rng) if f.name == "tiers" else _measurements(rng, rng.choice((3, 20, 200)))
+
+
 def random_inputs(rng, calc):
     values = {}
     for f in calc.fields:
@@ -86,7 +105,7 @@ def random_inputs(rng, calc):
         elif f.kind == "choice":
             values[f.name] = rng.choice(f.choices)
         elif f.kind == "text":
-            values[f.name] = _measurements(rng, rng.choice((3, 20, 200)))
+            values[f.name] = _text(rng, f)
         else:
             values[f.name] = _number(rng, f)
     return values
@@ -110,7 +129,9 @@ def targeted_inputs(calc):
         if f.kind == "text":
             rng = random.Random(f.name)
             for _ in range(5):
-                yield {**defaults, f.name: _measurements(rng, 200)}
+                yield {**defaults, f.name: _text(rng, f)}
+    if "tiers" in fields:
+        yield from _network_cases(defaults, fields)
     # A queue near saturation: a rate, a time per item and a number of servers.
     for rate, busy, scale in (("arrival_rps", "service_time_ms", 1000.0), ("jobs_per_s", "job_time_s", 1.0)):
         if not {rate, busy, "workers"} <= fields.keys():
@@ -134,6 +155,31 @@ def targeted_inputs(calc):
                         if name in fields:
                             case[name] = int(fields[name].maximum)
                     yield case
+
+
+def _network_cases(defaults, fields):
+    """Where the whole-stack models work hardest: the knee at the most users, ties that never settle, big pools."""
+    most = networks.MAX_SERVERS
+    split = networks.MAX_PROCESSES
+    stacks = [f"app:{most}:{most}, db:0.5", f"app:20:{split}x{most // split}, db:1:4:2", f"a:20:4, b:10:2, c:30:6",
+              f"app:80:{split}x{most // split}, db:{most}:{most}", ", ".join(f"t{i}:{5 * (i + 1)}:{i + 1}" for i in range(10)),
+              f"a:{most}:{most}, b:{most // 2}:{most // 2}, c:{most // 4}:{most // 4}"]
+    for text in stacks:
+        tiers = networks.parse_tiers(text)
+        slowest = max(t.server_demand_ms for t in tiers)
+        total = sum(t.demand_ms for t in tiers)
+        if "users" in fields:  # mva: the knee near the most users, or well past it
+            for knee in (0.5, 1.0, 1.2):
+                think = max(0.0, knee * networks.MAX_USERS * slowest - total)
+                if think <= fields["think_time_ms"].maximum:
+                    yield {**defaults, "tiers": text, "users": networks.MAX_USERS, "think_time_ms": think}
+            yield {**defaults, "tiers": text, "users": networks.MAX_USERS, "think_time_ms": 0.0}
+        if "arrival_rps" in fields:  # stack: near the ceiling, with as many requests as the run allows
+            ceiling = min(f.max_rps for f in networks.jackson_network(1.0, tiers))
+            visits = sum(math.ceil(t.visits) for t in tiers)
+            requests = min(fields["requests"].maximum, networks.MAX_SIMULATED_VISITS // visits)
+            for busy in (0.5, 0.9, 0.99):
+                yield {**defaults, "tiers": text, "arrival_rps": busy * ceiling, "requests": requests}
 
 
 def _varied(rng, calc, values):
@@ -202,7 +248,9 @@ def worst_case(cid, seed=1):
 def _shown(values):
     parts = []
     for name, value in values.items():
-        if isinstance(value, str) and len(value) > 24:
+        if name == "tiers":
+            value = repr(value if len(value) <= 120 else value[:117] + "...")
+        elif isinstance(value, str) and len(value) > 24:
             value = f"<{len(value.split())} points>"
         elif isinstance(value, float):
             value = f"{value:.4g}"

@@ -302,9 +302,14 @@ def big_log(browser, guide, tmp: Path, lines: int):
     longs = [d for start, d in page.evaluate("__bench.longtasks") if start >= t0]
     status = page.locator("section.perfcalc-analyze .perfcalc-analyze__status").inner_text()
     page.close()
+    # The native baseline, in the same run on the same file: the browser's figure is read against it.
+    from perfcalc.analyze import analyze_path
+    native_start = time.perf_counter()
+    analyze_path(log)
+    native = time.perf_counter() - native_start
     return {"mb": log.stat().st_size / 1e6, "seconds": seconds, "before_mb": before, "peak_mb": peak,
             "progress_samples": progress_seen, "long_total": sum(longs), "long_max": max(longs, default=0),
-            "status": status}
+            "status": status, "native_seconds": native}
 
 
 def main():
@@ -394,6 +399,9 @@ def main():
             print(f"    progress shown {big['progress_samples']} times; main-thread long tasks meanwhile: "
                   f"{big['long_total']:.0f} ms in total, longest {big['long_max']:.0f} ms")
             print(f"    renderer memory (page + worker): {big['before_mb']:.0f} MB before, peak {big['peak_mb']:.0f} MB")
+            print(f"    the same file natively (analyze_path, same run): {big['native_seconds']:.1f} s; "
+                  f"browser / native = {big['seconds'] / big['native_seconds']:.2f}×   "
+                  f"(target: browser ≤ half of 14.5 s, the figure before issue 16)")
             print(json.dumps({"live_ratio": round(ratio, 3), "long_tasks_ms": long_total["guide"],
                               "nav_median_ms": median(times), "reloads": reloads,
                               "keystroke_p95_ms": p95(samples), "gap_ms": max(gaps)}))

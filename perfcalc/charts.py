@@ -10,17 +10,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import caching, cost, distributed, queueing, scalability
+from . import caching, cost, distributed, networks, queueing, scalability
 
 __all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart",
-           "fan_out_chart", "background_jobs_chart", "simulate_chart"]
+           "fan_out_chart", "background_jobs_chart", "simulate_chart", "mva_chart", "stack_chart"]
 
 
 @dataclass(frozen=True)
 class Series:
     name: str
     points: tuple  # ((x, y), ...)
-    kind: str = "line"  # line | points
+    kind: str = "line"  # line | dashed (a bound, a limit) | points
+    axis: str = "left"  # left | right: which y axis the points are read on (right needs the chart's y2_label)
+    colour: int | None = None  # the colour of another series (by index), to pair a curve with its bound
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Chart:
     series: tuple
     description: str  # the text alternative: what the chart shows, in words
     x_log: bool = False
+    y2_label: str = ""  # the right axis's title, when a series is read on it
 
 
 def _n(x: float, digits: int = 3) -> str:
@@ -50,29 +53,36 @@ def _money(x: float) -> str:
 def worker_pool_chart(v: dict, out: dict) -> Chart:
     """p50, p95 and p99 response time as the arrival rate climbs towards the ceiling.
 
+    With several processes each queueing its own requests, each is M/M/T at
+    λ/P (an even split), and so are the curves.
+
     >>> c = worker_pool_chart({"arrival_rps": 80, "service_time_ms": 50, "workers": 5}, {})
     >>> [s.name for s in c.series]
     ['p50', 'p95', 'p99', 'now (p99)']
     """
     service_s, c = v["service_time_ms"] / 1000.0, v["workers"]
+    processes = v.get("processes", 1)
+    threads = c // processes
     ceiling = c / service_s
     busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97, 0.98]
     curves = {p: [] for p in (50, 95, 99)}
     for rho in busy:
         lam = rho * ceiling
-        for p, t in zip(curves, queueing.mmc_response_percentiles(c, lam, service_s, tuple(curves))):
+        for p, t in zip(curves, queueing.mmc_response_percentiles(threads, lam / processes, service_s, tuple(curves))):
             curves[p].append((lam, t * 1000.0))
     series = [Series(f"p{p}", tuple(points)) for p, points in curves.items()]
     lam = v["arrival_rps"]
     if lam < ceiling:
-        now = queueing.mmc_response_percentile(c, lam, service_s, 99) * 1000.0
+        now = queueing.mmc_response_percentile(threads, lam / processes, service_s, 99) * 1000.0
         series.append(Series("now (p99)", ((lam, now),), "points"))
         where = f"At {_n(lam)} requests/s ({_n(100 * lam / ceiling)} % busy) the p99 is {_n(now)} ms."
     else:
         where = f"At {_n(lam)} requests/s the pool is overloaded: waits grow without bound."
     p99_high = curves[99][-1][1]
+    pool = (f"{c} workers" if processes == 1 else
+            f"{c} workers in {processes} processes that each queue their own requests (an even split)")
     description = (
-        f"Response-time percentiles of {c} workers with {_n(v['service_time_ms'])} ms mean service, as arrivals "
+        f"Response-time percentiles of {pool} with {_n(v['service_time_ms'])} ms mean service, as arrivals "
         f"rise to 98 % of the {_n(ceiling)} requests/s ceiling. {where} At 98 % busy the p99 reaches {_n(p99_high)} ms."
     )
     return Chart("Response time as load rises", "Arrival rate (requests/s)", "Response time (ms)", tuple(series), description)
@@ -263,3 +273,82 @@ def simulate_chart(v: dict, out: dict) -> Chart:
         f"M/M/c p99: {_n(out['mmc_p99_ms'])} ms."
     )
     return Chart("Simulated against M/M/c percentiles", x_label, y_label, series, description, x_log=True)
+
+
+def mva_chart(v: dict, out: dict) -> Chart:
+    """Throughput (left axis) and response time (right axis) against users, each with its asymptotic bound.
+
+    The bounds (Lazowska et al. 1984, ch. 5) are the lines the exact curves
+    approach: throughput under N/(D + Z) and under the ceiling, response
+    time over the total demand D and over N·max(D_k/c_k) − Z; they meet at
+    the knee N*.
+
+    >>> from perfcalc.spec import ParsedText
+    >>> tiers = ParsedText("app:20:4", networks.parse_tiers("app:20:4"))
+    >>> c = mva_chart({"users": 50, "think_time_ms": 1000.0, "tiers": tiers},
+    ...               {"throughput_rps": 48.8, "response_time_ms": 24.6, "knee_users": 204.0,
+    ...                "max_throughput_rps": 200.0, "bottleneck": "app", "bottleneck_utilization_pct": 24.4})
+    >>> [(s.name, s.axis) for s in c.series][:4], c.series[1].points[-1]
+    ([('throughput', 'left'), ('throughput bound', 'left'), ('response time', 'right'), ('response time bound', 'right')], (408.0, 200.0))
+    """
+    tiers, think, users = v["tiers"].parsed, v["think_time_ms"], v["users"]
+    curve = networks.throughput_curve(users, think, tiers)
+    total = sum(t.demand_ms for t in tiers)
+    ceiling, knee = out["max_throughput_rps"], out["knee_users"]
+    per_server = 1000.0 / ceiling  # the bottleneck's demand per server, ms
+    top = float(curve[-1][0])
+    corners = sorted({1.0, top} | ({knee} if knee < top else set()))
+    throughput_bound = tuple((n, min(1000.0 * n / (total + think), ceiling)) for n in corners)
+    response_bound = tuple((n, max(total, n * per_server - think)) for n in corners)
+    series = (
+        Series("throughput", tuple((float(n), x) for n, x, _ in curve)),
+        Series("throughput bound", throughput_bound, "dashed", colour=0),
+        Series("response time", tuple((float(n), r) for n, _, r in curve), axis="right", colour=2),
+        Series("response time bound", response_bound, "dashed", axis="right", colour=2),
+        Series(f"now ({users:,} users)", ((float(users), out["throughput_rps"]),), "points", colour=0),
+        Series("now (response time)", ((float(users), out["response_time_ms"]),), "points", axis="right",
+               colour=2),
+    )
+    description = (
+        f"Exact throughput and mean response time from 1 to {_n(top)} users with {_n(think)} ms of think time, "
+        f"with their asymptotic bounds: throughput at most {_n(1000.0 / (total + think), 3)} requests/s per user "
+        f"and at most {_n(ceiling)} requests/s (the ceiling set by {out['bottleneck']}); response time at least "
+        f"the {_n(total)} ms of total demand, and at least {_n(per_server)} ms per user beyond the knee at "
+        f"{_n(knee)} users. With {users:,} users: {_n(out['throughput_rps'])} requests/s and "
+        f"{_n(out['response_time_ms'])} ms, {out['bottleneck']} {_n(out['bottleneck_utilization_pct'])} % busy."
+    )
+    return Chart("Throughput and response time against users", "Users", "Throughput (requests/s)", series,
+                 description, y2_label="Response time (ms)")
+
+
+def stack_chart(v: dict, out: dict) -> Chart:
+    """Mean response time (exact for exponential service) as traffic climbs to the ceiling, and the answer now.
+
+    >>> from perfcalc.spec import ParsedText
+    >>> tiers = ParsedText("app:20:4", networks.parse_tiers("app:20:4"))
+    >>> c = stack_chart({"arrival_rps": 150.0, "tiers": tiers, "busiest_process_pct": None},
+    ...                 {"max_rps": 200.0, "mean_response_ms": 38.0, "p99_ms": 160.0, "p99_ci_ms": 10.0,
+    ...                  "bottleneck": "app"})
+    >>> [s.name for s in c.series]
+    ['mean (M/M/c network)', 'now: mean', 'now: p99 (simulated)', 'p99 interval']
+    """
+    tiers, rate, ceiling = v["tiers"].parsed, v["arrival_rps"], out["max_rps"]
+    busy = [0.05 * k for k in range(1, 19)] + [0.92, 0.94, 0.96, 0.97]
+    curve = tuple((b * ceiling, sum(f.residence_ms for f in networks.jackson_network(
+        b * ceiling, tiers, v["busiest_process_pct"]))) for b in busy)
+    series = [Series("mean (M/M/c network)", curve)]
+    if out.get("p99_ms") is None:
+        where = f"At {_n(rate)} requests/s the stack is overloaded: waits grow without bound."
+    else:
+        low, high = out["p99_ms"] - out["p99_ci_ms"], out["p99_ms"] + out["p99_ci_ms"]
+        series += [Series("now: mean", ((rate, out["mean_response_ms"]),), "points"),
+                   Series("now: p99 (simulated)", ((rate, out["p99_ms"]),), "points"),
+                   Series("p99 interval", ((rate, low), (rate, high)))]
+        where = (f"At {_n(rate)} requests/s the mean is {_n(out['mean_response_ms'])} ms and the simulated p99 "
+                 f"{_n(out['p99_ms'])} ms (95 % interval ± {_n(out['p99_ci_ms'])} ms).")
+    description = (
+        f"Mean response time of the whole stack as traffic rises to 97 % of its {_n(ceiling)} requests/s ceiling "
+        f"(set by {out['bottleneck']}), from the M/M/c network (exact for exponential service). {where}"
+    )
+    return Chart("Response time as traffic rises", "Arrival rate (requests/s)", "Response time (ms)",
+                 tuple(series), description)

@@ -1,10 +1,13 @@
-"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``, ``perfcalc analyze FILE``.
+"""The command line: ``perfcalc list``, ``perfcalc ID --field VALUE … [--json]``, ``perfcalc analyze FILE``, ``perfcalc lab``.
 
 Flags are the input names with ``-`` for ``_``; omitted inputs take their
 defaults; an empty value (``--concurrency ""``) leaves an optional field
-empty. ``perfcalc analyze FILE [--format F] [--json]`` summarises a load
-test's results or an access log (``-`` reads standard input). Bad input
-exits with status 2, the message on stderr and nothing on stdout.
+empty. ``perfcalc analyze FILE [--format F] [--log-format S] [--json]`` summarises a load
+test's results or an access log (``-`` reads standard input).
+``perfcalc lab [--quick] [--json]`` measures Flask under Gunicorn on this
+machine and sets the models beside it (:mod:`perfcalc.lab`; it needs the
+``lab`` extra). Bad input exits with status 2, the message on stderr and
+nothing on stdout.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Performance calculators for Flask/WSGI services. `perfcalc list` shows them all; "
                     "`perfcalc ID --help` shows one calculator's fields, units, defaults and bounds.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{list,analyze," + ",".join(CALCULATORS) + "}")
+    sub = parser.add_subparsers(dest="command", metavar="{list,analyze,lab," + ",".join(CALCULATORS) + "}")
     sub.add_parser("list", help="list the calculators")
     analyze = sub.add_parser(
         "analyze", help="summarise a load test's results or an access log",
@@ -45,7 +48,14 @@ def _parser() -> argparse.ArgumentParser:
                     "The format is detected from the first line unless given.")
     analyze.add_argument("file", metavar="FILE", help="the file to read (gzip is fine); - reads standard input")
     analyze.add_argument("--format", choices=list(FORMATS), help="the file's format (default: detected)")
-    analyze.add_argument("--json", action="store_true", help="print the summary as JSON")
+    analyze.add_argument("--log-format", metavar="FORMAT",
+                         help="the log_format (nginx), LogFormat (Apache) or access_log_format (Gunicorn) string "
+                              "the access log was written with, e.g. '$remote_addr - $remote_user [$time_local] "
+                              "\"$request\" $status $body_bytes_sent rt=$request_time'")
+    analyze.add_argument("--json", action="store_true",
+                         help="print the summary as JSON; a file that cannot be read prints "
+                              "{\"error\": {\"file\", \"line\", \"message\"}} and exits 2")
+    _lab_parser(sub)
     for calc in CALCULATORS.values():
         # argparse %-formats help strings but prints descriptions as they are: only help needs %% for %.
         p = sub.add_parser(calc.id, help=calc.title, description=f"{calc.title}: {calc.summary} "
@@ -54,6 +64,27 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument(_flag(f.name), dest=f.name, metavar="VALUE", default=argparse.SUPPRESS, help=_field_help(f))
         p.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _lab_parser(sub) -> None:
+    lab = sub.add_parser(
+        "lab", help="measure Flask under Gunicorn on this machine and set the models beside it",
+        description="Starts Gunicorn serving a small Flask app on a loopback address, sends it open-loop Poisson "
+                    "load (a new connection per request, latency from each scheduled start), reads its access log, "
+                    "and sets the catalogue's predictions beside what it measured: nominal, adjusted to what the "
+                    "run really offered, with the range a run this long leaves, and the run replayed through an "
+                    "ideal queue. Needs Flask and Gunicorn: pip install 'perfcalc[lab]'. The full set takes about "
+                    "30 minutes; --quick under 3.")
+    lab.add_argument("--quick", action="store_true", help="a few short scenarios (under 3 minutes)")
+    lab.add_argument("--json", action="store_true", help="print the results as JSON")
+    lab.add_argument("--out", metavar="DIR", help="folder for the raw files: each run's requests, access and error "
+                                                  "logs, and results.json (default: perfcalc-lab-DATE-TIME)")
+    lab.add_argument("--scenario", metavar="NAME", action="append",
+                     help="run only this scenario (repeat for more); --list shows them")
+    lab.add_argument("--duration-s", metavar="S", type=float, help="run each scenario for S seconds instead")
+    lab.add_argument("--host", metavar="ADDRESS", default="127.0.0.1",
+                     help="the loopback address to serve and load (127.0.0.1 or ::1; nothing else is accepted)")
+    lab.add_argument("--list", action="store_true", help="list the scenarios and exit")
 
 
 def _table(calc: Calculator, result) -> str:
@@ -89,26 +120,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     as_json = args.pop("json")
     if command == "analyze":
-        return _report(command, lambda: _analyze(args["file"], args["format"]), as_json, summary_table)
+        return _report(command, lambda: _analyze(args["file"], args["format"], args["log_format"]), as_json,
+                       summary_table, json_errors=True)
+    if command == "lab":
+        from .lab.cli import main as lab_main  # the lab (and its subprocesses) only when asked for
+        return lab_main(args, as_json, argv)
     return _report(command, lambda: calculate(command, **args), as_json,
                    lambda result: _table(CALCULATORS[command], result))
 
 
-def _report(command: str, compute, as_json: bool, table) -> int:
-    """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr only."""
+def _report(command: str, compute, as_json: bool, table, json_errors: bool = False) -> int:
+    """Print what ``compute()`` gives, as JSON or a table; bad input: status 2, the message on stderr.
+
+    With ``json_errors`` (``analyze``): a refusal is also printed on stdout
+    as ``{"error": {"file", "line", "message"}}`` under ``--json``, and an
+    unexpected failure is a plain message too, never a traceback.
+    """
     try:
         result = compute()
     except PerfcalcError as exc:
-        print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
-        return 2
+        return _refused(command, exc, as_json and json_errors)
+    except Exception as exc:  # noqa: BLE001 — the last resort: a reader never sees a traceback
+        if not json_errors:
+            raise
+        return _refused(command, PerfcalcError(
+            f"the analysis stopped on an unexpected error in perfcalc ({type(exc).__name__}: {exc}); this is a bug, "
+            "not a problem with the file: please report it with the command and the file's first lines"), as_json)
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else table(result))
     return 0
 
 
-def _analyze(path: str, format: str | None):
+def _refused(command: str, exc: PerfcalcError, as_json: bool) -> int:
+    print(f"perfcalc {command}: error: {exc}", file=sys.stderr)
+    if as_json:
+        error = {"file": getattr(exc, "file", None), "line": getattr(exc, "line", None),
+                 "message": getattr(exc, "message", str(exc))}
+        print(json.dumps({"error": error}, ensure_ascii=False, indent=2))
+    return 2
+
+
+def _analyze(path: str, format: str | None, log_format: str | None = None):
     if path != "-":
-        return analyze_path(path, format)
-    analyzer = Analyzer("<stdin>", format)
+        return analyze_path(path, format, log_format)
+    analyzer = Analyzer("<stdin>", format, log_format)
     while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
         analyzer.feed(chunk)
     return analyzer.finish()

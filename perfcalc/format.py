@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .spec import Output
 
-__all__ = ["format_input", "format_output", "raw_value", "results_markdown"]
+__all__ = ["format_breakdown", "format_input", "format_output", "raw_value", "results_markdown"]
 
 
 def format_output(output: Output, value: Any) -> str:
@@ -44,6 +45,24 @@ def format_output(output: Output, value: Any) -> str:
     if unit == "×":
         return f"{text}×"
     return f"{text} {unit}"
+
+
+def format_breakdown(pairs, unit: str, decimals: int) -> str:
+    """Named values in one line, each shown as :func:`format_output` shows a number (``None`` or ∞: ∞).
+
+    A calculator's figure per tier, per worker …, as one text output. Within
+    an item the spaces do not break (U+00A0), so a line wraps only between
+    items:
+
+    >>> format_breakdown([("gunicorn", 81.25), ("redis", 2.0)], "%", 1).replace("\u00a0", " ")
+    'gunicorn 81.2 %, redis 2.0 %'
+    >>> format_breakdown([("db", None), ("app", float("inf"))], "ms", 2).replace("\u00a0", " ")
+    'db ∞, app ∞'
+    """
+    shown = Output("value", "value", unit=unit, decimals=decimals, none="unbounded")
+    items = (f"{name} {format_output(shown, value if value is None or math.isfinite(value) else None)}"
+             for name, value in pairs)
+    return ", ".join(item.replace(" ", "\u00a0") for item in items)
 
 
 def raw_value(value: Any) -> str:

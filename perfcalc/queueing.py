@@ -25,6 +25,7 @@ from .spec import PerfcalcError
 __all__ = [
     "HIGH_UTILIZATION_PCT",
     "MAX_WORKERS_SEARCHED",
+    "SHARED_QUEUE",
     "LittlesLaw",
     "WorkerPool",
     "BackgroundJobs",
@@ -50,6 +51,9 @@ __all__ = [
 # as ρ/(1 − ρ), so from 80 % to 90 % busy it more than doubles (Harchol-Balter
 # 2013, ch. 13–14; M/M/c behaves alike near saturation).
 HIGH_UTILIZATION_PCT = 80.0
+# Processes whose workers share one queue: one (sync workers all accept from one socket; so do the threads
+# of one gthread process). More processes that each accept connections are that many queues.
+SHARED_QUEUE = 1
 # workers_for_p99 checks pools of up to this size: far beyond any one pool
 # of Gunicorn workers or Celery processes.
 MAX_WORKERS_SEARCHED = 100_000
@@ -468,10 +472,11 @@ class WorkerPool(NamedTuple):
     workers_for_target: int | None
     offered_load: float  # A = λS, the mean number of busy workers a stable pool needs
     p99_floor_ms: float  # the p99 of service alone: no worker count gets below it
+    shared_queue_p99_ms: float  # the p99 were all the workers to share one queue (M/M/c)
 
 
 def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
-                target_p99_ms: float | None = None) -> WorkerPool:
+                target_p99_ms: float | None = None, processes: int = 1) -> WorkerPool:
     """Everything about a pool of c workers fed by random arrivals, M/M/c, in ms.
 
     With offered load A = λS (busy workers needed on average):
@@ -484,6 +489,19 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
     (:func:`workers_for_p99`; ``None`` if none can). λ ≥ c/S is not an
     error: the pool is overloaded, P(wait) is 100 % and every wait and
     percentile is ``inf`` (unbounded).
+
+    ``processes`` > 1 splits the workers into that many processes of
+    T = c / P threads that each queue their own requests: Gunicorn's gthread
+    worker accepts a connection into its own thread pool's queue whether or
+    not a thread is free, and nothing moves it to another process. With an
+    even random split each process is an M/M/T queue fed λ/P (a random split
+    of a Poisson stream is Poisson: Kleinrock 1975, §2.6), exactly, and
+    every figure above is that queue's; the fewest workers for the target
+    keep P processes. The even split is the best case: measured on Gunicorn
+    27 under Linux (the guide's "Do the models hold?" lab runs), a busy host
+    splits new connections about evenly, an idle one hands 88–96 % of them
+    to one of two processes, whose queue then runs away long before the
+    ceiling c/S.
 
     Source: Kleinrock (1975) §3.5; Harchol-Balter (2013) ch. 14.
 
@@ -498,24 +516,40 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
 
     >>> worker_pool(120, 50, 5).p99_ms
     inf
+
+    Two gthread processes of two threads at 70 % busy: two M/M/2 queues,
+    whose p99 is half as long again as the 275 ms of four workers sharing one:
+
+    >>> r = worker_pool(56, 50, 4, processes=2)
+    >>> round(r.p99_ms), round(r.shared_queue_p99_ms)
+    (413, 275)
     """
+    if workers % processes:
+        raise PerfcalcError(f"processes must divide workers evenly (each process runs workers / processes threads), "
+                            f"got {processes} processes for {workers} workers", "processes")
+    threads, rate = workers // processes, arrival_rps / processes
     service_s = service_time_ms / 1000.0
     load = arrival_rps * service_s
-    p50, p95, p99 = (t * 1000.0 for t in mmc_response_percentiles(workers, arrival_rps, service_s, (50, 95, 99)))
-    wait_ms = mmc_mean_wait(workers, arrival_rps, service_s) * 1000.0
+    p50, p95, p99 = (t * 1000.0 for t in mmc_response_percentiles(threads, rate, service_s, (50, 95, 99)))
+    wait_ms = mmc_mean_wait(threads, rate, service_s) * 1000.0
+    target = None
+    if target_p99_ms is not None:
+        fewest = workers_for_p99(rate, service_s, target_p99_ms / 1000.0)
+        target = None if fewest is None else fewest * processes
+    shared = p99 if processes == 1 else mmc_response_percentile(workers, arrival_rps, service_s, 99) * 1000.0
     return WorkerPool(
         utilization_pct=100.0 * load / workers,
-        prob_wait_pct=100.0 * erlang_c(workers, load),
+        prob_wait_pct=100.0 * erlang_c(threads, load / processes),
         mean_wait_ms=wait_ms,
         mean_response_ms=wait_ms + service_time_ms,
         p50_ms=p50,
         p95_ms=p95,
         p99_ms=p99,
         max_rps=workers / service_s,
-        workers_for_target=None if target_p99_ms is None else workers_for_p99(
-            arrival_rps, service_s, target_p99_ms / 1000.0),
+        workers_for_target=target,
         offered_load=load,
         p99_floor_ms=p99_floor(service_time_ms),
+        shared_queue_p99_ms=shared,
     )
 
 

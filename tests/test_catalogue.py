@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfcalc import CALCULATORS, PerfcalcError, calculate, format_output, raw_value, validate
+from perfcalc.networks import MAX_PROCESSES, MAX_SERVERS
 
 IDS = list(CALCULATORS)
 ARCHITECTURE = Path(__file__).resolve().parents[1] / "ARCHITECTURE.md"
@@ -202,13 +203,31 @@ def test_nothing_but_perfcalc_error_escapes(cid, data):
         assert value is None or not isinstance(value, float) or math.isfinite(value)
 
 
+def _tier(index):
+    """One tier as a reader writes it, anywhere in the syntax's bounds: name:service_ms[:servers[:visits]]."""
+    servers = st.one_of(st.integers(1, MAX_SERVERS).map(str),
+                        st.integers(1, MAX_PROCESSES).flatmap(lambda p: st.integers(1, MAX_SERVERS // p).map(
+                            lambda t: f"{p}x{t}")))
+    service = st.floats(0.001, 3_600_000.0).map(repr)
+    visits = st.floats(0.001, 1000.0).map(repr)
+    return st.tuples(service, st.none() | servers, st.none() | visits).map(
+        lambda t: ":".join([f"tier{index}", t[0]] + ([t[1] or "1"] if t[1] or t[2] else []) + ([t[2]] if t[2] else [])))
+
+
+# Valid text for each text field, as its parser reads it.
+VALID_TEXT = {
+    "measurements": st.lists(st.tuples(st.integers(1, 1000), st.floats(0.001, 1e6)), min_size=3, max_size=20,
+                             unique_by=lambda p: p[0]).map(lambda ps: " ".join(f"{n}:{x}" for n, x in ps)),
+    "tiers": st.integers(1, 10).flatmap(lambda k: st.tuples(*(_tier(i) for i in range(k)))).flatmap(
+        lambda tiers: st.sampled_from([", ", "\n", ","]).map(lambda sep: sep.join(tiers))),
+}
+
+
 def _valid_value(f):
     if f.kind == "choice":
         return st.sampled_from(f.choices)
     if f.kind == "text":
-        pair = st.tuples(st.integers(1, 1000), st.floats(0.001, 1e6))
-        return st.lists(pair, min_size=3, max_size=20, unique_by=lambda p: p[0]).map(
-            lambda ps: " ".join(f"{n}:{x}" for n, x in ps))
+        return VALID_TEXT[f.name]
     lo, hi = f.minimum, f.maximum
     if f.kind == "int":
         return st.integers(int(lo), int(hi))
@@ -225,7 +244,12 @@ def test_every_valid_input_computes(cid, data):
         r = calculate(cid, **inputs)
     except PerfcalcError as exc:
         documented = (r"must be (less than|at most) (db_max_connections|memory_mb)",  # the pool, gunicorn
-                      r"service_p99_ms must be at (most|least) .* mean service time")  # simulate: no lognormal
+                      r"service_p99_ms must be at (most|least) .* mean service time",  # simulate, stack: no lognormal
+                      r"service_p99_ms must be given for lognormal",  # stack: the p99 is optional
+                      r"busiest_process_pct must be at least \S+ for \S+'s \d+ processes",  # stack: below even
+                      r"tiers must make at most \d+ visits per request",  # stack: the simulation's size
+                      r"requests must be at most [\d,]+ for these tiers",  # stack: requests × visits
+                      r"processes must divide workers evenly")  # worker-pool: threads per process
         assert any(re.search(rule, str(exc)) for rule in documented), str(exc)
         return
     for o in calc.outputs:

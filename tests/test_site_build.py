@@ -5,6 +5,7 @@ and with Zensical alike: both run these SuperFences formatters.
 """
 
 import doctest
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -13,7 +14,7 @@ import markdown
 import pytest
 
 import perfcalc
-from perfcalc_site import bundle, examples, fences, reference, render
+from perfcalc_site import bundle, examples, fences, lab, reference, render
 from perfcalc_site.render import FenceError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +91,8 @@ class _ZensicalContext(markdown.preprocessors.Preprocessor):
 
 
 def _convert(text, engine, src_uri="wsgi.md", url="wsgi/"):
-    formatters = {"perfcalc": fences.form, "perfcalc-cli": fences.cli, "perfcalc-reference": fences.reference_section}
+    formatters = {"perfcalc": fences.form, "perfcalc-cli": fences.cli, "perfcalc-reference": fences.reference_section,
+                  "perfcalc-lab": fences.lab_results}
     md = markdown.Markdown(extensions=["pymdownx.superfences", "attr_list"], extension_configs={
         "pymdownx.superfences": {"custom_fences": [{"name": n, "class": n, "format": f} for n, f in formatters.items()]}})
     if engine == "mkdocs":
@@ -120,6 +122,66 @@ def test_a_broken_fence_fails_the_build_instead_of_showing_as_code(engine):
         _convert("```perfcalc-cli\nperfcalc amdahl --serial-pct 200\n```\n", engine)
     with pytest.raises(FenceError, match="perfcalc-reference.*calculator must be one of"):
         _convert("```perfcalc-reference\ncalculator: nope\n```\n", engine)
+
+
+# --- the lab's results (```perfcalc-lab) ------------------------------------------------------
+
+LAB_FENCE = "```perfcalc-lab\ndata: lab-results.json\n```\n"
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_the_lab_fence_renders_the_committed_results(engine):
+    doc = json.loads((lab.DOCS / "lab-results.json").read_text(encoding="utf-8"))
+    html = _convert(LAB_FENCE, engine, src_uri="lab.md", url="lab/")
+    assert html.count("<tr data-run=") == len(doc["runs"])
+    for run in doc["runs"]:
+        assert f'data-run="{run["name"]}"' in html
+    assert doc["machine"]["gunicorn"] in html and doc["machine"]["flask"] in html
+    assert "<code>" + doc["command"] + "</code>" in html
+    # The data file's link resolves from where each engine reads it (as the forms' model links do).
+    want = {"mkdocs": "../lab-results.json", "zensical": "lab-results.json"}[engine]
+    assert f'href="{want}"' in html
+
+
+def _lab_docs(tmp_path, monkeypatch, doc) -> None:
+    monkeypatch.setattr(lab, "DOCS", tmp_path)
+    (tmp_path / "lab-results.json").write_text(json.dumps(doc) if not isinstance(doc, str) else doc,
+                                               encoding="utf-8")
+
+
+def test_a_run_that_did_not_hold_is_shown_as_such_and_text_from_the_file_is_escaped(tmp_path, monkeypatch):
+    doc = json.loads((lab.DOCS / "lab-results.json").read_text(encoding="utf-8"))
+    run = doc["runs"][0]
+    run.update(holds=False, counts=True, label="<script>alert(1)</script>")
+    run["checks"] = {"p50_in_range": True, "p95_in_range": True, "p99_in_range": False}
+    _lab_docs(tmp_path, monkeypatch, doc)
+    html = _convert(LAB_FENCE, "mkdocs", src_uri="lab.md", url="lab/")
+    assert "no: p99 outside" in html and "Did not hold: " + run["name"] in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "lab-results.json does not exist under docs/"),
+    ("{not json", "lab-results.json is not JSON"),
+    ({"command": "x", "machine": {}, "runs": []}, 'lab-results.json: lab results: machine: "date" is missing'),
+])
+def test_a_missing_or_malformed_results_file_fails_the_build(tmp_path, monkeypatch, content, message):
+    if content is None:
+        monkeypatch.setattr(lab, "DOCS", tmp_path)
+    else:
+        _lab_docs(tmp_path, monkeypatch, content)
+    with pytest.raises(FenceError, match=re.escape("lab.md: perfcalc-lab: " + message)):
+        _convert(LAB_FENCE, "mkdocs", src_uri="lab.md", url="lab/")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", "needs 'data: FILE'"),
+    ("calculator: worker-pool", "takes only 'data: FILE'"),
+    ("data: ../README.md", "is not under docs/"),
+])
+def test_a_lab_fence_without_a_file_under_docs_fails_the_build(body, message):
+    with pytest.raises(FenceError, match=re.escape(message)):
+        _convert(f"```perfcalc-lab\n{body}\n```\n", "mkdocs", src_uri="lab.md", url="lab/")
 
 
 def test_a_bug_in_a_formatter_fails_the_build_too(monkeypatch):
@@ -179,7 +241,7 @@ def _fake_bytecode(sources):
 
 
 def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible(tmp_path):
-    """The browser's perfcalc is the working tree's, subpackages included, byte for byte the same each build."""
+    """The browser's perfcalc is the working tree's, subpackages but the lab included, byte for byte the same each build."""
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
     bundle.python_archive(first, _fake_bytecode)  # the real compiler runs Pyodide under node (make build)
@@ -187,7 +249,7 @@ def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible
     assert (first / bundle.PYTHON_ARCHIVE).read_bytes() == (second / bundle.PYTHON_ARCHIVE).read_bytes()
     package = ROOT / "perfcalc"
     sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")
-                     if "__pycache__" not in p.parts)
+                     if "__pycache__" not in p.parts and p.relative_to(package).parts[0] != "lab")
     with zipfile.ZipFile(first / bundle.PYTHON_ARCHIVE) as archive:
         shipped = archive.namelist()
         assert {entry.date_time for entry in archive.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
@@ -195,6 +257,7 @@ def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible
         assert archive.read("perfcalc/catalogue/queueing.pyc") == (package / "catalogue/queueing.py").read_bytes()[::-1]
     assert sorted(n for n in shipped if n.startswith("perfcalc/") and n.endswith(".py")) == sources
     assert sorted(n for n in shipped if n.startswith("perfcalc/") and n.endswith(".pyc")) == [f"{s}c" for s in sources]
+    assert not [n for n in shipped if n.startswith("perfcalc/lab/")]  # it starts servers: useless in a page
     assert sorted(n for n in shipped if not n.startswith("perfcalc/")) == [
         f"perfcalc-{perfcalc.__version__}.dist-info/METADATA", "perfcalc_site/__init__.py", "perfcalc_site/__init__.pyc",
         "perfcalc_site/charts.py", "perfcalc_site/charts.pyc", "perfcalc_worker.py", "perfcalc_worker.pyc"]

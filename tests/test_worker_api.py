@@ -9,7 +9,7 @@ import pytest
 
 import perfcalc
 
-# The worker's module is a top-level module in the browser (site-deps.zip); here it is loaded from its folder.
+# The worker's module is a top-level module in the browser (py/perfcalc.zip); here it is loaded from its folder.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site" / "browser"))
 
 import perfcalc_worker as worker  # noqa: E402
@@ -111,3 +111,27 @@ def test_a_link_reads_numbers_as_the_page_and_the_cli_do():
     assert answer["assign"] == {}
     assert "workers must be a whole number from 1 to 10000, written with the digits 0-9, got '٣'" in \
         answer["notices"]["worker-pool"]
+
+
+def test_an_unexpected_failure_in_the_analysis_is_a_plain_sentence_with_the_traceback_apart(monkeypatch):
+    import perfcalc.analyze.analyzer as analyzer_module
+
+    def broken(self):
+        raise ZeroDivisionError("division by zero")
+
+    assert json.loads(worker.analyze_begin("a1", "x.log"))["ok"]
+    monkeypatch.setattr(analyzer_module.Analyzer, "finish", broken)
+    answer = json.loads(worker.analyze_finish("a1"))
+    assert answer["error"] == worker.UNEXPECTED
+    assert "Nothing was sent anywhere" in answer["error"] and "perfcalc analyze FILE" in answer["error"]
+    assert "ZeroDivisionError" in answer["traceback"] and "Traceback" not in answer["error"]
+
+
+def test_a_log_format_given_on_the_page_reads_a_custom_layout():
+    fmt = '$remote_addr [$time_local] "$request" $status rt=$request_time'
+    assert json.loads(worker.analyze_begin("a2", "kv.log", json.dumps({"format": "", "log_format": fmt})))["ok"]
+    lines = "".join(f'10.0.0.1 [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 rt=0.0{i % 9 + 1}0\n'
+                    for i in range(30))
+    worker.analyze_feed("a2", lines.encode())
+    view = json.loads(worker.analyze_finish("a2"))["view"]
+    assert view["format"].startswith("your log format (read with the log format given)")

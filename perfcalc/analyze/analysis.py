@@ -14,9 +14,9 @@ Three accumulators, one per kind of file:
 - :class:`TotalData` (Locust's ``_stats.csv``, k6's summary) keeps the
   rows: whole-run figures, as the tool states them.
 
-Little's law: the mean number of requests in flight is throughput × mean
-response time over the same window (J. D. C. Little, "A Proof for the
-Queuing Formula L = λW", Operations Research 9(3), 1961).
+Each accumulator's ``summarise`` returns a :class:`Measured`, built by
+keyword; Little's law is :func:`~.stats.littles_law`, over the same window
+as the throughput and the mean it multiplies.
 """
 
 from __future__ import annotations
@@ -24,15 +24,29 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from itertools import chain, compress
+from collections import Counter
+from itertools import chain, compress, repeat
+from operator import add, le, sub
+from typing import NamedTuple
 
-from ..spec import PerfcalcError
-from .records import Interval
-from .stats import STEADY_FRACTION, SortedRuns, log_bin_edges, percentile, plateaus, steady_window
+from .records import UPSTREAM, Interval, Timing, refusal
+from .samples import RunSamples
+from .stats import STEADY_FRACTION, SortedRuns, littles_law, log_bin_edges, percentile, plateaus, steady_window
 from .summary import Charts, EndpointStats, Latency, Step, Window
 
-__all__ = ["RequestData", "IntervalData", "TotalData", "MAX_ENDPOINTS", "MAX_CHART_BUCKETS"]
+__all__ = ["RequestData", "IntervalData", "TotalData", "Measured", "MAX_ENDPOINTS", "MAX_CHART_BUCKETS",
+           "ACCESS_LOG_FORMATS", "UPSTREAM_TIME"]
+
+# Formats whose rate is real traffic (a server's log), not a load chosen for a test: only
+# they are extrapolated to a month.
+ACCESS_LOG_FORMATS = frozenset({"nginx", "gunicorn", "access-log", "apache", "caddy", "traefik", "envoy", "haproxy",
+                                "uwsgi", "iis", "aws-alb", "json-access-log", "nginx-log-format"})
+UPSTREAM_TIME = Timing("$upstream_response_time", UPSTREAM,
+                       "nginx's wait for the upstream, from connecting to it to its response's last byte: time the "
+                       "request waited in the upstream's listen backlog is in it, nginx's own reading of the "
+                       "request and writing to the client are not")
 
 # Requests are paged by time; when there are more pages than this, pages
 # widen to the next step of the ladder (each divides the next), so a week
@@ -67,69 +81,182 @@ def _utc(t: float | None) -> str | None:
 
 
 def _bucket_width(span_s: float, requests: int, multiple_of: float = 1) -> int:
-    """The narrowest chart bucket on the ladder that keeps the chart small and each bucket well filled."""
+    """The narrowest chart bucket on the ladder that keeps the chart small and each bucket well filled.
+
+    A file too sparse for any width to hold ``MIN_REQUESTS_PER_BUCKET`` per
+    bucket gets one bucket as wide as its span (the narrowest such width),
+    never a day on a three-second file:
+
+    >>> _bucket_width(3.0, 10), _bucket_width(3600.0, 1_000_000)
+    (5, 15)
+    """
     span_s = max(span_s, 1e-9)
     for width in BUCKET_LADDER_S:
         if (width % multiple_of == 0 and math.ceil(span_s / width) <= MAX_CHART_BUCKETS
                 and requests * min(width, span_s) / span_s >= MIN_REQUESTS_PER_BUCKET):
             return width
-    return BUCKET_LADDER_S[-1]
+    return next((w for w in BUCKET_LADDER_S if w % multiple_of == 0 and w >= span_s), BUCKET_LADDER_S[-1])
 
 
 def _pct(part, whole) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-def _latency(runs: SortedRuns, basis: str) -> Latency | None:
+def _latency(runs: SortedRuns, basis: str, measures: str = "") -> Latency | None:
     if not runs.count:
         return None
     p = runs.percentile
-    return Latency(runs.count, runs.sum() / runs.count, runs.min, p(50), p(90), p(95), p(99), p(99.9), runs.max, basis)
+    return Latency(runs.count, runs.sum() / runs.count, runs.min, p(50), p(90), p(95), p(99), p(99.9), runs.max, basis,
+                   measures)
 
 
 def stated_latency(count, mean_ms, min_ms, max_ms, percentiles: tuple, basis: str) -> Latency:
     """A :class:`Latency` from figures a tool reported: only the percentiles it gave."""
     given = dict(percentiles)
     return Latency(count, mean_ms, min_ms, given.get(50.0), given.get(90.0), given.get(95.0), given.get(99.0),
-                   given.get(99.9), max_ms, basis)
+                   given.get(99.9), max_ms, basis, "the response time as the load generator measured it")
+
+
+def _stated(requests, failures, throughput_rps, mean_ms, percentiles: tuple, basis: str) -> dict:
+    """What a pre-aggregated file states, for :class:`~.samples.RunSamples` (a comparison tests nothing else)."""
+    return {"requests": requests, "failures": failures, "throughput_rps": throughput_rps, "mean_ms": mean_ms,
+            "percentiles_ms": {f"{p:g}": v for p, v in percentiles}, "basis": basis}
 
 
 class _Page:
-    """The requests of one page of time, as parallel compact arrays."""
+    """The requests of one page of time, as parallel compact arrays, and its status counts."""
 
-    __slots__ = ("durations", "endpoints", "failed", "upstream", "low", "high")
+    __slots__ = ("start_s", "durations", "offsets", "endpoints", "failed", "upstream", "statuses", "low", "high")
 
-    def __init__(self, upstream: bool):
+    def __init__(self, upstream: bool, start_s: float):
+        self.start_s = start_s
         self.durations = array("d")
+        self.offsets = array("f")   # each request's time after start_s (float32: 60 ns at 1 s, 5 ms at a day)
         self.endpoints = array("H")
         self.failed = array("B")
         self.upstream = array("d") if upstream else None
+        self.statuses: dict = {}
         self.low = self.high = None  # the load level seen within the page
 
     def absorb(self, other: _Page) -> None:
         self.durations.extend(other.durations)
+        shift = other.start_s - self.start_s
+        self.offsets.extend([o + shift for o in other.offsets] if shift else other.offsets)
         self.endpoints.extend(other.endpoints)
         self.failed.extend(other.failed)
         if self.upstream is not None:
             self.upstream.extend(other.upstream)
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
         if other.low is not None:
             self.low = other.low if self.low is None else min(self.low, other.low)
             self.high = other.high if self.high is None else max(self.high, other.high)
+
+    def rebase(self, start_s: float) -> None:
+        """Measure offsets from an earlier start (the page became part of a wider one)."""
+        shift = self.start_s - start_s
+        if shift:
+            self.offsets = array("f", [o + shift for o in self.offsets])
+        self.start_s = start_s
+
+    def samples_into(self, latency: array, failed: array, times: array, t0: float) -> None:
+        """Append this page's requests in time order (stable: the file's order among equal times)."""
+        offsets = self.offsets
+        base = self.start_s - t0
+        if all(map(le, offsets, offsets[1:])):
+            latency.extend(self.durations)
+            failed.extend(self.failed)
+            times.extend(map(add, offsets, repeat(base)))
+            return
+        order = sorted(range(len(offsets)), key=offsets.__getitem__)
+        latency.extend(map(self.durations.__getitem__, order))
+        failed.extend(map(self.failed.__getitem__, order))
+        times.extend([base + offsets[i] for i in order])
+
+    def release(self) -> None:
+        self.durations = self.offsets = self.endpoints = self.failed = self.upstream = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measured:
+    """What an accumulator measured: the :class:`~.summary.Summary` fields the data gives, and the inputs' basis."""
+
+    start_utc: str | None
+    end_utc: str | None
+    span_s: float | None
+    window: Window | None
+    requests: int | None
+    failures: int | None
+    throughput_rps: float | None
+    peak_throughput_rps: float | None
+    latency: Latency | None
+    stated_latency: Latency | None = None
+    upstream_latency: Latency | None = None
+    load_max: int | None
+    endpoints: tuple
+    statuses: tuple
+    statuses_scope: str
+    steps: tuple
+    charts: Charts | None
+    notes: list
+    service_ms: float | None           # the mean time suggested as a calculator's service time, and what it is
+    service_basis: str
+    p99_for_inputs: float | None
+    requests_in_file: int | None
+    month_extrapolation: bool
+    rate_span_s: float | None = None   # the time the file's requests came in over (whole seconds count whole)
+    requests_only: bool = False        # no duration field: counts, rates and statuses only
+    samples: RunSamples | None = None
+
+    @property
+    def error_rate_pct(self) -> float | None:
+        return _pct(self.failures, self.requests) if self.failures is not None else None
+
+    @property
+    def mean_concurrency(self) -> float | None:
+        return littles_law(self.throughput_rps, self.latency.mean_ms if self.latency else None)
+
+
+class _Grid(NamedTuple):
+    """The run cut into chart buckets: which pages fall in each, and their counts."""
+
+    t0: float
+    t_last: float
+    extent_end: float        # the end of the last timestamp's resolution (the last second of an access log)
+    bucket_s: int
+    first_bucket: int
+    buckets: list            # per bucket, the pages in it
+    counts: list
+    failures: list
+
+
+class _WindowRead(NamedTuple):
+    """What was read from the window's pages before their arrays were released."""
+
+    p99s: list
+    runs: SortedRuns
+    upstream: SortedRuns | None
+    by_endpoint: dict
+    endpoint_failures: list
+    statuses: dict
+    samples: tuple           # (latency_ms, failed, time_s) arrays, in time order
 
 
 class RequestData:
     """The sink for per-request files: compact per-page arrays, then :meth:`summarise`."""
 
-    def __init__(self, upstream: bool = False):
+    def __init__(self, upstream: bool = False, latency: bool = True):
         self.upstream = upstream
+        self.latency = latency      # False: the file has no duration field (plain combined); durations are 0
         self.page_s = PAGE_LADDER_S[0]
         self.pages: dict[int, _Page] = {}
         self.endpoint_index: dict[str, int] = {}
         self.endpoint_names: list[str] = []
-        self.statuses: dict[str, int] = {}
+        self.status_names: set = set()
         self.t_min = math.inf
         self.t_max = -math.inf
-        self.other_endpoint_requests = 0
+        self.distinct_times = 0     # counted up to two: fewer means no rate can be measured
+        self._first_time = None
 
     # -- the sink -----------------------------------------------------------
 
@@ -137,7 +264,8 @@ class RequestData:
         page = self.pages.get(int(time_s // self.page_s))
         if page is None:
             page = self._page(time_s)
-        page.durations.append(duration_ms)
+        page.durations.append(duration_ms if duration_ms is not None else 0.0)
+        page.offsets.append(time_s - page.start_s)
         e = self.endpoint_index.get(endpoint)
         if e is None:
             e = self._endpoint(endpoint)
@@ -150,23 +278,81 @@ class RequestData:
                 page.low = concurrency
             if page.high is None or concurrency > page.high:
                 page.high = concurrency
-        n = self.statuses.get(status)
+        counts = page.statuses
+        n = counts.get(status)
         if n is None:
-            if len(self.statuses) >= MAX_STATUSES:
-                status = OTHER_STATUSES
-            elif len(status) > MAX_NAME_CHARS:
-                status = status[:MAX_NAME_CHARS - 1] + "…"
-            n = self.statuses.get(status, 0)
-        self.statuses[status] = n + 1
+            status = self._status(status)
+            n = counts.get(status, 0)
+        counts[status] = n + 1
         if time_s < self.t_min:
             self.t_min = time_s
         if time_s > self.t_max:
             self.t_max = time_s
+        if self.distinct_times < 2 and time_s != self._first_time:
+            self.distinct_times += 1
+            self._first_time = time_s if self._first_time is None else self._first_time
+
+    def requests(self, times, durations, failed, statuses, endpoints, upstream=None) -> None:
+        """Many requests at once, as columns (a parser's ``parse_many``): the same as :meth:`request` for each.
+
+        Requests are grouped into runs of the same page (a log is written in
+        time order, so a batch holds few runs), and each run is appended to
+        its page's arrays in one call.
+        """
+        index = self.endpoint_index
+        ids = list(map(index.get, endpoints))
+        if None in ids:  # new names: each gets its index once, however often it occurs in the batch
+            ids = [e if e is not None else index.get(name) if name in index else self._endpoint(name)
+                   for e, name in zip(ids, endpoints)]
+        if not self.status_names.issuperset(statuses):
+            statuses = list(map(self._status, statuses))
+        low, high = min(times), max(times)
+        if low < self.t_min:
+            self.t_min = low
+        if high > self.t_max:
+            self.t_max = high
+        if self.distinct_times < 2:
+            for t in set(times):
+                if t != self._first_time:
+                    self.distinct_times = min(2, self.distinct_times + 1)
+                    self._first_time = t if self._first_time is None else self._first_time
+        i, n = 0, len(times)
+        while i < n:
+            page_s = self.page_s
+            key = int(times[i] // page_s)
+            j = i + 1
+            while j < n and int(times[j] // page_s) == key:
+                j += 1
+            page = self.pages.get(key)
+            if page is None:
+                page = self._page(times[i])
+                if self.page_s != page_s:  # the pages widened: this run may now reach further
+                    continue
+            page.durations.extend(durations[i:j])
+            page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
+            page.endpoints.extend(ids[i:j])
+            page.failed.extend(failed[i:j])
+            if page.upstream is not None:
+                page.upstream.extend([_NO_UPSTREAM if u is None else u for u in upstream[i:j]])
+            counts = page.statuses
+            for status, k in Counter(statuses[i:j]).items():
+                counts[status] = counts.get(status, 0) + k
+            i = j
 
     def load_level(self, time_s, level):
         page = self.pages.get(int(time_s // self.page_s)) or self._page(time_s)
         page.low = level if page.low is None else min(page.low, level)
         page.high = level if page.high is None else max(page.high, level)
+
+    def _status(self, status: str) -> str:
+        """The name a status is counted under: at most ``MAX_STATUSES`` names, each at most ``MAX_NAME_CHARS``."""
+        if len(status) > MAX_NAME_CHARS:
+            status = status[:MAX_NAME_CHARS - 1] + "…"
+        if status not in self.status_names:
+            if len(self.status_names) >= MAX_STATUSES:
+                return OTHER_STATUSES
+            self.status_names.add(status)
+        return status
 
     def _page(self, time_s) -> _Page:
         while len(self.pages) >= MAX_PAGES and self.page_s < PAGE_LADDER_S[-1]:
@@ -174,7 +360,7 @@ class RequestData:
         key = int(time_s // self.page_s)
         page = self.pages.get(key)
         if page is None:
-            page = self.pages[key] = _Page(self.upstream)
+            page = self.pages[key] = _Page(self.upstream, key * self.page_s)
         return page
 
     def _widen(self) -> None:
@@ -185,7 +371,8 @@ class RequestData:
             new_key = key * old // self.page_s
             page = pages.get(new_key)
             if page is None:
-                pages[new_key] = self.pages[key]
+                page = pages[new_key] = self.pages[key]
+                page.rebase(new_key * self.page_s)
             else:
                 page.absorb(self.pages[key])
         self.pages = pages
@@ -204,16 +391,70 @@ class RequestData:
         self.endpoint_names.append(name)
         return self.endpoint_index[name]
 
-    # -- the analysis -------------------------------------------------------
+    # -- the analysis, in steps ----------------------------------------------
 
-    def summarise(self, parser, name: str) -> dict:
-        """The :class:`~.summary.Summary` fields this data gives (the analyzer adds the file's own)."""
+    def summarise(self, parser, name: str) -> Measured:
+        """What this data gives (the analyzer adds the file's own fields)."""
         count = sum(len(p.durations) for p in self.pages.values())
         if not count:
-            raise PerfcalcError(f"{name}: no requests in the file; expected {parser.first_line_rule()} "
-                                "with at least one request")
+            raise refusal(name, None, f"it reads as {parser.label}, but no line in it is a request; a file with "
+                                      f"requests is needed: {parser.first_line_rule()}")
+        grid = self._grid(parser, count)
+        i0, i1, window = self._window(grid)
+        steps = self._steps(grid.t0, parser)  # before the pages' arrays are released below
+        read = self._read(grid, i0, i1)
         notes = [f"Times are {parser.time_meaning}.", f"A request failed when: {parser.failure_rule}."]
-        t0, extent_end = self.t_min, self.t_max + parser.time_resolution_s
+        measurable = self.distinct_times >= 2
+        throughput = self._throughput(grid, window, read.runs.count, parser) if measurable else None
+        if not measurable:
+            notes.append("Every request carries the same timestamp: a rate needs at least two distinct times, so "
+                         "there is no throughput, no Little's law and no calculator input from this file.")
+        timing = getattr(parser, "timing", None)
+        latency = _latency(read.runs, f"exact, from the {read.runs.count:,} requests in the steady window "
+                                      "(nearest-rank percentiles)", timing.measures if timing else "")
+        if not self.latency:
+            latency = None
+            endpoints_note = "no latency per endpoint: the log has no request time"
+        else:
+            endpoints_note = ""
+        upstream = (_latency(read.upstream, "exact, from $upstream_response_time in the steady window",
+                             UPSTREAM_TIME.measures) if read.upstream is not None else None)
+        endpoints = self._endpoint_table(read, window.duration_s if measurable else 0.0)
+        if endpoints_note:
+            endpoints = [e._replace(mean_ms=None, p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+                         for e in endpoints]
+        if OTHER_ENDPOINTS in self.endpoint_index:
+            notes.append(f"Only {MAX_ENDPOINTS - 1} distinct endpoints are told apart; the rest are counted "
+                         f"together as {OTHER_ENDPOINTS}.")
+        failures = sum(grid.failures[i0:i1])
+        service = upstream if upstream is not None and upstream.count else latency
+        return Measured(
+            start_utc=_utc(grid.t0), end_utc=_utc(grid.t_last), span_s=grid.t_last - grid.t0, window=window,
+            requests=read.runs.count, failures=failures, throughput_rps=throughput,
+            peak_throughput_rps=max(grid.counts) / grid.bucket_s if measurable else None,
+            latency=latency, upstream_latency=upstream,
+            load_max=max((p.high for p in self.pages.values() if p.high is not None), default=None),
+            endpoints=tuple(endpoints),
+            statuses=tuple(sorted(read.statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
+            statuses_scope=f"the {read.runs.count:,} requests of the steady window",
+            steps=tuple(steps), charts=self._charts(grid, read, steps), notes=notes,
+            requests_only=not self.latency,
+            service_ms=service.mean_ms if measurable and service else None,
+            service_basis=("the mean $upstream_response_time (the upstream's time, as nginx saw it)"
+                           if service is upstream else f"the mean {timing.field if timing else 'response time'}"),
+            p99_for_inputs=service.p99_ms if service else None,
+            requests_in_file=count, month_extrapolation=parser.format in ACCESS_LOG_FORMATS and measurable,
+            rate_span_s=grid.extent_end - grid.t0,
+            samples=RunSamples(read.samples[0] if self.latency else (), *read.samples[1:],
+                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label),
+        )
+
+    def _grid(self, parser, count: int) -> _Grid:
+        """Chart buckets scaled to the span, and each bucket's pages, request count and failures."""
+        t0 = self.t_min
+        resolution = parser.time_resolution_s
+        # Whole-second stamps (access logs) each cover a second; finer ones are points in time.
+        extent_end = self.t_max + resolution if resolution >= 1 else self.t_max
         bucket_s = _bucket_width(extent_end - t0, count, self.page_s)
         per = bucket_s // self.page_s
         first_bucket = int(t0 // bucket_s)
@@ -224,19 +465,42 @@ class RequestData:
                 buckets[b].append(self.pages[key])
         counts = [sum(len(p.durations) for p in group) for group in buckets]
         failures = [sum(sum(p.failed) for p in group) for group in buckets]
-        i0, i1 = steady_window([c / bucket_s for c in counts])
-        w_start = float(max(t0, (first_bucket + i0) * bucket_s))
-        w_end = float(min(extent_end, (first_bucket + i1) * bucket_s))
-        window = Window(w_start - t0, w_end - t0, w_end - w_start, WINDOW_RULE)
+        return _Grid(t0, self.t_max, extent_end, bucket_s, first_bucket, buckets, counts, failures)
 
-        steps = self._steps(t0, parser)  # before the pages' arrays are released below
-        levels = [max((p.high for p in group if p.high is not None), default=None) for group in buckets]
+    @staticmethod
+    def _window(grid: _Grid) -> tuple:
+        i0, i1 = steady_window([c / grid.bucket_s for c in grid.counts])
+        w_start = float(max(grid.t0, (grid.first_bucket + i0) * grid.bucket_s))
+        w_end = float(min(grid.extent_end, (grid.first_bucket + i1) * grid.bucket_s))
+        return i0, i1, Window(w_start - grid.t0, w_end - grid.t0, w_end - w_start, WINDOW_RULE)
 
+    @staticmethod
+    def _throughput(grid: _Grid, window: Window, requests: int, parser) -> float | None:
+        """Requests per second over the window.
+
+        With timestamps finer than a second, a window edge that is the file's
+        first or last request is an event, not a boundary: on average half
+        an interval between requests lies beyond it, so half a request is
+        taken off per such edge (ten requests a second apart over the 9 s
+        between the first and the last: 1.0/s, as an access log's whole
+        seconds give).
+        """
+        if window.duration_s <= 0:
+            return None
+        if parser.time_resolution_s >= 1:
+            return requests / window.duration_s
+        edges = (window.start_s == 0.0) + (window.end_s == grid.t_last - grid.t0)
+        return max(requests - 0.5 * edges, 0.0) / window.duration_s
+
+    def _read(self, grid: _Grid, i0: int, i1: int) -> _WindowRead:
+        """One pass over the buckets: per-bucket p99s, and the window's sorted runs, samples and statuses."""
         p99s, window_runs, upstream_runs = [], [], []
         by_endpoint: dict[int, list] = {}
         endpoint_failures = [0] * len(self.endpoint_names)
+        statuses: dict = {}
+        latency, failed, times = array("d"), array("B"), array("d")
         split_endpoints = len(self.endpoint_names) > 1
-        for i, group in enumerate(buckets):
+        for i, group in enumerate(grid.buckets):
             if not group:
                 p99s.append(None)
                 continue
@@ -249,53 +513,35 @@ class RequestData:
                 if self.upstream:
                     ups = sorted(chain.from_iterable(p.upstream for p in group))
                     upstream_runs.append(array("d", ups[bisect_left(ups, 0.0):]))  # without the -1: not logged
+                for p in group:
+                    p.samples_into(latency, failed, times, grid.t0)
+                    for status, n in p.statuses.items():
+                        statuses[status] = statuses.get(status, 0) + n
             for p in group:  # released as soon as read: memory falls while the summary builds
-                p.durations = p.endpoints = p.failed = p.upstream = None
+                p.release()
+        if not split_endpoints:
+            endpoint_failures = [sum(grid.failures[i0:i1])]
+        return _WindowRead(p99s, SortedRuns(window_runs), SortedRuns(upstream_runs) if self.upstream else None,
+                           by_endpoint, endpoint_failures, statuses, (latency, failed, times))
 
-        runs = SortedRuns(window_runs)
-        w_requests = runs.count
-        w_failures = sum(failures[i0:i1])
-        throughput = w_requests / window.duration_s if window.duration_s > 0 else None
-        latency = _latency(runs, f"exact, from the {w_requests:,} requests in the steady window "
-                                 "(nearest-rank percentiles)")
-        upstream = _latency(SortedRuns(upstream_runs), "exact, from $upstream_response_time in the steady window"
-                            ) if self.upstream else None
-        if split_endpoints:
-            endpoints = [self._endpoint_stats(self.endpoint_names[e], SortedRuns(rs), endpoint_failures[e],
-                                              window.duration_s) for e, rs in by_endpoint.items()]
-        elif self.endpoint_names[0]:
-            endpoints = [self._endpoint_stats(self.endpoint_names[0], runs, w_failures, window.duration_s)]
+    def _endpoint_table(self, read: _WindowRead, duration_s: float) -> list:
+        if len(self.endpoint_names) > 1:
+            rows = [self._endpoint_stats(self.endpoint_names[e], SortedRuns(rs), read.endpoint_failures[e],
+                                         duration_s) for e, rs in read.by_endpoint.items()]
+        elif self.endpoint_names[0] and read.runs.count:
+            rows = [self._endpoint_stats(self.endpoint_names[0], read.runs, read.endpoint_failures[0], duration_s)]
         else:
-            endpoints = []
-        endpoints.sort(key=lambda s: (-s.requests, s.endpoint))
-        if OTHER_ENDPOINTS in self.endpoint_index:
-            notes.append(f"Only {MAX_ENDPOINTS - 1} distinct endpoints are told apart; the rest are counted "
-                         f"together as {OTHER_ENDPOINTS}.")
-        edges, histogram = self._histogram(runs)
-        if throughput is None:
-            notes.append("All requests carry the same timestamp: throughput needs a longer span.")
-        return dict(
-            start_utc=_utc(t0), end_utc=_utc(self.t_max), span_s=extent_end - t0, window=window,
-            requests=w_requests, failures=w_failures, error_rate_pct=_pct(w_failures, w_requests),
-            throughput_rps=throughput, peak_throughput_rps=max(counts) / bucket_s,
-            latency=latency, upstream_latency=upstream,
-            mean_concurrency=throughput * latency.mean_ms / 1000.0 if throughput is not None else None,
-            load_max=max((p.high for p in self.pages.values() if p.high is not None), default=None),
-            endpoints=tuple(endpoints),
-            statuses=tuple(sorted(self.statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
-            steps=tuple(steps),
-            charts=Charts(bucket_s, [(first_bucket + i) * bucket_s - t0 for i in range(len(buckets))],
-                          [c / bucket_s for c in counts], [_pct(f, c) for f, c in zip(failures, counts)], p99s,
-                          "exact p99 of each bucket's requests", levels if any(v is not None for v in levels) else [],
-                          edges, histogram),
-            notes=notes,
-            service_ms=upstream.mean_ms if upstream is not None else (latency.mean_ms if latency else None),
-            service_basis="the mean $upstream_response_time (the application's time, as nginx saw it)"
-                          if upstream is not None else "the mean response time",
-            p99_for_inputs=upstream.p99_ms if upstream is not None else (latency.p99_ms if latency else None),
-            requests_in_file=count, month_extrapolation=parser.kind == "requests" and parser.format in (
-                "nginx", "gunicorn"),
-        )
+            rows = []
+        return sorted(rows, key=lambda s: (-s.requests, s.endpoint))
+
+    def _charts(self, grid: _Grid, read: _WindowRead, steps) -> Charts:
+        levels = [max((p.high for p in group if p.high is not None), default=None) for group in grid.buckets]
+        edges, histogram = self._histogram(read.runs) if self.latency else ([], [])
+        p99s = read.p99s if self.latency else [None] * len(read.p99s)
+        return Charts(grid.bucket_s, [(grid.first_bucket + i) * grid.bucket_s - grid.t0 for i in range(len(grid.buckets))],
+                      [c / grid.bucket_s for c in grid.counts], [_pct(f, c) for f, c in zip(grid.failures, grid.counts)],
+                      p99s, "exact p99 of each bucket's requests",
+                      levels if any(v is not None for v in levels) else [], edges, histogram)
 
     def _split(self, group, by_endpoint, endpoint_failures) -> None:
         """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs."""
@@ -353,6 +599,8 @@ class RequestData:
                 continue
             arrays = [p.durations for p in measured if p is not None]
             n = sum(len(a) for a in arrays)
+            if not n:
+                continue  # the load stopped: a level held with no request is no step
             duration = len(measured) * self.page_s
             fails = sum(sum(p.failed) for p in measured if p is not None)
             steps.append(Step(
@@ -360,8 +608,8 @@ class RequestData:
                 start_s=keys[plateau.kept_first] * self.page_s - t0,
                 end_s=(keys[plateau.end - 2] + 1) * self.page_s - t0,
                 requests=n, throughput_rps=n / duration, error_rate_pct=_pct(fails, n) or 0.0,
-                mean_ms=math.fsum(math.fsum(a) for a in arrays) / n if n else None,
-                p99_ms=percentile(sorted(chain.from_iterable(arrays)), 99) if n else None,
+                mean_ms=math.fsum(math.fsum(a) for a in arrays) / n if self.latency else None,
+                p99_ms=percentile(sorted(chain.from_iterable(arrays)), 99) if self.latency else None,
             ))
         return steps
 
@@ -389,7 +637,7 @@ class IntervalData(_Rows):
 
     interval = _Rows._keep
 
-    def summarise(self, parser, name: str) -> dict:
+    def summarise(self, parser, name: str) -> Measured:
         totals = _dedupe([r for r in self.rows if r.endpoint == ""])
         reset_notes = []
         resets = [i for i in range(1, len(totals)) if totals[i].requests_total < totals[i - 1].requests_total]
@@ -401,8 +649,9 @@ class IntervalData(_Rows):
             reset_notes.append(f"Locust's statistics were reset {len(resets)} time(s); only the part after the last "
                                f"reset is analysed (the first {dropped_s:,.0f} s are left out).")
         if len(totals) < 2:
-            raise PerfcalcError(f"{name}: expected at least two Aggregated rows (one a second while Locust runs), "
-                                f"found {len(totals)}")
+            raise refusal(name, None, f"it reads as {parser.label} with {len(totals)} Aggregated row(s); at least "
+                                      "two are needed for a rate (Locust writes one a second while it runs); give "
+                                      "the history of a run that lasted two seconds or more")
         named = {}
         for row in self.rows:
             if row.endpoint and row.time_s >= totals[0].time_s:
@@ -415,7 +664,10 @@ class IntervalData(_Rows):
                  "Total Failure Count, so they are exact; the mean response time over a window is derived "
                  "exactly from the cumulative Total Average Response Time.",
                  "Percentiles over a window cannot be derived from this file: Locust writes pre-aggregated, "
-                 "rounded percentiles, and percentiles cannot be averaged or subtracted."]
+                 "rounded percentiles, and percentiles cannot be averaged or subtracted.",
+                 "Each row's percentile columns are not whole-run figures: Locust 1.x, and Locust 2.x with "
+                 "--csv-full-history, write the last ~10 s there; Locust 2.x by default writes the run so far "
+                 "(ramp-up included). The p99 chart shows them as written."]
         p99_basis = ("p99 of the last ~10 s at the end of each bucket, as Locust states it (rounded)" if full_history
                      else "p99 since the start of the run at the end of each bucket, as Locust states it (rounded)")
 
@@ -470,24 +722,20 @@ class IntervalData(_Rows):
         for plateau in plateaus([r.users for r in totals], _median_gap(times)):
             a, b = totals[plateau.kept_first], totals[plateau.end - 1]
             d = _Between(a, b)
-            if d.duration_s <= 0 or plateau.level <= 0:
-                continue
+            if d.duration_s <= 0 or plateau.level <= 0 or d.requests <= 0:
+                continue  # no request over the level: rows written after the load stopped are no step
             steps.append(Step(plateau.level, a.time_s - t0, b.time_s - t0, d.requests, d.requests / d.duration_s,
                               _pct(d.failures, d.requests) or 0.0, d.mean_ms, None))
-        return dict(
+        throughput = between.requests / window.duration_s if window.duration_s > 0 else None
+        return Measured(
             start_utc=_utc(t0), end_utc=_utc(t1), span_s=t1 - t0, window=window,
-            requests=between.requests, failures=between.failures,
-            error_rate_pct=_pct(between.failures, between.requests),
-            throughput_rps=between.requests / window.duration_s if window.duration_s > 0 else None,
+            requests=between.requests, failures=between.failures, throughput_rps=throughput,
             peak_throughput_rps=max(rates), stated_latency=stated,
             latency=Latency(between.requests, between.mean_ms, None, None, None, None, None, None, None,
                             "the mean is exact for the window (from Locust's cumulative mean); no percentiles "
-                            "can be derived for a window"),
-            upstream_latency=None,
-            mean_concurrency=(between.requests / window.duration_s * between.mean_ms / 1000.0
-                              if window.duration_s > 0 and between.mean_ms is not None else None),
+                            "can be derived for a window", "the response time as Locust measured it"),
             load_max=max(r.users for r in totals),
-            endpoints=tuple(endpoints), statuses=(), steps=tuple(steps),
+            endpoints=tuple(endpoints), statuses=(), statuses_scope="", steps=tuple(steps),
             charts=Charts(bucket_s, [(first_bucket + i) * bucket_s - t0 for i in range(nb)], rates,
                           [_pct(f, r) for f, r in zip(fails, reqs)],
                           [dict(r.percentiles_ms).get(99.0) if r is not None else None for r in last_row], p99_basis,
@@ -496,6 +744,13 @@ class IntervalData(_Rows):
             service_ms=between.mean_ms, service_basis="the mean response time",
             p99_for_inputs=stated.p99_ms if stated is not None else None,
             requests_in_file=last.requests_total, month_extrapolation=False,
+            samples=RunSamples((), (), (), window.duration_s, _stated(
+                between.requests, between.failures, throughput, between.mean_ms,
+                last.percentiles_ms if not full_history else (),
+                "counts and mean over the steady window (exact, from the cumulative totals); percentiles as "
+                "Locust stated them for the whole run" if not full_history else
+                "counts and mean over the steady window (exact); no percentiles for a window"),
+                "intervals", parser.label),
         )
 
 
@@ -531,10 +786,11 @@ class TotalData(_Rows):
 
     total = _Rows._keep
 
-    def summarise(self, parser, name: str) -> dict:
+    def summarise(self, parser, name: str) -> Measured:
         whole = [r for r in self.rows if r.endpoint == ""]
         if not whole:
-            raise PerfcalcError(f"{name}: expected a row for the whole run (Locust's Aggregated row), found none")
+            raise refusal(name, None, f"it reads as {parser.label} with rows per name but none for the whole run; "
+                                      "the Aggregated row is missing; give the file as Locust wrote it")
         run = whole[-1]
         tool = "k6" if parser.format == "k6-summary" else "Locust"
         rounding = (" (k6 interpolates between the two nearest samples)" if tool == "k6"
@@ -553,15 +809,14 @@ class TotalData(_Rows):
                                                 dict(r.percentiles_ms).get(99.0), r.max_ms)
                                   for r in self.rows if r.endpoint), key=lambda s: (-(s.requests or 0), s.endpoint)))
         duration = run.duration_s or (run.requests / run.rate_rps if run.requests and run.rate_rps else None)
-        return dict(
+        return Measured(
             start_utc=None, end_utc=None, span_s=duration, window=None,
             requests=run.requests, failures=run.failures,
-            error_rate_pct=_pct(run.failures, run.requests) if run.failures is not None else None,
-            throughput_rps=run.rate_rps, peak_throughput_rps=None, latency=latency, stated_latency=None,
-            upstream_latency=None,
-            mean_concurrency=(run.rate_rps * run.mean_ms / 1000.0
-                              if run.rate_rps is not None and run.mean_ms is not None else None),
-            load_max=run.concurrency_max, endpoints=endpoints, statuses=(), steps=(), charts=None, notes=notes,
-            service_ms=run.mean_ms, service_basis="the whole run's mean response time",
-            requests_in_file=run.requests, month_extrapolation=False,
+            throughput_rps=run.rate_rps, peak_throughput_rps=None, latency=latency,
+            load_max=run.concurrency_max, endpoints=endpoints, statuses=(), statuses_scope="", steps=(), charts=None,
+            notes=notes, service_ms=run.mean_ms, service_basis="the whole run's mean response time",
+            p99_for_inputs=latency.p99_ms, requests_in_file=run.requests, month_extrapolation=False,
+            samples=RunSamples((), (), (), duration, _stated(run.requests, run.failures, run.rate_rps, run.mean_ms,
+                                                           run.percentiles_ms, latency.basis), "totals",
+                               parser.label),
         )

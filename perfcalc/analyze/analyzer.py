@@ -20,12 +20,14 @@ from typing import NamedTuple
 
 from ..spec import PerfcalcError
 from .analysis import IntervalData, RequestData, TotalData
-from .csvrows import PENDING
-from .detect import FORMATS, detect, unsupported
+from .detect import FORMATS, detect, known_other, unsupported
 from .inputs import calculator_inputs
 from .lines import BadLine, LineReader
-from .records import LineError, shown
+from .records import LineError, LineResult, refusal, shown
 from .summary import LineCounts, Rejected, Summary
+from .templates import LayoutLog, compile_layout, sink_options
+
+USED, IGNORED = LineResult.USED, LineResult.IGNORED
 
 __all__ = ["Progress", "Analyzer", "analyze_bytes", "analyze_path", "READ_CHUNK_BYTES", "MAX_REJECTED_SHOWN"]
 
@@ -35,6 +37,10 @@ READ_CHUNK_BYTES = 1 << 20
 MAX_REJECTED_SHOWN = 10
 # The most load steps turned into usl-fit measurements (its own limit).
 MAX_USL_POINTS = 200
+# Above this error rate the run mostly measured failures: warned before any suggested input.
+MOSTLY_FAILED_PCT = 50.0
+# The format is told from the first line that fits one; this many non-blank lines that fit none refuse the file.
+MAX_SNIFF_LINES = 10
 
 
 class Progress(NamedTuple):
@@ -66,14 +72,28 @@ class Analyzer:
     ('nginx combined + $request_time', 'detected from line 1', 9, 44.0, 'GET /api/{id}')
     """
 
-    def __init__(self, name: str = "input", format: str | None = None):
+    def __init__(self, name: str = "input", format: str | None = None, log_format: str | None = None):
         if format is not None and format not in FORMATS:
             raise PerfcalcError(f"format must be one of {', '.join(FORMATS)}, got {shown(str(format))}")
         self.name = name
         self.format = format
+        self.layout = None
+        if log_format:
+            try:
+                self.layout = compile_layout(log_format)
+            except ValueError as exc:
+                raise PerfcalcError(f"the log format {shown(log_format)} is {exc}; give the log_format (nginx), "
+                                    "LogFormat (Apache) or access_log_format (Gunicorn) string the log was written "
+                                    "with") from None
+            if format not in (None, "access-log"):
+                raise PerfcalcError(f"a log format is read as access-log, not {format}: leave --format out")
+            self.format = "access-log"
+        self._held: list = []     # lines before the format is known: (number, text), re-read once it is
+        self._legacy_lines = 0    # lines that were not UTF-8, read in the parser's legacy encoding
         self._reader = LineReader(name)
         self._parser = None
         self._parse = None
+        self._many = None
         self._data = None
         self._detected = ""
         self._used = self._ignored = self._rejected = 0
@@ -114,30 +134,39 @@ class Analyzer:
             raise PerfcalcError(f"{self.name}: this analysis is finished; start a new one")
         self._finished = True
         self._reader.close(self._consume)
+        if self._parser is None and self._held:
+            n, why = self._first_refusal
+            raise refusal(self.name, n, why)
         if self._parser is None:
             what = "only blank lines" if self._reader.lines_read else "empty"
-            raise PerfcalcError(f"{self.name}: the file is {what}; expected {unsupported('', self.name)}")
+            raise refusal(self.name, None, f"the file is {what}; there is nothing to read; give {unsupported('', self.name)}")
         try:
             self._parser.end()
         except LineError as exc:
             if self._whole:  # one document: it is whole or it is nothing
                 line = self._start_line + getattr(exc, "line", 1) - 1
-                raise PerfcalcError(f"{self.name} line {line}: expected {exc.expected}, found "
-                                    f"{shown(exc.found or '')}") from None
+                raise refusal(self.name, line, line_message(exc, "")) from None
             self._reject(self._open_first or self._reader.lines_read, exc, "")
         if self._open_lines:
             self._rejected += self._open_lines - 1
             self._open_lines = 0
         if not self._used:
             first_bad = self._rejected_shown[0] if self._rejected_shown else None
-            detail = (f"; line {first_bad.line}: expected {first_bad.expected}, found {first_bad.found}"
-                      if first_bad else "")
-            raise PerfcalcError(f"{self.name}: no line could be read as {self._parser.label}{detail}")
+            detail = (f"line {first_bad.line}, the first, has {first_bad.found} where {first_bad.expected} was "
+                      "expected" if first_bad else "no line holds a record")
+            raise refusal(self.name, None, f"it looks like {self._parser.label}, but no line could be read: "
+                                           f"{detail}; give a file written in that format, or choose its format")
         return self._summary()
 
     # -- reading ---------------------------------------------------------------
 
     def _consume(self, first: int, lines: list) -> None:
+        many = self._many
+        if many is not None and not self._open_lines and set(map(type, lines)) == {str}:
+            used = many(lines)  # the whole batch at once, or None: then line by line, as below
+            if used is not None:
+                self._used += used
+                return
         parse = self._parse
         used = ignored = 0
         n = first - 1
@@ -145,15 +174,22 @@ class Analyzer:
             n += 1
             if type(text) is not str:  # a BadLine: not UTF-8, or too long
                 if parse is None:  # no format can be told from it
-                    raise PerfcalcError(f"{self.name} line {n}: expected {text.expected}, found {text.found}")
-                self._reject(n, text, "")
-                continue
+                    raise refusal(self.name, n, line_message(text, "", "give the text file itself, not a binary or "
+                                                                       "an archive (decompress or export it first)"))
+                legacy = getattr(self._parser, "legacy_encoding", None)
+                if legacy is None or getattr(text, "raw", None) is None:
+                    self._reject(n, text, "")
+                    continue
+                text = text.raw.decode(legacy, "replace")
+                self._legacy_lines += 1
             if parse is None:
                 if not text or text.isspace():
                     ignored += 1
                     continue
-                self._start(n, text)
+                if not self._start(n, text):
+                    continue  # held until a later line tells the format
                 parse = self._parse
+                used, ignored = self._reread(used, ignored)
             elif (not text or text.isspace()) and not self._open_lines and not self._whole:
                 ignored += 1
                 continue
@@ -165,9 +201,9 @@ class Analyzer:
                     self._rejected += self._open_lines
                     self._open_lines = self._open_first = 0
                 continue
-            if result == 1:
+            if result is USED:
                 used += 1
-            elif result == 0:
+            elif result is IGNORED:
                 ignored += 1
             else:  # PENDING: this line opens or continues a record; it is counted when the record ends
                 if not self._open_lines:
@@ -186,23 +222,42 @@ class Analyzer:
             found = exc.found if exc.found is not None else text
             self._rejected_shown.append(Rejected(n, exc.expected, found if isinstance(exc, BadLine) else shown(found)))
 
-    def _start(self, n: int, text: str) -> None:
-        """Recognise the format from the first non-blank line and set up its parser."""
-        if self.format is not None:
+    def _start(self, n: int, text: str) -> bool:
+        """Recognise the format from the first lines that parse and set up its parser; ``False`` while unknown.
+
+        A line no format fits is held (at most ``MAX_SNIFF_LINES``) and
+        rejected once a later line tells the format: one bad first line
+        does not make a whole log unreadable.
+        """
+        if self.layout is not None:
+            cls, args = LayoutLog, {"layout": self.layout}
+            if not self.layout.pattern.match(text):
+                return self._hold(n, text, f"the line is {shown(text)}, which does not fit the log format given "
+                                           f"({shown(self.layout.source)}); give the format the log was written "
+                                           "with")
+            self._detected = "read with the log format given"
+        elif self.format is not None:
             cls = FORMATS[self.format]
             args = cls.sniff(text)
             if args is None:
-                raise PerfcalcError(f"{self.name} line {n}: expected {cls.first_line_rule()}, found {shown(text)}")
+                return self._hold(n, text, f"the line is {shown(text)}, which is not {cls.first_line_rule()}; "
+                                           "choose the file's own format, or leave the format to be detected")
             self._detected = f"given as {self.format}"
         else:
             found = detect(text, self.name)
             if found is None:
-                raise PerfcalcError(f"{self.name} line {n}: expected {unsupported(text, self.name)}, "
-                                    f"found {shown(text)}")
+                other = known_other(text) if not self._held else None
+                if other is not None:
+                    raise refusal(self.name, n, f"the line is {shown(text)}: {other[0]}; {other[1]}")
+                return self._hold(n, text, f"the line is {shown(text)}; no format read here starts like it; "
+                                           f"give {unsupported(text, self.name)}")
             cls, args = found
-            self._detected = f"detected from line {n}"
+            self._detected = f"detected from line {n}" + (
+                f" (line {self._held[0][0]} did not fit and is listed below)" if len(self._held) == 1 else
+                f" (the {len(self._held)} lines before it did not fit and are listed below)" if self._held else "")
         if cls.kind == "requests":
-            self._data = RequestData(upstream=args.get("upstream", False))
+            options = sink_options(args["layout"]) if "layout" in args else {"upstream": args.get("upstream", False)}
+            self._data = RequestData(**options)
         elif cls.kind == "intervals":
             self._data = IntervalData()
         else:
@@ -210,78 +265,126 @@ class Analyzer:
         try:
             self._parser = cls(self._data, **args)
         except LineError as exc:
-            raise PerfcalcError(f"{self.name} line {n}: expected {exc.expected}, found "
-                                f"{shown(exc.found if exc.found is not None else text)}") from None
+            raise refusal(self.name, n, line_message(exc, text)) from None
         self._parse = self._parser.parse
+        self._many = getattr(self._parser, "parse_many", None)
         self._whole = getattr(cls, "whole_document", False)
         self._start_line = n
+        return True
+
+    def _hold(self, n: int, text: str, message: str) -> bool:
+        """Keep a line no format fits yet; refuse the file when the first ``MAX_SNIFF_LINES`` all fail."""
+        if not self._held:
+            self._first_refusal = (n, message)
+        self._held.append((n, text))
+        if len(self._held) >= MAX_SNIFF_LINES:
+            first, why = self._first_refusal
+            more = f" (nor do the {len(self._held) - 1} non-blank lines after it)"
+            raise refusal(self.name, first, why.replace("; ", more + "; ", 1) if "; " in why else why)
+        return False
+
+    def _reread(self, used: int, ignored: int) -> tuple:
+        """The held lines, now that the format is known: each is a rejected line (it did not fit the format)."""
+        for n, text in self._held:
+            try:
+                result = self._parse(text)
+            except LineError as exc:
+                self._reject(n, exc, text)
+                continue
+            used += result is USED
+            ignored += result is IGNORED
+        self._held = []
+        return used, ignored
 
     # -- summarising -----------------------------------------------------------
 
     def _summary(self) -> Summary:
         parser = self._parser
-        found = self._data.summarise(parser, self.name)
-        steps = found["steps"]
-        levels = {s.level for s in steps if s.throughput_rps > 0}
-        usl = None
-        if len(levels) >= 3:
-            usl = " ".join(f"{s.level}:{s.throughput_rps:.6g}" for s in steps[:MAX_USL_POINTS] if s.throughput_rps > 0)
-        latency = found["latency"]
+        m = self._data.summarise(parser, self.name)
+        timing = getattr(parser, "timing", None)
+        usl = _usl(m.steps)
         inputs, input_notes = calculator_inputs(
-            throughput_rps=found["throughput_rps"], service_ms=found["service_ms"],
-            service_basis=found["service_basis"],
-            p99_ms=found.get("p99_for_inputs", latency.p99_ms if latency else None),
-            error_rate_pct=found["error_rate_pct"], usl_measurements=usl, requests_in_file=found["requests_in_file"],
-            span_s=found["span_s"], month_extrapolation=found["month_extrapolation"])
-        notes = list(found["notes"]) + list(parser.notes)
-        if self._reader.gzip:
-            notes.append("The file is gzip-compressed; it was read as it inflated.")
-        if self._reader.gzip_truncated:
-            notes.append("The gzip data ends early (the file is truncated): what it held was read.")
-        if self._rejected:
-            notes.append(f"{self._rejected:,} lines could not be read and are left out of every number; the first "
-                         "are listed with what was expected.")
-        if steps and not usl:
-            notes.append("Fewer than three load levels: not enough for a usl-fit.")
-        elif not steps and parser.kind != "totals":
-            notes.append("No load steps: the file records no load level that holds for 10 s or more, so there "
-                         "are no N:X points for usl-fit." if getattr(parser, "load_name", "")
-                         else "No load levels in this file (it does not record users, VUs or threads), so there "
-                              "are no N:X points for usl-fit.")
-        notes += input_notes
+            throughput_rps=m.throughput_rps, service_ms=m.service_ms, service_basis=m.service_basis,
+            p99_ms=m.p99_for_inputs, error_rate_pct=m.error_rate_pct, usl_measurements=usl,
+            requests_in_file=m.requests_in_file, span_s=m.rate_span_s or m.span_s, month_extrapolation=m.month_extrapolation,
+            timing=timing)
+        warnings = []
+        if m.error_rate_pct is not None and m.error_rate_pct > MOSTLY_FAILED_PCT:
+            warnings.append(f"Most requests failed ({m.error_rate_pct:.1f} %): the times and the rate describe "
+                            "failures (often fast refusals or slow timeouts), not the system serving requests. "
+                            "Fix the errors before sizing anything from these numbers.")
         return Summary(
             file=self.name, format=parser.format, format_label=parser.label, detected=self._detected,
             kind=parser.kind,
             lines=LineCounts(self._reader.lines_read, self._used, self._ignored, self._rejected),
             rejected=tuple(self._rejected_shown),
-            start_utc=found["start_utc"], end_utc=found["end_utc"], span_s=found["span_s"], window=found["window"],
-            requests=found["requests"], failures=found["failures"], error_rate_pct=found["error_rate_pct"],
+            start_utc=m.start_utc, end_utc=m.end_utc, span_s=m.span_s, window=m.window,
+            requests=m.requests, failures=m.failures, error_rate_pct=m.error_rate_pct,
             failure_rule=parser.failure_rule,
-            throughput_rps=found["throughput_rps"], peak_throughput_rps=found["peak_throughput_rps"],
-            latency=latency, stated_latency=found.get("stated_latency"),
-            upstream_latency=found["upstream_latency"], mean_concurrency=found["mean_concurrency"],
-            load_name=getattr(parser, "load_name", "") if found["load_max"] is not None else "",
-            load_max=found["load_max"], endpoints=found["endpoints"], statuses=found["statuses"],
-            steps=steps, usl_measurements=usl, calculator_inputs=inputs, charts=found["charts"],
-            notes=tuple(notes),
+            throughput_rps=m.throughput_rps, peak_throughput_rps=m.peak_throughput_rps,
+            latency=m.latency, stated_latency=m.stated_latency, upstream_latency=m.upstream_latency,
+            mean_concurrency=m.mean_concurrency,
+            concurrency_counts=timing.little if timing else "requests in flight (as the load generator saw them)",
+            load_name=getattr(parser, "load_name", "") if m.load_max is not None else "",
+            load_max=m.load_max, endpoints=m.endpoints, statuses=m.statuses, statuses_scope=m.statuses_scope,
+            steps=m.steps, usl_measurements=usl, calculator_inputs=inputs, charts=m.charts,
+            warnings=tuple(warnings), notes=tuple(self._notes(m, usl) + input_notes), samples=m.samples,
         )
 
+    def _notes(self, m, usl) -> list:
+        parser = self._parser
+        notes = list(m.notes) + list(parser.notes)
+        if self._reader.gzip:
+            notes.append("The file is gzip-compressed; it was read as it inflated.")
+        if self._legacy_lines:
+            notes.append(f"{self._legacy_lines:,} lines were not UTF-8 and were read as "
+                         f"{parser.legacy_encoding} (Windows-1252, which Locust writes with on Windows): names with "
+                         "accents may show other characters than the script used.")
+        if self._reader.gzip_truncated:
+            notes.append("The gzip data ends early (the file is truncated): what it held was read.")
+        if self._rejected:
+            notes.append(f"{self._rejected:,} lines could not be read and are left out of every number; the first "
+                         "are listed with what was expected.")
+        if m.steps and not usl:
+            notes.append("Fewer than three load levels: not enough for a usl-fit.")
+        elif not m.steps and parser.kind != "totals":
+            notes.append("No load steps: the file records no load level that holds for 10 s or more, so there "
+                         "are no N:X points for usl-fit." if getattr(parser, "load_name", "")
+                         else "No load levels in this file (it does not record users, VUs or threads), so there "
+                              "are no N:X points for usl-fit.")
+        return notes
 
-def analyze_bytes(data, name: str = "input", format: str | None = None) -> Summary:
+
+def _usl(steps) -> str | None:
+    """``N:X`` points for usl-fit from three or more load levels with requests."""
+    levels = {s.level for s in steps if s.throughput_rps > 0}
+    if len(levels) < 3:
+        return None
+    return " ".join(f"{s.level}:{s.throughput_rps:.6g}" for s in steps[:MAX_USL_POINTS] if s.throughput_rps > 0)
+
+
+def line_message(exc: LineError, text: str, todo: str = "give the file whole, as the tool wrote it") -> str:
+    """A refused line in the refusal order: what is there, what is missing there, what to do."""
+    found = exc.found if exc.found is not None else text
+    return f"it has {found if isinstance(exc, BadLine) else shown(found)} where {exc.expected} is needed; {todo}"
+
+
+def analyze_bytes(data, name: str = "input", format: str | None = None, log_format: str | None = None) -> Summary:
     """Analyse a whole file already in memory (tests, the paste box)."""
-    analyzer = Analyzer(name, format)
+    analyzer = Analyzer(name, format, log_format)
     analyzer.feed(data)
     return analyzer.finish()
 
 
-def analyze_path(path, format: str | None = None) -> Summary:
+def analyze_path(path, format: str | None = None, log_format: str | None = None) -> Summary:
     """Analyse a file on disk, read in slices of ``READ_CHUNK_BYTES`` as the browser reads it."""
     name = str(path)
-    analyzer = Analyzer(name, format)
+    analyzer = Analyzer(name, format, log_format)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(READ_CHUNK_BYTES):
                 analyzer.feed(chunk)
     except OSError as exc:
-        raise PerfcalcError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+        raise refusal(name, None, f"cannot read the file: {exc.strerror or exc}; check the path and that it "
+                                  "can be read") from None
     return analyzer.finish()

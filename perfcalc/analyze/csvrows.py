@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import csv
 
-from .records import LineError
+from .records import LineError, LineResult
 
-__all__ = ["MAX_RECORD_LINES", "PENDING", "CsvRows"]
+__all__ = ["MAX_RECORD_LINES", "CsvRows"]
 
 # A quoted field spanning more lines than this is a stray quote, not a message.
 MAX_RECORD_LINES = 50
-# What a parser returns for a line that opens a record continued on the next.
-PENDING = 2
 
 
 class CsvRows:
@@ -38,13 +36,13 @@ class CsvRows:
         self._open_lines = 0
 
     def fields(self, line: str):
-        """A data row's fields, checked against ``columns``; 0 for the header row, PENDING while a quote is open."""
+        """A data row's fields, checked against ``columns``; ``LineResult.IGNORED`` for the header row, ``PENDING`` while a quote is open."""
         if self._skip_header:
             self._skip_header = False
-            return 0
+            return LineResult.IGNORED
         fields = self.row(line)
         if fields is None:
-            return PENDING
+            return LineResult.PENDING
         if len(fields) != self.columns:
             raise LineError(f"{self.columns} columns ({self.where})", f"{len(fields)} columns: {line}")
         return fields

@@ -11,10 +11,12 @@ looks like).
 
 from __future__ import annotations
 
-from .accesslog import GunicornLog, NginxLog, is_plain_combined, sniff_access_log
-from .jmeter import JMeterCsv
-from .k6 import K6Json, K6Summary
-from .locust import LocustHistory, LocustStats
+from .accesslog import GunicornLog, NginxLog, sniff_access_log
+from .jmeter import JMeterCsv, JMeterXml
+from .k6 import K6Csv, K6Json, K6Summary
+from .locust import LocustHistory, LocustRequests, LocustStats
+from .servers import AlbLog, EnvoyLog, HaproxyLog, IisLog, JsonAccessLog, UwsgiLog
+from .templates import LayoutLog, detect_layout
 
 __all__ = ["FORMATS", "detect", "unsupported"]
 
@@ -26,6 +28,16 @@ FORMATS = {
     "jmeter-csv": JMeterCsv,
     "nginx": NginxLog,
     "gunicorn": GunicornLog,
+    "access-log": LayoutLog,
+    "json-access-log": JsonAccessLog,
+    "envoy": EnvoyLog,
+    "uwsgi": UwsgiLog,
+    "haproxy": HaproxyLog,
+    "iis": IisLog,
+    "aws-alb": AlbLog,
+    "jmeter-xml": JMeterXml,
+    "k6-csv": K6Csv,
+    "locust-requests": LocustRequests,
 }
 
 _BY_NAME = (  # (file name ending, format) to word the message when no format matched
@@ -35,40 +47,45 @@ _BY_NAME = (  # (file name ending, format) to word the message when no format ma
 )
 
 # First lines of files that known tools write but that hold no per-request
-# or summary data read here: what to give instead.
+# or summary data read here: (what the file looks like, and what to give instead).
 _KNOWN_OTHERS = (
     (lambda s: s.startswith('"Method","Name","Error"') or s.startswith("Method,Name,Error,Occurrences"),
-     "Locust's _failures.csv: give the _stats.csv or _stats_history.csv written beside it"),
+     "this is Locust's _failures.csv, which counts errors but holds no requests or times",
+     "give the _stats.csv or _stats_history.csv written beside it"),
     (lambda s: s.startswith("Count,Message,Traceback") or s.startswith('"Count","Message","Traceback"'),
-     "Locust's _exceptions.csv: give the _stats.csv or _stats_history.csv written beside it"),
-    (lambda s: s.startswith("metric_name,timestamp,metric_value"),
-     "k6's CSV output (--out csv), which is not read here: run k6 with --out json=FILE"),
-    (lambda s: s.startswith("<?xml") or s.startswith("<testResults"),
-     "an XML file (JMeter's XML results?): save JMeter results as CSV "
-     "(jmeter.save.saveservice.output_format=csv, the default)"),
+     "this is Locust's _exceptions.csv, which lists exceptions but holds no requests or times",
+     "give the _stats.csv or _stats_history.csv written beside it"),
     (lambda s: s[:15].lower().startswith(("<!doctype", "<html")),
-     "an HTML page (a report?): give the tool's data file (k6 JSON, Locust CSV, JMeter CSV, an access log)"),
-    (lambda s: s.startswith("PK\x03\x04"), "a zip archive: extract the file first"),
-    (is_plain_combined,
-     "an access log without request times: add $request_time to nginx's log_format, or %(D)s to Gunicorn's "
-     "access_log_format, and give a log written with it"),
+     "this is an HTML page (a report?), which holds no raw data",
+     "give the tool's data file (k6 JSON, Locust CSV, JMeter results, an access log)"),
+    (lambda s: s.startswith("PK\x03\x04"), "this is a zip archive", "extract the file first"),
 )
 
 
 def detect(line: str, name: str):
     """``(parser class, constructor arguments)`` for a file whose first non-blank line is ``line``; ``None`` if unknown."""
-    for cls in (K6Json, K6Summary, LocustHistory, LocustStats, JMeterCsv):
+    for cls in (K6Json, K6Summary, LocustHistory, LocustStats, LocustRequests, JMeterCsv, JMeterXml, K6Csv, IisLog,
+                EnvoyLog, UwsgiLog, HaproxyLog, AlbLog, JsonAccessLog):
         args = cls.sniff(line)
         if args is not None:
             return cls, args
-    return sniff_access_log(line)
+    found = sniff_access_log(line)
+    if found is not None:
+        return found
+    layout = detect_layout(line)
+    return (LayoutLog, {"layout": layout}) if layout is not None else None
+
+
+def known_other(line: str):
+    """``(what the file is, what to give instead)`` for a known tool's file that holds nothing read here."""
+    for matches, what, todo in _KNOWN_OTHERS:
+        if matches(line):
+            return what, todo
+    return None
 
 
 def unsupported(line: str, name: str) -> str:
-    """What the first line looked like instead: a known other file, or the formats read here."""
-    for matches, what in _KNOWN_OTHERS:
-        if matches(line):
-            return what
+    """What to give: the format the file's name suggests, or the formats read here."""
     lowered = name.lower()
     for ending, format_id in _BY_NAME:
         if lowered.endswith(ending):

@@ -24,6 +24,7 @@ from ..catalogue import CALCULATORS
 from ..cost import SECONDS_PER_MONTH
 from ..simulation import MAX_P99_TO_MEAN, lognormal_sigma
 from ..spec import PerfcalcError
+from .records import CLIENT, PROXY, SERVICE, UPSTREAM
 
 __all__ = ["MIN_SPAN_FOR_MONTH_S", "calculator_inputs"]
 
@@ -37,8 +38,12 @@ def _round(x: float) -> float:
 
 
 def calculator_inputs(*, throughput_rps, service_ms, service_basis, p99_ms, error_rate_pct, usl_measurements,
-                      requests_in_file, span_s, month_extrapolation) -> tuple[dict, list]:
-    """``({calculator id: {field: value}}, notes)`` from the measured numbers; missing ones are left out."""
+                      requests_in_file, span_s, month_extrapolation, timing=None) -> tuple[dict, list]:
+    """``({calculator id: {field: value}}, notes)`` from the measured numbers; missing ones are left out.
+
+    ``timing`` (a :class:`~.records.Timing`) says what the measured time is,
+    and so how well it stands for ``service_time_ms``.
+    """
     inputs, notes = {}, []
     if usl_measurements:
         inputs["usl-fit"] = {"measurements": usl_measurements}
@@ -60,9 +65,7 @@ def calculator_inputs(*, throughput_rps, service_ms, service_basis, p99_ms, erro
         else:
             notes.append("Not suggested for simulate: its point is the tail, and this file gives no p99 of the "
                          "steady window to fit it to.")
-        notes.append(f"Suggested service_time_ms is {service_basis}. Measured times include any time spent queued "
-                     "in the server (and, from a load generator, the network), so under load they overstate the "
-                     "service time; a step test's lowest step is the closest to it.")
+        notes.append(f"Suggested service_time_ms is {service_basis}. {_service_caveat(timing)}")
     if service_ms:
         inputs["capacity"] = {"response_time_ms": _round(service_ms)}
         if error_rate_pct is not None:
@@ -73,6 +76,24 @@ def calculator_inputs(*, throughput_rps, service_ms, service_basis, p99_ms, erro
             notes.append(f"Suggested requests_per_month = {requests_in_file:,} requests in {span_s / 3600:,.1f} h "
                          f"of log × 730 h / {span_s / 3600:,.1f} h: the log's average rate held for a month.")
     return _checked(inputs, notes), notes
+
+
+def _service_caveat(timing) -> str:
+    """How far the measured time stands for the service time worker-pool asks for."""
+    kind = timing.kind if timing else CLIENT
+    if kind == SERVICE:
+        return (f"{timing.field} is the server's own time after it read the request, which is what service_time_ms "
+                "means; the time requests waited in the listen backlog is not in it, so it does not show how "
+                "loaded the server was: compare with the calculator's predicted wait.")
+    if kind == UPSTREAM:
+        return (f"{timing.field} includes any time the request waited in the upstream's listen backlog, so under "
+                "load it overstates the service time; the least loaded period is the closest to it.")
+    if kind == PROXY:
+        return (f"{timing.field} is the proxy's whole time, the wait for the upstream and the client's reading "
+                "included, so under load it overstates the service time; log $upstream_response_time (or the "
+                "application server's own time) for a closer figure.")
+    return ("Measured times include any time spent queued in the server and the network, so under load they "
+            "overstate the service time; a step test's lowest step is the closest to it.")
 
 
 def _checked(inputs: dict, notes: list) -> dict:

@@ -32,9 +32,9 @@ from __future__ import annotations
 import re
 
 from .csvrows import CsvRows
-from .records import LineError, plausible_duration, plausible_time
+from .records import CLIENT, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
 
-__all__ = ["DEFAULT_COLUMNS", "JMeterCsv"]
+__all__ = ["DEFAULT_COLUMNS", "JMeterCsv", "JMeterXml"]
 
 DEFAULT_COLUMNS = ("timeStamp", "elapsed", "label", "responseCode", "responseMessage", "threadName", "dataType",
                    "success", "failureMessage", "bytes", "sentBytes", "grpThreads", "allThreads", "URL", "Latency",
@@ -54,6 +54,17 @@ class JMeterCsv:
                     "(sampleresult.timestamp.start=true), else its end")
     failure_rule = "success = false (JMeter's assertions)"
     load_name = "threads"
+    samples = (  # JMeter 5.6 CSV with its default columns and header (jmeter.properties as shipped)
+        Sample("1710061200000,51,GET /api/items,200,OK,Shop 1-1,text,true,,555,180,1,1,http://shop.test/api/items,48,0,1",
+               (Request(1710061200.0, 51.0, False, "200", "GET /api/items", 1),), before=(",".join(DEFAULT_COLUMNS),)),
+        Sample('1710061201000,12,GET /api/cart,500,Internal Server Error,Shop 1-2,text,false,"Test failed: code '
+               'expected 200",120,180,2,2,http://shop.test/api/cart,12,0,0',
+               (Request(1710061201.0, 12.0, True, "500", "GET /api/cart", 2),), before=(",".join(DEFAULT_COLUMNS),)),
+        Sample("1710061200000,-5,home,200,OK,t,text,true,,1,1,1,1,u,1,0,0", "elapsed in whole milliseconds",
+               before=(",".join(DEFAULT_COLUMNS),)),
+    )
+    timing = Timing("elapsed", CLIENT, "JMeter's elapsed: from just before sending the request to just after the "
+                                       "response's last byte, as the load generator saw it (connecting included)")
 
     def __init__(self, sink, delimiter: str, columns: tuple, header: bool):
         missing = [c for c in ("timeStamp", "elapsed") if c not in columns]
@@ -92,9 +103,9 @@ class JMeterCsv:
         return ("JMeter CSV results: a header row starting timeStamp,elapsed,… or, without one, JMeter's 17 "
                 "default columns (" + ",".join(DEFAULT_COLUMNS) + ")")
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         fields = self.rows.fields(line)
-        if type(fields) is int:  # the header, or a row whose quoted field goes on
+        if type(fields) is LineResult:  # the header, or a row whose quoted field goes on
             return fields
         stamp, elapsed = fields[self._time], fields[self._elapsed]
         if not _DIGITS.match(stamp):
@@ -104,7 +115,7 @@ class JMeterCsv:
             raise LineError("elapsed in whole milliseconds", elapsed)
         if self._message is not None and fields[self._message].startswith(_TRANSACTION):
             self._transactions += 1
-            return 0
+            return LineResult.IGNORED
         code = fields[self._code] if self._code is not None else ""
         if self._success is not None:
             success = fields[self._success].lower()
@@ -122,10 +133,95 @@ class JMeterCsv:
         label = fields[self._label] if self._label is not None else ""
         self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), plausible_duration(float(elapsed), elapsed),
                           failed, code, label, threads)
-        return 1
+        return LineResult.USED
 
     def end(self) -> None:
         if self._transactions:
             self.notes.append(f"Skipped {self._transactions:,} Transaction Controller samples (their time is the "
                               "sum of their children's, which are counted themselves).")
         self.rows.close()
+
+
+_XML_SAMPLE = re.compile(r"<(httpSample|sample)\s([^>]*?)(/?)>|</(httpSample|sample)>", re.ASCII)
+_XML_ATTR = re.compile(r'(\w+)="([^"]*)"', re.ASCII)
+
+
+class JMeterXml:
+    """JMeter results saved as XML (``jmeter.save.saveservice.output_format=xml``): one element per sample.
+
+    ``<httpSample t="elapsed ms" ts="timeStamp ms" s="success" lb="label"
+    rc="code" na="allThreads" ng="grpThreads" …>`` (``<sample>`` for
+    samplers other than HTTP); sub-samples (redirects, a Transaction
+    Controller's children) are nested inside their parent and are not
+    counted again: the top-level samples are the requests, as JMeter's own
+    listeners count them. An element may span lines (a response body
+    saved inside it): lines are read until it closes.
+    """
+
+    format = "jmeter-xml"
+    kind = "requests"
+    label = "JMeter XML results (JTL)"
+    time_resolution_s = 0.001
+    time_meaning = JMeterCsv.time_meaning
+    failure_rule = 's = "false" (JMeter\'s assertions)'
+    load_name = "threads"
+    timing = JMeterCsv.timing
+    samples = (
+        Sample('<httpSample t="51" it="0" lt="48" ct="1" ts="1710061200000" s="true" lb="GET /api/items" rc="200" '
+               'rm="OK" tn="Shop 1-1" dt="text" by="555" sby="180" ng="1" na="1"/>',
+               (Request(1710061200.0, 51.0, False, "200", "GET /api/items", 1),),
+               before=('<?xml version="1.0" encoding="UTF-8"?>', '<testResults version="1.2">')),
+        Sample('<httpSample t="x" ts="1710061200000" s="true" lb="home" rc="200"/>', "t: elapsed in whole milliseconds",
+               before=('<?xml version="1.0" encoding="UTF-8"?>', '<testResults version="1.2">')),
+    )
+
+    def __init__(self, sink):
+        self.sink = sink
+        self.notes = []
+        self._depth = 0
+        self._transactions = 0
+
+    @classmethod
+    def sniff(cls, line: str):
+        text = line.lstrip()
+        if text.startswith("<?xml") or text.startswith("<testResults"):
+            return {}
+        return None
+
+    @classmethod
+    def first_line_rule(cls) -> str:
+        return '<?xml …?> and <testResults …>: JMeter results saved as XML'
+
+    def parse(self, line: str) -> LineResult:
+        used = False
+        for m in _XML_SAMPLE.finditer(line):
+            if m.group(4):  # a closing tag
+                self._depth = max(0, self._depth - 1)
+                continue
+            if self._depth == 0:
+                used = self._sample(dict(_XML_ATTR.findall(m.group(2)))) or used
+            if not m.group(3):
+                self._depth += 1
+        return LineResult.USED if used else LineResult.IGNORED
+
+    def _sample(self, attrs: dict) -> bool:
+        stamp, elapsed = attrs.get("ts", ""), attrs.get("t", "")
+        if not _DIGITS.match(stamp):
+            raise LineError("ts: timeStamp in milliseconds since the epoch", stamp)
+        if not _DIGITS.match(elapsed):
+            raise LineError("t: elapsed in whole milliseconds", elapsed)
+        if attrs.get("rm", "").startswith(_TRANSACTION):
+            self._transactions += 1
+            return False
+        threads = attrs.get("na") or attrs.get("ng")
+        self.sink.request(plausible_time(int(stamp) / 1000.0, stamp), plausible_duration(float(elapsed), elapsed),
+                          attrs.get("s", "true") == "false", attrs.get("rc", ""), attrs.get("lb", ""),
+                          int(threads) if threads and threads.isdigit() else None)
+        return True
+
+    def end(self) -> None:
+        if self._transactions:
+            self.notes.append(f"Skipped {self._transactions:,} Transaction Controller samples (their time is the "
+                              "sum of their children's, which are counted themselves).")
+        self.notes.append("Sub-samples nested in a sample (redirects, a transaction's children) are part of it and "
+                          "are not counted again.")

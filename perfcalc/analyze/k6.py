@@ -36,10 +36,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
-from .records import LineError, Total, plausible_duration, plausible_time
+from .records import (CLIENT, LineError, LineResult, LoadLevel, Request, Sample, Timing, Total, json_object,
+                      plausible_duration, plausible_time)
 
-__all__ = ["K6Json", "K6Summary", "rfc3339_s"]
+__all__ = ["K6Json", "K6Summary", "K6Csv", "rfc3339_s"]
 
 _RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)\Z",
                       re.ASCII)
@@ -49,7 +51,7 @@ MAX_SUMMARY_BYTES = 16 << 20
 _CACHE_LIMIT = 20_000
 
 
-def rfc3339_s(text: str, cache: dict | None = None) -> float:
+def rfc3339_s(text: str, cache=None) -> float:
     """Unix time of an RFC 3339 timestamp as k6 writes it (nanoseconds, any offset).
 
     >>> rfc3339_s("2017-05-09T14:34:45.625742514+02:00")
@@ -60,23 +62,22 @@ def rfc3339_s(text: str, cache: dict | None = None) -> float:
     m = _RFC3339.match(text) if isinstance(text, str) else None
     if m is None:
         raise LineError('"time": an RFC 3339 timestamp like 2017-05-09T14:34:45.625742514+02:00', str(text))
-    key = text[:19] + m.group(8)  # every sample within a second shares this part
-    whole = cache.get(key) if cache is not None else None
-    if whole is None:
-        zone = m.group(8)
-        offset = timedelta(0) if zone in "Zz" else (1 if zone[0] == "+" else -1) * timedelta(
-            hours=int(zone[1:3]), minutes=int(zone[4:6]))
-        try:
-            whole = datetime(*(int(m.group(i)) for i in range(1, 7)), tzinfo=timezone(offset)).timestamp()
-        except ValueError:
-            raise LineError('"time": a valid date and time', text) from None
-        plausible_time(whole, text)
-        if cache is not None:
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            cache[key] = whole
+    whole = _whole_second(text[:19], m.group(8))  # every sample within a second shares this part
     fraction = m.group(7)
     return whole + int(fraction) / 10 ** len(fraction) if fraction else whole
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _whole_second(stamp: str, zone: str) -> float:
+    """Unix time of ``YYYY-MM-DDTHH:MM:SS`` at a zone ``Z`` or ``±HH:MM``."""
+    offset = timedelta(0) if zone in "Zz" else (1 if zone[0] == "+" else -1) * timedelta(
+        hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    try:
+        whole = datetime(int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]), int(stamp[14:16]),
+                         int(stamp[17:19]), tzinfo=timezone(offset)).timestamp()
+    except ValueError:
+        raise LineError('"time": a valid date and time', stamp + zone) from None
+    return plausible_time(whole, stamp + zone)
 
 
 def _number(value, what: str) -> float:
@@ -96,35 +97,42 @@ class K6Json:
     time_meaning = "the end of each request (k6 stamps HTTP samples when the response ends)"
     failure_rule = 'expected_response = "false" (k6: status outside 200–399 unless the script says otherwise)'
     load_name = "VUs"
+    samples = (  # lines as k6 v0.49 writes them (the key order of k6 v0.47+), and a cut line
+        Sample('{"metric":"http_req_duration","type":"Point","data":{"time":"2024-03-10T08:00:01.157+01:00",'
+               '"value":48.51,"tags":{"expected_response":"true","group":"","method":"GET","name":'
+               '"https://shop.test/api/items","proto":"HTTP/1.1","scenario":"default","status":"200"}}}',
+               (Request(1710054001.157, 48.51, False, "200", "GET https://shop.test/api/items", None),)),
+        Sample('{"metric":"vus","type":"Point","data":{"time":"2024-03-10T08:00:01Z","value":3,"tags":null}}',
+               (LoadLevel(1710057601.0, 3),)),
+        Sample('{"metric":"http_reqs","type":"Point","data":{"time":"2024-03-10T08:00:01Z","value":1}}',
+               LineResult.IGNORED),
+        Sample('{"metric":"http_req_duration","type":"Point","data":{"time":"2024-03-10T08:00:01Z","val',
+               "a JSON object per line"),
+    )
+    timing = Timing("http_req_duration", CLIENT, "k6's http_req_duration: from sending the request to receiving "
+                                                 "the response's last byte, as the load generator saw it (DNS, "
+                                                 "connecting and TLS not included)")
 
     def __init__(self, sink):
         self.sink = sink
         self.notes = []
-        self._times = {}
         self._untagged = 0
 
     @classmethod
     def sniff(cls, line: str):
-        if not line.startswith("{"):
-            return None
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError):
-            return None
-        if isinstance(obj, dict) and obj.get("type") in ("Metric", "Point") and "metric" in obj:
-            return {}
-        return None
+        obj = json_object(line)
+        return {} if obj is not None and obj.get("type") in ("Metric", "Point") and "metric" in obj else None
 
     @classmethod
     def first_line_rule(cls):
         return _POINT_RULE
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         # Most lines are other metrics (about a dozen per request): tell them
         # apart without decoding them, but never let a cut line pass.
         if '"http_req_duration"' not in line and '"vus"' not in line:
             if line.startswith("{") and line.endswith("}"):
-                return 0
+                return LineResult.IGNORED
             raise LineError(_POINT_RULE)
         try:
             obj = json.loads(line)
@@ -134,15 +142,15 @@ class K6Json:
             raise LineError(_POINT_RULE)
         metric = obj.get("metric")
         if obj["type"] != "Point" or metric not in ("http_req_duration", "vus"):
-            return 0
+            return LineResult.IGNORED
         data = obj.get("data")
         if not isinstance(data, dict):
             raise LineError('"data": an object with time, value and tags')
-        time_s = rfc3339_s(data.get("time"), self._times)
+        time_s = rfc3339_s(data.get("time"))
         value = _number(data.get("value"), f"the value of a {metric} point")
         if metric == "vus":
             self.sink.load_level(time_s, int(value))
-            return 1
+            return LineResult.USED
         plausible_duration(value, str(value))
         tags = data.get("tags") or {}
         if not isinstance(tags, dict):
@@ -157,7 +165,7 @@ class K6Json:
         name = tags.get("name") or tags.get("url") or ""
         endpoint = f"{tags.get('method', '')} {name}".strip()
         self.sink.request(time_s, value, failed, status, endpoint, None)
-        return 1
+        return LineResult.USED
 
     def end(self) -> None:
         if self._untagged:
@@ -180,6 +188,8 @@ class K6Summary:
     whole_document = True  # one JSON document over any number of lines
     failure_rule = "k6's http_req_failed (status outside 200–399 unless the script says otherwise)"
     label = "k6 end-of-test summary JSON"
+    timing = None
+    samples = ()  # one document over many lines: its fixtures are read whole (tests/analyze/test_formats.py)
 
     def __init__(self, sink):
         self.sink = sink
@@ -206,12 +216,12 @@ class K6Summary:
     def first_line_rule(cls):
         return 'a k6 summary JSON object ({"metrics": …} from handleSummary or --summary-export)'
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         self._size += len(line) + 1
         if self._size > MAX_SUMMARY_BYTES:
             raise LineError(f"a k6 summary of at most {MAX_SUMMARY_BYTES >> 20} MiB")
         self._parts.append(line)
-        return 1
+        return LineResult.USED
 
     def end(self) -> None:
         text = "\n".join(self._parts)
@@ -285,3 +295,104 @@ class K6Summary:
                                    if (p := _percentile_key(k)) is not None and v is not None))
         return Total(endpoint, count, failures, rate, get("avg"), get("min"), get("max"), percentiles,
                      duration_s, vus_max)
+
+
+_CSV_HEADER = "metric_name,timestamp,metric_value"
+
+
+class K6Csv:
+    """k6's CSV output (``--out csv=FILE``): one row per sample; ``http_req_duration`` rows are requests.
+
+    Columns as k6 writes them (grafana.com/docs/k6, Results output →
+    Real-time → CSV): ``metric_name,timestamp,metric_value,check,error,
+    error_code,expected_response,group,method,name,proto,scenario,service,
+    status,subproto,tls_version,url,extra_tags,metadata`` (older versions
+    have fewer, in the same order, named by the header). ``timestamp`` is
+    Unix seconds by default (``K6_CSV_TIME_FORMAT=unix``), or milliseconds,
+    microseconds or RFC 3339 with the other time formats. ``vus`` rows are
+    the load level. As for ``--out json``, a request failed when
+    ``expected_response`` is ``false`` (else when its status is outside
+    200–399).
+    """
+
+    format = "k6-csv"
+    kind = "requests"
+    label = "k6 CSV (--out csv)"
+    time_resolution_s = 1.0
+    time_meaning = "the end of each request (k6 stamps HTTP samples when the response ends), to the second by default"
+    failure_rule = K6Json.failure_rule
+    load_name = "VUs"
+    timing = K6Json.timing
+    samples = (
+        Sample("http_req_duration,1710057601,48.512,,,,true,,GET,https://shop.test/api/items,HTTP/1.1,default,,200,,,"
+               "https://shop.test/api/items,,",
+               (Request(1710057601.0, 48.512, False, "200", "GET https://shop.test/api/items", None),),
+               before=("metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,"
+                       "proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata",)),
+        Sample("http_reqs,1710057601,1.000000,,,,true,,GET,https://shop.test/api/items,HTTP/1.1,default,,200,,,"
+               "https://shop.test/api/items,,", LineResult.IGNORED,
+               before=("metric_name,timestamp,metric_value,check,error,error_code,expected_response,group,method,name,"
+                       "proto,scenario,service,status,subproto,tls_version,url,extra_tags,metadata",)),
+    )
+
+    def __init__(self, sink, columns: tuple):
+        from .csvrows import CsvRows
+        self.sink = sink
+        self.notes = []
+        self.rows = CsvRows(",", len(columns), header=True)
+        self.col = {name: i for i, name in enumerate(columns)}
+        self._untagged = 0
+
+    @classmethod
+    def sniff(cls, line: str):
+        if not line.startswith(_CSV_HEADER):
+            return None
+        return {"columns": tuple(line.split(","))}
+
+    @classmethod
+    def first_line_rule(cls) -> str:
+        return "k6's CSV output: a header row metric_name,timestamp,metric_value,…"
+
+    def parse(self, line: str) -> LineResult:
+        fields = self.rows.fields(line)
+        if type(fields) is LineResult:
+            return fields
+        col = self.col
+        metric = fields[col["metric_name"]]
+        if metric not in ("http_req_duration", "vus"):
+            return LineResult.IGNORED
+        time_s = _csv_time(fields[col["timestamp"]])
+        try:
+            value = _number(float(fields[col["metric_value"]][:40]), "metric_value")  # inf and nan refused
+        except ValueError as exc:
+            if isinstance(exc, LineError):
+                raise
+            raise LineError("metric_value: a number", fields[col["metric_value"]]) from None
+        if metric == "vus":
+            self.sink.load_level(time_s, int(value))
+            return LineResult.USED
+        ms = plausible_duration(value, fields[col["metric_value"]])
+        get = lambda name: fields[col[name]] if name in col else ""  # noqa: E731
+        status, expected = get("status"), get("expected_response")
+        if expected in ("true", "false"):
+            failed = expected == "false"
+        else:
+            self._untagged += 1
+            failed = not (len(status) == 3 and "200" <= status <= "399")
+        endpoint = f"{get('method')} {get('name') or get('url')}".strip()
+        self.sink.request(time_s, ms, failed, status, endpoint, None)
+        return LineResult.USED
+
+    def end(self) -> None:
+        self.rows.close()
+        if self._untagged:
+            self.notes.append(f"{self._untagged:,} requests have no expected_response: they failed when their "
+                              "status is outside 200–399.")
+
+
+def _csv_time(text: str) -> float:
+    if text.isdigit():
+        digits = len(text)
+        scale = 1.0 if digits <= 10 else 1e3 if digits <= 13 else 1e6 if digits <= 16 else 1e9
+        return plausible_time(int(text[:19]) / scale, text)
+    return rfc3339_s(text)

@@ -46,7 +46,9 @@ def _undecodable(raw: bytes) -> BadLine:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         column = len(raw[:exc.start].decode("utf-8", "replace")) + 1
-        return BadLine("UTF-8 text", f"byte 0x{raw[exc.start]:02x} at column {column}")
+        bad = BadLine("UTF-8 text", f"byte 0x{raw[exc.start]:02x} at column {column}")
+        bad.raw = raw  # a parser that reads legacy encodings (Locust's CSVs on Windows) decodes it itself
+        return bad
     raise AssertionError("only called on undecodable lines")
 
 

@@ -35,12 +35,15 @@ from __future__ import annotations
 import re
 
 from .csvrows import CsvRows
-from .records import Interval, LineError, Total, plausible_time
+from .records import Interval, LineError, LineResult, Sample, Total, plausible_time
 
-__all__ = ["LocustStats", "LocustHistory"]
+__all__ = ["LocustStats", "LocustHistory", "LocustRequests"]
 
 _PERCENTILE = re.compile(r"(\d+(?:\.\d+)?)%\Z", re.ASCII)
 _AGGREGATED = "Aggregated"
+_HISTORY_HEADER = ("Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,"
+                   "100%,Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response "
+                   "Time,Total Min Response Time,Total Max Response Time,Total Average Content Size")
 # Counts, times and rates beyond 10^15 are no measurement but a broken number (and overflow floats).
 _MAX_DIGITS = 15
 
@@ -60,10 +63,13 @@ def _number(text: str, column: str, *, whole: bool = False):
 
 class _LocustCsv:
     required: tuple = ()
+    # Locust writes with Python's default encoding: on Windows, names in Windows-1252 rather than UTF-8.
+    legacy_encoding = "cp1252"
     label = ""
     kind = ""
     failure_rule = ("Locust counted a failure (a request that raised, or that the script marked with "
                     "response.failure())")
+    timing = None
 
     def __init__(self, sink, columns: tuple):
         missing = [c for c in self.required if c not in columns]
@@ -93,13 +99,13 @@ class _LocustCsv:
     def first_line_rule(cls):
         return f"{cls.label}: a header row {','.join(cls.required)},…"
 
-    def parse(self, line: str) -> int:
+    def parse(self, line: str) -> LineResult:
         fields = self.rows.fields(line)
-        if type(fields) is int:  # the header, or a row whose quoted field goes on
+        if type(fields) is LineResult:  # the header, or a row whose quoted field goes on
             return fields
         kind, name = fields[self.index["Type"]], fields[self.index["Name"]]
         self.record(fields, "" if (name == _AGGREGATED and not kind) else f"{kind} {name}".strip(), line)
-        return 1
+        return LineResult.USED
 
     def record(self, fields: list, endpoint: str, line: str) -> None:
         """Hand one data row to the sink; ``endpoint`` is "" for the Aggregated row."""
@@ -125,6 +131,16 @@ class LocustStats(_LocustCsv):
     label = "Locust --csv statistics (_stats.csv)"
     required = ("Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
                 "Min Response Time", "Max Response Time", "Requests/s")
+    samples = (  # Locust 2.47 --csv, the header and rows as it writes them (tests/fixtures/analyze/locust_stats.csv)
+        Sample(",Aggregated,8791,201,18,27.353592753947922,1.3466199998219963,479.57437800050684,10.3,"
+               "109.49196349798946,2.5034563375151726,18,26,32,36,49,59,75,110,360,490,490",
+               (Total("", 8791, 201, 109.49196349798946, 27.353592753947922, 1.3466199998219963, 479.57437800050684,
+                      ((50.0, 18.0), (66.0, 26.0), (75.0, 32.0), (80.0, 36.0), (90.0, 49.0), (95.0, 59.0),
+                       (98.0, 75.0), (99.0, 110.0), (99.9, 360.0), (99.99, 490.0), (100.0, 490.0))),),
+               before=("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min "
+                       "Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,"
+                       "90%,95%,98%,99%,99.9%,99.99%,100%",)),
+    )
 
     def record(self, fields: list, endpoint: str, line: str) -> None:
         col = self.index
@@ -154,6 +170,18 @@ class LocustHistory(_LocustCsv):
     load_name = "users"
     required = ("Timestamp", "User Count", "Type", "Name", "Requests/s", "Total Request Count", "Total Failure Count",
                 "Total Average Response Time", "Total Min Response Time", "Total Max Response Time")
+    samples = (  # Locust 2.47 --csv history rows (tests/fixtures/analyze/locust_stats_history.csv)
+        Sample("1795271369,0,,Aggregated,0.000000,0.000000,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,N/A,0,0,0,0.0,0,0,0",
+               (Interval(1795271369, 0, "", 0, 0, 0.0, 0.0, 0.0, 0.0, ()),), before=(_HISTORY_HEADER,)),
+        Sample("1795271370,1,,Aggregated,0.000000,0.000000,14,32,33,36,68,86,86,86,86,86,86,19,0,14,26.69676289473213,"
+               "9.576458000083221,86.18202599973301,9.526315789473685",
+               (Interval(1795271370, 1, "", 19, 0, 26.69676289473213, 9.576458000083221, 86.18202599973301, 0.0,
+                         ((50.0, 14.0), (66.0, 32.0), (75.0, 33.0), (80.0, 36.0), (90.0, 68.0), (95.0, 86.0),
+                          (98.0, 86.0), (99.0, 86.0), (99.9, 86.0), (99.99, 86.0), (100.0, 86.0))),),
+               before=(_HISTORY_HEADER,)),
+        Sample("soon,1,,Aggregated,0.000000,0.000000,14,32,33,36,68,86,86,86,86,86,86,19,0,14,26.6,9.5,86.1,9.5",
+               r"Timestamp \(Unix seconds\): a number", before=(_HISTORY_HEADER,)),
+    )
 
     def record(self, fields: list, endpoint: str, line: str) -> None:
         col = self.index
@@ -174,4 +202,58 @@ class LocustHistory(_LocustCsv):
             max_ms_total=_number(fields[col["Total Max Response Time"]], "Total Max Response Time"),
             rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
             percentiles_ms=self.stated_percentiles(fields),
+        ))
+
+
+class LocustRequests(_LocustCsv):
+    """Locust 0.x ``--csv=PREFIX``'s ``PREFIX_requests.csv``: whole-run figures per request name, and ``Total``.
+
+    Columns as Locust 0.9–0.14 wrote them, every cell quoted: ``"Method",
+    "Name","# requests","# failures","Median response time","Average
+    response time","Min response time","Max response time","Average
+    Content Size","Requests/s"``; the last row is ``"None","Total"``. No
+    percentiles beyond the median (they are in ``_distribution.csv``).
+    """
+
+    format = "locust-requests"
+    kind = "totals"
+    label = "Locust 0.x --csv requests (_requests.csv)"
+    required = ("Method", "Name", "# requests", "# failures", "Median response time", "Average response time",
+                "Min response time", "Max response time", "Requests/s")
+    samples = (
+        Sample('"None","Total","8791","201","18","27","1","479","10","109.49"',
+               (Total("", 8791, 201, 109.49, 27.0, 1.0, 479.0, ((50.0, 18.0),)),),
+               before=('"Method","Name","# requests","# failures","Median response time","Average response time",'
+                       '"Min response time","Max response time","Average Content Size","Requests/s"',)),
+    )
+
+    @classmethod
+    def sniff(cls, line: str):
+        if not line.startswith('"Method","Name","# requests"') and not line.startswith("Method,Name,# requests"):
+            return None
+        try:
+            return {"columns": tuple(CsvRows(",").row(line) or ())}
+        except LineError:
+            return None
+
+    def parse(self, line: str) -> LineResult:
+        fields = self.rows.fields(line)
+        if type(fields) is LineResult:
+            return fields
+        method, name = fields[self.index["Method"]], fields[self.index["Name"]]
+        self.record(fields, "" if (name == "Total" and method in ("None", "")) else f"{method} {name}".strip(), line)
+        return LineResult.USED
+
+    def record(self, fields: list, endpoint: str, line: str) -> None:
+        col = self.index
+        count = _number(fields[col["# requests"]], "# requests", whole=True)
+        median = _number(fields[col["Median response time"]], "Median response time")
+        self.sink.total(Total(
+            endpoint=endpoint, requests=count,
+            failures=_number(fields[col["# failures"]], "# failures", whole=True),
+            rate_rps=_number(fields[col["Requests/s"]], "Requests/s"),
+            mean_ms=_number(fields[col["Average response time"]], "Average response time") if count else None,
+            min_ms=_number(fields[col["Min response time"]], "Min response time") if count else None,
+            max_ms=_number(fields[col["Max response time"]], "Max response time") if count else None,
+            percentiles_ms=((50.0, median),) if median is not None and count else (),
         ))

@@ -1,4 +1,15 @@
-"""What every parser yields, whatever the tool: requests, load levels, intervals, totals.
+"""What every parser is and yields, whatever the tool: the protocol, line results, requests, totals.
+
+**The parser protocol** (:class:`Parser`). A parser class names its
+format (``format``, an id of ``analyze.FORMATS``), what kind of file it
+reads (``kind``: ``requests``, ``intervals`` or ``totals``), and carries
+sample lines with what each yields (``samples``, run by one parametrised
+test, as lnav's formats carry theirs). ``sniff(line)`` answers whether a
+line is of this format, with the constructor's arguments, or ``None``;
+``cls(sink, **arguments)`` makes the parser; ``parse(line)`` reads one
+line and answers a :class:`LineResult` (or raises :class:`LineError`);
+``end()`` is called once after the last line. What a duration field
+measures is declared with it (:class:`Timing`).
 
 A parser turns one line of a tool's output into calls on a *sink*: one
 :class:`Request` per request for files that have them (k6 JSON lines,
@@ -15,10 +26,16 @@ Times are Unix seconds (UTC), durations milliseconds.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+import enum
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple, Protocol
 
-__all__ = ["LineError", "Request", "LoadLevel", "Interval", "Total", "Sink", "Recorder", "shown", "plausible_time",
-           "plausible_duration"]
+from ..spec import PerfcalcError
+
+__all__ = ["LineError", "LineResult", "Parser", "Sample", "Timing", "Request", "LoadLevel", "Interval", "Total",
+           "Sink", "Recorder", "refusal", "json_object", "shown", "plausible_time", "plausible_duration", "CLIENT", "PROXY",
+           "UPSTREAM", "SERVICE"]
 
 # How much of a rejected line is quoted back: enough to recognise it.
 SHOWN_CHARS = 60
@@ -67,6 +84,111 @@ def plausible_time(time_s: float, text: str) -> float:
     if not EARLIEST_S <= time_s < LATEST_S:
         raise LineError("a time between 1980 and 2200", text)
     return time_s
+
+
+def json_object(line: str):
+    """The JSON object a line holds, or ``None`` (not JSON, not an object, or nested past the parser's depth).
+
+    >>> json_object('{"a": 1}'), json_object("[1]"), json_object("{")
+    ({'a': 1}, None, None)
+    """
+    if not line.startswith("{"):
+        return None
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def refusal(file: str, line: int | None, message: str) -> PerfcalcError:
+    """The one error for a file that cannot be analysed: ``FILE line N: message``, with ``file`` and ``line`` kept.
+
+    ``message`` says, in this order, what the file looks like, what is
+    missing, and what to do. The CLI's ``--json`` prints ``file``,
+    ``line`` and ``message`` as ``{"error": {…}}``.
+
+    >>> e = refusal("a.log", 3, "line 3 is half a JSON object; it has no closing brace; give the whole file")
+    >>> str(e), e.file, e.line
+    ('a.log line 3: line 3 is half a JSON object; it has no closing brace; give the whole file', 'a.log', 3)
+    """
+    error = PerfcalcError(f"{file} line {line}: {message}" if line else f"{file}: {message}")
+    error.file, error.line, error.message = file, line, message
+    return error
+
+
+class LineResult(enum.Enum):
+    """What a parser made of one line (the analyzer counts lines by it)."""
+
+    USED = "used"          # it held a request, a load level or a row, given to the sink
+    IGNORED = "ignored"    # a header, a comment, a metric not needed
+    PENDING = "pending"    # it opens or continues a record that ends on a later line (a quoted CSV field)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What a file's duration field measures, said everywhere its numbers are shown.
+
+    ``kind`` is one of :data:`CLIENT` (the load generator's response time,
+    network included), :data:`PROXY` (a proxy's time for the whole request,
+    its wait for the upstream included), :data:`UPSTREAM` (a proxy's wait
+    for the upstream: time queued in the upstream's listen backlog is in
+    it, the proxy's own reading and writing are not) or :data:`SERVICE`
+    (the application server's own time after it read the request: time
+    queued in the listen backlog is not in it). ``little`` says what
+    Little's law over that time counts.
+    """
+
+    field: str
+    kind: str
+    measures: str
+
+    @property
+    def little(self) -> str:
+        return _LITTLE[self.kind]
+
+
+CLIENT, PROXY, UPSTREAM, SERVICE = "client", "proxy", "upstream", "service"
+_LITTLE = {
+    CLIENT: "requests in flight (as the load generator saw them)",
+    PROXY: "requests in flight at the proxy",
+    UPSTREAM: "requests at the upstream, queued there or being served",
+    SERVICE: "busy workers (requests being served; those waiting in the listen backlog are not counted)",
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A line as the tool writes it, and what its parser must make of it.
+
+    ``yields`` is the records the line gives (:class:`Request`,
+    :class:`LoadLevel`, :class:`Interval`, :class:`Total`), or a
+    :class:`LineResult` for a line that gives none, or ``LineError`` text
+    the line is refused with. ``before`` are lines read first (a header).
+    """
+
+    line: str
+    yields: Any
+    before: tuple = ()
+
+
+class Parser(Protocol):
+    """The protocol every format's parser follows (see the module's docstring)."""
+
+    format: ClassVar[str]
+    kind: ClassVar[str]
+    samples: ClassVar[tuple]
+    label: str
+    failure_rule: str
+    timing: Timing | None
+    notes: list
+
+    @classmethod
+    def sniff(cls, line: str) -> dict | None: ...
+    @classmethod
+    def first_line_rule(cls) -> str: ...
+    def parse(self, line: str) -> LineResult: ...
+    def end(self) -> None: ...
 
 
 class LineError(ValueError):
@@ -148,6 +270,11 @@ class Recorder:
 
     def request(self, time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms=None):
         self.records.append(Request(time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms))
+
+    def requests(self, times, durations, failed, statuses, endpoints, upstream=None):
+        for i, t in enumerate(times):
+            self.request(t, durations[i], bool(failed[i]), statuses[i], endpoints[i], None,
+                         upstream[i] if upstream is not None else None)
 
     def load_level(self, time_s, level):
         self.records.append(LoadLevel(time_s, level))

@@ -39,6 +39,7 @@ __all__ = [
     "Plateau",
     "plateaus",
     "log_bin_edges",
+    "littles_law",
 ]
 
 # The steady-state rule (see steady_window). A bucket below 80 % of the
@@ -261,3 +262,19 @@ def log_bin_edges(low: float, high: float, max_bins: int = 60) -> list[float]:
             break
     k_low = max(k_low, k_high - max_bins)  # beyond 60 decades, the lowest values share the first bin
     return [10 ** (k / per_decade) for k in range(k_low, k_high + 1)]
+
+
+def littles_law(throughput_rps: float | None, mean_ms: float | None) -> float | None:
+    """Mean number in the system, L = λW: throughput × mean time over the same window; ``None`` if either is unknown.
+
+    What it counts depends on the time: with a load generator's response
+    times, requests in flight; with a server's own service time (Gunicorn's
+    ``%(D)s``), busy workers. Source: J. D. C. Little, "A Proof for the
+    Queuing Formula L = λW", Operations Research 9(3), 1961.
+
+    >>> littles_law(40.0, 250.0), littles_law(None, 250.0)
+    (10.0, None)
+    """
+    if throughput_rps is None or mean_ms is None:
+        return None
+    return throughput_rps * mean_ms / 1000.0

@@ -12,8 +12,10 @@ is data: whoever shows it must insert it as text, never as HTML.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
+
+from .samples import RunSamples
 
 __all__ = ["LineCounts", "Rejected", "Latency", "Window", "EndpointStats", "Step", "Charts", "Summary"]
 
@@ -48,6 +50,7 @@ class Latency(NamedTuple):
     p999_ms: float | None
     max_ms: float | None
     basis: str
+    measures: str = ""   # what the time field measures (see records.Timing); "" where the tool states it
 
 
 class Window(NamedTuple):
@@ -104,7 +107,7 @@ class Summary:
     """Everything analysed from one file, in the units its field names say."""
 
     file: str
-    format: str                 # k6-json, k6-summary, locust-stats, locust-history, jmeter-csv, nginx, gunicorn
+    format: str                 # an id of analyze.FORMATS
     format_label: str           # "nginx combined + $request_time"
     detected: str               # how the format was known: given, or detected from which line
     kind: str                   # "requests" (per request), "intervals" (per interval), "totals" (whole run)
@@ -123,20 +126,24 @@ class Summary:
     latency: Latency | None             # over the window (whole run for totals; "basis" says how it was got)
     stated_latency: Latency | None      # the whole run as the tool stated it, where the window has no percentiles
     upstream_latency: Latency | None    # nginx $upstream_response_time, where logged
-    mean_concurrency: float | None      # requests in flight, by Little's law over the window
+    mean_concurrency: float | None      # by Little's law over the window; concurrency_counts says of what
+    concurrency_counts: str     # what that mean counts (requests in flight, busy workers …), from the time field
     load_name: str              # "VUs", "threads", "users", or "" when the file records no load level
     load_max: int | None
     endpoints: tuple            # EndpointStats, busiest first
     statuses: tuple             # (status, count), most frequent first
+    statuses_scope: str         # which requests the statuses count (the window's, or the whole file's)
     steps: tuple                # Step, in time order
     usl_measurements: str | None  # "N:X …" for usl-fit, from three or more load levels
     calculator_inputs: dict     # calculator id → {field: value}, names as in the catalogue
     charts: Charts | None
+    warnings: tuple             # what must be read before any number is used (shown before the inputs)
     notes: tuple                # what the numbers mean and what this file cannot tell
+    samples: RunSamples | None = field(default=None, repr=False, compare=False)  # not in to_json
 
     def to_json(self) -> dict:
-        """Plain data: dicts, lists, strings, finite numbers and ``None``."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        """Plain data: dicts, lists, strings, finite numbers and ``None`` (``samples`` left out)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "samples"}
 
 
 def _plain(value):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import charts
-from ..queueing import HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED, background_jobs, littles_law, worker_pool
+from ..queueing import (HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED, SHARED_QUEUE, background_jobs, littles_law,
+                        worker_pool)
 from ..spec import Calculator, Field, Output
 from .fields import MAX_COUNT, count, ms, rate
 
@@ -40,6 +41,12 @@ def overload_warning(arrivals: str, load: float, workers: int, consequence: str)
 
 def _worker_pool_warnings(args, r):
     warnings = []
+    if args["processes"] > SHARED_QUEUE and r.offered_load < args["workers"]:
+        warnings.append(f"The {args['processes']} processes each queue their own requests: the p99 is "
+                        f"{r.p99_ms:,.1f} ms where one queue shared by all {args['workers']} workers would give "
+                        f"{r.shared_queue_p99_ms:,.1f} ms. That assumes an even split, the best case: on an idle "
+                        "Linux host most new connections go to one process, whose queue runs away long before "
+                        "the ceiling.")
     if r.offered_load >= args["workers"]:
         warnings.append(overload_warning(f"{args['arrival_rps']:g} requests/s", r.offered_load, args["workers"],
                                          "The queue grows without bound, so waits and percentiles are unbounded (∞)."))
@@ -70,6 +77,10 @@ WORKER_POOL = Calculator(
         ms("service_time_ms", "Mean service time", default=50.0,
            help="Mean time a worker spends on one request, excluding waiting."),
         count("workers", "Workers", default=5, help="Requests served at once (processes × threads).", maximum=10_000),
+        count("processes", "Processes with their own queue", default=1, maximum=10_000,
+              help="1: every worker takes from one queue (Gunicorn sync workers). More: the workers are split "
+                   "across that many processes that each queue their own requests (gthread: workers = processes "
+                   "× threads)."),
         ms("target_p99_ms", "p99 target (optional)", default=250.0,
            help="If set, the smallest worker count whose p99 response time meets it.", optional=True),
     ),
@@ -82,7 +93,8 @@ WORKER_POOL = Calculator(
         Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
         Output("max_rps", "Throughput ceiling", unit="requests/s", decimals=1),
-        Output("workers_for_target", "Workers for the p99 target", unit="workers", format="int"),
+        Output("workers_for_target", "Workers for the p99 target", unit="workers", format="int",
+               help="With the same number of processes."),
     ),
     model=worker_pool,
     warn=_worker_pool_warnings,
@@ -102,6 +114,7 @@ WORKER_POOL = Calculator(
         "W_q = \\frac{C(c, A)\\,S}{c - A}",
         "P(T > t) = (1 - C)\\,e^{-\\mu t} + C\\,\\frac{\\mu\\,e^{-\\delta t} - \\delta\\,e^{-\\mu t}}{\\mu - \\delta},\\qquad \\mu = \\frac{1}{S},\\ \\delta = c\\mu - \\lambda",
         "t_p:\\ P(T > t_p) = 1 - \\frac{p}{100}\\quad\\text{(bisection)}",
+        "P \\text{ processes: } P \\text{ queues } M/M/T,\\ T = c/P, \\text{ each fed } \\lambda/P",
     ),
     chart=charts.worker_pool_chart,
 )

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from ..spec import Calculator, Field, Output
-from ..workers import (GEVENT_MIN_IO_WAIT_PCT, USEFUL_THREADS_PER_CORE, WORKER_CLASSES, blocking_io_capacity,
-                       gunicorn_sizing)
+from ..workers import (GEVENT_MIN_IO_WAIT_PCT, SYNC_PROCESSES_PER_CORE_LIMIT, USEFUL_THREADS_PER_CORE,
+                       WORKER_CLASSES, blocking_io_capacity, gunicorn_sizing)
 from .fields import count, ms, pct
 
 
 def _gunicorn_warnings(args, r):
     warnings = []
     if r.worker_class != args["worker_class"]:
-        warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; computed as gthread.")
+        warnings.append("Gunicorn runs the gthread worker when threads > 1 is set with the sync class; "
+                        "computed as gthread.")
     if r.max_workers_by_memory < r.heuristic_workers:
-        warnings.append(f"Memory limits the pool to {r.max_workers_by_memory} workers, below the (2 × cores) + 1 = "
-                        f"{r.heuristic_workers} start point.")
+        warnings.append(f"Memory limits the pool to {r.max_workers_by_memory} workers, below the start point for "
+                        f"{r.worker_class} workers at this I/O share.")
+    if r.worker_class == "sync" and r.heuristic_workers > SYNC_PROCESSES_PER_CORE_LIMIT * args["cores"]:
+        warnings.append("Requests that mostly wait need many sync processes to keep the CPUs busy; gthread holds the "
+                        "same slots in one process per core, with less memory and fewer database pools.")
+    if r.worker_class == "gthread" and args["threads"] < r.start_threads and r.bottleneck == "slots":
+        warnings.append(f"The threads run out before the CPUs do: {r.start_threads} threads per worker would keep "
+                        f"each process's core busy at this I/O share.")
     if r.worker_class == "gevent" and args["io_wait_pct"] < GEVENT_MIN_IO_WAIT_PCT:
         warnings.append("gevent helps when requests mostly wait on I/O; with mostly CPU work, the GIL binds.")
     if (r.concurrency_slots > USEFUL_THREADS_PER_CORE * args["cores"] and r.bottleneck != "slots"
@@ -26,9 +33,12 @@ def _gunicorn_warnings(args, r):
 GUNICORN = Calculator(
     id="gunicorn",
     title="Gunicorn workers and throughput ceiling",
-    summary="Workers from cores and memory, then the tightest of three ceilings: slots, the GIL, the CPU.",
+    summary="Workers for the worker class from cores, I/O share and memory, then the tightest of three ceilings: "
+            "slots, the CPUs, the GIL.",
     fields=(
-        count("cores", "CPU cores", default=2, help="Cores the container may use (its CPU limit, not the host's count).",
+        count("cores", "CPU cores", default=2,
+              help="CPUs the server may use: the container's CPU limit rounded up, not the host's count. An x86 "
+                   "cloud vCPU is a hyperthread, two per core: for the CPU ceiling, physical cores are the safer count.",
               maximum=1024),
         Field("memory_mb", "Memory for Gunicorn", unit="MB", default=2048.0, minimum=1.0, maximum=4_194_304.0,
               help="Memory available to the workers after the OS and other processes."),
@@ -42,10 +52,13 @@ GUNICORN = Calculator(
         ms("service_time_ms", "Mean service time", default=100.0,
            help="Mean time to serve one request, I/O waits included."),
         pct("io_wait_pct", "Time waiting on I/O", default=70.0,
-            help="Share of the service time spent waiting on the database, HTTP calls, disk: the GIL is released then."),
+            help="Share of the service time spent waiting on the database, HTTP calls, disk: the GIL is released then. "
+                 "Under 50 %, requests are CPU-bound; above, I/O-bound."),
     ),
     outputs=(
-        Output("heuristic_workers", "(2 × cores) + 1", unit="workers", format="int"),
+        Output("heuristic_workers", "Start point for this class", unit="workers", format="int", none="unbounded",
+               help="sync: ⌈cores ÷ (1 − I/O share)⌉, enough to keep every core busy; gthread and gevent: one per "
+                    "core. Gunicorn's (2 × cores) + 1 is the sync rule at an I/O share of one half, plus a spare."),
         Output("max_workers_by_memory", "Workers that fit in memory", unit="workers", format="int"),
         Output("workers", "Workers", unit="workers", format="int"),
         Output("concurrency_slots", "Concurrency slots", unit="requests", format="int"),
@@ -55,13 +68,18 @@ GUNICORN = Calculator(
     model=gunicorn_sizing,
     warn=_gunicorn_warnings,
     assumptions=(
-        "Workers = min((2 × cores) + 1, memory / worker memory). Ceilings by Little's law at full occupancy: "
-        "slots / S; workers / S_cpu (one GIL per process); cores / S_cpu, with S_cpu = S × (1 − I/O share). "
-        "Ceilings, not targets: keep well below them."
+        "Workers = min(start, memory / worker memory). The start keeps every core busy with no more processes "
+        "running Python than cores: sync ⌈cores / (1 − I/O share)⌉, gthread and gevent one per core. Ceilings by "
+        "Little's law at full occupancy: slots / S; cores / S_cpu; workers / S_cpu (one GIL per process), with "
+        "S_cpu = S × (1 − I/O share); a tie names the CPU, then the GIL, then the slots. Ceilings, not targets: "
+        "keep well below them."
     ),
     equations=(
-        "w = \\min\\!\\left(2\\,n_{\\text{cores}} + 1,\\ \\left\\lfloor \\frac{M}{m} \\right\\rfloor\\right)\\qquad S_{\\text{cpu}} = S\\,(1 - f_{\\text{io}})",
-        "X_{\\max} = \\min\\!\\left(\\frac{\\text{slots}}{S},\\ \\frac{w}{S_{\\text{cpu}}},\\ \\frac{n_{\\text{cores}}}{S_{\\text{cpu}}}\\right)",
+        "w_{\\text{sync}} = \\left\\lceil \\frac{n_{\\text{cores}}}{1 - f_{\\text{io}}} \\right\\rceil\\qquad "
+        "w_{\\text{gthread}} = w_{\\text{gevent}} = n_{\\text{cores}}\\qquad "
+        "t_{\\text{gthread}} = \\left\\lceil \\frac{1}{1 - f_{\\text{io}}} \\right\\rceil",
+        "w = \\min\\!\\left(w_{\\text{class}},\\ \\left\\lfloor \\frac{M}{m} \\right\\rfloor\\right)\\qquad S_{\\text{cpu}} = S\\,(1 - f_{\\text{io}})",
+        "X_{\\max} = \\min\\!\\left(\\frac{\\text{slots}}{S},\\ \\frac{n_{\\text{cores}}}{S_{\\text{cpu}}},\\ \\frac{w}{S_{\\text{cpu}}}\\right)",
     ),
 )
 

@@ -169,12 +169,36 @@ def read_link(request: str) -> str:
 _analyses: dict = {}
 
 
+# What the page says when the analysis itself fails (a bug, never the reader's file): the traceback
+# goes to the browser's console, not on the page.
+UNEXPECTED = ("The analysis stopped on an unexpected error in perfcalc itself (not a problem with your file's "
+              "format). Nothing was sent anywhere: the file stayed on this computer. To report it, run "
+              "`perfcalc analyze FILE` on the same file (pip install perfcalc, or python -m perfcalc from the "
+              "guide's source) and send its output; the details are in the browser's console.")
+
+
+def _guarded(analysis_id: str, step) -> str:
+    """Run one step of an analysis; a refusal is its message, anything else the plain sentence and a traceback."""
+    import traceback
+
+    try:
+        return json.dumps(step(), ensure_ascii=False)
+    except perfcalc.PerfcalcError as exc:
+        _analyses.pop(analysis_id, None)
+        return json.dumps({"error": str(exc)}, ensure_ascii=False)
+    except Exception:  # noqa: BLE001 — the last resort the page needs: a sentence, never a traceback on the page
+        _analyses.pop(analysis_id, None)
+        return json.dumps({"error": UNEXPECTED, "traceback": traceback.format_exc()}, ensure_ascii=False)
+
+
 def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     """Start reading a file (or pasted text) called ``name`` with the panel's settings.
 
     ``options`` is a JSON object of the panel's named controls (the page sends
-    them all): ``format``, a format id or empty to detect it. A new setting is a
-    control in ``perfcalc_site/panel.py`` and its use here.
+    them all): ``format``, a format id or empty to detect it, and
+    ``log_format``, the server's own log-format string (nginx, Apache or
+    Gunicorn syntax) for an access log in a layout not recognised alone. A new
+    setting is a control in ``perfcalc_site/panel.py`` and its use here.
 
     >>> json.loads(analyze_begin("a-1", "access.log", json.dumps({"format": "nginx"})))
     {'ok': True}
@@ -185,22 +209,18 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
     from perfcalc.analyze import Analyzer
 
     settings = json.loads(options)
-    try:
-        _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None)
-    except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)})
-    return json.dumps({"ok": True})
+
+    def begin():
+        _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None,
+                                          log_format=(settings.get("log_format") or "").strip() or None)
+        return {"ok": True}
+
+    return _guarded(analysis_id, begin)
 
 
 def analyze_feed(analysis_id: str, chunk) -> str:
     """Feed the next slice (a Uint8Array from the file, or text); answer the progress, or the error."""
-    analyzer = _analyses[analysis_id]
-    try:
-        progress = analyzer.feed(chunk)
-    except perfcalc.PerfcalcError as exc:
-        _analyses.pop(analysis_id, None)
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"progress": progress.to_json()})
+    return _guarded(analysis_id, lambda: {"progress": _analyses[analysis_id].feed(chunk).to_json()})
 
 
 def analyze_cancel(analysis_id: str) -> None:
@@ -209,66 +229,26 @@ def analyze_cancel(analysis_id: str) -> None:
 
 def analyze_finish(analysis_id: str) -> str:
     """Summarise what was read: the page's view of it (tables, notes, charts, the numbers for the calculators)."""
-    analyzer = _analyses.pop(analysis_id)
-    try:
-        summary = analyzer.finish()
-    except perfcalc.PerfcalcError as exc:
-        return json.dumps({"error": str(exc)}, ensure_ascii=False)
-    return json.dumps({"view": analysis_view(summary)}, ensure_ascii=False)
-
-
-def _n(value, unit: str = "", digits: int = 1) -> str:
-    """A number for the table: thousands separated, a fixed number of decimals, its unit; — when unknown."""
-    if value is None:
-        return "—"
-    text = f"{value:,.0f}" if isinstance(value, int) else f"{value:,.{digits}f}"
-    return f"{text} {unit}".rstrip()
-
-
-def _latency_rows(label: str, latency) -> list:
-    if latency is None or latency.count == 0:
-        return []
-    percentiles = " · ".join(f"{name} {_n(getattr(latency, field), 'ms')}" for name, field in
-                             (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms"), ("max", "max_ms"))
-                             if getattr(latency, field) is not None)
-    rows = [[f"{label}: mean", _n(latency.mean_ms, "ms", 2)]]
-    if percentiles:
-        rows.append([f"{label}: percentiles", percentiles])
-    rows.append([f"{label}: how they were computed", latency.basis])
-    return rows
+    return _guarded(analysis_id, lambda: {"view": analysis_view(_analyses.pop(analysis_id).finish())})
 
 
 def analysis_view(summary) -> dict:
-    """What the page shows for a summary: plain strings and numbers, and the charts as SVG."""
+    """What the page shows for a summary: the shared presentation (``perfcalc.analyze.present``) and the charts."""
+    from perfcalc.analyze.present import clean, number, present
     from perfcalc.charts import Chart, Series
     from perfcalc_site import charts as drawing
 
-    lines = summary.lines
-    window = summary.window
-    rows = [
-        ["Lines", f"{lines.read:,} read: {lines.used:,} used, {lines.ignored:,} ignored, "
-                  f"{lines.rejected:,} could not be read"],
-    ]
-    if window is not None:
-        rows.append(["Steady window", f"{window.start_s:,.0f}–{window.end_s:,.0f} s after the first request "
-                                      f"({window.duration_s:,.0f} s): {window.rule}"])
-    rows += [
-        ["Requests", _n(summary.requests)],
-        ["Throughput", _n(summary.throughput_rps, "requests/s", 2)],
-        ["Peak throughput", _n(summary.peak_throughput_rps, "requests/s", 2)],
-        ["Error rate", f"{_n(summary.error_rate_pct, '%', 2)} ({summary.failure_rule})"
-         if summary.error_rate_pct is not None else "—"],
-        ["Requests in flight (Little's law)", _n(summary.mean_concurrency, "", 2)],
-    ]
-    rows += _latency_rows("Response time", summary.latency)
-    rows += _latency_rows("As the tool stated, whole run", summary.stated_latency)
-    rows += _latency_rows("Upstream time", summary.upstream_latency)
-    if summary.load_name:
-        rows.append([f"Most {summary.load_name}", _n(summary.load_max)])
-    endpoints = [[e.endpoint, _n(e.requests), _n(e.throughput_rps, "", 2), _n(e.error_rate_pct, "%", 2),
-                  _n(e.mean_ms, "ms", 2), _n(e.p99_ms, "ms")] for e in summary.endpoints[:12]]
-    steps = [[_n(s.level), f"{s.start_s:,.0f}–{s.end_s:,.0f} s", _n(s.requests), _n(s.throughput_rps, "", 2),
-              _n(s.error_rate_pct, "%", 2), _n(s.mean_ms, "ms", 2), _n(s.p99_ms, "ms")] for s in summary.steps]
+    shown = present(summary)
+    # Warnings first: the page shows this table before the buttons that fill the calculators.
+    rows = [["Warning", w] for w in shown.warnings] + [["Lines", shown.lines]] + [list(r) for r in shown.context]
+    for block in shown.blocks:
+        prefix = "" if block.style == "figures" else f"{block.title}: "
+        rows += [[prefix + label, value] for label, value in block.rows]
+        if block.basis:
+            rows.append([f"{prefix}how they were got, and what they measure", block.basis])
+    if shown.statuses:
+        label, _, value = shown.statuses.partition(": ")
+        rows.append([label, value])
     figures = []
     c = summary.charts
     if c is not None and c.time_s:
@@ -276,8 +256,8 @@ def analysis_view(summary) -> dict:
             "Throughput over time", "Seconds after the first request", "Throughput (requests/s)",
             (Series("throughput", tuple(zip(c.time_s, c.throughput_rps))),),
             f"Requests per second in {c.bucket_s:g}-second buckets over {len(c.time_s)} buckets; the steady "
-            f"window averages {_n(summary.throughput_rps, 'requests/s', 2)}, the busiest bucket "
-            f"{_n(summary.peak_throughput_rps, 'requests/s', 2)}."))
+            f"window averages {number(summary.throughput_rps, 'requests/s', 2)}, the busiest bucket "
+            f"{number(summary.peak_throughput_rps, 'requests/s', 2)}."))
         p99 = [(t, v) for t, v in zip(c.time_s, c.p99_ms) if v is not None]
         if p99:
             figures.append(Chart(
@@ -293,16 +273,16 @@ def analysis_view(summary) -> dict:
             f"How many requests of the steady window took each response time, in {len(centres)} bins from "
             f"{c.histogram_edges_ms[0]:,.1f} to {c.histogram_edges_ms[-1]:,.1f} ms."))
     return {
-        "file": summary.file,
+        "file": clean(summary.file),
         "format": f"{summary.format_label} ({summary.detected})",
         "rows": rows,
-        "endpoints": endpoints,
-        "steps": steps,
-        "usl": summary.usl_measurements or "",
-        "notes": list(summary.notes),
+        "warnings": list(shown.warnings),
+        "endpoints": [list(r) for r in shown.endpoints.rows] if shown.endpoints else [],
+        "steps": [list(r) for r in shown.steps.rows] if shown.steps else [],
+        "usl": shown.usl,
+        "notes": list(shown.notes),
         "rejected": [[r.line, r.expected, r.found] for r in summary.rejected],
-        "fills": {cid: {name: perfcalc.format_input(v) for name, v in values.items()}
-                  for cid, values in summary.calculator_inputs.items()},
+        "fills": {cid: dict(values) for cid, values in shown.inputs},
         "charts": [{"svg": drawing.render_svg(chart), "title": chart.title, "description": chart.description}
                    for chart in figures],
     }

@@ -103,6 +103,11 @@ async function runJob(client, msg) {
   } catch (error) {
     answer = { error: String(error) };
   }
+  // An unexpected failure: the page gets a plain sentence, the console the traceback.
+  if (answer && answer.traceback) {
+    console.error(answer.traceback);
+    delete answer.traceback;
+  }
   client.jobs.delete(id);
   client.cancelled.delete(id);
   client.post({ op: OP.DONE, id, seconds: (performance.now() - started) / 1000, ...answer });

@@ -48,6 +48,9 @@ PYTHON_ARCHIVE = "perfcalc.zip"  # runtime/interpreter.js fetches it by this nam
 # What of the npm package the browser needs (no source maps, types or demos).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 SERVICE_WORKER = "sw.js"  # written to the site's root by build-sw.mjs, not copied to runtime/
+# perfcalc's subpackages the browser's archive leaves out: perfcalc.lab starts Gunicorn and sends it load,
+# nothing a page can do (nothing else in perfcalc imports it).
+NOT_IN_BROWSER = ("lab",)
 STAMP = (2020, 1, 1, 0, 0, 0)  # every archive member's date: the same sources give the same bytes
 
 
@@ -86,7 +89,8 @@ def python_archive(dest: Path, compile_=None) -> None:
     compile_ = compile_ or bytecode
     package = ROOT / "perfcalc"
     sources = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
-               for path in sorted(package.rglob("*.py")) if "__pycache__" not in path.parts}
+               for path in sorted(package.rglob("*.py"))
+               if "__pycache__" not in path.parts and path.relative_to(package).parts[0] not in NOT_IN_BROWSER}
     sources.update({
         "perfcalc_worker.py": (SITE / "browser" / "perfcalc_worker.py").read_bytes(),
         "perfcalc_site/__init__.py": (SITE / "perfcalc_site" / "__init__.py").read_bytes(),

@@ -26,6 +26,7 @@ import math
 # The drawing's own coordinate system; the SVG scales to the column width.
 WIDTH, HEIGHT = 720, 330
 LEFT, RIGHT, TOP, BOTTOM = 70, 36, 14, 78  # room for tick labels, axis titles and the legend
+RIGHT_WITH_AXIS = 76  # the right margin when a second y axis needs its tick labels and title there
 TICKS = 6  # about this many ticks per axis
 
 
@@ -85,63 +86,111 @@ def _n(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def render_svg(chart) -> str:
-    """The chart as an inline SVG string: axes, ticks, one polyline or dots per series, a legend."""
+def _series(chart) -> list:
+    """Each series with its finite points, x on the log scale for a log axis."""
     series = []
     for s in chart.series:
         points = [(float(x), float(y)) for x, y in s.points if y is not None and math.isfinite(float(y))]
         if chart.x_log:
             points = [(math.log10(x), y) for x, y in points if x > 0]
         series.append((s, points))
+    return series
+
+
+def _y_ticks(series, axis: str) -> list[float]:
+    ys = [y for s, points in series if getattr(s, "axis", "left") == axis for _, y in points] or [0.0, 1.0]
+    return nice_ticks(min(0.0, min(ys)), max(ys))
+
+
+def _legend(series, left: float, right: float, top: float) -> tuple[list[str], float]:
+    """One swatch and name per series, in rows under the x-axis title: the elements and the last row's baseline.
+
+    A name takes about 6.6 units a character at the legend's 12 px; a row
+    that would pass the plot's right edge starts a new one below.
+    """
+    out, x, y = [], left + 8, top
+    for index, (s, _) in enumerate(series):
+        width = 24 + 6.6 * len(s.name) + 18
+        if x + width > right + 30 and x > left + 8:
+            x, y = left + 8, y + 18
+        kind = f"pc-chart__series pc-chart__series--{_colour(s, index)}"
+        if s.kind == "points":
+            out.append(f'<circle class="{kind} pc-chart__dot" cx="{_n(x + 9)}" cy="{_n(y - 4)}" r="5"/>')
+        else:
+            out.append(f'<line class="{kind} {_line(s)}" x1="{_n(x)}" x2="{_n(x + 18)}" y1="{_n(y - 4)}" '
+                       f'y2="{_n(y - 4)}"/>')
+        out.append(f'<text class="pc-chart__legend" x="{_n(x + 24)}" y="{_n(y)}">{html.escape(s.name)}</text>')
+        x += width
+    return out, y
+
+
+def _colour(s, index: int) -> int:
+    colour = getattr(s, "colour", None)
+    return index if colour is None else colour
+
+
+def _line(s) -> str:
+    return "pc-chart__line pc-chart__line--dashed" if s.kind == "dashed" else "pc-chart__line"
+
+
+def render_svg(chart) -> str:
+    """The chart as an inline SVG string: axes, ticks, one polyline or dots per series, a legend.
+
+    A series read on the right axis (``axis="right"``) gets its own scale,
+    ticks on the right and the chart's ``y2_label``; a ``dashed`` series (a
+    bound) is drawn dashed; ``colour`` pairs a series with another's colour.
+    """
+    series = _series(chart)
     xs = [x for _, points in series for x, _ in points] or [0.0, 1.0]
-    ys = [y for _, points in series for _, y in points] or [0.0, 1.0]
-    if chart.x_log:
-        x_ticks = _log_ticks(min(xs), max(xs))
-    else:
-        x_ticks = nice_ticks(min(0.0, min(xs)), max(xs))
-    y_ticks = nice_ticks(min(0.0, min(ys)), max(ys))
-    x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    x_ticks = _log_ticks(min(xs), max(xs)) if chart.x_log else nice_ticks(min(0.0, min(xs)), max(xs))
+    right_axis = any(getattr(s, "axis", "left") == "right" for s in chart.series)
+    plot_right = WIDTH - (RIGHT_WITH_AXIS if right_axis else RIGHT)
+    y_ticks = {"left": _y_ticks(series, "left"), "right": _y_ticks(series, "right")}
+    x0, x1 = x_ticks[0], x_ticks[-1]
+    plot_w, plot_h = plot_right - LEFT, HEIGHT - TOP - BOTTOM
+    bottom = TOP + plot_h
 
     def px(x):
         return LEFT + (x - x0) / (x1 - x0) * plot_w
 
-    def py(y):
-        return TOP + plot_h - (y - y0) / (y1 - y0) * plot_h
+    def py(y, axis="left"):
+        ticks = y_ticks[axis]
+        return TOP + plot_h - (y - ticks[0]) / (ticks[-1] - ticks[0]) * plot_h
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="pc-chart" '
+    legend, baseline = _legend(series, LEFT, plot_right, HEIGHT - 12)
+    height = baseline + 12
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" class="pc-chart" '
            f'focusable="false">']
-    for y in y_ticks:
-        out.append(f'<line class="pc-chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_n(py(y))}" y2="{_n(py(y))}"/>')
+    for y in y_ticks["left"]:
+        out.append(f'<line class="pc-chart__grid" x1="{LEFT}" x2="{plot_right}" y1="{_n(py(y))}" y2="{_n(py(y))}"/>')
         out.append(f'<text class="pc-chart__tick" x="{LEFT - 8}" y="{_n(py(y) + 4)}" text-anchor="end">{_format(y)}</text>')
-    bottom = TOP + plot_h
+    if right_axis:
+        for y in y_ticks["right"]:
+            out.append(f'<text class="pc-chart__tick" x="{plot_right + 8}" y="{_n(py(y, "right") + 4)}" '
+                       f'text-anchor="start">{_format(y)}</text>')
+        out.append(f'<line class="pc-chart__axis" x1="{plot_right}" x2="{plot_right}" y1="{TOP}" y2="{bottom}"/>')
+        out.append(f'<text class="pc-chart__title" transform="translate({WIDTH - 14} {TOP + plot_h / 2:.0f}) '
+                   f'rotate(90)" text-anchor="middle">{html.escape(chart.y2_label)}</text>')
     for x in x_ticks:
         label = _format(10 ** x) if chart.x_log else _format(x)
         out.append(f'<line class="pc-chart__axis" x1="{_n(px(x))}" x2="{_n(px(x))}" y1="{bottom}" y2="{bottom + 5}"/>')
         out.append(f'<text class="pc-chart__tick" x="{_n(px(x))}" y="{bottom + 19}" text-anchor="middle">{label}</text>')
-    out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}"/>')
+    out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{plot_right}" y1="{bottom}" y2="{bottom}"/>')
     out.append(f'<line class="pc-chart__axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}"/>')
     out.append(f'<text class="pc-chart__title" x="{LEFT + plot_w / 2:.0f}" y="{bottom + 38}" text-anchor="middle">'
                f'{html.escape(chart.x_label)}</text>')
     out.append(f'<text class="pc-chart__title" transform="translate(16 {TOP + plot_h / 2:.0f}) rotate(-90)" '
                f'text-anchor="middle">{html.escape(chart.y_label)}</text>')
     for index, (s, points) in enumerate(series):
-        kind = f"pc-chart__series pc-chart__series--{index}"
+        kind = f"pc-chart__series pc-chart__series--{_colour(s, index)}"
+        axis = getattr(s, "axis", "left")
         if s.kind == "points":
-            out += [f'<circle class="{kind} pc-chart__dot" cx="{_n(px(x))}" cy="{_n(py(y))}" r="5"/>' for x, y in points]
+            out += [f'<circle class="{kind} pc-chart__dot" cx="{_n(px(x))}" cy="{_n(py(y, axis))}" r="5"/>'
+                    for x, y in points]
         elif points:
-            path = " ".join(f"{_n(px(x))},{_n(py(y))}" for x, y in points)
-            out.append(f'<polyline class="{kind} pc-chart__line" points="{path}"/>')
-    # The legend: one swatch and name per series, in a row under the x-axis title.
-    slot = (WIDTH - LEFT - RIGHT) / max(1, len(series))
-    for index, (s, _) in enumerate(series):
-        x = LEFT + index * slot + 8
-        y = HEIGHT - 12
-        kind = f"pc-chart__series pc-chart__series--{index}"
-        swatch = (f'<circle class="{kind} pc-chart__dot" cx="{_n(x + 9)}" cy="{y - 4}" r="5"/>' if s.kind == "points"
-                  else f'<line class="{kind} pc-chart__line" x1="{_n(x)}" x2="{_n(x + 18)}" y1="{y - 4}" y2="{y - 4}"/>')
-        out.append(swatch)
-        out.append(f'<text class="pc-chart__legend" x="{_n(x + 24)}" y="{y}">{html.escape(s.name)}</text>')
+            path = " ".join(f"{_n(px(x))},{_n(py(y, axis))}" for x, y in points)
+            out.append(f'<polyline class="{kind} {_line(s)}" points="{path}"/>')
+    out += legend
     out.append("</svg>")
     return "".join(out)
 

@@ -1,4 +1,4 @@
-"""The guide's three custom fences, as SuperFences formatters.
+"""The guide's custom fences, as SuperFences formatters.
 
 Registered in ``mkdocs.yml`` under ``pymdownx.superfences``; MkDocs and
 Zensical both run Python-Markdown with pymdownx, so both build them the same
@@ -10,7 +10,9 @@ way, with no engine-specific hook:
   output;
 - ```perfcalc-reference: one calculator's model reference;
 - ```perfcalc-analyze: a panel that reads the reader's own load-test results
-  or access log, in the browser.
+  or access log, in the browser;
+- ```perfcalc-lab: the table of ``perfcalc lab`` results from the committed
+  data file (``make lab`` regenerates it).
 
 A malformed fence raises :class:`~perfcalc_site.render.FenceError`, which
 SuperFences lets through: the build fails, naming the page and the problem.
@@ -22,7 +24,7 @@ from typing import Any
 
 import perfcalc
 
-from . import examples, panel, reference
+from . import examples, lab, panel, reference
 from .render import FenceError, parse_fence, render_fence
 
 
@@ -141,6 +143,16 @@ def analyze_panel(src: str, language: str, class_name: str, options: dict, md: A
         raise FenceError(f"{path}: {exc}") from exc
 
 
+@_loud
+def lab_results(src: str, language: str, class_name: str, options: dict, md: Any, **kwargs: Any) -> str:
+    """```perfcalc-lab: ``data: FILE`` → the lab's results table from that file under docs/."""
+    path, to_root = page_of(md)
+    try:
+        return lab.lab_fence(src, to_root)
+    except FenceError as exc:
+        raise FenceError(f"{path}: {exc}") from exc
+
+
 def scan(markdown_text: str) -> list[tuple[str, str]]:
     """Every custom fence of a page, as (fence name, body), found by the same SuperFences the build runs.
 
@@ -158,7 +170,7 @@ def scan(markdown_text: str) -> list[tuple[str, str]]:
         return formatter
 
     fences = [{"name": name, "class": name, "format": record(name)}
-              for name in ("perfcalc", "perfcalc-cli", "perfcalc-reference", "perfcalc-analyze")]
+              for name in ("perfcalc", "perfcalc-cli", "perfcalc-reference", "perfcalc-analyze", "perfcalc-lab")]
     markdown.Markdown(extensions=["pymdownx.superfences", "admonition", "pymdownx.details", "attr_list"],
                       extension_configs={"pymdownx.superfences": {"custom_fences": fences}}).convert(markdown_text)
     return found

@@ -22,10 +22,21 @@ FORMAT_NAMES = {
     "jmeter-csv": "JMeter CSV results (JTL)",
     "nginx": "nginx access log (combined + $request_time)",
     "gunicorn": "Gunicorn access log (+ %(D)s or %(L)s)",
+    "access-log": "access log in another layout (ingress-nginx, combined, Apache, Traefik …)",
+    "json-access-log": "JSON access log (Caddy, Traefik, Envoy, nginx escape=json)",
+    "envoy": "Envoy / Istio access log",
+    "uwsgi": "uWSGI request log",
+    "haproxy": "HAProxy HTTP log",
+    "iis": "IIS W3C log",
+    "aws-alb": "AWS ALB access log",
+    "jmeter-xml": "JMeter XML results (JTL)",
+    "k6-csv": "k6 CSV (--out csv)",
+    "locust-requests": "Locust 0.x requests (--csv …_requests.csv)",
 }
 KINDS = {
     "load-tests": ("Analyse your load test", "k6, Locust or JMeter results"),
-    "logs": ("Analyse your access log", "an nginx or Gunicorn access log with request times"),
+    "logs": ("Analyse your access log", "an access log (nginx, Apache, Gunicorn, Caddy, Traefik, Envoy, HAProxy, "
+                                        "uWSGI, IIS, AWS ALB …)"),
 }
 
 
@@ -54,6 +65,11 @@ def render_panel(body: str, key: str) -> str:
         f'<div class="perfcalc-analyze__field"><label for="{pid}-format">Format</label>'
         f'<select id="{pid}-format" name="format" disabled><option value="">detect it</option>{formats}</select></div>',
         "</div>",
+        f'<div class="perfcalc-analyze__field"><label for="{pid}-log-format">Log format, for an access log in '
+        "another layout (nginx <code>log_format</code>, Apache <code>LogFormat</code> or Gunicorn "
+        f'<code>access_log_format</code>; optional)</label><input type="text" id="{pid}-log-format" '
+        'name="log_format" spellcheck="false" autocomplete="off" disabled '
+        """placeholder="$remote_addr - $remote_user [$time_local] &quot;$request&quot; $status … rt=$request_time"></div>""",
         f'<div class="perfcalc-analyze__field"><label for="{pid}-text">Or paste lines</label>'
         f'<textarea id="{pid}-text" name="text" rows="4" spellcheck="false" disabled></textarea></div>',
         '<div class="perfcalc-analyze__actions">'

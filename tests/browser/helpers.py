@@ -57,28 +57,42 @@ def expected(calculator_id: str, inputs: dict) -> tuple[dict, list]:
     return outputs, result.warnings
 
 
+# A different valid text for each text field, as a reader would type it.
+TEXT_EDITS = {
+    "measurements": "1:100 2:185 4:330 8:520 16:640 32:610",
+    "tiers": "app:15:2x2, db:3:2:2\ncache:0.3:1:0.5",
+}
+
+
 def changed_inputs(calculator_id: str, start: dict) -> dict:
-    """A different, valid value for every field, as the reader would type it."""
+    """A different, valid value for every field, as the reader would type it.
+
+    Fields are changed in order, each to the first candidate that keeps the
+    whole form valid with the ones changed so far (processes must divide the
+    workers, say), or left as they were if none does.
+    """
     calc = perfcalc.get(calculator_id)
     values = perfcalc.calculate(calculator_id, **start).inputs
-    typed = {}
+    typed = {f.name: perfcalc.format_input(values[f.name]) for f in calc.fields}
     for f in calc.fields:
         v = values[f.name]
         if v is None:
-            typed[f.name] = ""
+            candidates = [""]
         elif f.kind == "choice":
-            typed[f.name] = f.choices[(f.choices.index(v) + 1) % len(f.choices)]
+            candidates = [f.choices[(f.choices.index(v) + 1) % len(f.choices)]]
         elif f.kind == "text":
-            typed[f.name] = "1:100 2:185 4:330 8:520 16:640 32:610"
+            candidates = [TEXT_EDITS[f.name]]
+        elif f.kind == "int":
+            candidates = [str(c) for c in [v + 1, v - 1, *range(v + 2, v + 20)]]
         else:
-            candidates = [v + 1, v - 1] if f.kind == "int" else ([v * 1.1, v * 0.9] if v else [1.0, 0.5, 0.001])
-            for c in candidates:
-                try:
-                    f.parse(c)
-                except perfcalc.PerfcalcError:
-                    continue
-                typed[f.name] = str(c) if f.kind == "int" else repr(round(c, 6))
-                break
+            candidates = [repr(round(c, 6)) for c in ([v * 1.1, v * 0.9] if v else [1.0, 0.5, 0.001])]
+        for c in candidates:
+            try:
+                perfcalc.calculate(calculator_id, **{**typed, f.name: c})
+            except perfcalc.PerfcalcError:
+                continue
+            typed[f.name] = c
+            break
     return typed
 
 

@@ -95,7 +95,7 @@ def test_pasted_access_log_lines_on_the_metrics_page(live_page, base_url):
     assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
 
 
-@pytest.mark.parametrize("name", ["binary.bin", "empty.log", "k6_summary_truncated.json", "plain_combined.log"])
+@pytest.mark.parametrize("name", ["binary.bin", "empty.log", "k6_summary_truncated.json", "nested.json"])
 def test_a_file_that_cannot_be_read_says_why_and_shows_no_numbers(live_page, base_url, name):
     panel = open_panel(live_page, base_url, "load-testing/")
     path = FIXTURES / "hostile" / name
@@ -144,7 +144,7 @@ def test_a_large_log_shows_progress_and_the_page_stays_live(live_page, base_url,
     live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
     expect(progress).to_be_hidden()
     rows = dict(live_page.evaluate(READ_TABLES)[0])
-    assert rows["Lines"].startswith("300,000 read: 300,000 used")
+    assert rows["Lines"].startswith("300,000 read, 300,000 used")
 
 
 def test_stop_cancels_and_a_new_file_is_read(live_page, base_url, tmp_path):
@@ -171,3 +171,30 @@ def test_a_damaged_file_is_read_as_far_as_it_goes_and_says_where_it_stopped(live
     assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
     shown = [li.inner_text() for li in panel.locator(".perfcalc-analyze__rejected li").all()]
     assert shown == [f"line {line}: expected {what}, found {found}" for line, what, found in want["rejected"]] != []
+
+
+@pytest.mark.parametrize("name", ["formats/nginx_combined_plain.log", "formats/caddy.json.log",
+                                  "formats/jmeter_results.xml", "formats/ingress_nginx.log"])
+def test_real_formats_are_read_on_the_page_as_natively(live_page, base_url, name):
+    """Plain combined (no latency), a JSON access log, JMeter XML and ingress-nginx's default, detected alone."""
+    panel = open_panel(live_page, base_url, "metrics/")
+    fixture = FIXTURES / name
+    analyse_file(live_page, panel, fixture)
+    want = native_view(fixture)
+    assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
+    assert panel.locator(".perfcalc-analyze__file").inner_text() == f"{want['file']}: {want['format']}."
+    assert [li.inner_text() for li in panel.locator(".perfcalc-analyze__notes li").all()] == want["notes"]
+
+
+def test_an_nginx_log_format_given_on_the_page(live_page, base_url, tmp_path):
+    """A key=value layout no detection knows, read with the log_format typed into the panel's field."""
+    panel = open_panel(live_page, base_url, "metrics/")
+    fmt = '$remote_addr [$time_local] "$request" $status request_time=$request_time upstream=$upstream_response_time'
+    path = tmp_path / "kv.log"
+    path.write_text("".join(f'10.0.0.{i % 7} [10/Mar/2024:10:00:{i % 60:02d} +0000] "GET /api/{i % 5} HTTP/1.1" 200 '
+                            f"request_time=0.0{i % 9 + 1}2 upstream=0.0{i % 9 + 1}0\n" for i in range(120)))
+    panel.locator('input[name="log_format"]').fill(fmt)
+    analyse_file(live_page, panel, path)
+    want = perfcalc_worker.analysis_view(analyze_bytes(path.read_bytes(), path.name, log_format=fmt))
+    assert live_page.evaluate(READ_TABLES)[0] == want["rows"]
+    assert "read with the log format given" in panel.locator(".perfcalc-analyze__file").inner_text()

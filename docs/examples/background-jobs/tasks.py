@@ -6,6 +6,9 @@ priority class, so urgent jobs never queue behind slow ones:
 
     celery -A tasks worker -Q urgent --concurrency 4
     celery -A tasks worker -Q default,bulk --concurrency 8
+
+Set --concurrency: its default is os.cpu_count(), the host's CPUs even in a
+container; "--concurrency auto" (Celery 5.7) reads the container's CPU quota.
 """
 
 from __future__ import annotations

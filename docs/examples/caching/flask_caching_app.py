@@ -19,8 +19,22 @@ import time
 
 from flask import Flask, Response, request
 from flask_caching import Cache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 cache = Cache()
+
+
+# Flask-Caching treats a failed cache call as a miss, but only once the call has failed. redis-py waits
+# up to 5 s to connect and 5 s for each reply by default, so a Redis that stops answering (a network
+# partition, a stuck failover: packets dropped, not refused) makes every request wait that long before
+# it falls back, and fills every worker. A cache that answers in a millisecond can give up after 100 ms.
+# Retries make it worse: built from a host rather than a URL, redis-py 8 retries a timeout 10 times.
+REDIS_CLIENT_OPTIONS = {
+    "socket_connect_timeout": 0.1,  # seconds to open a connection
+    "socket_timeout": 0.1,  # seconds to wait for each reply
+    "retry": Retry(NoBackoff(), 0),  # a cache miss is cheaper than a retry: fall back at once
+}
 
 
 def config_from_env() -> dict:
@@ -32,7 +46,7 @@ def config_from_env() -> dict:
     }
     if url:
         # redis-py connects on the first command, not here, so importing this never touches the network.
-        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_OPTIONS": REDIS_CLIENT_OPTIONS}
     return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 10_000}  # items per worker
 
 

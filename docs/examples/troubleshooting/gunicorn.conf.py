@@ -7,7 +7,8 @@ Add these to your own gunicorn.conf.py (or pass this file with -c).
   which line the worker was stuck on, not just that it was.
 - kill -USR2 <worker pid> prints every thread's stack to stderr and lets the
   worker carry on: a live look at where requests wait when p99 rises but CPU
-  does not. (faulthandler writes from a C signal handler, so it works even
+  does not. A worker's pid, never the master's: to the master, USR2 means a
+  binary upgrade and starts a second master with its own workers. (faulthandler writes from a C signal handler, so it works even
   while a C call holds the GIL.) py-spy dump --pid <pid> does the same from
   outside, without code, if the container allows ptrace.
 """

@@ -57,15 +57,31 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # GIL while they wait on the database or an API. Use "sync" for CPU-bound
 # apps, "gevent" only with every blocking library made cooperative (see
 # gevent.gunicorn.conf.py). Gunicorn silently turns "sync" with threads > 1
-# into gthread, so threads default to 1 for sync.
+# into gthread.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "1" if worker_class == "sync" else "4"))
+# The share of a request's time spent waiting on I/O, as timing.py measures
+# it; 50 when unmeasured, where the sync rule below is Gunicorn's (2 x CPUs) + 1
+# less its spare.
+io_wait_pct = float(os.environ.get("IO_WAIT_PCT", "50"))
+if not 0 <= io_wait_pct < 100:
+    raise ValueError(f"IO_WAIT_PCT must be from 0 to below 100 (a request that never runs Python), got {io_wait_pct:g}")
 # Gunicorn's own default is 1 worker (or WEB_CONCURRENCY). Because this file
-# sets `workers`, it must read WEB_CONCURRENCY itself. Otherwise it counts the
-# container's CPUs, not the host's: (2 x CPUs) + 1 sync workers, whose slots
-# are processes; CPUs + 1 threaded workers, whose threads add the slots.
+# sets `workers`, it must read WEB_CONCURRENCY itself. Otherwise: enough
+# requests in service to keep every CPU busy, CPUs / (1 - I/O share), with no
+# more processes running Python than CPUs. Sync workers hold one request
+# each; gthread and gevent run one process per CPU (one GIL each) and let
+# threads or greenlets hold the rest.
 cpus = cpu_limit()
-workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or (2 * cpus + 1 if worker_class == "sync" else cpus + 1)
+cpu_share = (100 - io_wait_pct) / 100
+if worker_class == "sync":
+    workers = math.ceil(round(cpus / cpu_share, 9))  # round: 2 / 0.2 is 10.000000000000002 in floats
+    threads = 1
+else:
+    workers = cpus
+    threads = math.ceil(round(1 / cpu_share, 9))
+workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or workers
+threads = int(os.environ.get("GUNICORN_THREADS", "0")) or threads
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))  # gevent only
 
 # --- Timeouts ----------------------------------------------------------------
 # sync workers: a worker busy on one request for longer than this is killed

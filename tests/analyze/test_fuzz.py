@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 from perfcalc import PerfcalcError
 from perfcalc.analyze import analyze_bytes, summary_table
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "analyze"
 SOURCES = ["nginx_ramp.log", "gunicorn_D.log", "jmeter_steps.csv", "jmeter_noheader.csv", "k6_points.json",
            "locust_stats.csv", "locust_stats_history.csv", "locust_full_stats_history.csv", "k6_summary_export.json",
-           "k6_handle_summary.json"]
-LINES = {name: (FIXTURES / name).read_text().splitlines() for name in SOURCES}
+           "k6_handle_summary.json"] + sorted(f"formats/{p.name}" for p in (FIXTURES / "formats").iterdir())
+LINES = {name: (FIXTURES / name).read_text(encoding="utf-8", errors="surrogateescape").splitlines() for name in SOURCES}
+RAW = {name: (FIXTURES / name).read_bytes() for name in SOURCES}
 
 numbers = st.sampled_from(["0", "-1", "1e400", "nan", "inf", "9" * 40, "0.000", "-0.0", "1" * 400, "", "N/A",
                            "99999999999999999999.5", "٣", "1_000", " 5", "7" * 5000, "0." + "5" * 5000])
@@ -81,3 +82,29 @@ def test_random_bytes_give_a_summary_or_a_perfcalc_error(data):
         analyze_bytes(data, "random.bin")
     except PerfcalcError as exc:
         assert str(exc).startswith("random.bin")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_truncated_byte_flipped_and_mixed_files_give_a_summary_or_a_perfcalc_error(data):
+    """Every parser, on real fixtures cut at any byte, with bytes flipped, or with another format's lines mixed in."""
+    name = data.draw(st.sampled_from(SOURCES))
+    raw = bytearray(RAW[name])
+    raw = raw[:data.draw(st.integers(min_value=0, max_value=len(raw)))]
+    for _ in range(data.draw(st.integers(min_value=0, max_value=6))):
+        if raw:
+            i = data.draw(st.integers(min_value=0, max_value=len(raw) - 1))
+            raw[i] ^= data.draw(st.sampled_from([0x01, 0x20, 0x80, 0xFF, 0x0A ^ raw[i], 0x22 ^ raw[i]]))
+    other = data.draw(st.sampled_from(SOURCES))
+    for _ in range(data.draw(st.integers(min_value=0, max_value=3))):
+        line = data.draw(st.sampled_from(LINES[other] or [""])).encode("utf-8", "surrogateescape") + b"\n"
+        at = raw.find(b"\n", data.draw(st.integers(min_value=0, max_value=max(len(raw) - 1, 0)))) + 1
+        raw[at:at] = line
+    try:
+        s = analyze_bytes(bytes(raw), name)
+    except PerfcalcError as exc:
+        assert str(exc).startswith(name)
+        return
+    json.dumps(s.to_json(), allow_nan=False)
+    assert s.lines.used + s.lines.ignored + s.lines.rejected == s.lines.read
+    summary_table(s)

@@ -11,7 +11,7 @@ import pytest
 from perfcalc.analyze import FORMATS, analyze_path
 from perfcalc.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "analyze"
 
 
@@ -38,16 +38,20 @@ def test_json_is_the_summary_s_plain_data(capsys):
 def test_every_format_can_be_given(format_id, capsys):
     example = {"k6-json": "k6_points.json", "k6-summary": "k6_summary_export.json", "locust-stats": "locust_stats.csv",
                "locust-history": "locust_stats_history.csv", "jmeter-csv": "jmeter_steps.csv",
-               "nginx": "nginx_ramp.log", "gunicorn": "gunicorn_D.log"}[format_id]
+               "nginx": "nginx_ramp.log", "gunicorn": "gunicorn_D.log", "access-log": "formats/ingress_nginx.log",
+               "json-access-log": "formats/caddy.json.log", "envoy": "formats/envoy_istio.log",
+               "uwsgi": "formats/uwsgi.log", "haproxy": "formats/haproxy.log", "iis": "formats/iis_w3c.log",
+               "aws-alb": "formats/aws_alb.log", "jmeter-xml": "formats/jmeter_results.xml",
+               "k6-csv": "formats/k6_results.csv", "locust-requests": "formats/locust0_requests.csv"}[format_id]
     assert main(["analyze", str(FIXTURES / example), "--format", format_id, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == format_id and data["detected"] == f"given as {format_id}"
 
 
 @pytest.mark.parametrize("args, message", [
-    (["hostile/binary.bin"], "binary.bin line 1: expected UTF-8 text, found byte 0x"),
+    (["hostile/binary.bin"], "binary.bin line 1: it has byte 0x"),
     (["hostile/empty.log"], "empty.log: the file is empty"),
-    (["nginx_ramp.log", "--format", "jmeter-csv"], "nginx_ramp.log line 1: expected JMeter CSV results"),
+    (["nginx_ramp.log", "--format", "jmeter-csv"], "nginx_ramp.log line 1: the line is '192.0.2."),
     (["hostile/missing_column_stats.csv"], "(missing: Request Count)"),
     (["no-such-file.log"], "no-such-file.log: cannot read the file"),
 ])
@@ -76,7 +80,7 @@ def test_standard_input_and_the_module_entry_point():
     assert json.loads(run.stdout)["usl_measurements"] == "1:1 2:2 3:3"
     bad = subprocess.run([sys.executable, "-m", "perfcalc", "analyze", "-"], input=b"\x00\x01garbage\n",
                          capture_output=True, env=env)
-    assert bad.returncode == 2 and bad.stdout == b"" and b"<stdin> line 1: expected one of" in bad.stderr
+    assert bad.returncode == 2 and bad.stdout == b"" and b"<stdin> line 1: the line is '\\x00\\x01garbage'; no format read here starts like it; give one of" in bad.stderr
 
 
 def test_the_calculators_are_unchanged(capsys):
@@ -84,3 +88,27 @@ def test_the_calculators_are_unchanged(capsys):
     assert "analyze" not in capsys.readouterr().out
     assert main(["usl-fit", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["calculator"] == "usl-fit"
+
+
+def test_json_refusal_is_an_error_object_on_stdout_and_exit_2(capsys):
+    path = FIXTURES / "hostile" / "binary.bin"
+    assert main(["analyze", str(path), "--json"]) == 2
+    captured = capsys.readouterr()
+    error = json.loads(captured.out)["error"]
+    assert error["file"] == str(path) and error["line"] == 1
+    assert error["message"].startswith("it has byte 0x") and "give the text file itself" in error["message"]
+    assert captured.err.startswith("perfcalc analyze: error: ")
+    assert main(["analyze", str(FIXTURES / "hostile" / "empty.log"), "--json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["line"] is None and error["message"].startswith("the file is empty")
+
+
+def test_log_format_option_reads_a_custom_nginx_layout(tmp_path, capsys):
+    log = tmp_path / "kv.log"
+    log.write_text("".join(f'10.0.0.1 [10/Mar/2024:09:00:{i:02d} +0000] "GET /x HTTP/1.1" 200 rt={i / 1000:.3f}\n'
+                           for i in range(1, 31)))
+    fmt = '$remote_addr [$time_local] "$request" $status rt=$request_time'
+    assert main(["analyze", str(log), "--log-format", fmt, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "access-log" and data["latency"]["max_ms"] == 30.0
+    assert "wait for the upstream" in data["latency"]["measures"]

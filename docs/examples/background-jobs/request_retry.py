@@ -1,6 +1,6 @@
 """Retry a flaky call the safe way: few attempts, exponential backoff with full jitter, one deadline.
 
-    from retry import call_with_retries
+    from request_retry import call_with_retries
     data = call_with_retries(lambda timeout: fetch_json(url, timeout), deadline_s=2.0)
 
 Retry at one layer only (here, or in the client library, not both), and only

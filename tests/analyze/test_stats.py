@@ -40,13 +40,13 @@ def test_rank_is_exact_where_floats_are_not():
         nearest_rank(101, 5)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timing in tests: the machine is shared
 @given(samples, percents)
 def test_percentile_matches_the_definition(values, p):
     assert percentile(sorted(values), p) == brute_force_percentile(values, p)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(durations, min_size=2, max_size=200))
 def test_percentile_agrees_with_statistics_quantiles(values):
     # An independent implementation: statistics.quantiles interpolates (method="inclusive"),
@@ -61,7 +61,7 @@ def test_percentile_agrees_with_statistics_quantiles(values):
                                           ordered[max(0, math.floor(h) - 1)])
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # no timing in tests: the machine is shared
 @given(st.lists(st.lists(durations, max_size=60), min_size=1, max_size=12), st.data())
 def test_selection_over_runs_equals_sorting_everything(runs, data):
     values = sorted(v for run in runs for v in run)

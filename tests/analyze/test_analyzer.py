@@ -17,7 +17,7 @@ from perfcalc.analyze import Analyzer, analyze_bytes, analyze_path, summary_tabl
 from perfcalc.analyze.inputs import calculator_inputs
 from perfcalc.analyze.stats import STEADY_FRACTION
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "analyze"
 ALL = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.iterdir() if p.is_file() and p.suffix != ".py"
              and p.name != "README.md")
 
@@ -230,18 +230,25 @@ def test_locust_window_counts_are_differences_of_the_cumulative_totals():
 
 
 @pytest.mark.parametrize("name, message", [
-    ("binary.bin", r"binary.bin line 1: expected UTF-8 text, found byte 0x[0-9a-f]{2} at column \d+$"),
-    ("empty.log", r"empty.log: the file is empty; expected one of: k6 JSON lines"),
-    ("blank_lines.log", r"blank_lines.log: the file is only blank lines; expected one of"),
-    ("plain_combined.log", r"plain_combined.log line 1: expected an access log without request times: add "
-                           r"\$request_time"),
-    ("k6_summary_truncated.json", r"k6_summary_truncated.json line \d+: expected a complete JSON document "
-                                  r"\(k6's summary\), not .*, found '"),
-    ("nested.json", r"nested.json line 1: expected one of: k6 JSON lines"),
+    # Each says what the file looks like, what is missing, and what to do, in that order.
+    ("binary.bin", r"binary.bin line 1: it has byte 0x[0-9a-f]{2} at column \d+ where UTF-8 text is needed; give "
+                   r"the text file itself"),
+    ("empty.log", r"empty.log: the file is empty; there is nothing to read; give one of: k6 JSON lines"),
+    ("blank_lines.log", r"blank_lines.log: the file is only blank lines; there is nothing to read; give one of"),
+    ("k6_summary_truncated.json", r"k6_summary_truncated.json line \d+: it has '.*' where a complete JSON document "
+                                  r"\(k6's summary\), not .* is needed; give the file whole"),
+    ("nested.json", r"nested.json line 1: the line is '\[\[\[.*'; no format read here starts like it; give one of: "
+                    r"k6 JSON lines"),
 ])
 def test_hostile_files_are_clear_errors_naming_file_and_line(name, message):
     with pytest.raises(PerfcalcError, match=message):
         analyze_path(FIXTURES / "hostile" / name)
+
+
+def test_plain_combined_was_refused_and_is_now_read_without_latency():
+    s = analyze_path(FIXTURES / "hostile" / "plain_combined.log")
+    assert s.latency is None and s.requests > 0 and s.format_label == "nginx combined (no request time)"
+    assert any("$request_time" in n for n in s.notes)
 
 
 def test_a_truncated_last_line_is_rejected_and_the_rest_used():
@@ -276,9 +283,10 @@ def test_text_from_the_file_is_escaped_where_it_is_quoted():
 
 
 def test_nothing_parsable_is_an_error_not_an_empty_summary():
-    with pytest.raises(PerfcalcError, match=r"x.csv: no line could be read as JMeter CSV .*line 2: expected"):
+    with pytest.raises(PerfcalcError, match=r"x.csv: it looks like JMeter CSV .*, but no line could be read: line 2, "
+                                            r"the first, has 'not' where timeStamp .* was expected; give a file"):
         analyze_bytes("timeStamp,elapsed\nnot,numbers\n", "x.csv")
-    with pytest.raises(PerfcalcError, match=r"k.json: no requests in the file"):
+    with pytest.raises(PerfcalcError, match=r"k.json: it reads as k6 JSON lines .*, but no line in it is a request"):
         analyze_bytes('{"type":"Point","metric":"vus","data":{"time":"2024-01-01T00:00:00Z","value":1}}\n', "k.json")
 
 
@@ -344,3 +352,72 @@ def test_simulate_is_suggested_only_with_a_p99_a_lognormal_can_have():
     assert any(n.startswith("Not suggested for simulate: the measured p99 (500 ms) is 41.7 × the mean") for n in notes)
     unknown, notes = calculator_inputs(p99_ms=None, **common)
     assert "simulate" not in unknown and any("gives no p99" in n for n in notes)
+
+
+# -- the steady window's samples, for compare ----------------------------------------
+
+
+def test_run_samples_are_the_window_requests_in_time_order():
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    rows = independent_nginx(FIXTURES / "nginx_ramp.log")
+    t0 = min(t for t, _, _ in rows)
+    inside = [(t - t0, d, code >= "500") for t, d, code in rows if s.window.start_s <= t - t0 < s.window.end_s]
+    inside.sort(key=lambda r: r[0])  # stable: the file's order among requests of the same second
+    got = s.samples
+    assert list(got.time_s) == [t for t, _, _ in inside]
+    assert list(got.latency_ms) == [d for _, d, _ in inside]
+    assert [bool(f) for f in got.failed] == [f for _, _, f in inside]
+    assert got.duration_s == s.window.duration_s and got.kind == "requests" and got.stated is None
+    assert got.format_label == s.format_label and "samples" not in s.to_json()
+
+
+def test_run_samples_of_pre_aggregated_files_state_what_the_tool_stated():
+    stats = analyze_path(FIXTURES / "locust_stats.csv").samples
+    assert stats.count == 0 and stats.kind == "totals"
+    assert stats.stated["requests"] == 8791 and stats.stated["percentiles_ms"]["99"] == 110.0
+    history = analyze_path(FIXTURES / "locust_stats_history.csv")
+    assert history.samples.stated["requests"] == history.requests and history.samples.kind == "intervals"
+
+
+# -- honest figures on degenerate input ----------------------------------------------
+
+
+def test_one_timestamp_gives_no_rate_no_littles_law_and_no_suggestions():
+    one = '10.0.0.1 - - [10/Mar/2024:10:00:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.250\n'
+    s = analyze_bytes(one, "one.log")
+    assert s.requests == 1 and s.latency.p50_ms == 250.0
+    assert s.throughput_rps is None and s.mean_concurrency is None and s.peak_throughput_rps is None
+    assert s.calculator_inputs == {} and any("same timestamp" in n for n in s.notes)
+
+
+def test_span_is_last_minus_first_and_the_rate_counts_intervals_between_events():
+    # Ten requests a second apart, timed to the millisecond (JMeter): 9 s, 1.0/s.
+    header = "timeStamp,elapsed,label,responseCode,success\n"
+    rows = "".join(f"{1710061200000 + 1000 * i},20,home,200,true\n" for i in range(10))
+    s = analyze_bytes(header + rows, "ten.jtl")
+    assert s.span_s == 9.0 and s.throughput_rps == pytest.approx(1.0)
+    # The same as an access log gives with whole seconds.
+    log = "".join(f'1.2.3.4 - - [10/Mar/2024:10:00:0{i} +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.020\n' for i in range(10))
+    a = analyze_bytes(log, "ten.log")
+    assert a.span_s == 9.0 and a.throughput_rps == pytest.approx(1.0)
+
+
+def test_chart_buckets_scale_to_a_short_file():
+    log = "".join(f'1.2.3.4 - - [10/Mar/2024:10:00:0{i % 3} +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.020\n'
+                  for i in range(10))
+    s = analyze_bytes(log, "short.log")
+    assert s.charts.bucket_s <= 5
+
+
+def test_a_run_that_mostly_failed_is_warned_before_the_inputs():
+    log = "".join(f'1.2.3.4 - - [10/Mar/2024:10:00:{i:02d} +0000] "GET /x HTTP/1.1" {503 if i % 4 else 200} 5 "-" '
+                  f'"ua" 0.020\n' for i in range(40))
+    s = analyze_bytes(log, "failing.log")
+    assert s.error_rate_pct == 75.0 and s.warnings and "Most requests failed" in s.warnings[0]
+    text = summary_table(s)
+    assert text.index("Most requests failed") < text.index("Calculator inputs")
+
+
+def test_statuses_count_the_same_window_as_the_rest():
+    s = analyze_path(FIXTURES / "nginx_ramp.log")
+    assert sum(n for _, n in s.statuses) == s.requests and "steady window" in s.statuses_scope

@@ -12,13 +12,13 @@ import pytest
 from perfcalc import PerfcalcError
 from perfcalc.analyze import analyze_bytes, analyze_path
 from perfcalc.analyze.accesslog import GunicornLog, NginxLog, clf_time_s, endpoint_of, sniff_access_log
-from perfcalc.analyze.csvrows import PENDING
+from perfcalc.analyze.records import LineResult
 from perfcalc.analyze.detect import FORMATS, detect
 from perfcalc.analyze.jmeter import DEFAULT_COLUMNS, JMeterCsv
 from perfcalc.analyze.k6 import K6Json, rfc3339_s
 from perfcalc.analyze.records import Interval, LineError, LoadLevel, Recorder, Request, Total
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "analyze"
 
 
 def records(format_id: str, path: str, **kw):
@@ -55,9 +55,9 @@ def test_k6_reads_any_key_order_and_ignores_other_metrics():
     newer = ('{"metric":"http_req_duration","type":"Point","data":{"time":"2024-01-01T00:00:01+02:00",'
              '"value":12.5,"tags":{"method":"GET","name":"home","status":"302","expected_response":"true"},'
              '"metadata":{"vu":"1","iter":"0"}}}')
-    assert parser.parse(newer) == 1
-    assert parser.parse('{"metric":"http_req_waiting","type":"Point","data":{"time":"x","value":1}}') == 0
-    assert parser.parse('{"type":"Metric","data":{"name":"vus","type":"gauge"},"metric":"vus"}') == 0
+    assert parser.parse(newer) is LineResult.USED
+    assert parser.parse('{"metric":"http_req_waiting","type":"Point","data":{"time":"x","value":1}}') is LineResult.IGNORED
+    assert parser.parse('{"type":"Metric","data":{"name":"vus","type":"gauge"},"metric":"vus"}') is LineResult.IGNORED
     assert sink.records == [Request(1704060001.0, 12.5, False, "302", "GET home", None)]
 
 
@@ -140,13 +140,14 @@ def test_locust_full_history_has_rows_per_name():
 
 
 def test_locust_csv_without_a_needed_column_is_refused_by_name():
-    with pytest.raises(PerfcalcError, match=r"missing_column_stats.csv line 1: expected a header with the columns .*"
-                                            r"\(missing: Request Count\), found"):
+    with pytest.raises(PerfcalcError, match=r"missing_column_stats.csv line 1: it has 'Type,Name,Failure Count.*' "
+                                            r"where a header with the columns .*\(missing: Request Count\) is needed"):
         analyze_path(FIXTURES / "hostile" / "missing_column_stats.csv")
 
 
 def test_locust_failures_csv_is_named_with_what_to_give_instead():
-    with pytest.raises(PerfcalcError, match=r"line 1: expected Locust's _failures.csv: give the _stats.csv"):
+    with pytest.raises(PerfcalcError, match=r"line 1: the line is '.*': this is Locust's _failures.csv, which .*; "
+                                            r"give the _stats.csv"):
         analyze_path(FIXTURES / "hostile" / "locust_failures.csv")
 
 
@@ -194,10 +195,10 @@ def test_jmeter_header_in_another_order_with_tabs():
     sink = Recorder()
     header = "timeStamp\tlabel\telapsed\tsuccess"
     parser = JMeterCsv(sink, **JMeterCsv.sniff(header))
-    assert parser.parse(header) == 0
-    assert parser.parse("1710061200123\tlogin\t250\tfalse") == 1
+    assert parser.parse(header) is LineResult.IGNORED
+    assert parser.parse("1710061200123\tlogin\t250\tfalse") is LineResult.USED
     assert sink.records == [Request(1710061200.123, 250.0, True, "", "login", None)]
-    assert parser.parse('1710061200123\t"two\tlines') == PENDING
+    assert parser.parse('1710061200123\t"two\tlines') is LineResult.PENDING
 
 
 # -- access logs ------------------------------------------------------------------
@@ -291,17 +292,19 @@ def test_every_fixture_is_detected_from_its_first_line(path, format_id):
 
 
 def test_a_forced_format_that_does_not_fit_names_the_line_and_the_format():
-    with pytest.raises(PerfcalcError, match=r"nginx_ramp.log line 1: expected JMeter CSV results: a header row "
-                                            r"starting timeStamp,elapsed"):
+    with pytest.raises(PerfcalcError, match=r"nginx_ramp.log line 1: the line is '.*', which is not JMeter CSV "
+                                            r"results: a header row starting timeStamp,elapsed.*; choose the file's "
+                                            r"own format, or leave the format to be detected"):
         analyze_path(FIXTURES / "nginx_ramp.log", format="jmeter-csv")
-    with pytest.raises(PerfcalcError, match=r"line 1: expected a Gunicorn access log line"):
+    with pytest.raises(PerfcalcError, match=r"line 1: the line is .*, which is not a Gunicorn access log line"):
         analyze_path(FIXTURES / "nginx_ramp.log", format="gunicorn")
     with pytest.raises(PerfcalcError, match=r"^format must be one of k6-json, .*, got 'apache'$"):
         analyze_bytes(b"", format="apache")
 
 
 def test_json_that_is_no_k6_file_is_not_taken_for_one():
-    with pytest.raises(PerfcalcError, match=r"x.json line 1: expected one of: k6 JSON lines"):
+    with pytest.raises(PerfcalcError, match=r"x.json line 1: the line is .*; no format read here starts like it; "
+                                            r"give one of: k6 JSON lines"):
         analyze_bytes(json.dumps({"type": "Feature", "geometry": None}), "x.json")
 
 

@@ -14,7 +14,7 @@ import pytest
 import perfcalc
 from perfcalc.analyze import analyze_path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "analyze"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "analyze"
 _spec = importlib.util.spec_from_file_location("generate", FIXTURES / "generate.py")
 generate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(generate)
