@@ -263,6 +263,29 @@ def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible
         "perfcalc_site/charts.py", "perfcalc_site/charts.pyc", "perfcalc_worker.py", "perfcalc_worker.pyc"]
 
 
+def _worker_files(out: Path, snapshot: bytes) -> Path:
+    for folder, name, data in (("runtime", "worker.js", b"worker"), ("py", "python-snapshot.gz", snapshot),
+                               ("vendor/pyodide", "pyodide.asm.wasm", b"wasm")):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        (out / folder / name).write_bytes(data)
+    (out / "runtime" / "boot.js").write_bytes((ROOT / "site" / "browser" / "boot.js").read_bytes())
+    return out
+
+
+def test_the_shared_worker_is_named_after_what_it_runs(tmp_path):
+    """Tabs of two builds never share a worker: another snapshot, another name; the same files, the same name."""
+    names = []
+    for run, snapshot in enumerate((b"one", b"one", b"two")):
+        out = _worker_files(tmp_path / str(run), snapshot)
+        bundle.stamp_build(out)
+        names.append(re.search(r'const BUILD = "([0-9a-f]{12})";', (out / "runtime" / "boot.js").read_text()).group(1))
+    assert names[0] == names[1] != names[2]
+    out = _worker_files(tmp_path / "unstamped", b"one")
+    (out / "runtime" / "boot.js").write_text("// a boot.js that lost its BUILD line\n")
+    with pytest.raises(SystemExit, match="no `const BUILD"):
+        bundle.stamp_build(out)
+
+
 def test_the_bundle_refuses_a_folder_that_is_not_a_built_site(tmp_path, capsys):
     assert bundle.main([str(tmp_path)]) == 1
     assert "is not a built site" in capsys.readouterr().err

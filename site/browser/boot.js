@@ -15,6 +15,10 @@
 //    Material's bundle runs.
 // 2. Python's worker starts now, so that fetching and compiling Python's
 //    WebAssembly and restoring its snapshot overlap the page's own loading.
+//    One interpreter serves every open tab of the site: a SharedWorker (named
+//    after the build, so that tabs of an older version keep theirs and a new
+//    version gets its own). Where SharedWorker does not exist (Chrome for
+//    Android) or cannot be created, a dedicated worker serves this tab alone.
 //    Its messages come through a MessagePort, which holds them until
 //    connection.js takes the port over (window.perfcalcWorker) and starts it;
 //    an error the worker raises meanwhile is kept for it too.
@@ -48,19 +52,56 @@
     };
   }
 
-  // The worker, for connection.js: {worker, port, errors, onerror}. The
-  // worker is handed one end of a channel; the page keeps the other.
-  const handoff = { worker: null, port: null, errors: [], onerror: null };
-  try {
-    handoff.worker = new Worker(new URL("worker.js", script.src), { type: "module", name: "perfcalc" });
+  // The build, stamped by the bundle step (bundle.py) from what the worker runs.
+  const BUILD = "source";
+  const WORKER = new URL("worker.js", script.src);
+  const NAME = `perfcalc-${BUILD}`;
+
+  // The worker, for connection.js: {worker, port, kind, errors, onerror}.
+  const handoff = { worker: null, port: null, kind: null, errors: [], onerror: null };
+  function onError(event) {
+    event.preventDefault();
+    if (handoff.onerror) handoff.onerror(event);
+    else handoff.errors.push(event);
+  }
+
+  // The shared worker tells each tab apart by its port. It learns that this
+  // tab is gone when the tab's Web Lock is released, which the browser does
+  // when the tab closes, reloads or crashes: the worker then cancels this tab's
+  // jobs and nothing else.
+  function holdTabLock(port) {
+    if (!navigator.locks) return;
+    const name = `${NAME}-tab-${crypto.randomUUID ? crypto.randomUUID() : Math.random().toString(36).slice(2)}`;
+    navigator.locks.request(name, () => {
+      port.postMessage({ op: "tab", lock: name }); // protocol.js, OP.TAB
+      return new Promise(() => {}); // held for the tab's life
+    }).catch(() => {});
+  }
+
+  function shared() {
+    if (typeof SharedWorker !== "function") return false;
+    try {
+      const worker = new SharedWorker(WORKER, { type: "module", name: NAME });
+      worker.addEventListener("error", onError);
+      Object.assign(handoff, { worker, port: worker.port, kind: "shared" });
+      holdTabLock(worker.port);
+      return true;
+    } catch (error) {
+      console.warn(`perfcalc: Python runs for this tab alone (no shared worker: ${error.message || error})`);
+      return false;
+    }
+  }
+
+  function dedicated() {
+    const worker = new Worker(WORKER, { type: "module", name: NAME });
     const channel = new MessageChannel();
-    handoff.worker.postMessage({ op: "connect" }, [channel.port2]);
-    handoff.port = channel.port1;
-    handoff.worker.addEventListener("error", (event) => {
-      event.preventDefault();
-      if (handoff.onerror) handoff.onerror(event);
-      else handoff.errors.push(event);
-    });
+    worker.postMessage({ op: "connect" }, [channel.port2]); // protocol.js, OP.CONNECT
+    worker.addEventListener("error", onError);
+    Object.assign(handoff, { worker, port: channel.port1, kind: "dedicated" });
+  }
+
+  try {
+    if (!shared()) dedicated();
   } catch (error) {
     handoff.errors.push({ message: String(error.message || error) });
   }

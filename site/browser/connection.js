@@ -16,8 +16,9 @@ export const STATUS = {
   stopped: "Python stopped responding: the results shown will not update. Reload the page to restart it.",
 };
 
-let worker = null; // the Worker (to end it if it fails)
+let worker = null; // the Worker or SharedWorker
 let port = null; // where requests go and answers come from
+let kind = null; // "shared" (one worker for every tab) or "dedicated" (this tab's own)
 let state = "starting"; // starting | ready | failed
 let slow = false;
 let watchdog = null;
@@ -66,19 +67,23 @@ function setState(next, kind, reason) {
 function fail(kind, reason) {
   if (state === "failed") return;
   clearTimeout(watchdog);
-  if (worker) worker.terminate();
+  if (worker && worker.terminate) worker.terminate(); // a shared worker serves other tabs: only this tab lets go
+  else if (port) port.close();
   jobs.clear();
   console.warn(`perfcalc: ${STATUS[kind]} (${reason})`);
   setState("failed", kind, reason);
 }
 
 // How Python started, on the page for anyone to read (the tests do):
-// <html data-perfcalc-start="snapshot|cold" data-perfcalc-interpreter="ID">.
+// <html data-perfcalc-start="snapshot|cold" data-perfcalc-interpreter="ID"
+// data-perfcalc-worker="shared|dedicated">; tabs served by one shared worker
+// show the same interpreter id.
 // A cold start means the build's snapshot could not be used: said once, in
 // the console, with the reason; the page works the same, only later.
 function started(msg) {
   root.dataset.perfcalcStart = msg.start;
   root.dataset.perfcalcInterpreter = msg.interpreter;
+  root.dataset.perfcalcWorker = kind;
   root.dataset.perfcalcBoot = JSON.stringify(msg.timings || {});
   if (msg.start !== "snapshot") console.warn(`perfcalc: Python started without its snapshot, more slowly (${msg.reason})`);
   setState("ready");
@@ -90,6 +95,10 @@ function dispatch(msg) {
   } else if (msg.op === OP.FAILED) {
     fail(msg.stopped || state === "ready" ? "stopped" : "failed", msg.message);
   } else if (msg.op === OP.PROGRESS || msg.op === OP.DONE) {
+    if (msg.traceback) {
+      console.error(msg.traceback); // the analysis failed unexpectedly: the details, for a report
+      delete msg.traceback;
+    }
     const job = jobs.get(msg.id);
     if (!job) return; // dropped: its page is no longer shown
     if (msg.op === OP.DONE) jobs.delete(msg.id);
@@ -117,6 +126,7 @@ export function start() {
   }
   worker = handoff.worker;
   port = handoff.port;
+  kind = handoff.kind;
   port.addEventListener("message", (event) => dispatch(event.data));
   port.addEventListener("messageerror", () => fail("stopped", "a message could not be read"));
   port.start();

@@ -1,8 +1,12 @@
-// The Python worker: Pyodide with perfcalc, started once per tab by the
-// page's controller (connection.js). Python never runs on the page's main
-// thread. How Python starts (from the build's memory snapshot, or cold) is
-// interpreter.js's business; the messages are named in protocol.js, which the
-// page imports too.
+// The Python worker: Pyodide with perfcalc, started by the page's boot.js. It
+// is a SharedWorker serving every open tab of the site (one interpreter for
+// all), or, where SharedWorker does not exist, a dedicated worker serving its
+// tab alone; the code is the same. Each tab is a client with its own port and
+// its own state (chart requests, jobs, cancellations); a tab that goes away
+// has its jobs cancelled, and nothing else. Python never runs on the page's
+// main thread. How Python starts (from the build's memory snapshot, or cold)
+// is interpreter.js's business; the messages are named in protocol.js, which
+// the page imports too.
 //
 // A worker loaded from a same-origin file has its own (empty) content
 // security policy, which is why any eval the runtime needs happens here and
@@ -10,7 +14,7 @@
 import { OP, JOB_KINDS } from "./protocol.js";
 import { startPython } from "./interpreter.js";
 
-// Handed to the page with READY: which interpreter answers it.
+// Handed to every tab with READY: which interpreter answers it (tabs sharing it see the same id).
 const INTERPRETER = crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 let api = null;
@@ -103,17 +107,34 @@ async function runJob(client, msg) {
   } catch (error) {
     answer = { error: String(error) };
   }
-  // An unexpected failure: the page gets a plain sentence, the console the traceback.
-  if (answer && answer.traceback) {
-    console.error(answer.traceback);
-    delete answer.traceback;
-  }
+  // An unexpected failure: the page gets a plain sentence, and the traceback goes with it for the tab's
+  // console (connection.js logs it there and drops it: a shared worker's own console is not the tab's).
   client.jobs.delete(id);
   client.cancelled.delete(id);
   client.post({ op: OP.DONE, id, seconds: (performance.now() - started) / 1000, ...answer });
 }
 
-// --- the page ----------------------------------------------------------------------
+// --- the tabs ----------------------------------------------------------------------
+const clients = new Set();
+let clientCount = 0;
+let dropped = 0; // jobs stopped because their tab went away
+
+function runningJobs() {
+  let all = 0;
+  for (const client of clients) all += client.jobs.size;
+  return all;
+}
+
+// The tab is gone (closed, reloaded, crashed): its jobs stop at their next
+// step, its pending charts are dropped; other tabs' are untouched.
+function disconnect(client) {
+  if (!clients.delete(client)) return;
+  for (const id of client.jobs) client.cancelled.add(id);
+  dropped += client.jobs.size;
+  for (const [key, [owner]] of pendingCharts) if (owner === client) pendingCharts.delete(key);
+  client.port.close();
+}
+
 function handle(client, msg) {
   switch (msg.op) {
     case OP.VIEW:
@@ -131,13 +152,25 @@ function handle(client, msg) {
     case OP.CANCEL:
       if (client.jobs.has(msg.id)) client.cancelled.add(msg.id);
       break;
+    case OP.STATE:
+      client.post({ op: OP.STATE, interpreter: INTERPRETER, tabs: clients.size,
+        jobs: { tab: client.jobs.size, all: runningJobs(), dropped } });
+      break;
   }
 }
 
 function connect(port) {
-  const client = { id: 1, port, jobs: new Set(), cancelled: new Set(), post: (message) => port.postMessage(message) };
+  clientCount += 1;
+  const client = { id: clientCount, port, jobs: new Set(), cancelled: new Set(),
+    post: (message) => port.postMessage(message) };
+  clients.add(client);
   port.addEventListener("message", async (event) => {
     const msg = event.data;
+    if (msg.op === OP.TAB) {
+      // Granted once the tab has let go of it, which the browser does when the tab goes away.
+      navigator.locks.request(msg.lock, () => disconnect(client));
+      return;
+    }
     try {
       await started; // messages sent during boot wait here, in order
     } catch {
@@ -156,7 +189,9 @@ function connect(port) {
   );
 }
 
-// boot.js hands this worker one end of a channel; the page keeps the other.
+// A shared worker: each tab's port arrives with a connect event.
+self.addEventListener("connect", (event) => connect(event.ports[0]));
+// A dedicated worker: boot.js hands it one end of a channel; the page keeps the other.
 self.addEventListener("message", (event) => {
   if (event.data && event.data.op === OP.CONNECT && event.ports[0]) connect(event.ports[0]);
 });

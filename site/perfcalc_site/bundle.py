@@ -12,6 +12,7 @@ It adds everything the pages need beyond their HTML:
   unpack); byte-identical for identical sources;
 - ``runtime/``: the page's controller (ES modules and one classic script) and
   the worker, every ``.js`` file of ``site/browser/`` but the service worker;
+  ``boot.js`` gets the build's id (``stamp_build``), its shared worker's name;
 - ``py/python-snapshot.gz``: the interpreter's memory once the browser's Python
   is imported, which the worker restores instead of booting Python
   (``site/make-snapshot.mjs``, under node; byte-identical for identical sources);
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import re
 import shutil
@@ -103,6 +105,35 @@ def python_archive(dest: Path, compile_=None) -> None:
     _write_archive(dest / PYTHON_ARCHIVE, members)
 
 
+BUILD_PLACEHOLDER = 'const BUILD = "source";'  # in site/browser/boot.js
+
+
+def worker_build(out: Path) -> str:
+    """What the worker runs (its scripts, the browser's Python, the snapshot, Pyodide), as 12 hex digits."""
+    digest = hashlib.sha256()
+    files = [*sorted((out / "runtime").glob("*.js")), *sorted((out / "py").iterdir()),
+             *sorted((out / "vendor" / "pyodide").iterdir())]
+    for path in files:
+        if path.name != "boot.js":
+            digest.update(f"{path.relative_to(out).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def stamp_build(out: Path) -> None:
+    """Name the shared worker after the build in ``runtime/boot.js``.
+
+    Tabs share a worker by its script's URL and name, so without the build in
+    the name a page of a new version (after the update prompt's reload) would
+    connect to the previous version's worker, still serving the older tabs.
+    """
+    boot = out / "runtime" / "boot.js"
+    text = boot.read_text(encoding="utf-8")
+    if BUILD_PLACEHOLDER not in text:
+        raise SystemExit(f"{boot}: no `{BUILD_PLACEHOLDER}` line to stamp the build into; "
+                         "site/browser/boot.js must name its shared worker after the build with it")
+    boot.write_text(text.replace(BUILD_PLACEHOLDER, f'const BUILD = "{worker_build(out)}";'), encoding="utf-8")
+
+
 def built_for(out: Path) -> str:
     """The path of the site_url the pages were built for (the 404 page's links start with it)."""
     from urllib.parse import urlsplit
@@ -145,6 +176,7 @@ def bundle(out: Path) -> None:
 
     # The snapshot runs the built site's own runtime/interpreter.js and vendored Pyodide.
     print(_node("make-snapshot.mjs", str(out)).strip())
+    stamp_build(out)
 
     for static in sorted((SITE / "static").iterdir()):
         shutil.copy2(static, out / static.name)

@@ -1,10 +1,11 @@
-"""The runtime: Python in one worker per tab, instant navigation anywhere, offline, failures said out loud.
+"""The runtime: Python in a worker, instant navigation anywhere, offline, failures said out loud.
 
 The site is served under a sub-path on a random port (see conftest), as a
 reader's host would serve it. "Same document" is proven by a marker set on
 ``window`` before a click: a full page load gives a fresh ``window`` without
-it. "One worker" is counted by Playwright, outside the page, so a reload
-cannot reset the count.
+it. "One worker" is counted outside the page (Playwright, Chromium's
+targets), so a reload cannot reset the count. One worker for all tabs:
+test_shared_worker.py.
 """
 
 import os
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 import perfcalc
 
 from .conftest import PAGES, wait_live
-from .helpers import (WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms, wait_until,
+from .helpers import (NO_SHARED_WORKER, WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms, wait_until,
                       read_forms, same_outputs)
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
@@ -105,6 +106,7 @@ def test_fast_typing_ends_on_the_last_value(live_page, base_url):
 
 def test_values_typed_while_python_starts_are_computed_once_live(browser, base_url):
     context = browser.new_context(service_workers="block")
+    context.add_init_script(NO_SHARED_WORKER)  # Playwright's routes do not see a shared worker's requests
     held = []
     context.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # Python cannot finish starting until released
     page = context.new_page()
@@ -134,6 +136,8 @@ def test_values_typed_while_python_starts_are_computed_once_live(browser, base_u
 def test_a_worker_that_cannot_start_is_reported(browser, base_url, broken):
     """The worker or what it loads is missing: the page says so and keeps its pre-rendered, correct defaults."""
     context = browser.new_context(service_workers="block")
+    # Playwright's routes do not see a shared worker's requests (a shared worker missing a file: test_shared_worker.py).
+    context.add_init_script(NO_SHARED_WORKER)
     context.route(broken, lambda route: route.fulfill(status=404, body="gone"))
     page = context.new_page()
     page.goto(base_url + "caching/")
@@ -152,7 +156,9 @@ def test_a_worker_that_cannot_start_is_reported(browser, base_url, broken):
 
 
 def test_a_worker_that_dies_is_reported(browser, base_url):
+    """A dedicated worker (the fallback) that crashes fires an error event on the page's side."""
     context = browser.new_context(service_workers="block")
+    context.add_init_script(NO_SHARED_WORKER)
     page = context.new_page()
     page.goto(base_url + "wsgi/")
     wait_live(page)
@@ -203,6 +209,7 @@ def test_web_app_manifest(live_page, base_url):
 def test_python_is_downloaded_once(live_page, base_url):
     """The worker fetches each runtime file once (Pyodide's own requests for them are answered from those bytes)."""
     requests = []
+    live_page.context.add_init_script(NO_SHARED_WORKER)  # Playwright does not see a shared worker's requests
     live_page.on("request", lambda r: requests.append(r.url))
     live_page.goto(base_url + "wsgi/")
     wait_live(live_page)
