@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import _serve, wait_live
+from .conftest import PAGES, _serve, wait_live
 from .helpers import NO_SHARED_WORKER, WORKER_STATE, count_workers, expected, read_forms, same_outputs, wait_until
 
 WORKER_KIND = "document.documentElement.dataset.perfcalcWorker"
@@ -27,10 +27,10 @@ def _live_tab(context, url):
     return page
 
 
-def _computes(page, key="worker-pool", field="workers", value="9"):
-    """Typing into a calculator gives what native Python gives (the form's key is its calculator's id)."""
+def _computes(page, key="worker-pool", field="workers", value="9", fence=None):
+    """Typing into a calculator (its fence's inputs, the form's key its id) gives what native Python gives."""
     page.locator(f'form.perfcalc[data-key="{key}"] [name="{field}"]').fill(value)
-    want, _ = expected(key, {field: value})
+    want, _ = expected(key, {**(fence or {}), field: value})
     deadline = time.monotonic() + 30
     while True:
         shown = next(f for f in read_forms(page) if f["calculator"] == key)
@@ -110,7 +110,7 @@ def test_closing_a_tab_cancels_its_jobs_and_nothing_else(browser, base_url, tmp_
         .querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent))"""))
     assert rows["Lines"].startswith("200,000 read, 200,000 used")
     assert staying.evaluate(WORKER_STATE)["jobs"] == {"tab": 0, "all": 0, "dropped": 1}
-    _computes(staying, "capacity", "workers", "8")
+    _computes(staying, "capacity", "workers", "8", fence=dict(next(i for c, i in PAGES["metrics/"] if c == "capacity")))
     context.close()
 
 
