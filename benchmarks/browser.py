@@ -147,6 +147,20 @@ def make_docroot(public: Path, tmp: Path) -> Path:
     return docroot
 
 
+def wait_for(page, expression: str, timeout: float = 120_000):
+    """Poll a JavaScript expression (or a function's source) until it is true.
+
+    Playwright's wait_for_function evaluates its predicate with eval inside
+    the page, which the site's content security policy forbids (as it
+    should); page.evaluate goes through the debugging protocol instead.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true after {timeout / 1000:.0f} s: {expression[:80]}")
+        time.sleep(0.02)
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -166,7 +180,7 @@ def cold_load(browser, url, plain=False):
         page.wait_for_load_state("load")
         live = None
     else:
-        page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+        wait_for(page, "window.__bench.live.length > 0", timeout=120_000)
         live = page.evaluate("__bench.live[0]")
     page.wait_for_timeout(300)  # long tasks are reported after they end
     report = page.evaluate("""() => ({
@@ -196,7 +210,7 @@ def navigation(browser, base):
     context.add_init_script(PROBE)
     page = context.new_page()
     page.goto(base)
-    page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+    wait_for(page, "window.__bench.live.length > 0", timeout=120_000)
     page.evaluate("window.__sameDocument = true")
     hrefs = page.locator("nav.md-nav--primary a.md-nav__link[href]").evaluate_all(
         "els => [...new Set(els.map(a => a.href.split('#')[0]))]")
@@ -206,7 +220,7 @@ def navigation(browser, base):
         page.evaluate("document.querySelector('[data-md-component=container]').dataset.beforeClick = '1'")
         links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
         links.nth(links.evaluate_all("(els, h) => els.findIndex(a => a.href === h)", href)).click()
-        page.wait_for_function("""() => !document.querySelector('[data-md-component=container][data-before-click]')
+        wait_for(page, """() => !document.querySelector('[data-md-component=container][data-before-click]')
             && document.documentElement.dataset.perfcalc === 'live'
             && [...document.querySelectorAll('form.perfcalc')].every(f => f.dataset.state !== 'static')""",
                                timeout=120_000)
@@ -228,7 +242,7 @@ def typing(browser, base, cases):
     for url, key, field, text in cases:
         page.goto(base + url)
         if "/plain/" not in base:
-            page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+            wait_for(page, "window.__bench.live.length > 0", timeout=120_000)
         # Steady state: the page has finished loading (Material's search index, icons) before typing starts.
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
@@ -242,7 +256,7 @@ def typing(browser, base, cases):
             control.press_sequentially(text, delay=80)
             for _ in text:
                 control.press("Backspace", delay=80)
-        page.wait_for_function("!document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')",
+        wait_for(page, "!document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')",
                                timeout=120_000)
         page.wait_for_timeout(200)
         samples += page.evaluate("__bench.samples")
@@ -283,7 +297,7 @@ def renderer_rss_mb() -> float:
 
 
 def _live_at(page):
-    page.wait_for_function("window.__bench.live.length > 0", timeout=120_000)
+    wait_for(page, "window.__bench.live.length > 0", timeout=120_000)
     return page.evaluate("__bench.live[0]")
 
 
@@ -295,7 +309,7 @@ def second_tab(browser, url):
     first.goto(url)
     cold = _live_at(first)
     first.evaluate("navigator.serviceWorker.ready")  # the whole site precached
-    first.wait_for_function("navigator.serviceWorker.controller !== null", timeout=120_000)
+    wait_for(first, "navigator.serviceWorker.controller !== null", timeout=120_000)
     second = context.new_page()
     second.goto(url)
     shared = _live_at(second)
