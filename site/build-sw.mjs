@@ -13,9 +13,9 @@ if (!dir || !source || !sitePath) {
 
 const { manifestEntries, count, size, warnings } = await getManifest({
   globDirectory: dir,
-  globPatterns: ["**/*.{html,js,mjs,css,json,wasm,zip,whl,svg,png,ico,webmanifest,xml,txt,woff2}"],
+  globPatterns: ["**/*.{html,js,mjs,css,json,wasm,zip,whl,svg,png,ico,webmanifest,xml,txt,woff2}", "py/*.gz"],
   globIgnores: ["sw.js"],
-  // pyodide.asm.wasm (~10 MB) and python_stdlib.zip are far over Workbox's 2 MB default.
+  // pyodide.asm.wasm (~10 MB), python_stdlib.zip and the Python snapshot are far over Workbox's 2 MB default.
   maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
 });
 for (const w of warnings) console.warn(`workbox: ${w}`);

@@ -251,38 +251,54 @@ def test_the_reference_shows_the_model_each_calculator_runs(monkeypatch):
 # --- the bundle ----------------------------------------------------------------------------------
 
 def _fake_bytecode(sources):
-    """What compile-pyc.mjs answers, without node: one .pyc per module, derived from its source."""
-    out = {}
-    for arc, text in sources.items():
-        folder, _, name = arc.rpartition("/")
-        pyc = f"__pycache__/{name[:-3]}.cpython-3x.pyc"
-        out[f"{folder}/{pyc}" if folder else pyc] = text.encode()[::-1]
-    return out
+    """What compile-pyc.mjs answers, without node: each module's bytecode, derived from its source."""
+    return {arc: text.encode()[::-1] for arc, text in sources.items()}
 
 
 def test_the_browser_python_holds_every_module_with_bytecode_and_is_reproducible(tmp_path):
     """The browser's perfcalc is the working tree's, subpackages but the lab included, byte for byte the same each build."""
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
-    bundle.python_archives(first, _fake_bytecode)  # the real compiler runs Pyodide under node (make build)
-    bundle.python_archives(second, _fake_bytecode)
-    for name in (bundle.WHEEL, bundle.SITE_DEPS):
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    bundle.python_archive(first, _fake_bytecode)  # the real compiler runs Pyodide under node (make build)
+    bundle.python_archive(second, _fake_bytecode)
+    assert (first / bundle.PYTHON_ARCHIVE).read_bytes() == (second / bundle.PYTHON_ARCHIVE).read_bytes()
     package = ROOT / "perfcalc"
     sources = sorted(f"perfcalc/{p.relative_to(package).as_posix()}" for p in package.rglob("*.py")
                      if "__pycache__" not in p.parts and p.relative_to(package).parts[0] != "lab")
-    with zipfile.ZipFile(first / bundle.WHEEL) as wheel:
-        shipped = [n for n in wheel.namelist() if not n.startswith("perfcalc-")]
-        assert {entry.date_time for entry in wheel.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
-    assert sorted(n for n in shipped if n.endswith(".py")) == sources
-    assert "perfcalc/catalogue/queueing.py" in shipped
-    assert "perfcalc/catalogue/__pycache__/queueing.cpython-3x.pyc" in shipped
+    with zipfile.ZipFile(first / bundle.PYTHON_ARCHIVE) as archive:
+        shipped = archive.namelist()
+        assert {entry.date_time for entry in archive.infolist()} == {(2020, 1, 1, 0, 0, 0)}  # not the build's clock
+        # Each module's bytecode beside its source, where zipimport looks for it.
+        assert archive.read("perfcalc/catalogue/queueing.pyc") == (package / "catalogue/queueing.py").read_bytes()[::-1]
+    assert sorted(n for n in shipped if n.startswith("perfcalc/") and n.endswith(".py")) == sources
+    assert sorted(n for n in shipped if n.startswith("perfcalc/") and n.endswith(".pyc")) == [f"{s}c" for s in sources]
     assert not [n for n in shipped if n.startswith("perfcalc/lab/")]  # it starts servers: useless in a page
-    with zipfile.ZipFile(first / bundle.SITE_DEPS) as deps:
-        assert sorted(deps.namelist()) == [
-            "__pycache__/perfcalc_worker.cpython-3x.pyc", "perfcalc_site/__init__.py",
-            "perfcalc_site/__pycache__/__init__.cpython-3x.pyc", "perfcalc_site/__pycache__/charts.cpython-3x.pyc",
-            "perfcalc_site/charts.py", "perfcalc_worker.py"]
+    assert sorted(n for n in shipped if not n.startswith("perfcalc/")) == [
+        f"perfcalc-{perfcalc.__version__}.dist-info/METADATA", "perfcalc_site/__init__.py", "perfcalc_site/__init__.pyc",
+        "perfcalc_site/charts.py", "perfcalc_site/charts.pyc", "perfcalc_worker.py", "perfcalc_worker.pyc"]
+
+
+def _worker_files(out: Path, snapshot: bytes) -> Path:
+    for folder, name, data in (("runtime", "worker.js", b"worker"), ("py", "python-snapshot.gz", snapshot),
+                               ("vendor/pyodide", "pyodide.asm.wasm", b"wasm")):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+        (out / folder / name).write_bytes(data)
+    (out / "runtime" / "boot.js").write_bytes((ROOT / "site" / "browser" / "boot.js").read_bytes())
+    return out
+
+
+def test_the_shared_worker_is_named_after_what_it_runs(tmp_path):
+    """Tabs of two builds never share a worker: another snapshot, another name; the same files, the same name."""
+    names = []
+    for run, snapshot in enumerate((b"one", b"one", b"two")):
+        out = _worker_files(tmp_path / str(run), snapshot)
+        bundle.stamp_build(out)
+        names.append(re.search(r'const BUILD = "([0-9a-f]{12})";', (out / "runtime" / "boot.js").read_text()).group(1))
+    assert names[0] == names[1] != names[2]
+    out = _worker_files(tmp_path / "unstamped", b"one")
+    (out / "runtime" / "boot.js").write_text("// a boot.js that lost its BUILD line\n")
+    with pytest.raises(SystemExit, match="no `const BUILD"):
+        bundle.stamp_build(out)
 
 
 def test_the_bundle_refuses_a_folder_that_is_not_a_built_site(tmp_path, capsys):

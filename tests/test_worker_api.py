@@ -9,7 +9,7 @@ import pytest
 
 import perfcalc
 
-# The worker's module is a top-level module in the browser (site-deps.zip); here it is loaded from its folder.
+# The worker's module is a top-level module in the browser (py/perfcalc.zip); here it is loaded from its folder.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site" / "browser"))
 
 import perfcalc_worker as worker  # noqa: E402

@@ -1,9 +1,9 @@
-// The page's connection to the Python worker (worker.js): starting it, handing
-// it the runtime's files, sending requests, routing answers by message name
-// (protocol.js), long jobs with progress, and noticing when the worker cannot
-// start or stops. The rest of the controller only calls post / on / startJob
-// and listens for the worker's state; none of it knows how the worker runs.
-import { OP, RUNTIME_FILES } from "./protocol.js";
+// The page's connection to the Python worker (worker.js): taking it over from
+// boot.js, sending requests, routing answers by message name (protocol.js),
+// long jobs with progress, and noticing when the worker cannot start or
+// stops. The rest of the controller only calls post / on / startJob and
+// listens for the worker's state; none of it knows how the worker runs.
+import { OP } from "./protocol.js";
 
 const SLOW_BOOT_MS = 30000; // after this, say that Python is still starting
 const UNRESPONSIVE_MS = 20000; // an answer slower than this means the worker died
@@ -16,12 +16,15 @@ export const STATUS = {
   stopped: "Python stopped responding: the results shown will not update. Reload the page to restart it.",
 };
 
-let worker = null;
+let worker = null; // the Worker or SharedWorker
+let port = null; // where requests go and answers come from
+let kind = null; // "shared" (one worker for every tab) or "dedicated" (this tab's own)
 let state = "starting"; // starting | ready | failed
 let slow = false;
 let watchdog = null;
 const handlers = new Map(); // message name -> [handler]
 const listeners = []; // called with (state, kind, reason) when the state changes
+const root = document.documentElement;
 const jobs = new Map(); // job id -> {progress, done}
 let jobCount = 0;
 
@@ -43,7 +46,7 @@ export function onStateChange(listener) {
 }
 
 export function post(message, transfer) {
-  if (worker && state !== "failed") worker.postMessage(message, transfer || []);
+  if (port && state !== "failed") port.postMessage(message, transfer || []);
 }
 
 // Any answer pending for too long means the worker is gone (crashed, or killed by the browser).
@@ -64,18 +67,38 @@ function setState(next, kind, reason) {
 function fail(kind, reason) {
   if (state === "failed") return;
   clearTimeout(watchdog);
-  if (worker) worker.terminate();
+  if (worker && worker.terminate) worker.terminate(); // a shared worker serves other tabs: only this tab lets go
+  else if (port) port.close();
   jobs.clear();
   console.warn(`perfcalc: ${STATUS[kind]} (${reason})`);
   setState("failed", kind, reason);
 }
 
+// How Python started, on the page for anyone to read (the tests do):
+// <html data-perfcalc-start="snapshot|cold" data-perfcalc-interpreter="ID"
+// data-perfcalc-worker="shared|dedicated">; tabs served by one shared worker
+// show the same interpreter id.
+// A cold start means the build's snapshot could not be used: said once, in
+// the console, with the reason; the page works the same, only later.
+function started(msg) {
+  root.dataset.perfcalcStart = msg.start;
+  root.dataset.perfcalcInterpreter = msg.interpreter;
+  root.dataset.perfcalcWorker = kind;
+  root.dataset.perfcalcBoot = JSON.stringify(msg.timings || {});
+  if (msg.start !== "snapshot") console.warn(`perfcalc: Python started without its snapshot, more slowly (${msg.reason})`);
+  setState("ready");
+}
+
 function dispatch(msg) {
   if (msg.op === OP.READY) {
-    setState("ready");
+    started(msg);
   } else if (msg.op === OP.FAILED) {
-    fail("failed", msg.message);
+    fail(msg.stopped || state === "ready" ? "stopped" : "failed", msg.message);
   } else if (msg.op === OP.PROGRESS || msg.op === OP.DONE) {
+    if (msg.traceback) {
+      console.error(msg.traceback); // the analysis failed unexpectedly: the details, for a report
+      delete msg.traceback;
+    }
     const job = jobs.get(msg.id);
     if (!job) return; // dropped: its page is no longer shown
     if (msg.op === OP.DONE) jobs.delete(msg.id);
@@ -85,38 +108,30 @@ function dispatch(msg) {
   }
 }
 
-/** Start the worker; the runtime's files are the page's preload links (link[data-perfcalc-runtime]). */
-export function start(workerUrl) {
-  try {
-    worker = new Worker(workerUrl, { type: "module", name: "perfcalc" });
-  } catch (error) {
-    fail("failed", error);
+// A worker error before it is ready means it could not start; after, that it stopped.
+function onWorkerError(event) {
+  fail(state === "ready" ? "stopped" : "failed", event.message || "the worker script could not run");
+}
+
+/**
+ * Take over the worker boot.js started (window.perfcalcWorker): its port, and
+ * any error it raised meanwhile. The worker fetches Python's files itself and
+ * says when it is ready.
+ */
+export function start() {
+  const handoff = window.perfcalcWorker;
+  if (!handoff || !handoff.port) {
+    fail("failed", handoff && handoff.errors.length ? handoff.errors[0].message : "the worker was not started");
     return;
   }
-  worker.addEventListener("message", (event) => dispatch(event.data));
-  // A module worker whose script is missing or broken fires "error" on this object.
-  worker.addEventListener("error", (event) => {
-    event.preventDefault();
-    fail(state === "ready" ? "stopped" : "failed", event.message || "the worker script could not run");
-  });
-  worker.addEventListener("messageerror", () => fail("stopped", "a message could not be read"));
-  // The runtime's files are fetched here, where the page preloaded them (so
-  // each downloads once), and their bytes are moved, not copied, to the worker.
-  // Each link's href is made absolute first: Material rewrites relative
-  // URLs in the head when it starts, and a rewritten preload link would
-  // download its file a second time.
-  const links = [...document.querySelectorAll("link[data-perfcalc-runtime]")];
-  for (const link of links) link.setAttribute("href", link.href);
-  const files = Object.fromEntries(links.map((link) => [link.dataset.perfcalcRuntime, link.href]));
-  const missing = RUNTIME_FILES.filter((name) => !files[name]);
-  if (missing.length) console.warn(`perfcalc: the page names no ${missing.join(", ")} for the runtime`);
-  worker.postMessage({ op: OP.INIT, files });
-  for (const url of Object.values(files)) {
-    fetch(url)
-      .then((response) => (response.ok ? response.arrayBuffer() : Promise.reject(new Error(`${url} answered ${response.status}`))))
-      .then((bytes) => worker.postMessage({ op: OP.FILE, url, bytes }, [bytes]),
-        (error) => worker.postMessage({ op: OP.FILE, url, error: String(error.message || error) }));
-  }
+  worker = handoff.worker;
+  port = handoff.port;
+  kind = handoff.kind;
+  port.addEventListener("message", (event) => dispatch(event.data));
+  port.addEventListener("messageerror", () => fail("stopped", "a message could not be read"));
+  port.start();
+  handoff.onerror = onWorkerError;
+  for (const error of handoff.errors.splice(0)) onWorkerError(error);
   setTimeout(() => {
     if (state !== "starting") return;
     slow = true;

@@ -14,7 +14,8 @@
 //   analysis.js      the file panels: jobs with progress (analysis-view.js shows the result)
 //   compare-view.js  the two-run panel: two files, one compare job, the comparison shown
 //   update.js        the service worker, and the offer of a new version
-//   navigation.js    (a classic script, before Material's) instant navigation on any host
+//   boot.js          (a classic script, at the top of <head>) instant navigation on any host, and the
+//                    worker's start, before anything else
 //   dom.js           helpers the others share
 import * as connection from "./connection.js";
 import * as forms from "./forms.js";
@@ -42,11 +43,7 @@ document.addEventListener("DOMContentLoaded", () => {
   else showPage();
 });
 
-// The downloads started with the page (its preload links). The worker starts
-// now, as the document has been parsed: compiling Python's WebAssembly keeps
-// every core busy for a moment, and starting it from <head> delayed the first
-// paint; from here it overlaps nothing the reader is waiting to see (measured
-// by make bench against the page without it).
-connection.start(new URL("worker.js", import.meta.url));
+// The worker was started by boot.js; its answers are taken from here on.
+connection.start();
 
 if (script) update.setUp(new URL(script.dataset.serviceWorker, location.href).href);

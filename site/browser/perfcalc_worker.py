@@ -398,3 +398,61 @@ def comparison_view(comparison) -> dict:
         "notes": list(comparison.notes),
         "markdown": comparison_markdown(comparison),
     }
+
+
+# --- the memory snapshot ------------------------------------------------------
+# The worker starts from a snapshot of this interpreter's memory taken at build
+# time (site/make-snapshot.mjs) right after prepare(); restored() runs once in
+# the browser after the snapshot is restored.
+
+
+def _generators() -> list:
+    """The random generators the standard library keeps between calls: ``random``'s, and ``tempfile``'s once used."""
+    import random
+    import sys
+
+    found = [random._inst]
+    tempfile = sys.modules.get("tempfile")
+    names = getattr(tempfile, "_name_sequence", None)
+    if names is not None and getattr(names, "_rng", None) is not None:
+        found.append(names._rng)  # made when a temporary file is first named
+    return found
+
+
+def prepare() -> str:
+    """Import ahead what the first answers need; run at build time, just before the snapshot is taken.
+
+    Everything imported here is in the snapshot, so no page waits for it: the
+    catalogue and the views (already imported with this module), the chart
+    drawing, the file analysis and what reading a shared link uses. It fails
+    if the interpreter holds a random generator restored() would not reseed.
+    The answer, for the build's log: ``{"modules": N}``.
+    """
+    import gc
+    import random
+    import sys
+    import urllib.parse  # noqa: F401  (read_link)
+
+    import perfcalc.analyze  # noqa: F401
+    import perfcalc.analyze.compare  # noqa: F401  (the compare panel)
+    from perfcalc_site import charts  # noqa: F401
+
+    gc.collect()
+    known = {id(g) for g in _generators()}
+    unknown = [type(o).__qualname__ for o in gc.get_objects()
+               if isinstance(o, random.Random) and not isinstance(o, random.SystemRandom) and id(o) not in known]
+    if unknown:
+        raise RuntimeError(f"the snapshot would freeze random generators restored() does not reseed: {unknown}")
+    return json.dumps({"modules": len(sys.modules)})
+
+
+def restored() -> None:
+    """After a restore: reseed every random generator from this reader's entropy, not the build's.
+
+    A snapshot freezes the generators' state as the build left it, so every
+    reader would draw the same numbers (and the same temporary file names).
+    ``simulate`` is not affected: it draws from its own ``random.Random(seed)``,
+    so the same seed gives the same figures here, in a cold start and in the CLI.
+    """
+    for generator in _generators():
+        generator.seed()  # from os.urandom: the browser's crypto.getRandomValues

@@ -4,26 +4,37 @@
 //
 // Every message is a plain object (structured clone), never a proxy.
 //
-// Page → worker:
-//   {op: INIT, files: {wasm, stdlib, wheel, deps: URL}}   once, first
-//   {op: FILE, url, bytes} | {op: FILE, url, error}       a runtime file the page fetched (its preload)
+// Page → worker (the worker starts Python as soon as it runs, fetching its
+// own files; a message sent meanwhile waits for it):
+//   {op: CONNECT} with a MessagePort     from boot.js, to a dedicated worker: every other message goes
+//                                        through that port (a shared worker gets each tab's port from
+//                                        its connect event instead)
+//   {op: TAB, lock}                      from boot.js, to a shared worker: the Web Lock this tab holds
+//                                        while it lives; once granted to the worker, the tab is gone
+//   (boot.js, a classic script, spells these two "connect" and "tab")
 //   {op: VIEW, gen, key, seq, calculator, values, chart, changed}
 //   {op: LINK, gen, search, forms: [{key, calculator, values}]}
 //   {op: WARM}                                            the page is live: load what a keystroke needs
 //   {op: JOB, kind, id, ...fields}                        a long job (JOB_KINDS), answered by PROGRESS…, DONE
 //   {op: CANCEL, id}                                      stop that job between two of its steps
+//   {op: STATE}                                           what the worker serves (for tests and make bench)
 // Worker → page:
-//   {op: READY} | {op: FAILED, message}
+//   {op: READY, start, reason, interpreter}     start: "snapshot" | "cold" (reason: why not the snapshot);
+//                                              interpreter: an id the worker hands out when it starts
+//   {op: FAILED, message, stopped}              Python could not start (or, stopped: it stopped)
 //   {op: VIEW, gen, key, seq, view} | {op: CHART, gen, key, seq, chart}
 //   {op: LINK, gen, answer} | {op: ERROR, gen, key, message}
 //   {op: PROGRESS, id, ...progress} | {op: DONE, id, seconds, ...(view | error | cancelled)}
+//   {op: STATE, interpreter, tabs, jobs: {tab, all, dropped}}  tabs connected; jobs running (this tab's,
+//                                              all) and stopped because their tab went away
 //
 // `gen` is the page generation (one per page shown; instant navigation starts
 // a new one) and `seq` a form's request number: the page drops an answer for a
 // page no longer shown, and never lets an older answer overwrite a newer one.
 export const OP = Object.freeze({
-  INIT: "init",
-  FILE: "file",
+  CONNECT: "connect",
+  TAB: "tab",
+  STATE: "state",
   VIEW: "view",
   LINK: "link",
   WARM: "warm",
@@ -48,6 +59,3 @@ export const JOB_KINDS = Object.freeze({
   ANALYZE: "analyze",
   COMPARE: "compare",
 });
-
-// The runtime's files, named as in the page's preload links (data-perfcalc-runtime).
-export const RUNTIME_FILES = Object.freeze(["wasm", "stdlib", "wheel", "deps"]);

@@ -1,102 +1,58 @@
-// The page's Web Worker: Pyodide with perfcalc, started once per tab by the
-// page's controller (connection.js). Python never runs on the page's main
-// thread; this file is the only place that knows how Python is loaded
-// (Pyodide's own loadPyodide, no PyScript: see ARCHITECTURE.md, "The browser
-// runtime"), so a change of runtime touches this file alone.
+// The Python worker: Pyodide with perfcalc, started by the page's boot.js. It
+// is a SharedWorker serving every open tab of the site (one interpreter for
+// all), or, where SharedWorker does not exist, a dedicated worker serving its
+// tab alone; the code is the same. Each tab is a client with its own port and
+// its own state (chart requests, jobs, cancellations); a tab that goes away
+// has its jobs cancelled, and nothing else. Python never runs on the page's
+// main thread. How Python starts (from the build's memory snapshot, or cold)
+// is interpreter.js's business; the messages are named in protocol.js, which
+// the page imports too.
 //
-// The messages are named in protocol.js, which the page imports too.
 // A worker loaded from a same-origin file has its own (empty) content
 // security policy, which is why any eval the runtime needs happens here and
 // never on the page.
-import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
 import { OP, JOB_KINDS } from "./protocol.js";
+import { startPython } from "./interpreter.js";
+
+// Handed to every tab with READY: which interpreter answers it (tabs sharing it see the same id).
+const INTERPRETER = crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 let api = null;
-let ready = null;
+const started = startPython().then((python) => {
+  api = python.api;
+  return python;
+});
+started.catch(() => {});
 
-// The page fetched the runtime's big files (its preloads) and sends their
-// bytes here; Pyodide asks for them with fetch(), so fetch answers from those
-// bytes instead of downloading them a second time.
-const delivered = new Map(); // URL -> {promise, resolve}
-const TYPES = { wasm: "application/wasm" };
-
-function expect(url) {
-  if (!delivered.has(url)) {
-    let resolve;
-    const promise = new Promise((done) => { resolve = done; });
-    delivered.set(url, { promise, resolve });
-  }
-  return delivered.get(url);
-}
-
-const networkFetch = globalThis.fetch.bind(globalThis);
-globalThis.fetch = (resource, init) => {
-  const url = typeof resource === "string" ? resource : resource instanceof URL ? resource.href : resource.url;
-  const entry = delivered.get(new URL(url, location.href).href);
-  return entry ? entry.promise : networkFetch(resource, init);
-};
-
-// A file the page could not fetch fails the boot at once (Emscripten would only log it).
-let failDelivery;
-const deliveryFailed = new Promise((_, reject) => { failDelivery = reject; });
-deliveryFailed.catch(() => {});
-
-function deliver({ url, bytes, error }) {
-  if (error) failDelivery(new Error(error));
-  const kind = Object.keys(TYPES).find((k) => url.endsWith(`.${k}`));
-  const headers = { "Content-Type": TYPES[kind] || "application/octet-stream" };
-  expect(url).resolve(error ? new Response(error, { status: 404, statusText: error })
-    : new Response(bytes, { status: 200, headers }));
-}
-
-async function bytesOf(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url} could not be loaded (${response.statusText || response.status})`);
-  return response.arrayBuffer();
-}
-
-async function boot({ files }) {
-  for (const url of Object.values(files)) expect(url);
-  const wheel = bytesOf(files.wheel);
-  const deps = bytesOf(files.deps);
-  wheel.catch(() => {});
-  deps.catch(() => {});
-  const indexURL = new URL("./", files.wasm).href;
-  const pyodide = await loadPyodide({ indexURL, stdout: () => {}, stderr: (text) => console.warn(text) });
-  pyodide.unpackArchive(await wheel, "wheel");
-  pyodide.unpackArchive(await deps, "zip", { extractDir: "/home/pyodide/perfcalc-site" });
-  pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/perfcalc-site')");
-  api = pyodide.pyimport("perfcalc_worker");
-}
-
+// --- charts ---------------------------------------------------------------------
 // Charts are drawn after the outputs, and only for the latest values of each
 // form, once no request has arrived for a moment: a drawing (up to ~40 ms for
 // the cache-size sweep) would otherwise sit in front of the next keystroke's
 // outputs, and during a burst of typing it would draw values already replaced.
 const CHART_SETTLE_MS = 100;
-const pendingCharts = new Map();
+const pendingCharts = new Map(); // client id / gen / form key -> [client, request]
 let drawTimer = null;
 
 function drawPending() {
   const requests = [...pendingCharts.values()];
   pendingCharts.clear();
-  for (const msg of requests) {
+  for (const [client, msg] of requests) {
     try {
       const chart = JSON.parse(api.chart(JSON.stringify({ calculator: msg.calculator, values: msg.values })));
-      postMessage({ op: OP.CHART, gen: msg.gen, key: msg.key, seq: msg.seq, chart });
+      client.post({ op: OP.CHART, gen: msg.gen, key: msg.key, seq: msg.seq, chart });
     } catch (error) {
-      postMessage({ op: OP.ERROR, gen: msg.gen, key: msg.key, message: String(error) });
+      client.post({ op: OP.ERROR, gen: msg.gen, key: msg.key, message: String(error) });
     }
   }
 }
 
-function view(msg) {
+function view(client, msg) {
   const answer = JSON.parse(api.view(JSON.stringify({ calculator: msg.calculator, values: msg.values,
     changed: msg.changed })));
-  postMessage({ op: OP.VIEW, gen: msg.gen, key: msg.key, seq: msg.seq, view: answer });
-  const chartKey = `${msg.gen}/${msg.key}`;
+  client.post({ op: OP.VIEW, gen: msg.gen, key: msg.key, seq: msg.seq, view: answer });
+  const chartKey = `${client.id}/${msg.gen}/${msg.key}`;
   if (answer.chart && msg.chart) {
-    pendingCharts.set(chartKey, msg);
+    pendingCharts.set(chartKey, [client, msg]);
     clearTimeout(drawTimer);
     drawTimer = setTimeout(drawPending, CHART_SETTLE_MS);
   } else {
@@ -105,32 +61,32 @@ function view(msg) {
 }
 
 // --- long jobs (protocol.js, JOB_KINDS) -------------------------------------------
-// A job runs in steps; between two steps it posts its progress, yields (so the
-// page's keystrokes are answered meanwhile) and stops if it was cancelled.
-// Each kind is a function (msg, job) that returns the fields of its answer.
-const cancelled = new Set();
+// A job runs in steps; between two steps it posts its progress, yields (so
+// every page's keystrokes are answered meanwhile) and stops if its page
+// cancelled it or went away. Each kind is a function (msg, job) that returns
+// the fields of its answer.
 
 // A reader's file is read in slices, so a million-line log never sits in
 // memory whole and the worker answers keystrokes between slices.
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 
 async function analyze({ id, name, options, file, text }, job) {
-  const begun = JSON.parse(api.analyze_begin(id, name, JSON.stringify(options || {})));
+  const begun = JSON.parse(api.analyze_begin(job.key, name, JSON.stringify(options || {})));
   if (begun.error) return { error: begun.error };
   const total = file ? file.size : text.length;
   for (let start = 0; start < total; start += ANALYSIS_SLICE_BYTES) {
     if (job.cancelled()) {
-      api.analyze_cancel(id);
+      api.analyze_cancel(job.key);
       return { cancelled: true };
     }
     const slice = file ? new Uint8Array(await file.slice(start, start + ANALYSIS_SLICE_BYTES).arrayBuffer())
       : text.slice(start, start + ANALYSIS_SLICE_BYTES);
-    const fed = JSON.parse(api.analyze_feed(id, slice));
+    const fed = JSON.parse(api.analyze_feed(job.key, slice));
     if (fed.error) return { error: fed.error };
     job.progress({ done: Math.min(start + ANALYSIS_SLICE_BYTES, total), total, progress: fed.progress });
     if (!file) await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
   }
-  return JSON.parse(api.analyze_finish(id));
+  return JSON.parse(api.analyze_finish(job.key));
 }
 
 // Two runs compared: each file read by analyze() above, its summary kept in
@@ -139,38 +95,40 @@ async function analyze({ id, name, options, file, text }, job) {
 const RUNS = ["baseline", "candidate"];
 
 async function compare(msg, job) {
-  const { id } = msg;
-  const ids = RUNS.map((run) => `${id}/${run}`);
+  // Keyed by the job's key, as analyses are: a page's ids are unique in that page, not across tabs.
+  const ids = RUNS.map((run) => `${job.key}/${run}`);
   try {
     for (const [i, run] of RUNS.entries()) {
       const { name, options, file } = msg[run];
-      const read = await analyze({ id: ids[i], name, options: { ...options, keep: true }, file },
-        { progress: (fields) => job.progress({ stage: run, ...fields }), cancelled: job.cancelled });
+      const read = await analyze({ name, options: { ...options, keep: true }, file },
+        { key: ids[i], progress: (fields) => job.progress({ stage: run, ...fields }), cancelled: job.cancelled });
       if (read.cancelled) return read;
       if (read.error) return { ...read, error: `The ${run} (${name}): ${read.error}` };
     }
-    const begun = JSON.parse(api.compare_begin(id, ...ids));
+    const begun = JSON.parse(api.compare_begin(job.key, ...ids));
     if (begun.error) return begun;
     for (;;) {
       if (job.cancelled()) return { cancelled: true };
-      const step = JSON.parse(api.compare_step(id));
+      const step = JSON.parse(api.compare_step(job.key));
       if (!("progress" in step)) return step; // {view} or {error}
       job.progress({ stage: "compare", fraction: step.progress });
       await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
     }
   } finally {
-    api.compare_cancel(id, ...ids);
+    api.compare_cancel(job.key, ...ids);
   }
 }
 
 const JOBS = { [JOB_KINDS.ANALYZE]: analyze, [JOB_KINDS.COMPARE]: compare };
 
-async function runJob(msg) {
+async function runJob(client, msg) {
   const started = performance.now();
   const { id } = msg;
+  client.jobs.add(id);
   const job = {
-    progress: (fields) => postMessage({ op: OP.PROGRESS, id, ...fields }),
-    cancelled: () => cancelled.delete(id),
+    key: `${client.id}/${id}`, // ids are unique in a page, not across pages
+    progress: (fields) => client.post({ op: OP.PROGRESS, id, ...fields }),
+    cancelled: () => client.cancelled.delete(id),
   };
   let answer;
   try {
@@ -179,58 +137,91 @@ async function runJob(msg) {
   } catch (error) {
     answer = { error: String(error) };
   }
-  // An unexpected failure: the page gets a plain sentence, the console the traceback.
-  if (answer && answer.traceback) {
-    console.error(answer.traceback);
-    delete answer.traceback;
-  }
-  cancelled.delete(id);
-  postMessage({ op: OP.DONE, id, seconds: (performance.now() - started) / 1000, ...answer });
+  // An unexpected failure: the page gets a plain sentence, and the traceback goes with it for the tab's
+  // console (connection.js logs it there and drops it: a shared worker's own console is not the tab's).
+  client.jobs.delete(id);
+  client.cancelled.delete(id);
+  client.post({ op: OP.DONE, id, seconds: (performance.now() - started) / 1000, ...answer });
 }
 
-function handle(msg) {
+// --- the tabs ----------------------------------------------------------------------
+const clients = new Set();
+let clientCount = 0;
+let dropped = 0; // jobs stopped because their tab went away
+
+function runningJobs() {
+  let all = 0;
+  for (const client of clients) all += client.jobs.size;
+  return all;
+}
+
+// The tab is gone (closed, reloaded, crashed): its jobs stop at their next
+// step, its pending charts are dropped; other tabs' are untouched.
+function disconnect(client) {
+  if (!clients.delete(client)) return;
+  for (const id of client.jobs) client.cancelled.add(id);
+  dropped += client.jobs.size;
+  for (const [key, [owner]] of pendingCharts) if (owner === client) pendingCharts.delete(key);
+  client.port.close();
+}
+
+function handle(client, msg) {
   switch (msg.op) {
     case OP.VIEW:
-      view(msg);
+      view(client, msg);
       break;
     case OP.LINK:
-      postMessage({ op: OP.LINK, gen: msg.gen, answer: JSON.parse(api.read_link(JSON.stringify(msg))) });
+      client.post({ op: OP.LINK, gen: msg.gen, answer: JSON.parse(api.read_link(JSON.stringify(msg))) });
       break;
     case OP.WARM:
       api.warm();
       break;
     case OP.JOB:
-      runJob(msg);
+      runJob(client, msg);
       break;
     case OP.CANCEL:
-      cancelled.add(msg.id);
+      if (client.jobs.has(msg.id)) client.cancelled.add(msg.id);
+      break;
+    case OP.STATE:
+      client.post({ op: OP.STATE, interpreter: INTERPRETER, tabs: clients.size,
+        jobs: { tab: client.jobs.size, all: runningJobs(), dropped } });
       break;
   }
 }
 
-self.onmessage = async (event) => {
-  const msg = event.data;
-  if (msg.op === OP.FILE) {
-    deliver(msg);
-    return;
-  }
-  if (msg.op === OP.INIT) {
-    if (ready) return;
-    ready = Promise.race([boot(msg), deliveryFailed]);
-    ready.then(
-      () => postMessage({ op: OP.READY }),
-      (error) => postMessage({ op: OP.FAILED, message: String(error && error.message || error) }),
-    );
-    return;
-  }
-  try {
-    await ready; // messages sent during boot wait here, in order
-  } catch {
-    return;
-  }
-  try {
-    handle(msg);
-  } catch (error) {
-    postMessage({ op: OP.ERROR, gen: msg.gen, key: msg.key, message: String(error) });
-  }
-};
+function connect(port) {
+  clientCount += 1;
+  const client = { id: clientCount, port, jobs: new Set(), cancelled: new Set(),
+    post: (message) => port.postMessage(message) };
+  clients.add(client);
+  port.addEventListener("message", async (event) => {
+    const msg = event.data;
+    if (msg.op === OP.TAB) {
+      // Granted once the tab has let go of it, which the browser does when the tab goes away.
+      navigator.locks.request(msg.lock, () => disconnect(client));
+      return;
+    }
+    try {
+      await started; // messages sent during boot wait here, in order
+    } catch {
+      return;
+    }
+    try {
+      handle(client, msg);
+    } catch (error) {
+      client.post({ op: OP.ERROR, gen: msg.gen, key: msg.key, message: String(error) });
+    }
+  });
+  port.start();
+  started.then(
+    ({ start, reason, timings }) => client.post({ op: OP.READY, start, reason, timings, interpreter: INTERPRETER }),
+    (error) => client.post({ op: OP.FAILED, message: String((error && error.message) || error) }),
+  );
+}
+
+// A shared worker: each tab's port arrives with a connect event.
+self.addEventListener("connect", (event) => connect(event.ports[0]));
+// A dedicated worker: boot.js hands it one end of a channel; the page keeps the other.
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.op === OP.CONNECT && event.ports[0]) connect(event.ports[0]);
+});

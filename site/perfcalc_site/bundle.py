@@ -5,12 +5,17 @@ It adds everything the pages need beyond their HTML:
 - ``vendor/pyodide/``: the Python runtime, from ``node_modules`` (pinned by
   ``package.json`` and its lock); ``vendor/katex/``: KaTeX's stylesheet and
   fonts (the equations were typeset at build time);
-- ``py/perfcalc.whl`` and ``py/site-deps.zip``: the browser's Python, written
-  directly from the working tree, each module with its bytecode compiled by
-  the browser's own Python (Pyodide under node), byte-identical for identical
-  sources;
+- ``py/perfcalc.zip``: the browser's Python (perfcalc, the worker's module and
+  the chart drawing), written directly from the working tree, each module with
+  its bytecode compiled by the browser's own Python (Pyodide under node) beside
+  it, so Python imports it straight from the archive (zipimport: nothing to
+  unpack); byte-identical for identical sources;
 - ``runtime/``: the page's controller (ES modules and one classic script) and
   the worker, every ``.js`` file of ``site/browser/`` but the service worker;
+  ``boot.js`` gets the build's id (``stamp_build``), its shared worker's name;
+- ``py/python-snapshot.gz``: the interpreter's memory once the browser's Python
+  is imported, which the worker restores instead of booting Python
+  (``site/make-snapshot.mjs``, under node; byte-identical for identical sources);
 - the static files (``site/static/``: styles, manifest, icons);
 - a content security policy in every page (``csp.py``);
 - last, ``sw.js``: the service worker (``site/browser/sw.js``) with the list of
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import re
 import shutil
@@ -40,12 +46,11 @@ SITE = Path(__file__).resolve().parent.parent
 ROOT = SITE.parent
 NODE_MODULES = ROOT / "node_modules"
 
-WHEEL = "perfcalc.whl"  # the theme's preload links and the worker use these names
-SITE_DEPS = "site-deps.zip"
+PYTHON_ARCHIVE = "perfcalc.zip"  # runtime/interpreter.js fetches it by this name
 # What of the npm package the browser needs (no source maps, types or demos).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 SERVICE_WORKER = "sw.js"  # written to the site's root by build-sw.mjs, not copied to runtime/
-# perfcalc's subpackages the browser's wheel leaves out: perfcalc.lab starts Gunicorn and sends it load,
+# perfcalc's subpackages the browser's archive leaves out: perfcalc.lab starts Gunicorn and sends it load,
 # nothing a page can do (nothing else in perfcalc imports it).
 NOT_IN_BROWSER = ("lab",)
 STAMP = (2020, 1, 1, 0, 0, 0)  # every archive member's date: the same sources give the same bytes
@@ -65,14 +70,9 @@ def _node(script: str, *args: str, stdin: str | None = None) -> str:
 
 
 def bytecode(sources: dict[str, str]) -> dict[str, bytes]:
-    """Each module compiled by the browser's Python (Pyodide under node): archive path of the .pyc → bytes."""
+    """Each module compiled by the browser's Python (Pyodide under node): its archive path → the .pyc's bytes."""
     answer = json.loads(_node("compile-pyc.mjs", stdin=json.dumps(sources)))
-    out = {}
-    for arc, data in answer["pyc"].items():
-        folder, _, name = arc.rpartition("/")
-        pyc = f"__pycache__/{name[:-3]}.{answer['cache_tag']}.pyc"
-        out[f"{folder}/{pyc}" if folder else pyc] = base64.b64decode(data)
-    return out
+    return {arc: base64.b64decode(data) for arc, data in answer["pyc"].items()}
 
 
 def _write_archive(path: Path, members: dict[str, bytes]) -> None:
@@ -81,28 +81,57 @@ def _write_archive(path: Path, members: dict[str, bytes]) -> None:
             archive.writestr(zipfile.ZipInfo(arc, STAMP), members[arc], compress_type=zipfile.ZIP_DEFLATED)
 
 
-def python_archives(dest: Path, compile_=None) -> None:
-    """The browser's Python: a wheel of perfcalc, and site-deps.zip (the worker's module and the chart drawing)."""
+def python_archive(dest: Path, compile_=None) -> None:
+    """The browser's Python as one archive Python imports from: perfcalc, the worker's module, the chart drawing.
+
+    Each ``module.py`` has its bytecode beside it as ``module.pyc`` (where
+    zipimport looks for it; the bytecode is unchecked-hash, so it is used as
+    is), and ``perfcalc-VERSION.dist-info/METADATA`` names the package.
+    """
     compile_ = compile_ or bytecode
     package = ROOT / "perfcalc"
-    wheel = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
-             for path in sorted(package.rglob("*.py"))
-             if "__pycache__" not in path.parts and path.relative_to(package).parts[0] not in NOT_IN_BROWSER}
-    deps = {
+    sources = {f"perfcalc/{path.relative_to(package).as_posix()}": path.read_bytes()
+               for path in sorted(package.rglob("*.py"))
+               if "__pycache__" not in path.parts and path.relative_to(package).parts[0] not in NOT_IN_BROWSER}
+    sources.update({
         "perfcalc_worker.py": (SITE / "browser" / "perfcalc_worker.py").read_bytes(),
         "perfcalc_site/__init__.py": (SITE / "perfcalc_site" / "__init__.py").read_bytes(),
         "perfcalc_site/charts.py": (SITE / "perfcalc_site" / "charts.py").read_bytes(),
-    }
-    compiled = compile_({arc: data.decode("utf-8") for arc, data in {**wheel, **deps}.items()})
-    wheel.update({arc: data for arc, data in compiled.items() if arc.startswith("perfcalc/")})
-    deps.update({arc: data for arc, data in compiled.items() if not arc.startswith("perfcalc/")})
-
+    })
+    compiled = compile_({arc: data.decode("utf-8") for arc, data in sources.items()})
+    members = {**sources, **{f"{arc[:-3]}.pyc": data for arc, data in compiled.items()}}
     info = f"perfcalc-{perfcalc.__version__}.dist-info"
-    wheel[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n".encode()
-    wheel[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: perfcalc-site\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    wheel[f"{info}/RECORD"] = ("".join(f"{arc},,\n" for arc in sorted(wheel)) + f"{info}/RECORD,,\n").encode()
-    _write_archive(dest / WHEEL, wheel)
-    _write_archive(dest / SITE_DEPS, deps)
+    members[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: perfcalc\nVersion: {perfcalc.__version__}\n".encode()
+    _write_archive(dest / PYTHON_ARCHIVE, members)
+
+
+BUILD_PLACEHOLDER = 'const BUILD = "source";'  # in site/browser/boot.js
+
+
+def worker_build(out: Path) -> str:
+    """What the worker runs (its scripts, the browser's Python, the snapshot, Pyodide), as 12 hex digits."""
+    digest = hashlib.sha256()
+    files = [*sorted((out / "runtime").glob("*.js")), *sorted((out / "py").iterdir()),
+             *sorted((out / "vendor" / "pyodide").iterdir())]
+    for path in files:
+        if path.name != "boot.js":
+            digest.update(f"{path.relative_to(out).as_posix()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def stamp_build(out: Path) -> None:
+    """Name the shared worker after the build in ``runtime/boot.js``.
+
+    Tabs share a worker by its script's URL and name, so without the build in
+    the name a page of a new version (after the update prompt's reload) would
+    connect to the previous version's worker, still serving the older tabs.
+    """
+    boot = out / "runtime" / "boot.js"
+    text = boot.read_text(encoding="utf-8")
+    if BUILD_PLACEHOLDER not in text:
+        raise SystemExit(f"{boot}: no `{BUILD_PLACEHOLDER}` line to stamp the build into; "
+                         "site/browser/boot.js must name its shared worker after the build with it")
+    boot.write_text(text.replace(BUILD_PLACEHOLDER, f'const BUILD = "{worker_build(out)}";'), encoding="utf-8")
 
 
 def built_for(out: Path) -> str:
@@ -138,12 +167,16 @@ def bundle(out: Path) -> None:
     for font in sorted((NODE_MODULES / "katex" / "dist" / "fonts").glob("*.woff2")):
         shutil.copy2(font, katex / "fonts" / font.name)
 
-    python_archives(_fresh(out / "py"))
+    python_archive(_fresh(out / "py"))
 
     runtime = _fresh(out / "runtime")
     for script in sorted((SITE / "browser").glob("*.js")):
         if script.name != SERVICE_WORKER:
             shutil.copy2(script, runtime / script.name)
+
+    # The snapshot runs the built site's own runtime/interpreter.js and vendored Pyodide.
+    print(_node("make-snapshot.mjs", str(out)).strip())
+    stamp_build(out)
 
     for static in sorted((SITE / "static").iterdir()):
         shutil.copy2(static, out / static.name)

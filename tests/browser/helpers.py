@@ -131,9 +131,37 @@ NEW_PAGE_LIVE = """() => !document.querySelector('[data-md-component=container][
 
 
 def count_workers(page):
+    """The Python workers started in the page's browser context, dedicated or shared, counted outside the page.
+
+    Playwright reports dedicated workers; shared workers are seen through Chromium's target discovery.
+    """
     created = []
     page.on("worker", lambda w: created.append(w.url) if w.url.endswith(WORKER_SCRIPT) else None)
+    cdp = page.context.new_cdp_session(page)
+    context_id = cdp.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+
+    def seen(event):
+        info = event["targetInfo"]
+        if (info["type"] == "shared_worker" and info["url"].endswith(WORKER_SCRIPT)
+                and info.get("browserContextId") == context_id):
+            created.append(info["url"])
+
+    cdp.on("Target.targetCreated", seen)
+    cdp.send("Target.setDiscoverTargets", {"discover": True})
     return created
+
+
+# Without SharedWorker, as in Chrome for Android: each tab starts a dedicated worker of its own.
+NO_SHARED_WORKER = "delete window.SharedWorker;"
+
+# What the worker serves: {interpreter, tabs, jobs: {tab, all, dropped}} (protocol.js, STATE).
+WORKER_STATE = """() => new Promise((resolve) => {
+    const port = window.perfcalcWorker.port;
+    const answer = (event) => { if (event.data.op === 'state') { port.removeEventListener('message', answer);
+                                                                 resolve(event.data); } };
+    port.addEventListener('message', answer);
+    port.postMessage({op: 'state'});
+})"""
 
 
 def click_nav(page, href):

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import PAGES, ROOT, wait_live
-from .helpers import click_nav, settle
+from .helpers import NO_SHARED_WORKER, click_nav, settle
 
 AXE = Path(ROOT / "node_modules" / "axe-core" / "axe.min.js")
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -64,6 +64,7 @@ def test_an_invalid_input_and_stale_results(scheme_page, base_url):
 def test_a_page_whose_python_could_not_start(browser, base_url):
     for scheme in ("light", "dark"):
         context = browser.new_context(color_scheme=scheme, service_workers="block")
+        context.add_init_script(NO_SHARED_WORKER)  # Playwright's routes do not see a shared worker's requests
         context.route("**/pyodide.asm.wasm", lambda route: route.fulfill(status=404, body="gone"))
         page = context.new_page()
         page.goto(base_url + "caching/")

@@ -18,8 +18,7 @@ from .conftest import PAGES, _serve, wait_live
 from .helpers import count_workers, wait_until
 
 NAVIGATIONS = 30
-RUNTIME_IN_PAGE = re.compile(r'<link rel="preload"[^>]*data-perfcalc-runtime[^>]*>|'
-                             r'<script [^>]*src="[^"]*runtime/[a-z]+\.js"[^>]*></script>', re.S)
+RUNTIME_IN_PAGE = re.compile(r'<script [^>]*src="[^"]*runtime/[a-z]+\.js"[^>]*></script>', re.S)
 
 
 @pytest.fixture(scope="module")

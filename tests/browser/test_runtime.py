@@ -1,10 +1,11 @@
-"""The runtime: Python in one worker per tab, instant navigation anywhere, offline, failures said out loud.
+"""The runtime: Python in a worker, instant navigation anywhere, offline, failures said out loud.
 
 The site is served under a sub-path on a random port (see conftest), as a
 reader's host would serve it. "Same document" is proven by a marker set on
 ``window`` before a click: a full page load gives a fresh ``window`` without
-it. "One worker" is counted by Playwright, outside the page, so a reload
-cannot reset the count.
+it. "One worker" is counted outside the page (Playwright, Chromium's
+targets), so a reload cannot reset the count. One worker for all tabs:
+test_shared_worker.py.
 """
 
 import os
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 import perfcalc
 
 from .conftest import PAGES, wait_live
-from .helpers import (WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms, wait_until,
+from .helpers import (NO_SHARED_WORKER, WORKER_SCRIPT, assert_forms_match, click_nav, count_workers, expected, expected_forms, wait_until,
                       read_forms, same_outputs)
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
@@ -86,10 +87,9 @@ def test_fast_typing_ends_on_the_last_value(live_page, base_url):
     form.locator("figure.perfcalc__chart:not([data-drawing])").wait_for()
     # and ten inside a single task, faster than any reader types: each gets its outputs, but the worker
     # draws only the latest chart (drawing every stale value would delay the keystrokes behind them).
-    worker = next(w for w in live_page.workers if w.url.endswith(WORKER_SCRIPT))
-    worker.evaluate("""() => { self.__drawings = 0; const post = self.postMessage.bind(self);
-        self.postMessage = (message, transfer) => { if (message.op === 'chart') self.__drawings++;
-                                                     return post(message, transfer); }; }""")
+    # Counted as the page receives them (the worker's port, boot.js's handoff), whatever kind of worker answers.
+    live_page.evaluate("""() => { window.__drawings = 0; window.perfcalcWorker.port.addEventListener('message',
+        (event) => { if (event.data.op === 'chart') window.__drawings++; }); }""")
     field.evaluate("""(input, values) => { for (const v of values) {
         input.value = v; input.dispatchEvent(new Event('input', {bubbles: true})); } }""", values[10:])
     last = {"workers": values[-1]}
@@ -101,11 +101,12 @@ def test_fast_typing_ends_on_the_last_value(live_page, base_url):
     r = perfcalc.calculate("worker-pool", **last)
     chart = perfcalc.get("worker-pool").chart(r.inputs, r.outputs)
     assert form.locator("figcaption").inner_text() == f"{chart.title}. {chart.description}"
-    assert worker.evaluate("self.__drawings") == 1
+    assert live_page.evaluate("window.__drawings") == 1
 
 
 def test_values_typed_while_python_starts_are_computed_once_live(browser, base_url):
     context = browser.new_context(service_workers="block")
+    context.add_init_script(NO_SHARED_WORKER)  # Playwright's routes do not see a shared worker's requests
     held = []
     context.route("**/pyodide.asm.wasm", lambda route: held.append(route))  # Python cannot finish starting until released
     page = context.new_page()
@@ -131,10 +132,12 @@ def test_values_typed_while_python_starts_are_computed_once_live(browser, base_u
     context.close()
 
 
-@pytest.mark.parametrize("broken", ["**/runtime/worker.js", "**/pyodide.asm.wasm", "**/site-deps.zip"])
+@pytest.mark.parametrize("broken", ["**/runtime/worker.js", "**/pyodide.asm.wasm", "**/py/perfcalc.zip"])
 def test_a_worker_that_cannot_start_is_reported(browser, base_url, broken):
     """The worker or what it loads is missing: the page says so and keeps its pre-rendered, correct defaults."""
     context = browser.new_context(service_workers="block")
+    # Playwright's routes do not see a shared worker's requests (a shared worker missing a file: test_shared_worker.py).
+    context.add_init_script(NO_SHARED_WORKER)
     context.route(broken, lambda route: route.fulfill(status=404, body="gone"))
     page = context.new_page()
     page.goto(base_url + "caching/")
@@ -153,7 +156,9 @@ def test_a_worker_that_cannot_start_is_reported(browser, base_url, broken):
 
 
 def test_a_worker_that_dies_is_reported(browser, base_url):
+    """A dedicated worker (the fallback) that crashes fires an error event on the page's side."""
     context = browser.new_context(service_workers="block")
+    context.add_init_script(NO_SHARED_WORKER)
     page = context.new_page()
     page.goto(base_url + "wsgi/")
     wait_live(page)
@@ -202,10 +207,11 @@ def test_web_app_manifest(live_page, base_url):
 
 
 def test_python_is_downloaded_once(live_page, base_url):
-    """The page's preload hints and the worker share one download of each runtime file."""
+    """The worker fetches each runtime file once (Pyodide's own requests for them are answered from those bytes)."""
     requests = []
+    live_page.context.add_init_script(NO_SHARED_WORKER)  # Playwright does not see a shared worker's requests
     live_page.on("request", lambda r: requests.append(r.url))
     live_page.goto(base_url + "wsgi/")
     wait_live(live_page)
-    for name in ("pyodide.asm.wasm", "python_stdlib.zip", ".whl", "site-deps.zip"):
+    for name in ("pyodide.asm.wasm", "python_stdlib.zip", "py/perfcalc.zip", "py/python-snapshot.gz"):
         assert sum(u.endswith(name) for u in requests) == 1, (name, [u for u in requests if u.endswith(name)])

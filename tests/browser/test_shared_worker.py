@@ -1,0 +1,138 @@
+"""One interpreter for every tab: a SharedWorker, per-tab state kept apart, a dedicated worker as the fallback.
+
+The worker hands each tab an interpreter id with READY (``<html
+data-perfcalc-interpreter>``) and says what it serves when asked (protocol.js,
+STATE): tabs sharing one interpreter show the same id. SharedWorker is taken
+away, or made to fail, by a script that runs before the page's own.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PAGES, _serve, wait_live
+from .helpers import NO_SHARED_WORKER, WORKER_STATE, count_workers, expected, read_forms, same_outputs, wait_until
+
+WORKER_KIND = "document.documentElement.dataset.perfcalcWorker"
+INTERPRETER = "document.documentElement.dataset.perfcalcInterpreter"
+
+
+def _live_tab(context, url):
+    page = context.new_page()
+    page.goto(url)
+    wait_live(page)
+    return page
+
+
+def _computes(page, key="worker-pool", field="workers", value="9", fence=None):
+    """Typing into a calculator (its fence's inputs, the form's key its id) gives what native Python gives."""
+    page.locator(f'form.perfcalc[data-key="{key}"] [name="{field}"]').fill(value)
+    want, _ = expected(key, {**(fence or {}), field: value})
+    deadline = time.monotonic() + 30
+    while True:
+        shown = next(f for f in read_forms(page) if f["calculator"] == key)
+        if same_outputs(shown["outputs"], want) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert shown["state"] == "live" and same_outputs(shown["outputs"], want), (shown["outputs"], want)
+
+
+def test_two_tabs_share_one_interpreter(browser, base_url):
+    context = browser.new_context(service_workers="block")
+    first = _live_tab(context, base_url + "wsgi/")
+    workers = count_workers(first)
+    second = _live_tab(context, base_url + "wsgi/")
+    assert first.evaluate(WORKER_KIND) == second.evaluate(WORKER_KIND) == "shared"
+    assert first.evaluate(INTERPRETER) == second.evaluate(INTERPRETER)
+    assert len(workers) == 1, workers
+    assert second.evaluate(WORKER_STATE)["tabs"] == 2
+    # Each tab's answers go to that tab only: different values typed in each, each sees its own.
+    _computes(first, value="9")
+    _computes(second, value="13")
+    _computes(first, value="11")
+    context.close()
+
+
+FALLBACKS = {
+    "SharedWorker does not exist": NO_SHARED_WORKER,
+    "SharedWorker cannot be created": "window.SharedWorker = function () { throw new DOMException('refused', "
+                                      "'SecurityError'); };",
+}
+
+
+@pytest.mark.parametrize("fallback", list(FALLBACKS))
+def test_without_a_shared_worker_each_tab_has_a_dedicated_one(browser, base_url, fallback):
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(FALLBACKS[fallback])
+    first = _live_tab(context, base_url + "wsgi/")
+    second = _live_tab(context, base_url + "wsgi/")
+    assert first.evaluate(WORKER_KIND) == second.evaluate(WORKER_KIND) == "dedicated"
+    assert first.evaluate(INTERPRETER) != second.evaluate(INTERPRETER)
+    assert second.evaluate(WORKER_STATE)["tabs"] == 1
+    _computes(first)
+    _computes(second)
+    context.close()
+
+
+LINE = '10.0.0.1 - - [10/Mar/2024:10:{m:02d}:{s:02d} +0000] "GET /x HTTP/1.1" 200 5 "-" "ua" 0.050\n'
+
+
+def _access_log(path, lines):
+    path.write_text("".join(LINE.format(m=(i // 3000) % 60, s=(i // 50) % 60) for i in range(lines)))
+    return path
+
+
+def _start_analysis(page, path):
+    panel = page.locator("section.perfcalc-analyze")
+    expect(panel).to_have_attribute("data-state", "live")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    wait_until(page, "() => document.querySelector('section.perfcalc-analyze progress').value > 0")
+
+
+def test_closing_a_tab_cancels_its_jobs_and_nothing_else(browser, base_url, tmp_path):
+    context = browser.new_context(service_workers="block")
+    closing = _live_tab(context, base_url + "metrics/")
+    staying = _live_tab(context, base_url + "metrics/")
+    _start_analysis(closing, _access_log(tmp_path / "closing.log", 800_000))
+    _start_analysis(staying, _access_log(tmp_path / "staying.log", 200_000))
+    state = staying.evaluate(WORKER_STATE)
+    assert state["tabs"] == 2 and state["jobs"]["all"] == 2 and state["jobs"]["tab"] == 1
+    closing.close()
+    # The worker notices the tab is gone (its Web Lock is released) and stops that tab's job only.
+    wait_until(staying, f"async () => (await ({WORKER_STATE})()).tabs === 1")
+    state = staying.evaluate(WORKER_STATE)
+    assert state["jobs"]["dropped"] == 1
+    staying.locator("section.perfcalc-analyze .perfcalc-analyze__result:not([hidden])").wait_for(timeout=120_000)
+    rows = dict(staying.evaluate("""() => [...document.querySelector('.perfcalc-analyze__result table')
+        .querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent))"""))
+    assert rows["Lines"].startswith("200,000 read, 200,000 used")
+    assert staying.evaluate(WORKER_STATE)["jobs"] == {"tab": 0, "all": 0, "dropped": 1}
+    _computes(staying, "capacity", "workers", "8", fence=dict(next(i for c, i in PAGES["metrics/"] if c == "capacity")))
+    context.close()
+
+
+def test_a_shared_worker_missing_a_file_is_reported(browser, built_site, tmp_path_factory):
+    """The shared worker cannot start Python (the browser's Python is missing): every tab says so, numbers kept."""
+    site = tmp_path_factory.mktemp("no-python") / "public"
+    site.mkdir()
+    for entry in built_site.iterdir():
+        if entry.name != "py":
+            (site / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    (site / "py").mkdir()
+    (site / "py" / "python-snapshot.gz").symlink_to(built_site / "py" / "python-snapshot.gz")
+    server, url = _serve(site, tmp_path_factory)
+    try:
+        context = browser.new_context(service_workers="block")
+        for _ in range(2):
+            page = context.new_page()
+            page.goto(url + "wsgi/")
+            page.wait_for_selector('html[data-perfcalc="failed"]', state="attached", timeout=60_000)
+            status = page.locator('form.perfcalc[data-key="worker-pool"] .perfcalc__status').inner_text()
+            assert "could not start" in status
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
