@@ -116,6 +116,10 @@ WRONG = {
     "Gunicorn's docs live at docs.gunicorn.org (moved to gunicorn.org)": r"docs\.gunicorn\.org",
     "the Python client's Summary computes quantiles (it exports only _count and _sum)": r"summary\*? computes its quantiles",
     "a p50 used as a mean in a worked example": r"takes 120 ms at p50",
+    # uWSGI 2.0's core/utils.c: set_harakiri arms one deadline per worker, and any request's end clears it.
+    "uWSGI's harakiri is a per-request limit with threads too": r"harakiri`? is a per-request limit in every",
+    # Lambda's free million requests are Lambda's: API Gateway bills all 10 million ($10.00).
+    "the free tier covers the API gateway's requests": r"gateway's \$9\.00",
     # The stack and lab pages' review (docs/stack.md, docs/lab.md), each checked again against the source beside it.
     # Gunicorn 27.0.1 arbiter.py: with reuse_port the master binds nothing and each worker binds its own socket.
     "--reuse-port leaves gthread's processes on one shared socket": r"reuse-port`? does not help",
