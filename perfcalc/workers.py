@@ -24,7 +24,7 @@ from .spec import PerfcalcError
 __all__ = [
     "WORKER_CLASSES",
     "GEVENT_MIN_IO_WAIT_PCT",
-    "USEFUL_THREADS_PER_CORE",
+    "FAR_MORE_THREADS_FACTOR",
     "SYNC_PROCESSES_PER_CORE_LIMIT",
     "GunicornStart",
     "GunicornCapacity",
@@ -40,10 +40,10 @@ WORKER_CLASSES = ("sync", "gthread", "gevent")
 # gevent earns its keep while requests wait on I/O; when they mostly compute,
 # one process still runs Python on one core and the GIL binds.
 GEVENT_MIN_IO_WAIT_PCT = 50.0
-# A rule of thumb of this guide, not a published limit: past ~20 threads per
-# core, a CPU-bound ceiling is not raised by more threads, only memory use
-# and lock contention are.
-USEFUL_THREADS_PER_CORE = 20
+# A rule of thumb of this guide, not a published limit: past twice the start
+# rule's threads per gthread worker, more threads no longer raise a ceiling the
+# CPU sets, only memory use and lock contention.
+FAR_MORE_THREADS_FACTOR = 2
 # A rule of thumb of this guide: past four sync processes per core (requests
 # that wait 75 % of their time or more), threads hold the same slots in a
 # fraction of the memory and one pool of connections per process.

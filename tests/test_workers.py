@@ -176,3 +176,12 @@ def test_typed_memory_that_is_a_whole_multiple_counts_every_worker(k, hundredths
         short = workers.gunicorn_sizing(1, float(str(memory - Decimal("0.01"))), float(str(worker)), "sync", 1, 1000,
                                         100, 70)
         assert short.max_workers_by_memory == k - 1
+
+
+def test_the_rules_own_thread_count_draws_no_warning():
+    """The deployment page's case: 4 cores, 97.5 % I/O, the rule's 40 threads; twice more is "far more"."""
+    from perfcalc import calculate
+
+    inputs = dict(cores=4, worker_class="gthread", service_time_ms=120, io_wait_pct=97.5)
+    assert not [w for w in calculate("gunicorn", threads=40, **inputs).warnings if w.startswith("Far more threads")]
+    assert [w for w in calculate("gunicorn", threads=81, **inputs).warnings if w.startswith("Far more threads")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..spec import Calculator, Field, Output
-from ..workers import (GEVENT_MIN_IO_WAIT_PCT, SYNC_PROCESSES_PER_CORE_LIMIT, USEFUL_THREADS_PER_CORE,
+from ..workers import (GEVENT_MIN_IO_WAIT_PCT, SYNC_PROCESSES_PER_CORE_LIMIT, FAR_MORE_THREADS_FACTOR,
                        WORKER_CLASSES, blocking_io_capacity, gunicorn_sizing)
 from .fields import MAX_CORES, MAX_DEPLOYED, MAX_MEMORY_MB, MAX_THREADS, count, ms, pct
 
@@ -24,9 +24,12 @@ def _gunicorn_warnings(args, r):
                         f"each process's core busy at this I/O share.")
     if r.worker_class == "gevent" and args["io_wait_pct"] < GEVENT_MIN_IO_WAIT_PCT:
         warnings.append("gevent helps when requests mostly wait on I/O; with mostly CPU work, the GIL binds.")
-    if (r.concurrency_slots > USEFUL_THREADS_PER_CORE * args["cores"] and r.bottleneck != "slots"
-            and r.worker_class == "gthread"):
-        warnings.append("Far more threads than the CPU can use: extra threads add memory and contention, not throughput.")
+    # Tied to the start rule, so the rule's own count never draws the warning (40 threads at 97.5 % I/O is right).
+    if (r.worker_class == "gthread" and args["threads"] > FAR_MORE_THREADS_FACTOR * r.start_threads
+            and r.bottleneck != "slots"):
+        warnings.append(f"Far more threads than the CPU can use: the rule's {r.start_threads:g} per worker keep "
+                        f"each process's core busy at this I/O share; extra threads add memory and contention, "
+                        f"not throughput.")
     return warnings
 
 
@@ -37,8 +40,9 @@ GUNICORN = Calculator(
             "slots, the CPUs, the GIL.",
     fields=(
         count("cores", "CPU cores", default=2,
-              help="CPUs the server may use: the container's CPU limit rounded up, not the host's count. An x86 "
-                   "cloud vCPU is a hyperthread, two per core: for the CPU ceiling, physical cores are the safer count.",
+              help="CPUs the server may use: the container's CPU limit rounded up, not the host's count. The worker "
+                   "rule counts these (vCPUs). An x86 cloud vCPU is a hyperthread, two per core, so the CPU ceiling "
+                   "from vCPUs is optimistic: run it again with half as many to bound it.",
               maximum=MAX_CORES),
         Field("memory_mb", "Memory for Gunicorn", unit="MB", default=2048.0, minimum=1.0, maximum=MAX_MEMORY_MB,
               help="Memory available to the workers after the OS and other processes."),
