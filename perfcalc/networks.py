@@ -983,9 +983,9 @@ def stack(arrival_rps: float, tiers: tuple[Tier, ...], service_distribution: str
     hold (Bernoulli routing). That is how Gunicorn's gthread processes take
     connections: each accepts from the shared socket into its own thread
     pool's queue, and the one the kernel wakes first wins; measured on real
-    Gunicorn 27 (the guide's "Do the models hold?" lab runs), close to an
-    even split on a busy host, and 88–96 % to one of two processes on an
-    idle one. ``busiest_process_pct`` gives that share (the others split the
+    Gunicorn 27 (the guide's "Do the models hold?" lab runs), 85 % and 90 % of
+    them to one of two processes in the committed runs (and close to an even
+    split in an unpublished run on a busier host). ``busiest_process_pct`` gives that share (the others split the
     rest evenly); empty is the even split, the best case.
 
     Source: Jackson (1963); Kleinrock (1975) §2.6, §3.5; Law (2015) ch. 9.

@@ -522,9 +522,9 @@ def worker_pool(arrival_rps: float, service_time_ms: float, workers: int,
     keep P processes (:mod:`perfcalc.splitqueues`, the guide's one model of
     per-process queues, which the stack calculator and the lab use too). The
     even split is the best case: measured on Gunicorn
-    27 under Linux (the guide's "Do the models hold?" lab runs), a busy host
-    splits new connections about evenly, an idle one hands 88–96 % of them
-    to one of two processes, whose queue then runs away long before the
+    27 under Linux (the guide's "Do the models hold?" lab runs), the committed runs handed 85 % and 90 % of new connections to one
+    of two processes (an unpublished run on a busier host split them about
+    evenly), whose queue then runs away long before the
     ceiling c/S.
 
     Source: Kleinrock (1975) §3.5; Harchol-Balter (2013) ch. 14.

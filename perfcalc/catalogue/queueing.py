@@ -95,8 +95,8 @@ WORKER_POOL = Calculator(
         "pessimistic for a steady endpoint (a measured p99 below 4.6 × its mean), optimistic for a "
         "heavy-tailed one (a p99 of 10 × the mean is common); for those, the simulation (simulate) takes "
         "your measured mean and p99. One shared queue fits Gunicorn's sync workers, which all accept from "
-        "one listen socket; a gthread or gevent worker accepts connections into its own queue (and a "
-        "keep-alive connection stays with one worker), so a request can wait behind a busy worker while "
+        "one listen socket (unless --reuse-port gives each worker its own); a gthread or gevent worker "
+        "accepts connections into its own queue (and a keep-alive connection stays with one worker), so a request can wait behind a busy worker while "
         "another is idle, and real waits are longer than these."
     ),
     equations=(
