@@ -107,8 +107,8 @@ def _stack_warnings(args, r):
                                               "figure."))
     if args["busiest_process_pct"] is None:
         for tier in _split_tiers(args):
-            warnings.append(split_queues_warning(tier, "evenly", " (the guide's lab measured 85 % and 90 % to one of two); set "
-                                                                 "busiest_process_pct to see that."))
+            warnings.append(split_queues_warning(tier, "evenly", " (the guide's lab measured 85 % and 90 % to one "
+                                                                 "of two); set busiest_process_pct to see that."))
     return warnings
 
 
