@@ -83,9 +83,7 @@ def test_warnings_compare_and_do_not_compute(cid):
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "perfcalc" / "catalogue"
 # Declarations whose bounds have not moved to fields.py yet, each with its reason.
-LITERAL_BOUNDS_EXEMPT = {
-    "simulation.py": "issue 18b is rewriting the simulate calculator; its requests bounds move to fields.py after it",
-}
+LITERAL_BOUNDS_EXEMPT: dict = {}  # catalogue modules allowed literal bounds, each with its reason
 
 
 def _literal(node) -> bool:

@@ -61,6 +61,8 @@ MAX_CORES = 1024  # one machine's
 MAX_THREADS = 1000  # per Gunicorn worker
 MAX_MEMORY_MB = 4_194_304.0  # 4 TB, one machine's
 MAX_SIMULATED_REQUESTS = 100_000  # a simulation's requests: 300 ms natively at the most (make bench)
+MIN_SIMULATED_REQUESTS = 10_000  # fewer leave too few beyond a p99 for its interval
+MAX_SEED = 2**32 - 1  # seeds are 32-bit, like most tools' (and short enough to type and share)
 
 
 def ms(name: str, label: str, *, default: float | None, help: str, minimum: float = MIN_MS,

@@ -8,8 +8,7 @@ from ..networks import (MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, SLOW_MIXI
 from ..queueing import HIGH_UTILIZATION_PCT, SHARED_QUEUE
 from ..simulation import DISTRIBUTIONS, WIDE_INTERVAL_SHARE
 from ..spec import Calculator, Field, Output
-from .fields import MAX_PCT, MAX_POOL_RPS, MAX_SIMULATED_REQUESTS, count, ms, rate
-from .simulation import MAX_SEED
+from .fields import MAX_PCT, MAX_POOL_RPS, MAX_SEED, MAX_SIMULATED_REQUESTS, count, ms, rate
 from .warnings import high_utilization_warning, split_queues_warning, wide_interval_warning
 
 # Flask-shaped defaults: Gunicorn's workers, three PostgreSQL queries per request on two cores, one Redis call.

@@ -8,11 +8,8 @@ from .. import charts
 from ..simulation import (BATCHES, BURST_LOAD, DISTRIBUTIONS, FIGURE_RELAXATIONS, INTERVAL_RELAXATIONS, MAX_REQUESTS,
                           WARMUP_FRACTION, WARMUP_RELAXATIONS, WIDE_INTERVAL_SHARE, simulate)
 from ..spec import Calculator, Field, Output
-from .fields import count, ms, rate
+from .fields import MAX_POOL, MAX_POOL_RPS, MAX_SEED, MIN_SIMULATED_REQUESTS, count, ms, rate
 from .queueing import overload_warning
-
-# Seeds are 32-bit, like most tools' (and short enough to type and share).
-MAX_SEED = 2**32 - 1
 
 
 def _no_interval_warning(r):
@@ -63,7 +60,7 @@ SIMULATE = Calculator(
     title="Simulate a worker pool with realistic service times",
     summary="Response-time percentiles, with a confidence interval, when service times have the tail you measured.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=60.0, maximum=1_000_000.0,
+        rate("arrival_rps", "Arrival rate", default=60.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the pool (Poisson arrivals)."),
         ms("service_time_ms", "Mean service time", default=50.0, help="Mean time a worker spends on one request."),
         ms("service_p99_ms", "p99 service time", default=500.0,
@@ -72,8 +69,8 @@ SIMULATE = Calculator(
         Field("service_distribution", "Service time distribution", kind="choice", default="lognormal",
               choices=DISTRIBUTIONS,
               help="lognormal: from the mean and p99; exponential: the M/M/c assumption, to check the simulation."),
-        count("workers", "Workers", default=5, maximum=10_000, help="Requests served at once (processes × threads)."),
-        count("requests", "Requests simulated", default=50_000, minimum=10_000, maximum=MAX_REQUESTS,
+        count("workers", "Workers", default=5, maximum=MAX_POOL, help="Requests served at once (processes × threads)."),
+        count("requests", "Requests simulated", default=50_000, minimum=MIN_SIMULATED_REQUESTS, maximum=MAX_REQUESTS,
               unit="requests",
               help="More requests give a narrower interval and a slower answer: 100,000 take a few tenths of a "
                    "second in a browser. Near saturation a run must be long to be right: too short, and the "
