@@ -50,8 +50,13 @@ browser: $(STAMP)
 		$(BIN)/python -m playwright install chromium; \
 	fi
 
-test: $(STAMP) $(NODE) browser
-	$(BIN)/python -m pytest
+# The whole suite in TEST_WORKERS pytest-xdist workers (a 2-core machine: 2), against both sites built here,
+# once: the browser tests use these (PERFCALC_BUILT_SITE, PERFCALC_BUILT_ZENSICAL_SITE) instead of building
+# their own in each worker. Run alone, a browser test builds what it needs once a session.
+TEST_WORKERS ?= 2
+test: $(STAMP) $(NODE) browser build build-zensical
+	PERFCALC_BUILT_SITE=public PERFCALC_BUILT_ZENSICAL_SITE=public-zensical \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The edit-test loop: unit, property, CLI and build tests and the doctests,
 # without npm or a browser (tests/browser needs both). Neither runs the tests
