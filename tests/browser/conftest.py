@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -80,13 +81,26 @@ def build(engine: str, out: Path) -> Path:
 
 
 def _site(engine: str, tmp_path_factory) -> Path:
-    """The site ``make test`` built for ``engine`` if it names one, else one built now (once a session)."""
+    """The site ``make test`` built for ``engine`` if it names one, else one built now, once for the whole run.
+
+    Under pytest-xdist every worker has a session of its own: the first to need the site builds it
+    in the run's shared temporary folder, under a lock the others wait on, and all use that build.
+    """
     given = os.environ.get(BUILT[engine])
     if given:
         site = Path(given).resolve()
         assert (site / "runtime" / "perfcalc.js").exists(), f"{BUILT[engine]}={given} is not a built site"
         return site
-    return build(engine, tmp_path_factory.mktemp(engine) / "public")
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    out = shared / f"site-{engine}"
+    with open(shared / f"site-{engine}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (out / "runtime" / "perfcalc.js").exists():
+            shutil.rmtree(out, ignore_errors=True)  # what a failed build left
+            build(engine, out)
+    return out
 
 
 @pytest.fixture(scope="session")
