@@ -50,11 +50,13 @@ browser: $(STAMP)
 		$(BIN)/python -m playwright install chromium; \
 	fi
 
-# The whole suite in TEST_WORKERS pytest-xdist workers (a 2-core machine: 2), against both sites built here,
-# once: the browser tests use these (PERFCALC_BUILT_SITE, PERFCALC_BUILT_ZENSICAL_SITE) instead of building
-# their own in each worker. Run alone, a browser test builds what it needs once a session.
+# Both sites built first, side by side (they write to separate folders), then the whole suite in
+# TEST_WORKERS pytest-xdist workers (a 2-core machine: 2). The browser tests use these builds
+# (PERFCALC_BUILT_SITE, PERFCALC_BUILT_ZENSICAL_SITE) instead of building their own; run without
+# them, they build each site once for the run.
 TEST_WORKERS ?= 2
-test: $(STAMP) $(NODE) browser build build-zensical
+test: $(STAMP) $(NODE) browser
+	$(MAKE) -j2 --output-sync=target build build-zensical
 	PERFCALC_BUILT_SITE=public PERFCALC_BUILT_ZENSICAL_SITE=public-zensical \
 		$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
