@@ -50,8 +50,15 @@ browser: $(STAMP)
 		$(BIN)/python -m playwright install chromium; \
 	fi
 
+# Both sites built first, side by side (they write to separate folders), then the whole suite in
+# TEST_WORKERS pytest-xdist workers (a 2-core machine: 2). The browser tests use these builds
+# (PERFCALC_BUILT_SITE, PERFCALC_BUILT_ZENSICAL_SITE) instead of building their own; run without
+# them, they build each site once for the run.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(NODE) browser
-	$(BIN)/python -m pytest
+	$(MAKE) -j2 --output-sync=target build build-zensical
+	PERFCALC_BUILT_SITE=public PERFCALC_BUILT_ZENSICAL_SITE=public-zensical \
+		$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The edit-test loop: unit, property, CLI and build tests and the doctests,
 # without npm or a browser (tests/browser needs both). Neither runs the tests

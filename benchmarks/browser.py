@@ -30,16 +30,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests import serving  # noqa: E402  (the browser tests' static server, shared)
+
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -103,35 +103,11 @@ CHARTED = {key for _, key, _, _ in TYPING}
 PLAIN_TYPING = [("metrics/", "capacity", "workers", "8"), ("slo/", "slo", "error_rate_pct", "25")]
 
 
-def serve(docroot: Path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(docroot)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    origin = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(origin + "/guide/", timeout=1)
-            return server, origin
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the static server did not start")
-
-
-RUNTIME_IN_PAGE = re.compile(r'<script [^>]*src="[^"]*runtime/[a-z]+\.js"[^>]*></script>', re.S)
-
-
 def make_docroot(public: Path, tmp: Path) -> Path:
     """/guide/ is the built site; /plain/ the same pages without the runtime (the baseline for paint); /bare/ the
     baseline Python pages, built from the same vendored files."""
-    docroot = tmp / "docroot"
-    docroot.mkdir()
-    (docroot / "guide").symlink_to(public.resolve(), target_is_directory=True)
-    plain = docroot / "plain"
-    shutil.copytree(public, plain, ignore=shutil.ignore_patterns("vendor", "py"))
-    for page in plain.rglob("*.html"):
-        page.write_text(RUNTIME_IN_PAGE.sub("", page.read_text()))
+    docroot = serving.mount(public.resolve(), tmp / "docroot")
+    serving.without_runtime(public, docroot / "plain", leave_out=("vendor", "py"))
     bare = docroot / "bare"
     bare.mkdir()
     (bare / "vendor").symlink_to((public / "vendor").resolve(), target_is_directory=True)
@@ -394,7 +370,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         docroot = make_docroot(public, Path(tmp))
-        server, origin = serve(docroot)
+        server, origin = serving.start(docroot)
         launch = {"args": ARGS, **({"executable_path": str(CHROMIUM)} if CHROMIUM.exists() else {})}
         browser = p.chromium.launch(**launch)
         try:
@@ -507,8 +483,7 @@ def main():
                               "keystroke_p95_ms": p95(samples), "gap_ms": max(gaps)}))
         finally:
             browser.close()
-            server.terminate()
-            server.wait(timeout=10)
+            serving.stop(server)
 
 
 if __name__ == "__main__":
