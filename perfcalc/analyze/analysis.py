@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections import Counter
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import add, le, sub
 from typing import NamedTuple
 
@@ -321,12 +321,16 @@ class RequestData:
                     self.distinct_times = min(2, self.distinct_times + 1)
                     self._first_time = t if self._first_time is None else self._first_time
         i, n = 0, len(times)
+        in_order = all(map(le, times, islice(times, 1, None)))  # as a log is written: each run's end is bisected
         while i < n:
             page_s = self.page_s
             key = int(times[i] // page_s)
-            j = i + 1
-            while j < n and int(times[j] // page_s) == key:
-                j += 1
+            if in_order:
+                j = bisect_left(times, (key + 1) * page_s, i + 1)
+            else:
+                j = i + 1
+                while j < n and int(times[j] // page_s) == key:
+                    j += 1
             page = self.pages.get(key)
             if page is None:
                 page = self._page(times[i])
