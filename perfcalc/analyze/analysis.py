@@ -76,6 +76,7 @@ MAX_NAME_CHARS = 200
 WINDOW_RULE = (f"the steady state: from the first to the last chart bucket whose throughput reaches "
                f"{STEADY_FRACTION:.0%} of the median throughput of the middle half of the run")
 _NO_UPSTREAM = -1.0  # in the upstream arrays: "-", no upstream asked (sorts first, so it is cut off in C)
+_AS_LOGGED = {None: _NO_UPSTREAM}  # .get(u, u): an upstream time as the arrays keep it
 
 
 def _utc(t: float | None) -> str | None:
@@ -341,7 +342,8 @@ class RequestData:
             page.endpoints.extend(ids[i:j])
             page.failed.extend(failed[i:j])
             if page.upstream is not None:
-                page.upstream.extend([_NO_UPSTREAM if u is None else u for u in upstream[i:j]])
+                ups = upstream[i:j]
+                page.upstream.extend(map(_AS_LOGGED.get, ups, ups))  # None as _NO_UPSTREAM, in C
             counts = page.statuses
             for status, k in Counter(statuses[i:j]).items():
                 counts[status] = counts.get(status, 0) + k
