@@ -71,10 +71,19 @@ function view(client, msg) {
 // memory whole and the worker answers keystrokes between slices.
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 
-// A file's slices, as bytes: the same pieces as pasted text's (slices.js), which are cut in bytes of UTF-8 too.
+// A file's slices, as bytes (pasted text's are cut in bytes of UTF-8 too: slices.js). The next slice is
+// read while Python parses this one, so the browser's reading of the file overlaps the parsing.
 async function* fileSlices(file, maxBytes) {
+  const read = (start) => {
+    const buffer = file.slice(start, start + maxBytes).arrayBuffer();
+    buffer.catch(() => {}); // a read left pending by a cancelled job fails quietly; an awaited one still throws
+    return buffer;
+  };
+  let next = read(0);
   for (let start = 0; start < file.size; start += maxBytes) {
-    yield new Uint8Array(await file.slice(start, start + maxBytes).arrayBuffer());
+    const buffer = await next;
+    if (start + maxBytes < file.size) next = read(start + maxBytes);
+    yield new Uint8Array(buffer);
   }
 }
 
