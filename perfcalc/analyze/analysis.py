@@ -338,7 +338,10 @@ class RequestData:
                 if self.page_s != page_s:  # the pages widened: this run may now reach further
                     continue
             page.durations.extend(durations[i:j])
-            page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
+            if in_order and times[i] == times[j - 1]:  # one time for the whole run (a log's whole seconds)
+                page.offsets.extend(repeat(times[i] - page.start_s, j - i))
+            else:
+                page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
             page.endpoints.extend(ids[i:j])
             page.failed.extend(failed[i:j])
             if page.upstream is not None:
