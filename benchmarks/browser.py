@@ -383,7 +383,7 @@ def big_log(browser, guide, tmp: Path, lines: int):
     # The native baseline, in the same run on the same file: the browser's figure is read against it.
     from perfcalc.analyze import analyze_path
     native_start = time.perf_counter()
-    analyze_path(log)
+    analyze_path(log, samples=False)  # as `perfcalc analyze` and the page's panel read it
     native = time.perf_counter() - native_start
     return {"mb": log.stat().st_size / 1e6, "seconds": seconds, "before_mb": before, "peak_mb": peak,
             "progress_samples": progress_seen, "long_total": sum(longs), "long_max": max(longs, default=0),

@@ -250,8 +250,9 @@ class _WindowRead(NamedTuple):
 class RequestData:
     """The sink for per-request files: compact per-page arrays, then :meth:`summarise`."""
 
-    def __init__(self, upstream: bool = False, latency: bool = True):
+    def __init__(self, upstream: bool = False, latency: bool = True, samples: bool = True):
         self.upstream = upstream
+        self.samples = samples      # False: no Summary.samples (only compare reads them; laying them out costs)
         self.latency = latency      # False: the file has no duration field (plain combined); durations are 0
         self.page_s = PAGE_LADDER_S[0]
         self.pages: dict[int, _Page] = {}
@@ -459,7 +460,8 @@ class RequestData:
             requests_in_file=count, month_extrapolation=parser.format in ACCESS_LOG_FORMATS and measurable,
             rate_span_s=grid.extent_end - grid.t0,
             samples=RunSamples(read.samples[0] if self.latency else (), *read.samples[1:],
-                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label),
+                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label)
+            if self.samples else None,
         )
 
     def _grid(self, parser, count: int) -> _Grid:
@@ -527,7 +529,8 @@ class RequestData:
                     ups = sorted(chain.from_iterable(p.upstream for p in group))
                     upstream_runs.append(array("d", ups[bisect_left(ups, 0.0):]))  # without the -1: not logged
                 for p in group:
-                    p.samples_into(latency, failed, times, grid.t0)
+                    if self.samples:
+                        p.samples_into(latency, failed, times, grid.t0)
                     for status, n in p.statuses.items():
                         statuses[status] = statuses.get(status, 0) + n
             for p in group:  # released as soon as read: memory falls while the summary builds

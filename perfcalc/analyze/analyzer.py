@@ -65,7 +65,8 @@ class Analyzer:
 
     ``name`` names the file in messages; ``format`` is one of
     :data:`~.detect.FORMATS` or ``None`` to detect it from the first
-    non-blank line.
+    non-blank line. ``samples=False`` leaves out :attr:`.Summary.samples`
+    (the window's requests in time order, which only a comparison reads).
 
     >>> a = Analyzer("access.log")
     >>> line = '10.0.0.1 - - [10/Oct/2024:13:55:3{} +0000] "GET /api/{} HTTP/1.1" 200 512 "-" "k6" 0.0{}\\n'
@@ -76,11 +77,13 @@ class Analyzer:
     ('nginx combined + $request_time', 'detected from line 1', 9, 44.0, 'GET /api/{id}')
     """
 
-    def __init__(self, name: str = "input", format: str | None = None, log_format: str | None = None):
+    def __init__(self, name: str = "input", format: str | None = None, log_format: str | None = None,
+                 samples: bool = True):
         if format is not None and format not in FORMATS:
             raise PerfcalcError(f"format must be one of {', '.join(FORMATS)}, got {shown(str(format))}")
         self.name = name
         self.format = format
+        self.samples = samples
         self.layout = None
         if log_format:
             try:
@@ -289,7 +292,7 @@ class Analyzer:
                 f" (the {len(self._held)} lines before it did not fit and are listed below)" if self._held else "")
         if cls.kind == "requests":
             options = sink_options(args["layout"]) if "layout" in args else {"upstream": args.get("upstream", False)}
-            self._data = RequestData(**options)
+            self._data = RequestData(**options, samples=self.samples)
         elif cls.kind == "intervals":
             self._data = IntervalData()
         else:
@@ -437,10 +440,10 @@ def analyze_bytes(data, name: str = "input", format: str | None = None, log_form
     return analyzer.finish()
 
 
-def analyze_path(path, format: str | None = None, log_format: str | None = None) -> Summary:
+def analyze_path(path, format: str | None = None, log_format: str | None = None, samples: bool = True) -> Summary:
     """Analyse a file on disk, read in slices of ``READ_CHUNK_BYTES`` as the browser reads it."""
     name = str(path)
-    analyzer = Analyzer(name, format, log_format)
+    analyzer = Analyzer(name, format, log_format, samples)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(READ_CHUNK_BYTES):

@@ -215,7 +215,8 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
 
     def begin():
         _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None,
-                                          log_format=(settings.get("log_format") or "").strip() or None)
+                                          log_format=(settings.get("log_format") or "").strip() or None,
+                                          samples=bool(settings.get("keep")))  # only a comparison reads them
         if settings.get("keep"):
             _keeping.add(analysis_id)
         return {"ok": True}

@@ -465,3 +465,15 @@ def test_a_quote_opened_while_the_format_is_still_unknown_counts_its_lines():
            "1710061200000,51,GET /api/items,200,OK,Shop 1-1,text,true,,555,180,1,1,http://shop.test/api/items,48,0,")
     lines = analyze_bytes(raw.encode(), "jmeter_steps.csv").lines
     assert (lines.read, lines.used, lines.ignored, lines.rejected) == (3, 1, 0, 2)
+
+
+def test_without_samples_the_summary_is_the_same_and_compare_says_what_is_missing():
+    """The page's one-file panel and `perfcalc analyze` skip the window's samples, which only compare reads."""
+    from perfcalc.analyze.compare import compare
+
+    path = FIXTURES / "nginx_ramp.log"
+    with_samples, without = analyze_path(path), analyze_path(path, samples=False)
+    assert without.to_json() == with_samples.to_json()
+    assert without.samples is None and len(with_samples.samples.latency_ms) == with_samples.requests
+    with pytest.raises(PerfcalcError, match="holds no samples"):
+        compare(without, with_samples)
