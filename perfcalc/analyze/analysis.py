@@ -519,12 +519,15 @@ class RequestData:
             if not group:
                 p99s.append(None)
                 continue
-            run = array("d", sorted(chain.from_iterable(p.durations for p in group)))
+            in_window = i0 <= i < i1
+            if in_window and split_endpoints:
+                # Sorted per endpoint first: the bucket's run is then a merge of sorted runs (Timsort's gallop).
+                run = array("d", sorted(chain.from_iterable(self._split(group, by_endpoint, endpoint_failures))))
+            else:
+                run = array("d", sorted(chain.from_iterable(p.durations for p in group)))
             p99s.append(percentile(run, 99))
-            if i0 <= i < i1:
+            if in_window:
                 window_runs.append(run)
-                if split_endpoints:
-                    self._split(group, by_endpoint, endpoint_failures)
                 if self.upstream:
                     ups = sorted(chain.from_iterable(p.upstream for p in group))
                     upstream_runs.append(array("d", ups[bisect_left(ups, 0.0):]))  # without the -1: not logged
@@ -559,8 +562,8 @@ class RequestData:
                       p99s, "exact p99 of each bucket's requests",
                       levels if any(v is not None for v in levels) else [], edges, histogram)
 
-    def _split(self, group, by_endpoint, endpoint_failures) -> None:
-        """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs."""
+    def _split(self, group, by_endpoint, endpoint_failures) -> list:
+        """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs; the sorted lists."""
         lists = [[] for _ in self.endpoint_names]
         appends = [lst.append for lst in lists]
         for p in group:
@@ -572,6 +575,7 @@ class RequestData:
             if lst:
                 lst.sort()
                 by_endpoint.setdefault(e, []).append(array("d", lst))
+        return lists
 
     @staticmethod
     def _endpoint_stats(name, runs: SortedRuns, failures, duration_s) -> EndpointStats:
