@@ -20,6 +20,8 @@ BIN = Path(sys.executable).parent  # the venv's mkdocs and zensical
 from perfcalc_site.fences import scan  # noqa: E402
 from perfcalc_site.render import parse_fence  # noqa: E402
 
+from .helpers import SharedWorkers  # noqa: E402
+
 PREFIX = "/guide/"
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -128,18 +130,20 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @dataclass
 class Monitor:
-    """Everything a context did that a test must fail on."""
+    """Everything a context did that a test must fail on: its pages', dedicated and shared workers' requests."""
 
     origins: set
     requests: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    shared_workers: object = None  # helpers.SharedWorkers: what Playwright does not see
 
     def attach_page(self, page):
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
     def outside(self):
-        return [u for u in self.requests if not u.startswith(tuple(self.origins))
+        seen = self.requests + (self.shared_workers.requests if self.shared_workers else [])
+        return [u for u in seen if not u.startswith(tuple(self.origins))
                 and not u.startswith(("data:", "blob:", "about:"))]
 
     def check(self):
@@ -152,13 +156,18 @@ def origin_of(url: str) -> str:
 
 
 @pytest.fixture
-def monitor(context, request):
-    """Watches every request and error; the site under test is the MkDocs build or, if the test uses it, Zensical's."""
+def monitor(browser, context, request):
+    """Watches every request and error; the site under test is the MkDocs build or, if the test uses it, Zensical's.
+
+    Requests are seen from the context (pages, dedicated workers) and, for the shared worker that Playwright
+    does not report, through the debugging protocol (helpers.SharedWorkers).
+    """
     sites = [request.getfixturevalue(name) for name in ("base_url", "zensical_url") if name in request.fixturenames]
-    m = Monitor(origins={origin_of(url) for url in sites})
+    m = Monitor(origins={origin_of(url) for url in sites}, shared_workers=SharedWorkers(browser))
     context.on("request", lambda r: m.requests.append(r.url))
     context.on("page", m.attach_page)
     yield m
+    m.shared_workers.close()
     m.check()
 
 

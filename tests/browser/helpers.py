@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import perfcalc
@@ -177,3 +178,58 @@ def click_nav(page, href):
 def expected_forms(fences):
     """What each form of a page must show, from its fences (PAGES[url])."""
     return [dict(zip(("calculator", "outputs", "warnings"), (cid, *expected(cid, inputs)))) for cid, inputs in fences]
+
+
+class SharedWorkers:
+    """Every shared worker the browser starts, watched from outside the pages through Chromium's debugging protocol.
+
+    Playwright reports the requests of pages and of their dedicated workers, not
+    of a shared worker (which belongs to no page). This attaches to each shared
+    worker as it is created, paused before its script runs (auto-attach with
+    waitForDebuggerOnStart), turns on its Network domain, lets it run, and then
+    records the URL of every request it makes. ``evaluate`` runs an expression
+    in every shared worker of the site (the tests use it to make one misbehave).
+    Chromium gives a browser-level session the older, unflattened protocol:
+    commands and events travel inside Target.sendMessageToTarget and
+    Target.receivedMessageFromTarget.
+    """
+
+    def __init__(self, browser):
+        self.requests: list[str] = []
+        self.workers: dict[str, str] = {}  # session id -> the worker script's URL
+        self.replies: dict[int, dict] = {}
+        self._ids = 0
+        self.cdp = browser.new_browser_cdp_session()
+        self.cdp.on("Target.attachedToTarget", self._attached)
+        self.cdp.on("Target.detachedFromTarget", lambda event: self.workers.pop(event.get("sessionId"), None))
+        self.cdp.on("Target.receivedMessageFromTarget", self._received)
+        self.cdp.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False,
+                                               "filter": [{"type": "shared_worker"}, {"exclude": True}]})
+
+    def _send(self, session: str, method: str, params: dict | None = None) -> int:
+        self._ids += 1
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": json.dumps(
+            {"id": self._ids, "method": method, "params": params or {}})})
+        return self._ids
+
+    def _attached(self, event):
+        session = event["sessionId"]
+        self.workers[session] = event["targetInfo"]["url"]
+        self._send(session, "Network.enable")
+        self._send(session, "Runtime.runIfWaitingForDebugger")
+
+    def _received(self, event):
+        message = json.loads(event["message"])
+        if message.get("method") == "Network.requestWillBeSent":
+            self.requests.append(message["params"]["request"]["url"])
+        elif "id" in message:
+            self.replies[message["id"]] = message
+
+    def evaluate(self, expression: str) -> list[int]:
+        """Run `expression` in every shared worker of the site (not awaited); the ids of the commands sent."""
+        return [self._send(session, "Runtime.evaluate", {"expression": expression})
+                for session, url in list(self.workers.items()) if url.endswith(WORKER_SCRIPT)]
+
+    def close(self):
+        self.cdp.send("Target.setAutoAttach", {"autoAttach": False, "waitForDebuggerOnStart": False})
+        self.cdp.detach()
