@@ -186,9 +186,10 @@ class SharedWorkers:
     Playwright reports the requests of pages and of their dedicated workers, not
     of a shared worker (which belongs to no page). This discovers each shared
     worker as it is created, attaches to it at once and turns on its Network
-    domain; what the worker requested before that (its first milliseconds) is
-    read from its own Resource Timing entries, so every request it makes is in
-    ``requests``. ``evaluate`` runs an expression in every shared worker of the
+    domain; what the worker fetched before that is read from its own Resource
+    Timing entries. The gap: the worker's static module graph (worker.js's
+    imports), when it loads before the attach, is in neither (Chromium keeps
+    no Resource Timing entries for it); every later request is in ``requests``. ``evaluate`` runs an expression in every shared worker of the
     site (the tests use it to make one misbehave). A browser-level session may
     only auto-attach (pausing a worker before it runs) in the flattened protocol,
     whose child sessions Playwright does not expose: so this attaches in the
