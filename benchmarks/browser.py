@@ -24,12 +24,14 @@ Served the way readers host it (under /guide/ on a random port, plain
   with their ratio and issue 16's goal (the page in at most half of 14.5 s).
 
 It reports medians and ratios; it does not fail (these 2-core machines are
-noisy). Usage: python benchmarks/browser.py PUBLIC_DIR [big_log] (big_log: only the
-million-line log, in the page and natively).
+noisy). Usage: python benchmarks/browser.py [PUBLIC_DIR] [--case NAME ...]
+(BENCH_RUNS=N sets the repeats; one case alone, under the heavy lock, is a
+quick measurement).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -38,12 +40,12 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests import serving  # noqa: E402  (the browser tests' static server, shared)
-
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -165,6 +167,7 @@ def cold_load(browser, url, plain=False):
     page.wait_for_timeout(300)  # long tasks are reported after they end
     report = page.evaluate("""() => ({
         start: document.documentElement.dataset.perfcalcStart || null,
+        boot: document.documentElement.dataset.perfcalcBoot || null,
         longtasks: __bench.longtasks,
         fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
         scripts: performance.getEntriesByType('resource').filter(e => /\\.m?js$/.test(e.name)).map(e => [e.name, e.decodedBodySize]),
@@ -174,10 +177,15 @@ def cold_load(browser, url, plain=False):
     # Without the runtime there is no "live": the same span as the guide page's median is counted.
     boot = [d for start, d in report["longtasks"] if start < until]
     return {"live": live, "long_total": sum(boot), "long_max": max(boot, default=0.0), "fcp": report["fcp"],
-            "scripts": report["scripts"], "start": report["start"] or "-"}
+            "scripts": report["scripts"], "start": report["start"] or "-", "boot": report["boot"]}
 
 
 cold_load.guide_live = None
+
+
+def each(values) -> str:
+    """Every run's figure, so a median can be read against its spread."""
+    return ", ".join(f"{v:.0f}" for v in values)
 
 
 def main_thread_bytes(scripts, keep):
@@ -213,6 +221,11 @@ def navigation(browser, base):
     return times, reloads, len(hrefs)
 
 
+# Every calculator on the page answered and drawn: nothing pending, no chart being drawn.
+SETTLED = """[...document.querySelectorAll('form.perfcalc')].every(f => f.dataset.state !== 'static')
+    && !document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')"""
+
+
 def typing(browser, base, cases):
     """Type into calculators as a person does (one key every 80 ms): input-to-outputs times and the longest gap."""
     context = browser.new_context(service_workers="block")
@@ -221,10 +234,12 @@ def typing(browser, base, cases):
     samples, gaps = [], []
     for url, key, field, text in cases:
         page.goto(base + url)
+        # Steady state before typing: the page loaded, its calculators live and their charts drawn (the page's
+        # own signals; waiting for the network to fall idle never ends while a worker or the theme polls).
+        page.wait_for_load_state("load")
         if "/plain/" not in base:
             wait_for(page, "window.__bench.live.length > 0", timeout=120_000)
-        # Steady state: the page has finished loading (Material's search index, icons) before typing starts.
-        page.wait_for_load_state("networkidle")
+            wait_for(page, SETTLED, timeout=120_000)
         page.wait_for_timeout(500)
         control = page.locator(f'form.perfcalc[data-key="{key}"] [name="{field}"]')
         control.click()
@@ -236,8 +251,8 @@ def typing(browser, base, cases):
             control.press_sequentially(text, delay=80)
             for _ in text:
                 control.press("Backspace", delay=80)
-        wait_for(page, "!document.querySelector('form.perfcalc[data-pending], .perfcalc__chart[data-drawing]')",
-                               timeout=120_000)
+        if "/plain/" not in base:
+            wait_for(page, SETTLED, timeout=120_000)
         page.wait_for_timeout(200)
         samples += page.evaluate("__bench.samples")
         gaps.append(page.evaluate("__bench.probing = false, __bench.gaps"))
@@ -264,16 +279,32 @@ def _descendants(pid: int) -> list[int]:
 
 def renderer_rss_mb() -> float:
     """Resident memory of this run's Chromium renderers (the page and its workers live there), in MB."""
-    total = 0
+    return renderer_memory()["rss"]
+
+
+def renderer_memory() -> dict:
+    """This run's Chromium renderers (pages, and workers: a shared worker has a process of its own), in MB.
+
+    rss counts each process's pages in full, the code every renderer maps from the same binary included;
+    pss (/proc/PID/smaps_rollup) shares such pages out between the processes that map them, so n renderers
+    sum to what they take from the machine. Both are given; `processes` is how many renderers there were.
+    """
+    rss = pss = 0
+    sizes = []
     for pid in _descendants(os.getpid()):
+        proc = Path("/proc") / str(pid)
         try:
-            if "--type=renderer" not in (Path("/proc") / str(pid) / "cmdline").read_text():
+            if "--type=renderer" not in (proc / "cmdline").read_text():
                 continue
-            status = (Path("/proc") / str(pid) / "status").read_text()
+            status = (proc / "status").read_text()
+            rollup = (proc / "smaps_rollup").read_text()
         except OSError:
             continue
-        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-    return total / 1024
+        kb = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        rss += kb
+        pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1))
+        sizes.append(round(kb / 1024))
+    return {"rss": rss / 1024, "pss": pss / 1024, "processes": len(sizes), "each_rss": sorted(sizes)}
 
 
 def _live_at(page):
@@ -305,11 +336,18 @@ def second_tab(browser, url):
 
 
 def tabs_memory(browser, url, tabs, init=None):
-    """Renderer memory (pages and workers) with one tab live, then with `tabs` tabs live, in MB."""
+    """Renderer memory (pages and workers) with one tab live, then with `tabs` tabs live, in MB.
+
+    Each figure is the renderers' total less what they took before the first tab opened (a spare renderer
+    Chromium keeps, the previous case's leftovers), so one tab and five are measured the same way. Also:
+    how many renderer processes there were, and how many interpreters served the tabs (1 when shared).
+    """
     context = browser.new_context(service_workers="block")
     if init:
         context.add_init_script(init)
     context.add_init_script(PROBE)
+    time.sleep(1)
+    before = renderer_memory()
     pages = []
     sizes = []
     for n in range(tabs):
@@ -323,7 +361,11 @@ def tabs_memory(browser, url, tabs, init=None):
                 cdp = context.new_cdp_session(p)
                 cdp.send("HeapProfiler.collectGarbage")
                 cdp.detach()
-            sizes.append(renderer_rss_mb())
+            now = renderer_memory()
+            interpreters = {p.evaluate("document.documentElement.dataset.perfcalcInterpreter") for p in pages}
+            sizes.append({"rss": now["rss"] - before["rss"], "pss": now["pss"] - before["pss"],
+                          "processes": now["processes"] - before["processes"], "each_rss": now["each_rss"],
+                          "interpreters": len(interpreters)})
     context.close()
     return sizes
 
@@ -366,15 +408,162 @@ def big_log(browser, guide, tmp: Path, lines: int):
             "status": status, "native_seconds": native}
 
 
+@dataclass
+class Run:
+    """What every case needs: the browser, the served addresses, a scratch directory, and the figures so far."""
+
+    browser: object
+    origin: str
+    docroot: Path
+    tmp: Path
+    figures: dict
+
+    @property
+    def guide(self):
+        return self.origin + "/guide/"
+
+    @property
+    def bare(self):
+        return self.origin + "/bare/"
+
+
+def case_cold_load(run: Run):
+    """Cold time-to-live against the bare pages, long tasks until live, first paint, main-thread bytes."""
+    browser, guide, bare, origin = run.browser, run.guide, run.bare, run.origin
+    print(f"\n  ({RUNS} cold runs each, interleaved; medians; ms)")
+    runs = {"guide": [], "pyscript": [], "worker": [], "plain": []}
+    for _ in range(RUNS):
+        runs["guide"].append(cold_load(browser, guide + "wsgi/"))
+        cold_load.guide_live = median([r["live"] for r in runs["guide"]])
+        runs["pyscript"].append(cold_load(browser, bare + "pyscript.html"))
+        runs["worker"].append(cold_load(browser, bare + "worker.html"))
+        runs["plain"].append(cold_load(browser, origin + "/plain/wsgi/", plain=True))
+    mpy = [cold_load(browser, bare + "micropython.html") for _ in range(RUNS)] \
+        if (run.docroot / "bare" / "micropython.html").exists() else []
+
+    live = {k: median([r["live"] for r in v]) for k, v in runs.items() if k != "plain"}
+    ratio = live["guide"] / live["pyscript"]
+    floor_ratio = live["guide"] / live["worker"]
+    starts = [r["start"] for r in runs["guide"]]
+    print("\n  Cold start (navigation start → calculators live)")
+    print(f"    guide page (wsgi/, 4 calculators)     {live['guide']:8.0f}   "
+          f"(Python started from: {', '.join(sorted(set(starts)))}; each run: "
+          f"{each([r['live'] for r in runs['guide']])})")
+    print(f"    bare PyScript + Pyodide page          {live['pyscript']:8.0f}   guide / bare = {ratio:.2f}× "
+          f"(target ≤ {TARGETS['live_ratio']:.2f}×)")
+    print(f"    bare Pyodide in a worker (the floor)  {live['worker']:8.0f}   guide / floor = "
+          f"{floor_ratio:.2f}×   (target ≤ {TARGETS['floor_ratio']:.2f}×; each run: "
+          f"{each([r['live'] for r in runs['worker']])})")
+    boots = [json.loads(r["boot"]) for r in runs["guide"] if r["boot"]]
+    if boots:
+        print("    in the guide's worker, from its start (ms; medians): "
+              + ", ".join(f"{k} {median([b[k] for b in boots if k in b]):.0f}" for k in boots[0]))
+
+    long_total = {k: median([r["long_total"] for r in v]) for k, v in runs.items()}
+    long_max = {k: median([r["long_max"] for r in v]) for k, v in runs.items()}
+    print("\n  Main-thread long tasks until live (total / longest)")
+    print(f"    guide page                            {long_total['guide']:8.0f} / {long_max['guide']:.0f}"
+          f"   (target ≤ {TARGETS['long_tasks_ms']} in total)")
+    print(f"    same page without the runtime         {long_total['plain']:8.0f} / {long_max['plain']:.0f}"
+          f"   (the runtime's share: {long_total['guide'] - long_total['plain']:.0f})")
+    print(f"    bare PyScript + Pyodide page          {long_total['pyscript']:8.0f} / {long_max['pyscript']:.0f}")
+    if mpy:
+        print(f"    bare PyScript + MicroPython page      {median([r['long_total'] for r in mpy]):8.0f} / "
+              f"{median([r['long_max'] for r in mpy]):.0f}   (live at {median([r['live'] for r in mpy]):.0f})")
+
+    fcp = {k: median([r["fcp"] for r in runs[k]]) for k in ("guide", "plain")}
+    print("\n  First contentful paint, same page (wsgi/)")
+    print(f"    with the runtime {fcp['guide']:6.0f}   without it {fcp['plain']:6.0f}   "
+          f"ratio {fcp['guide'] / fcp['plain']:.2f}×")
+
+    ours = median([main_thread_bytes(r["scripts"], lambda n: "/runtime/" in n) for r in runs["guide"]])
+    pyscript = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n) for r in runs["pyscript"]])
+    print("\n  JavaScript the page's main thread loads for Python (decoded bytes)")
+    print(f"    our controller (runtime/*.js)         {ours / 1024:8.1f} KiB")
+    print(f"    PyScript core (named-worker option)   {pyscript / 1024:8.1f} KiB")
+    if mpy:
+        mp = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n or "/micropython/" in n)
+                     for r in mpy])
+        wasm = (run.docroot / "bare/micropython/micropython.wasm")
+        extra = f" + {wasm.stat().st_size / 1024:.0f} KiB wasm" if wasm.exists() else ""
+        print(f"    PyScript + MicroPython (mpy option)   {mp / 1024:8.1f} KiB{extra}")
+    run.figures.update({"live_ratio": round(ratio, 3), "floor_ratio": round(floor_ratio, 3),
+                        "long_tasks_ms": long_total["guide"], "long_tasks_plain_ms": long_total["plain"]})
+
+
+def case_second_tab(run: Run):
+    """A second tab on a warm cache, the first open (the shared worker serves both) and closed (cache only)."""
+    tabs = [second_tab(run.browser, run.guide + "wsgi/") for _ in range(max(3, RUNS // 2))]
+    first_cold = median([t["cold"] for t in tabs])
+    second_shared = median([t["shared"] for t in tabs])
+    second_alone = median([t["alone"] for t in tabs])
+    second_ratio = second_shared / first_cold
+    print(f"\n  A second tab on a warm cache (service worker installed), navigation start → live ({len(tabs)} runs)")
+    print(f"    first tab, cold                       {first_cold:8.0f}")
+    print(f"    second tab, first still open          {second_shared:8.0f}   second / first = "
+          f"{second_ratio:.2f}×   (target ≤ {TARGETS['second_tab_ratio']:.2f}×; one interpreter: "
+          f"{all(t['same_interpreter'] for t in tabs)}; each run: {each([t['shared'] for t in tabs])})")
+    print(f"    a tab with none open (cache only)     {second_alone:8.0f}   ratio {second_alone / first_cold:.2f}×")
+    run.figures["second_tab_ratio"] = round(second_ratio, 3)
+
+
+def case_tabs_memory(run: Run):
+    """Memory for five tabs against one, with the shared worker and with a dedicated worker per tab."""
+    repeats = max(1, RUNS // 2)
+    shared = [tabs_memory(run.browser, run.guide + "wsgi/", 5) for _ in range(repeats)]
+    dedicated = [tabs_memory(run.browser, run.guide + "wsgi/", 5, NO_SHARED_WORKER) for _ in range(repeats)]
+    print(f"\n  Memory (Chromium's renderer processes: pages and workers, less what they held before the first tab; "
+          f"MB; medians of {repeats})")
+    ratios = {}
+    for name, sizes in (("shared worker", shared), ("a worker per tab", dedicated)):
+        for measure in ("rss", "pss"):
+            one, five = median([s[0][measure] for s in sizes]), median([s[1][measure] for s in sizes])
+            ratios[name, measure] = five / one
+            print(f"    {name:18s} {measure}  one tab {one:6.0f}   five tabs {five:6.0f}   ratio {five / one:.2f}×"
+                  + (f"   (target ≤ {TARGETS['five_tabs_ratio']:.2f}×)" if name == "shared worker" else ""))
+        last = sizes[-1]
+        print(f"      renderers: one tab {last[0]['processes']}, five tabs {last[1]['processes']} (rss each: "
+              f"{', '.join(map(str, last[1]['each_rss']))}); interpreters serving the five tabs: "
+              f"{last[1]['interpreters']}")
+    # The goal is read on rss, as it always was here; pss (shared code counted once) is given beside it.
+    run.figures["five_tabs_ratio"] = round(ratios["shared worker", "rss"], 3)
+    run.figures["five_tabs_pss_ratio"] = round(ratios["shared worker", "pss"], 3)
+
+
+def case_navigation(run: Run):
+    """Clicks through the whole navigation: click to live, and reloads."""
+    times, reloads, total = navigation(run.browser, run.guide)
+    print(f"\n  Instant navigation: {total} clicks through the whole navigation")
+    print(f"    reloads {reloads} of {total};  click → live: median {median(times):.0f}, "
+          f"max {max(times, default=float('nan')):.0f}   (target ≤ {TARGETS['nav_ms']})")
+    run.figures.update({"nav_median_ms": median(times), "reloads": reloads})
+
+
+def case_typing(run: Run):
+    """Keystrokes: input to outputs, and the longest main-thread gap, against the same pages without the runtime."""
+    samples, gaps = typing(run.browser, run.guide, TYPING)
+    plain_samples, _ = typing(run.browser, run.guide, PLAIN_TYPING)
+    _, plain_gaps = typing(run.browser, run.origin + "/plain/", TYPING)
+    print("\n  Keystrokes (one key every 80 ms; input event → outputs on the page)")
+    print(f"    chart calculators   {len(samples):4d} keys  p50 {median(samples):5.1f}  p95 {p95(samples):5.1f}"
+          f"   (target p95 ≤ {TARGETS['keystroke_p95_ms']})")
+    print(f"    other calculators   {len(plain_samples):4d} keys  p50 {median(plain_samples):5.1f}  "
+          f"p95 {p95(plain_samples):5.1f}")
+    print(f"    longest main-thread gap while typing into charts: {max(gaps):.1f}   "
+          f"(target ≤ {TARGETS['gap_ms']}; per calculator: {', '.join(f'{g:.0f}' for g in gaps)})")
+    print(f"    the same typing on the pages without the runtime:  {max(plain_gaps):.1f}   "
+          f"(per calculator: {', '.join(f'{g:.0f}' for g in plain_gaps)})")
+    run.figures.update({"keystroke_p95_ms": p95(samples), "gap_ms": max(gaps), "gap_plain_ms": max(plain_gaps)})
+
+
 # Issue 16's goal for the million-line log: the page in at most half the 14.5 s it took before.
 BIG_LOG_BEFORE_S = 14.5
 BIG_LOG_TARGET_S = BIG_LOG_BEFORE_S / 2
 
 
-def report_big_log(browser, guide, tmp: Path) -> None:
-    """Print the million-line log's figures: the page, and the same file natively in the same run."""
+def case_big_log(run: Run):
     lines = int(os.environ.get("BENCH_LOG_LINES", "1000000"))
-    big = big_log(browser, guide, tmp, lines)
+    big = big_log(run.browser, run.guide, run.tmp, lines)
     print(f"\n  Your own file: a {lines:,}-line access log ({big['mb']:.0f} MB) in the metrics page's panel")
     print(f"    file chosen → summary shown {big['seconds']:6.1f} s   ({lines / big['seconds']:,.0f} lines/s; "
           f"{big['status']})   (target ≤ {BIG_LOG_TARGET_S:.2f} s, half of {BIG_LOG_BEFORE_S} s before issue 16)")
@@ -383,15 +572,26 @@ def report_big_log(browser, guide, tmp: Path) -> None:
     print(f"    renderer memory (page + worker): {big['before_mb']:.0f} MB before, peak {big['peak_mb']:.0f} MB")
     print(f"    the same file natively (analyze_path, same run): {big['native_seconds']:.1f} s; "
           f"browser / native = {big['seconds'] / big['native_seconds']:.2f}×")
-    print(json.dumps({"big_log_s": round(big["seconds"], 2), "big_log_native_s": round(big["native_seconds"], 2),
-                      "big_log_ratio": round(big["seconds"] / big["native_seconds"], 3)}))
+    run.figures.update({"big_log_s": round(big["seconds"], 2), "big_log_native_s": round(big["native_seconds"], 2),
+                        "big_log_ratio": round(big["seconds"] / big["native_seconds"], 3)})
 
 
-def main():
-    public = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "public")
-    only = sys.argv[2:]  # case names: only "big_log" is selectable
-    if only and only != ["big_log"]:
-        sys.exit(f"cases that can be run alone: big_log (got {' '.join(only)})")
+# In the order `make bench` runs them; --case picks some (each measures against its own baselines).
+CASES = {"cold_load": case_cold_load, "second_tab": case_second_tab, "tabs_memory": case_tabs_memory,
+         "navigation": case_navigation, "typing": case_typing, "big_log": case_big_log}
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("public", nargs="?", type=Path, default=ROOT / "public", help="the built site (make build)")
+    parser.add_argument("--case", action="append", choices=list(CASES),
+                        help="run only this case (repeatable); every case by default")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    options = arguments(argv)
+    public = options.public
     if not (public / "runtime" / "perfcalc.js").exists():
         sys.exit(f"{public} is not a built site: run `make build` first")
     from playwright.sync_api import sync_playwright
@@ -402,107 +602,11 @@ def main():
         launch = {"args": ARGS, **({"executable_path": str(CHROMIUM)} if CHROMIUM.exists() else {})}
         browser = p.chromium.launch(**launch)
         try:
-            guide, bare = origin + "/guide/", origin + "/bare/"
-            if only:
-                print(f"\nBrowser (Chromium {browser.version}): the million-line log alone")
-                report_big_log(browser, guide, Path(tmp))
-                return
-            print(f"\nBrowser (Chromium {browser.version}, {RUNS} cold runs each, interleaved; medians; ms)")
-            runs = {"guide": [], "pyscript": [], "worker": [], "plain": []}
-            for _ in range(RUNS):
-                runs["guide"].append(cold_load(browser, guide + "wsgi/"))
-                cold_load.guide_live = median([r["live"] for r in runs["guide"]])
-                runs["pyscript"].append(cold_load(browser, bare + "pyscript.html"))
-                runs["worker"].append(cold_load(browser, bare + "worker.html"))
-                runs["plain"].append(cold_load(browser, origin + "/plain/wsgi/", plain=True))
-            mpy = [cold_load(browser, bare + "micropython.html") for _ in range(RUNS)] \
-                if (docroot / "bare" / "micropython.html").exists() else []
-
-            live = {k: median([r["live"] for r in v]) for k, v in runs.items() if k != "plain"}
-            ratio = live["guide"] / live["pyscript"]
-            floor_ratio = live["guide"] / live["worker"]
-            starts = [r["start"] for r in runs["guide"]]
-            print("\n  Cold start (navigation start → calculators live)")
-            print(f"    guide page (wsgi/, 4 calculators)     {live['guide']:8.0f}   "
-                  f"(Python started from: {', '.join(sorted(set(starts)))})")
-            print(f"    bare PyScript + Pyodide page          {live['pyscript']:8.0f}   guide / bare = {ratio:.2f}× "
-                  f"(target ≤ {TARGETS['live_ratio']:.2f}×)")
-            print(f"    bare Pyodide in a worker (the floor)  {live['worker']:8.0f}   guide / floor = "
-                  f"{floor_ratio:.2f}×   (target ≤ {TARGETS['floor_ratio']:.2f}×)")
-
-            tabs = [second_tab(browser, guide + "wsgi/") for _ in range(max(1, RUNS // 2))]
-            first_cold = median([t["cold"] for t in tabs])
-            second_shared = median([t["shared"] for t in tabs])
-            second_alone = median([t["alone"] for t in tabs])
-            second_ratio = second_shared / first_cold
-            print("\n  A second tab on a warm cache (service worker installed), navigation start → live")
-            print(f"    first tab, cold                       {first_cold:8.0f}")
-            print(f"    second tab, first still open          {second_shared:8.0f}   second / first = "
-                  f"{second_ratio:.2f}×   (target ≤ {TARGETS['second_tab_ratio']:.2f}×; one interpreter: "
-                  f"{all(t['same_interpreter'] for t in tabs)})")
-            print(f"    a tab with none open (cache only)     {second_alone:8.0f}   ratio {second_alone / first_cold:.2f}×")
-
-            shared_mb = tabs_memory(browser, guide + "wsgi/", 5)
-            dedicated_mb = tabs_memory(browser, guide + "wsgi/", 5, NO_SHARED_WORKER)
-            five_ratio = shared_mb[1] / shared_mb[0]
-            print("\n  Memory (Chromium renderers: pages and workers; MB)")
-            print(f"    shared worker        one tab {shared_mb[0]:6.0f}   five tabs {shared_mb[1]:6.0f}   "
-                  f"ratio {five_ratio:.2f}×   (target ≤ {TARGETS['five_tabs_ratio']:.2f}×)")
-            print(f"    a worker per tab     one tab {dedicated_mb[0]:6.0f}   five tabs {dedicated_mb[1]:6.0f}   "
-                  f"ratio {dedicated_mb[1] / dedicated_mb[0]:.2f}×   (the fallback, for comparison)")
-
-            long_total = {k: median([r["long_total"] for r in v]) for k, v in runs.items()}
-            long_max = {k: median([r["long_max"] for r in v]) for k, v in runs.items()}
-            print("\n  Main-thread long tasks until live (total / longest)")
-            print(f"    guide page                            {long_total['guide']:8.0f} / {long_max['guide']:.0f}")
-            print(f"    same page without the runtime         {long_total['plain']:8.0f} / {long_max['plain']:.0f}"
-                  f"   (the runtime's share: {long_total['guide'] - long_total['plain']:.0f}; "
-                  f"target ≤ {TARGETS['long_tasks_ms']})")
-            print(f"    bare PyScript + Pyodide page          {long_total['pyscript']:8.0f} / {long_max['pyscript']:.0f}")
-            if mpy:
-                print(f"    bare PyScript + MicroPython page      {median([r['long_total'] for r in mpy]):8.0f} / "
-                      f"{median([r['long_max'] for r in mpy]):.0f}   (live at {median([r['live'] for r in mpy]):.0f})")
-
-            fcp = {k: median([r["fcp"] for r in runs[k]]) for k in ("guide", "plain")}
-            print("\n  First contentful paint, same page (wsgi/)")
-            print(f"    with the runtime {fcp['guide']:6.0f}   without it {fcp['plain']:6.0f}   "
-                  f"ratio {fcp['guide'] / fcp['plain']:.2f}×")
-
-            ours = median([main_thread_bytes(r["scripts"], lambda n: "/runtime/" in n) for r in runs["guide"]])
-            pyscript = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n) for r in runs["pyscript"]])
-            print("\n  JavaScript the page's main thread loads for Python (decoded bytes)")
-            print(f"    our controller (runtime/*.js)         {ours / 1024:8.1f} KiB")
-            print(f"    PyScript core (named-worker option)   {pyscript / 1024:8.1f} KiB")
-            if mpy:
-                mp = median([main_thread_bytes(r["scripts"], lambda n: "/pyscript/" in n or "/micropython/" in n)
-                             for r in mpy])
-                wasm = (docroot / "bare/micropython/micropython.wasm")
-                extra = f" + {wasm.stat().st_size / 1024:.0f} KiB wasm" if wasm.exists() else ""
-                print(f"    PyScript + MicroPython (mpy option)   {mp / 1024:8.1f} KiB{extra}")
-
-            times, reloads, total = navigation(browser, guide)
-            print(f"\n  Instant navigation: {total} clicks through the whole navigation")
-            print(f"    reloads {reloads} of {total};  click → live: median {median(times):.0f}, "
-                  f"max {max(times, default=float('nan')):.0f}   (target ≤ {TARGETS['nav_ms']})")
-
-            samples, gaps = typing(browser, guide, TYPING)
-            plain_samples, _ = typing(browser, guide, PLAIN_TYPING)
-            _, plain_gaps = typing(browser, origin + "/plain/", TYPING)
-            print("\n  Keystrokes (one key every 80 ms; input event → outputs on the page)")
-            print(f"    chart calculators   {len(samples):4d} keys  p50 {median(samples):5.1f}  p95 {p95(samples):5.1f}"
-                  f"   (target p95 ≤ {TARGETS['keystroke_p95_ms']})")
-            print(f"    other calculators   {len(plain_samples):4d} keys  p50 {median(plain_samples):5.1f}  "
-                  f"p95 {p95(plain_samples):5.1f}")
-            print(f"    longest main-thread gap while typing into charts: {max(gaps):.1f}   "
-                  f"(target ≤ {TARGETS['gap_ms']}; per calculator: {', '.join(f'{g:.0f}' for g in gaps)})")
-            print(f"    the same typing on the pages without the runtime:  {max(plain_gaps):.1f}   "
-                  f"(per calculator: {', '.join(f'{g:.0f}' for g in plain_gaps)})")
-            report_big_log(browser, guide, Path(tmp))
-            print(json.dumps({"live_ratio": round(ratio, 3), "floor_ratio": round(floor_ratio, 3),
-                              "second_tab_ratio": round(second_ratio, 3), "five_tabs_ratio": round(five_ratio, 3),
-                              "long_tasks_ms": long_total["guide"],
-                              "nav_median_ms": median(times), "reloads": reloads,
-                              "keystroke_p95_ms": p95(samples), "gap_ms": max(gaps)}))
+            print(f"\nBrowser (Chromium {browser.version}, {RUNS} runs where repeated)")
+            run = Run(browser, origin, docroot, Path(tmp), {})
+            for name in options.case or CASES:
+                CASES[name](run)
+            print(json.dumps(run.figures))
         finally:
             browser.close()
             serving.stop(server)

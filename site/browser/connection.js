@@ -86,7 +86,16 @@ function started(msg) {
   root.dataset.perfcalcWorker = kind;
   root.dataset.perfcalcBoot = JSON.stringify(msg.timings || {});
   if (msg.start !== "snapshot") console.warn(`perfcalc: Python started without its snapshot, more slowly (${msg.reason})`);
+  watchLife(msg.lock);
   setState("ready");
+}
+
+// The worker holds a Web Lock while it lives (worker.js); the browser grants
+// it to this tab only once the worker has ended (killed, crashed, or closed),
+// so a dead worker is noticed at once, without waiting for an answer to time out.
+function watchLife(lock) {
+  if (!lock || !navigator.locks) return;
+  navigator.locks.request(lock, () => fail("stopped", "the Python worker ended")).catch(() => {});
 }
 
 function dispatch(msg) {

@@ -10,8 +10,13 @@
 // check; a restored interpreter that does not answer) and Python boots cold
 // instead, saying why. Either way the files are fetched here, once, and a
 // file that cannot be fetched fails the start at once.
-import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
-import createPyodideModule from "../vendor/pyodide/pyodide.asm.mjs";
+//
+// Pyodide's own modules (1.2 MB of JavaScript to fetch and compile) are
+// imported only once the downloads of Python's files have begun: imported
+// statically, they would hold every download back until they had loaded.
+const pyodideModules = () => Promise.all([import("../vendor/pyodide/pyodide.mjs"),
+  import("../vendor/pyodide/pyodide.asm.mjs")]).then(([{ loadPyodide }, asm]) => ({ loadPyodide,
+  createPyodideModule: asm.default }));
 
 const PYODIDE = new URL("../vendor/pyodide/", import.meta.url).href;
 export const FILES = Object.freeze({
@@ -91,7 +96,7 @@ function serveTo(pyodideFetch, files) {
 
 // The snapshot's heap is written over the new interpreter's memory, which
 // Pyodide 314 does not grow to fit (pyodide/pyodide#6254): grow it first.
-function growingTo(heapBytes) {
+function growingTo(createPyodideModule, heapBytes) {
   return (settings) => {
     settings.preRun.push((Module) => Module.growMemory(heapBytes));
     return createPyodideModule(settings);
@@ -113,8 +118,9 @@ const quiet = { stdout: () => {}, stderr: (text) => console.warn(text) };
  * this Pyodide or the restored interpreter does not answer.
  */
 export async function restore(snapshot, python) {
+  const { loadPyodide, createPyodideModule } = await pyodideModules();
   const pyodide = await loadPyodide({ ...quiet, _loadSnapshot: snapshot,
-    createPyodideModule: growingTo(heapBytesOf(snapshot)) });
+    createPyodideModule: growingTo(createPyodideModule, heapBytesOf(snapshot)) });
   install(pyodide, python, { addToPath: false });
   const api = pyodide.pyimport("perfcalc_worker");
   api.restored();
@@ -129,6 +135,7 @@ async function fromSnapshot(files) {
 }
 
 async function cold(files) {
+  const { loadPyodide } = await pyodideModules();
   const pyodide = await loadPyodide(quiet);
   install(pyodide, await files.python);
   return pyodide.pyimport("perfcalc_worker");
@@ -151,6 +158,7 @@ export async function startPython() {
   const files = { wasm: timed("wasm", compiled(FILES.wasm)), stdlib: timed("stdlib", bytes(FILES.stdlib)),
     snapshot: timed("snapshot", inflated(FILES.snapshot)), python: bytes(FILES.python).then((b) => new Uint8Array(b)) };
   for (const file of Object.values(files)) file.catch(() => {});
+  timed("pyodide", pyodideModules()).catch(() => {}); // now that the downloads have begun
   // Without one of these Python cannot start (and Pyodide would wait forever
   // for a wasm that failed): `missing` rejects as soon as one fails.
   const needed = Promise.all([files.wasm, files.stdlib, files.python]);
@@ -180,6 +188,7 @@ export async function startPython() {
  * the run deterministic).
  */
 export async function makeSnapshot(python, options = {}) {
+  const { loadPyodide } = await pyodideModules();
   const pyodide = await loadPyodide({ ...quiet, ...options, _makeSnapshot: true });
   install(pyodide, python);
   const report = JSON.parse(pyodide.pyimport("perfcalc_worker").prepare());

@@ -19,8 +19,10 @@
 //   {op: CANCEL, id}                                      stop that job between two of its steps
 //   {op: STATE}                                           what the worker serves (for tests and make bench)
 // Worker → page:
-//   {op: READY, start, reason, interpreter}     start: "snapshot" | "cold" (reason: why not the snapshot);
-//                                              interpreter: an id the worker hands out when it starts
+//   {op: READY, start, reason, interpreter, timings, lock}
+//                                              start: "snapshot" | "cold" (reason: why not the snapshot);
+//                                              interpreter: an id the worker hands out when it starts;
+//                                              lock: a Web Lock the worker holds while it lives (or null)
 //   {op: FAILED, message, stopped}              Python could not start (or, stopped: it stopped)
 //   {op: VIEW, gen, key, seq, view} | {op: CHART, gen, key, seq, chart}
 //   {op: LINK, gen, answer} | {op: ERROR, gen, key, message}

@@ -18,10 +18,22 @@ import { textSlices } from "./slices.js";
 // Handed to every tab with READY: which interpreter answers it (tabs sharing it see the same id).
 const INTERPRETER = crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
+// A Web Lock held for the worker's whole life, named with READY: the browser
+// releases it when the worker ends (closed, killed, crashed), and each tab
+// waiting for it then knows at once that its answers will not come, rather
+// than after a silence (connection.js). Without Web Locks, only the silence tells.
+const LIFE_LOCK = `${self.name || "perfcalc"}-interpreter-${INTERPRETER}`;
+const alive = !navigator.locks ? Promise.resolve(null) : new Promise((resolve) => {
+  navigator.locks.request(LIFE_LOCK, () => {
+    resolve(LIFE_LOCK);
+    return new Promise(() => {}); // never released while the worker lives
+  }).catch(() => resolve(null));
+});
+
 let api = null;
-const started = startPython().then((python) => {
+const started = Promise.all([startPython(), alive]).then(([python, lock]) => {
   api = python.api;
-  return python;
+  return { ...python, lock };
 });
 started.catch(() => {});
 
@@ -232,7 +244,8 @@ function connect(port) {
   });
   port.start();
   started.then(
-    ({ start, reason, timings }) => client.post({ op: OP.READY, start, reason, timings, interpreter: INTERPRETER }),
+    ({ start, reason, timings, lock }) => client.post({ op: OP.READY, start, reason, timings, lock,
+      interpreter: INTERPRETER }),
     (error) => client.post({ op: OP.FAILED, message: String((error && error.message) || error) }),
   );
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import perfcalc
@@ -177,3 +178,68 @@ def click_nav(page, href):
 def expected_forms(fences):
     """What each form of a page must show, from its fences (PAGES[url])."""
     return [dict(zip(("calculator", "outputs", "warnings"), (cid, *expected(cid, inputs)))) for cid, inputs in fences]
+
+
+class SharedWorkers:
+    """Every shared worker the browser starts, watched from outside the pages through Chromium's debugging protocol.
+
+    Playwright reports the requests of pages and of their dedicated workers, not
+    of a shared worker (which belongs to no page). This discovers each shared
+    worker as it is created, attaches to it at once and turns on its Network
+    domain; what the worker fetched before that is read from its own Resource
+    Timing entries. The gap: the worker's static module graph (worker.js's
+    imports), when it loads before the attach, is in neither (Chromium keeps
+    no Resource Timing entries for it); every later request is in ``requests``. ``evaluate`` runs an expression in every shared worker of the
+    site (the tests use it to make one misbehave). A browser-level session may
+    only auto-attach (pausing a worker before it runs) in the flattened protocol,
+    whose child sessions Playwright does not expose: so this attaches in the
+    older protocol, where commands and events travel inside
+    Target.sendMessageToTarget and Target.receivedMessageFromTarget.
+    """
+
+    BEFORE = "performance.getEntriesByType('resource').map((e) => e.name)"
+
+    def __init__(self, browser):
+        self.requests: list[str] = []
+        self.workers: dict[str, str] = {}  # session id -> the worker script's URL
+        self._backfill: dict[int, str] = {}  # id of the command reading a worker's earlier requests -> session
+        self._ids = 0
+        self.cdp = browser.new_browser_cdp_session()
+        self.cdp.on("Target.targetCreated", self._created)
+        self.cdp.on("Target.detachedFromTarget", lambda event: self.workers.pop(event.get("sessionId"), None))
+        self.cdp.on("Target.receivedMessageFromTarget", self._received)
+        self.cdp.send("Target.setDiscoverTargets", {"discover": True})
+
+    def _send(self, session: str, method: str, params: dict | None = None) -> int:
+        self._ids += 1
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": json.dumps(
+            {"id": self._ids, "method": method, "params": params or {}})})
+        return self._ids
+
+    def _created(self, event):
+        info = event["targetInfo"]
+        if info["type"] != "shared_worker":
+            return
+        session = self.cdp.send("Target.attachToTarget", {"targetId": info["targetId"], "flatten": False})["sessionId"]
+        self.workers[session] = info["url"]
+        self._send(session, "Network.enable")
+        self._backfill[self._send(session, "Runtime.evaluate",
+                                  {"expression": self.BEFORE, "returnByValue": True})] = session
+
+    def _received(self, event):
+        message = json.loads(event["message"])
+        if message.get("method") == "Network.requestWillBeSent":
+            self.requests.append(message["params"]["request"]["url"])
+        elif message.get("id") in self._backfill:
+            del self._backfill[message["id"]]
+            earlier = message.get("result", {}).get("result", {}).get("value") or []
+            self.requests.extend(u for u in earlier if u not in self.requests)
+
+    def evaluate(self, expression: str) -> list[int]:
+        """Run `expression` in every shared worker of the site (not awaited); the ids of the commands sent."""
+        return [self._send(session, "Runtime.evaluate", {"expression": expression})
+                for session, url in list(self.workers.items()) if url.endswith(WORKER_SCRIPT)]
+
+    def close(self):
+        self.cdp.send("Target.setDiscoverTargets", {"discover": False})
+        self.cdp.detach()

@@ -15,8 +15,9 @@ from playwright.sync_api import expect
 
 from tests import serving
 
-from .conftest import PAGES, wait_live
-from .helpers import NO_SHARED_WORKER, WORKER_STATE, count_workers, expected, read_forms, same_outputs, wait_until
+from .conftest import PAGES, Monitor, origin_of, wait_live
+from .helpers import (NO_SHARED_WORKER, WORKER_STATE, SharedWorkers, count_workers, expected, read_forms,
+                      same_outputs, wait_until)
 
 WORKER_KIND = "document.documentElement.dataset.perfcalcWorker"
 INTERPRETER = "document.documentElement.dataset.perfcalcInterpreter"
@@ -129,3 +130,56 @@ def test_a_shared_worker_missing_a_file_is_reported(browser, built_site, tmp_pat
             status = page.locator('form.perfcalc[data-key="worker-pool"] .perfcalc__status').inner_text()
             assert "could not start" in status
         context.close()
+
+
+def test_a_shared_workers_requests_are_seen(browser, base_url):
+    """The checks that nothing leaves the site see the shared worker's requests too (see SharedWorkers for the gap)."""
+    watch = SharedWorkers(browser)
+    try:
+        context = browser.new_context(service_workers="block")
+        monitor = Monitor(origins={origin_of(base_url)}, shared_workers=watch)
+        context.on("request", lambda r: monitor.requests.append(r.url))
+        page = _live_tab(context, base_url + "wsgi/")
+        assert page.evaluate(WORKER_KIND) == "shared"
+        # Pyodide's modules and Python's files: requested by the worker alone, none of them seen by Playwright.
+        for name in ("pyodide.asm.mjs", "pyodide.asm.wasm", "py/python-snapshot.gz"):
+            assert any(u.endswith(name) for u in watch.requests), (name, watch.requests)
+            assert not any(u.endswith(name) for u in monitor.requests), name
+        assert monitor.outside() == []
+        # The worker asks another origin for something (a port nothing listens on): the check fails.
+        elsewhere = "http://127.0.0.2:9/from-the-shared-worker"
+        watch.evaluate(f"fetch({elsewhere!r}).catch(() => null), 1")
+        deadline = time.monotonic() + 10
+        while elsewhere not in monitor.outside() and time.monotonic() < deadline:
+            page.wait_for_timeout(50)  # Playwright delivers the protocol's events while it waits, not in time.sleep
+        assert monitor.outside() == [elsewhere]
+        with pytest.raises(AssertionError, match="requests left the site"):
+            monitor.check()
+        context.close()
+    finally:
+        watch.close()
+
+
+UNRESPONSIVE_S = 20  # connection.js's watchdog: without a signal, a dead worker shows only after this silence
+
+
+def test_a_shared_worker_that_ends_is_noticed_at_once(browser, base_url):
+    """The shared worker ends (closed here; killed or crashed alike): every tab says so at once, nothing typed."""
+    watch = SharedWorkers(browser)
+    try:
+        context = browser.new_context(service_workers="block")
+        tabs = [_live_tab(context, base_url + "wsgi/") for _ in range(2)]
+        assert {tab.evaluate(WORKER_KIND) for tab in tabs} == {"shared"}
+        ended = time.monotonic()
+        assert watch.evaluate("close(), 1")
+        for tab in tabs:
+            tab.wait_for_selector('html[data-perfcalc="failed"]', state="attached", timeout=UNRESPONSIVE_S * 1000 / 2)
+            status = tab.locator('form.perfcalc[data-key="worker-pool"] .perfcalc__status').inner_text()
+            assert "stopped responding" in status
+        assert time.monotonic() - ended < UNRESPONSIVE_S / 2
+        form = tabs[0].locator('form.perfcalc[data-key="worker-pool"]')
+        form.locator('input[name="workers"]').fill("9")
+        assert form.locator('output[name="utilization_pct"]').get_attribute("data-stale") == "true"
+        context.close()
+    finally:
+        watch.close()
