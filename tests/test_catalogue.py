@@ -148,7 +148,7 @@ def test_declarations_are_complete(cid):
             if f.default is not None:
                 assert f.parse(f.default) == f.default
     for o in calc.outputs:
-        assert o.label and o.format in ("number", "int", "pct", "money", "bool", "text")
+        assert o.label and o.format in ("number", "int", "pct", "money", "bool", "text", "interval")
         if o.format == "pct":
             assert o.name.endswith("_pct")
 
