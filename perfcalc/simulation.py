@@ -669,7 +669,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     tests/test_simulation_coverage.py) found the stated interval holding
     the true p99 in at least 93 % of seeds. The interval this calculator
     used to state (20 batches, a 10 % warm-up, no rule) held it in 83 % of
-    300 seeds at its defaults, 82 % at 90 % busy on 5 workers and 17 % at
+    300 seeds at its old defaults (60 % busy), 82 % at 90 % busy on 5 workers and 17 % at
     95 % busy on one; ten batches instead of five, with the rules, held it in
     only 92.7 % at the busiest points 100,000 requests allow.
 

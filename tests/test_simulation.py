@@ -258,9 +258,13 @@ def test_warnings_name_what_the_figures_mean():
 
 
 def test_the_guides_example_says_what_the_page_says():
-    """docs/wsgi.md: at 60 % busy the simulated p99 is more than twice M/M/c's, above even the service's own 500 ms."""
-    o = calculate("simulate", arrival_rps=60, service_time_ms=50, service_p99_ms=500, workers=5).outputs
-    assert o["utilization_pct"] == pytest.approx(60) and o["p99_ms"] > 2 * o["mmc_p99_ms"] and o["p99_ms"] > 500
+    """docs/wsgi.md: at 50 % busy (the defaults) the simulated p99 is more than twice M/M/c's, above even the
+    service's own 500 ms, and its interval says so; at 60 % it comes without one."""
+    o = calculate("simulate", arrival_rps=50, service_time_ms=50, service_p99_ms=500, workers=5).outputs
+    assert o["utilization_pct"] == pytest.approx(50) and o["p99_ms"] > 2 * o["mmc_p99_ms"] and o["p99_ms"] > 500
+    assert o["p99_interval_ms"][0] > 2 * o["mmc_p99_ms"]
+    assert o == calculate("simulate").outputs
+    assert calculate("simulate", arrival_rps=60).outputs["p99_interval_ms"] is None
     assert "more than twice the M/M/c figure" in (ROOT / "docs" / "wsgi.md").read_text()
 
 

@@ -39,7 +39,7 @@ SIMULATE = Calculator(
     title="Simulate a worker pool with realistic service times",
     summary="Response-time percentiles, with a confidence interval, when service times have the tail you measured.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=60.0, maximum=MAX_POOL_RPS,
+        rate("arrival_rps", "Arrival rate", default=50.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the pool (Poisson arrivals)."),
         ms("service_time_ms", "Mean service time", default=50.0, help="Mean time a worker spends on one request."),
         ms("service_p99_ms", "p99 service time", default=500.0,
@@ -49,7 +49,7 @@ SIMULATE = Calculator(
               choices=DISTRIBUTIONS,
               help="lognormal: from the mean and p99; exponential: the M/M/c assumption, to check the simulation."),
         count("workers", "Workers", default=5, maximum=MAX_POOL, help="Requests served at once (processes × threads)."),
-        count("requests", "Requests simulated", default=50_000, minimum=MIN_SIMULATED_REQUESTS, maximum=MAX_REQUESTS,
+        count("requests", "Requests simulated", default=60_000, minimum=MIN_SIMULATED_REQUESTS, maximum=MAX_REQUESTS,
               unit="requests",
               help="More requests give a narrower interval and a slower answer: 100,000 take a few tenths of a "
                    "second in a browser. Near saturation a run must be long to be right: too short, and the "
