@@ -81,7 +81,7 @@ GRID = [
     ("app:50:50", "exponential", 730.0, 100_000, True),
     ("a:10, b:8", "exponential", 50.0, 20_000, True),
     ("a:10, b:8", "exponential", 70.0, 100_000, True),  # 70 % and 56 %
-    ("a:10, b:8, c:12", "exponential", 55.0, 100_000, True),  # 55 %, 44 % and 66 %
+    ("a:10, b:8, c:12", "exponential", 55.0, 60_000, True),  # 55 %, 44 % and 66 %; three visits: 66,666 at most
     ("app:50:5", "lognormal", 50.0, 100_000, True),
     ("app:50:50", "lognormal", 500.0, 100_000, True),
     ("app:50:5", "exponential", 80.0, 100_000, False),  # 80 %: too slow to settle for an interval
