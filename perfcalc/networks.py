@@ -1012,7 +1012,7 @@ def network_run_rules(arrival_rps: float, tiers: tuple[Tier, ...], flows: tuple,
 
     Source: Abate & Whitt (1987); Whitt (1989); as :func:`simulation.simulate`.
 
-    At 150 requests/s the default stack's Gunicorn (4 workers, 75 % busy)
+    At 150 requests/s the default tiers' Gunicorn (4 workers, 75 % busy)
     relaxes in 18 requests; 20,000 requests are too few for an interval:
 
     >>> tiers = parse_tiers("gunicorn:20:4, postgres:2:2:3, redis:0.5")

@@ -576,16 +576,18 @@ def bursts_rule(cv: float, load: float, workers: int) -> bool:
     return cv > 1.0 and (workers <= 2 or load / (workers - 2) > BURST_LOAD)
 
 
-def busiest_simulable(max_requests: int, cv: float, requests_per_arrival: float = 1.0) -> float:
+def busiest_simulable(max_requests: int, cv: float, arrivals_per_request: float = 1.0) -> float:
     """The highest utilisation a run of ``max_requests`` keeps 500 relaxation times of, after its warm-up.
 
-    τ ≤ N / span arrivals at the queue, with N·``requests_per_arrival``
-    arrivals there, so ρ/(1 − ρ) ≤ r = √(N / (span·(1 + cv²))), ρ ≤ r/(1 + r).
+    A run of N requests brings a queue N·a arrivals (a =
+    ``arrivals_per_request``: a stack's visits × share; 1 for one pool), and
+    needs τ ≤ N·a / span of them, so ρ/(1 − ρ) ≤ r = √(N·a / (span·(1 + cv²)))
+    and ρ ≤ r/(1 + r).
 
     >>> round(busiest_simulable(100_000, 2.59), 4)
     0.8285
     """
-    r = math.sqrt(max_requests * requests_per_arrival / _FIGURE_SPAN / (1 + cv * cv))
+    r = math.sqrt(max_requests * arrivals_per_request / _FIGURE_SPAN / (1 + cv * cv))
     return r / (1 + r)
 
 
