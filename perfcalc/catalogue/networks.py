@@ -120,7 +120,7 @@ STACK = Calculator(
     summary="Mean response time, percentiles and the bottleneck when visitors arrive at a rate and every request "
             "crosses every tier.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=120.0, maximum=MAX_POOL_RPS,
+        rate("arrival_rps", "Arrival rate", default=100.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the stack (Poisson arrivals)."),
         _tiers_field(),
         Field("service_distribution", "Service time distribution", kind="choice", default="exponential",
@@ -133,7 +133,7 @@ STACK = Calculator(
               minimum=0.0, maximum=MAX_PCT, optional=True,
               help="For tiers written PxT, the share of their visits the busiest process takes; empty: an even "
                    "split (a busy host); 90: what an idle Linux host gave one of two Gunicorn processes."),
-        count("requests", "Requests simulated", default=30_000, minimum=MIN_REQUESTS, maximum=MAX_SIMULATED_REQUESTS,
+        count("requests", "Requests simulated", default=20_000, minimum=MIN_REQUESTS, maximum=MAX_SIMULATED_REQUESTS,
               unit="requests",
               help=f"More give narrower intervals and slower answers; a run simulates at most "
                    f"{MAX_SIMULATED_VISITS:,} visits (requests × visits per request)."),
