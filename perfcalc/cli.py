@@ -195,8 +195,8 @@ def _refused(command: str, exc: PerfcalcError, as_json: bool) -> int:
 
 def _analyze(path: str, format: str | None, log_format: str | None = None):
     if path != "-":
-        return analyze_path(path, format, log_format)
-    analyzer = Analyzer("<stdin>", format, log_format)
+        return analyze_path(path, format, log_format, samples=False)  # only compare reads them
+    analyzer = Analyzer("<stdin>", format, log_format, samples=False)
     while chunk := sys.stdin.buffer.read(READ_CHUNK_BYTES):
         analyzer.feed(chunk)
     return analyzer.finish()

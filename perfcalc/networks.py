@@ -715,7 +715,8 @@ def mva(users: int, think_time_ms: float, tiers: tuple[Tier, ...]) -> Mva:
     names = [t.name for t in tiers]
     return Mva(
         throughput_rps=1000.0 * x,
-        response_time_ms=users / x - think_time_ms,
+        # Σ residence, not users/X − Z: with a long think time that difference cancels most digits.
+        response_time_ms=math.fsum(residence),
         bottleneck=bottleneck.name,
         bottleneck_utilization_pct=100.0 * x * bottleneck.server_demand_ms,
         max_throughput_rps=1000.0 / bottleneck.server_demand_ms,

@@ -258,8 +258,31 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
     """
     points = list(measurements)
     _require_levels(points, "measurements")
-    # Grid: σ over [0, 1], κ over 0 and 1e-9..1, half-decades; λ is solved
-    # exactly at each node, so SSE = ΣX² − (ΣXg)²/Σg² in one pass.
+    lam, sigma, kappa = _grid_start(points)
+    lam, sigma, kappa, err = _descend(points, [lam, sigma, kappa], _sse(points, lam, sigma, kappa))
+    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
+    # report them as the zero they are, not as a 1e17-request/s asymptote.
+    if sigma < 1e-12 or kappa < 1e-15:
+        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
+        lam = _best_lambda(points, sigma, kappa)
+        err = _sse(points, lam, sigma, kappa)
+    mean = sum(x for _, x in points) / len(points)
+    total = sum((x - mean) ** 2 for _, x in points)
+    lowest = min(n for n, _ in points)
+    at_lowest = [x for n, x in points if n == lowest]
+    measured = sum(at_lowest) / len(at_lowest)
+    excess_pct = 100.0 * (usl_throughput(lowest, sigma, kappa, lam) / measured - 1.0)
+    superlinear = (sigma == 0 or kappa == 0) and excess_pct > 100.0 * SUPERLINEAR_MARGIN
+    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam),
+                  lowest, measured, excess_pct, superlinear)
+
+
+def _grid_start(points) -> tuple[float, float, float]:
+    """The fit's starting point: the best (λ, σ, κ) on a grid over σ and κ, λ solved exactly at each node.
+
+    σ over 0 and 1e-4..1, κ over 0 and 1e-9..1, half-decades. With λ in
+    closed form, SSE = ΣX² − (ΣXg)²/Σg², one pass over the points a node.
+    """
     sigmas = [0.0] + [10 ** (e / 2) for e in range(-8, 1)]
     kappas = [0.0] + [10 ** (e / 2) for e in range(-18, 1)]
     sum_x2 = sum(x * x for _, x in points)
@@ -277,23 +300,34 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
             if best is None or err < best[0]:
                 best = (err, sxg / sgg, s, k)
     _, lam, sigma, kappa = best
-    err = _sse(points, lam, sigma, kappa)  # exact, for the descent's comparisons
+    return lam, sigma, kappa
 
-    params = [lam, sigma, kappa]
+
+def _normal_equations(points, lam, sigma, kappa):
+    """JᵀJ and JᵀR of the residuals X − X(N) in (λ, σ, κ): the Gauss–Newton system at this point."""
+    jtj = [[0.0] * 3 for _ in range(3)]
+    jtr = [0.0] * 3
+    for n, x in points:
+        d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
+        model = lam * n / d
+        grad = (n / d, -lam * n * (n - 1.0) / d ** 2, -lam * n * n * (n - 1.0) / d ** 2)
+        r = x - model
+        for i in range(3):
+            jtr[i] += grad[i] * r
+            for j in range(3):
+                jtj[i][j] += grad[i] * grad[j]
+    return jtj, jtr
+
+
+def _descend(points, params, err):
+    """Levenberg–Marquardt from ``params`` (λ, σ, κ) with SSE ``err``, within the box; the end point and its SSE.
+
+    Marquardt's scaling (damping times the diagonal of JᵀJ); at most 500
+    steps, stopping when a step no longer lowers the SSE by a relative 1e-14.
+    """
     damping = 1e-3
     for _ in range(500):
-        lam, sigma, kappa = params
-        jtj = [[0.0] * 3 for _ in range(3)]
-        jtr = [0.0] * 3
-        for n, x in points:
-            d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0)
-            model = lam * n / d
-            grad = (n / d, -lam * n * (n - 1.0) / d ** 2, -lam * n * n * (n - 1.0) / d ** 2)
-            r = x - model
-            for i in range(3):
-                jtr[i] += grad[i] * r
-                for j in range(3):
-                    jtj[i][j] += grad[i] * grad[j]
+        jtj, jtr = _normal_equations(points, *params)
         # Active set: a parameter on its bound whose descent direction (JᵀR) points
         # out of the box sits this step out, and the others take the step the
         # reduced problem wants. Stepping all three and clipping the one on the
@@ -321,23 +355,7 @@ def usl_fit(measurements: Sequence[tuple[float, float]]) -> USLFit:
             damping *= 10
         if not improved:
             break
-    lam, sigma, kappa = params
-
-    # No measurement resolves contention below 1e-12 or coherency below 1e-15:
-    # report them as the zero they are, not as a 1e17-request/s asymptote.
-    if sigma < 1e-12 or kappa < 1e-15:
-        sigma, kappa = (0.0 if sigma < 1e-12 else sigma), (0.0 if kappa < 1e-15 else kappa)
-        lam = _best_lambda(points, sigma, kappa)
-        err = _sse(points, lam, sigma, kappa)
-    mean = sum(x for _, x in points) / len(points)
-    total = sum((x - mean) ** 2 for _, x in points)
-    lowest = min(n for n, _ in points)
-    at_lowest = [x for n, x in points if n == lowest]
-    measured = sum(at_lowest) / len(at_lowest)
-    excess_pct = 100.0 * (usl_throughput(lowest, sigma, kappa, lam) / measured - 1.0)
-    superlinear = (sigma == 0 or kappa == 0) and excess_pct > 100.0 * SUPERLINEAR_MARGIN
-    return USLFit(sigma, kappa, lam, 1.0 - err / total if total > 0 else None, *usl_peak(sigma, kappa, lam),
-                  lowest, measured, excess_pct, superlinear)
+    return (*params, err)
 
 
 class Amdahl(NamedTuple):

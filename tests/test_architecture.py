@@ -89,12 +89,6 @@ TESTED_ELSEWHERE = {
     "perfcalc/analyze/samples.py": "a record type, filled by the analysis: tests/analyze/test_analyzer.py",
     "perfcalc/analyze/summary.py": "the summary's JSON: tests/analyze/test_analyzer.py and test_cli.py",
     "site/perfcalc_site/__init__.py": "an empty package",
-    "site/perfcalc_site/bundle.py": "the bundle step: tests/test_site_build.py and tests/browser/test_build.py",
-    "site/perfcalc_site/examples.py": "documented commands run through the CLI: tests/test_site_build.py",
-    "site/perfcalc_site/fences.py": "each fence under both engines: tests/test_site_build.py",
-    "site/perfcalc_site/lab.py": "the lab fence: tests/test_site_build.py",
-    "site/perfcalc_site/reference.py": "the model reference: tests/test_site_build.py",
-    "site/perfcalc_site/render.py": "forms rendered by the fences: tests/test_site_build.py",
 }
 
 

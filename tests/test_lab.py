@@ -189,17 +189,24 @@ def test_failed_requests_count_as_infinitely_slow():
     assert figures["p50_ms"] == pytest.approx(500.0)
 
 
-def test_the_finite_run_range_covers_about_90_percent_of_independent_runs():
-    """The 5–95 % range is a claim: runs with other seeds fall inside it about 90 % of the time."""
+def test_the_finite_run_ranges_hold_about_90_percent_of_independent_runs_at_once():
+    """A run holds when p50, p95 and p99 are all inside: runs with other seeds must do so about 90 % of the time.
+
+    Separate 5–95 % ranges for the three held only about 80 % of runs (the lab's page said one in five
+    correct runs failed); the joint band is the claim the page makes now.
+    """
     service = predict.service_times("exponential", 50.0, None)
     ranges = predict.finite_run_ranges(60.0, service, 4, [1.0], 1500, seeds=200)
-    low, high = ranges["p99_range_ms"]
+    assert ranges["range_joint_pct"] >= predict.JOINT_COVERAGE_PCT
+    assert 0.0 < ranges["range_pcts"][0] <= 5.0 and ranges["range_pcts"][1] == 100.0 - ranges["range_pcts"][0]
+    bands = [ranges[f"{p}_range_ms"] for p in ("p50", "p95", "p99")]
     from perfcalc.splitqueues import simulate_split
     inside = 0
     trials = 300
     for seed in range(10_001, 10_001 + trials):
         times, _ = simulate_split(0.060, [1.0], 4, service, 1500, seed)
-        inside += low <= measure.percentiles(times[150:], (99,))[0] <= high
+        figures = measure.percentiles(times[150:])
+        inside += all(low <= f <= high for f, (low, high) in zip(figures, bands))
     # Binomial(300, 0.9): mean 270, standard deviation 5.2; ±4 standard deviations.
     assert 249 <= inside <= 291
 

@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections import Counter
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import add, le, sub
 from typing import NamedTuple
 
@@ -76,6 +76,7 @@ MAX_NAME_CHARS = 200
 WINDOW_RULE = (f"the steady state: from the first to the last chart bucket whose throughput reaches "
                f"{STEADY_FRACTION:.0%} of the median throughput of the middle half of the run")
 _NO_UPSTREAM = -1.0  # in the upstream arrays: "-", no upstream asked (sorts first, so it is cut off in C)
+_AS_LOGGED = {None: _NO_UPSTREAM}  # .get(u, u): an upstream time as the arrays keep it
 
 
 def _utc(t: float | None) -> str | None:
@@ -249,8 +250,9 @@ class _WindowRead(NamedTuple):
 class RequestData:
     """The sink for per-request files: compact per-page arrays, then :meth:`summarise`."""
 
-    def __init__(self, upstream: bool = False, latency: bool = True):
+    def __init__(self, upstream: bool = False, latency: bool = True, samples: bool = True):
         self.upstream = upstream
+        self.samples = samples      # False: no Summary.samples (only compare reads them; laying them out costs)
         self.latency = latency      # False: the file has no duration field (plain combined); durations are 0
         self.page_s = PAGE_LADDER_S[0]
         self.pages: dict[int, _Page] = {}
@@ -321,23 +323,31 @@ class RequestData:
                     self.distinct_times = min(2, self.distinct_times + 1)
                     self._first_time = t if self._first_time is None else self._first_time
         i, n = 0, len(times)
+        in_order = all(map(le, times, islice(times, 1, None)))  # as a log is written: each run's end is bisected
         while i < n:
             page_s = self.page_s
             key = int(times[i] // page_s)
-            j = i + 1
-            while j < n and int(times[j] // page_s) == key:
-                j += 1
+            if in_order:
+                j = bisect_left(times, (key + 1) * page_s, i + 1)
+            else:
+                j = i + 1
+                while j < n and int(times[j] // page_s) == key:
+                    j += 1
             page = self.pages.get(key)
             if page is None:
                 page = self._page(times[i])
                 if self.page_s != page_s:  # the pages widened: this run may now reach further
                     continue
             page.durations.extend(durations[i:j])
-            page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
+            if in_order and times[i] == times[j - 1]:  # one time for the whole run (a log's whole seconds)
+                page.offsets.extend(repeat(times[i] - page.start_s, j - i))
+            else:
+                page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
             page.endpoints.extend(ids[i:j])
             page.failed.extend(failed[i:j])
             if page.upstream is not None:
-                page.upstream.extend([_NO_UPSTREAM if u is None else u for u in upstream[i:j]])
+                ups = upstream[i:j]
+                page.upstream.extend(map(_AS_LOGGED.get, ups, ups))  # None as _NO_UPSTREAM, in C
             counts = page.statuses
             for status, k in Counter(statuses[i:j]).items():
                 counts[status] = counts.get(status, 0) + k
@@ -450,7 +460,8 @@ class RequestData:
             requests_in_file=count, month_extrapolation=parser.format in ACCESS_LOG_FORMATS and measurable,
             rate_span_s=grid.extent_end - grid.t0,
             samples=RunSamples(read.samples[0] if self.latency else (), *read.samples[1:],
-                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label),
+                               duration_s=window.duration_s, stated=None, kind="requests", format_label=parser.label)
+            if self.samples else None,
         )
 
     def _grid(self, parser, count: int) -> _Grid:
@@ -508,17 +519,21 @@ class RequestData:
             if not group:
                 p99s.append(None)
                 continue
-            run = array("d", sorted(chain.from_iterable(p.durations for p in group)))
+            in_window = i0 <= i < i1
+            if in_window and split_endpoints:
+                # Sorted per endpoint first: the bucket's run is then a merge of sorted runs (Timsort's gallop).
+                run = array("d", sorted(chain.from_iterable(self._split(group, by_endpoint, endpoint_failures))))
+            else:
+                run = array("d", sorted(chain.from_iterable(p.durations for p in group)))
             p99s.append(percentile(run, 99))
-            if i0 <= i < i1:
+            if in_window:
                 window_runs.append(run)
-                if split_endpoints:
-                    self._split(group, by_endpoint, endpoint_failures)
                 if self.upstream:
                     ups = sorted(chain.from_iterable(p.upstream for p in group))
                     upstream_runs.append(array("d", ups[bisect_left(ups, 0.0):]))  # without the -1: not logged
                 for p in group:
-                    p.samples_into(latency, failed, times, grid.t0)
+                    if self.samples:
+                        p.samples_into(latency, failed, times, grid.t0)
                     for status, n in p.statuses.items():
                         statuses[status] = statuses.get(status, 0) + n
             for p in group:  # released as soon as read: memory falls while the summary builds
@@ -547,8 +562,8 @@ class RequestData:
                       p99s, "exact p99 of each bucket's requests",
                       levels if any(v is not None for v in levels) else [], edges, histogram)
 
-    def _split(self, group, by_endpoint, endpoint_failures) -> None:
-        """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs."""
+    def _split(self, group, by_endpoint, endpoint_failures) -> list:
+        """Sort one bucket's durations per endpoint: each endpoint's window becomes sorted runs; the sorted lists."""
         lists = [[] for _ in self.endpoint_names]
         appends = [lst.append for lst in lists]
         for p in group:
@@ -560,6 +575,7 @@ class RequestData:
             if lst:
                 lst.sort()
                 by_endpoint.setdefault(e, []).append(array("d", lst))
+        return lists
 
     @staticmethod
     def _endpoint_stats(name, runs: SortedRuns, failures, duration_s) -> EndpointStats:

@@ -41,6 +41,10 @@ MAX_USL_POINTS = 200
 MOSTLY_FAILED_PCT = 50.0
 # The format is told from the first line that fits one; this many non-blank lines that fit none refuse the file.
 MAX_SNIFF_LINES = 10
+# A block that does not read at once is halved down to this many lines; smaller pieces are read line by line.
+MIN_BLOCK_LINES = 256
+# Failed pieces of one block after which the rest of it is read line by line: about two paths of halving.
+MAX_BLOCK_RETRIES = 16
 
 
 class Progress(NamedTuple):
@@ -61,7 +65,8 @@ class Analyzer:
 
     ``name`` names the file in messages; ``format`` is one of
     :data:`~.detect.FORMATS` or ``None`` to detect it from the first
-    non-blank line.
+    non-blank line. ``samples=False`` leaves out :attr:`.Summary.samples`
+    (the window's requests in time order, which only a comparison reads).
 
     >>> a = Analyzer("access.log")
     >>> line = '10.0.0.1 - - [10/Oct/2024:13:55:3{} +0000] "GET /api/{} HTTP/1.1" 200 512 "-" "k6" 0.0{}\\n'
@@ -72,11 +77,13 @@ class Analyzer:
     ('nginx combined + $request_time', 'detected from line 1', 9, 44.0, 'GET /api/{id}')
     """
 
-    def __init__(self, name: str = "input", format: str | None = None, log_format: str | None = None):
+    def __init__(self, name: str = "input", format: str | None = None, log_format: str | None = None,
+                 samples: bool = True):
         if format is not None and format not in FORMATS:
             raise PerfcalcError(f"format must be one of {', '.join(FORMATS)}, got {shown(str(format))}")
         self.name = name
         self.format = format
+        self.samples = samples
         self.layout = None
         if log_format:
             try:
@@ -90,10 +97,10 @@ class Analyzer:
             self.format = "access-log"
         self._held: list = []     # lines before the format is known: (number, text), re-read once it is
         self._legacy_lines = 0    # lines that were not UTF-8, read in the parser's legacy encoding
-        self._reader = LineReader(name)
+        self._reader = LineReader(name, blocks=True)
         self._parser = None
         self._parse = None
-        self._many = None
+        self._block = None        # the parser's parse_block, if it reads a block of lines at once
         self._data = None
         self._detected = ""
         self._used = self._ignored = self._rejected = 0
@@ -160,13 +167,60 @@ class Analyzer:
 
     # -- reading ---------------------------------------------------------------
 
-    def _consume(self, first: int, lines: list) -> None:
-        many = self._many
-        if many is not None and not self._open_lines and set(map(type, lines)) == {str}:
-            used = many(lines)  # the whole batch at once, or None: then line by line, as below
+    def _consume(self, first: int, lines) -> None:
+        """Count a batch from the reader: a block of whole lines (``str``) read at once where the parser can, else line by line."""
+        if type(lines) is not str:
+            self._lines(first, lines)
+            return
+        block = self._block
+        if block is not None and not self._open_lines:
+            used = block(lines)
             if used is not None:
                 self._used += used
                 return
+        lines = lines.split("\n")
+        lines.pop()  # the empty string after the final newline
+        start = 0
+        while self._parse is None and start < len(lines):  # the format is told from the first lines that fit one
+            self._lines(first + start, lines[start:start + 1])
+            start += 1
+        rest = lines[start:] if start else lines
+        if self._block is None or not rest:
+            self._lines(first + start, rest)
+        elif block is not None or not self._read_block(rest):  # (a block that has just failed whole is not retried)
+            self._halves(first + start, rest)
+
+    def _halves(self, first: int, lines: list, budget: list | None = None) -> None:
+        """A block that did not read at once, read in halves, in order: halves that read at once do, the rest go on halving.
+
+        One odd line (a blank, a scanner's request) costs a few more scans of
+        C, not the whole block line by line in the interpreter. Pieces under
+        ``MIN_BLOCK_LINES``, and every piece once ``MAX_BLOCK_RETRIES`` pieces
+        of this block have failed (its odd lines are many and spread out),
+        are read line by line.
+        """
+        budget = budget if budget is not None else [MAX_BLOCK_RETRIES]
+        if len(lines) < MIN_BLOCK_LINES or budget[0] <= 0:
+            self._lines(first, lines)
+            return
+        middle = len(lines) // 2
+        for n, half in ((first, lines[:middle]), (first + middle, lines[middle:])):
+            if not self._read_block(half):
+                budget[0] -= 1
+                self._halves(n, half, budget)
+
+    def _read_block(self, lines: list) -> bool:
+        """Lines read at once by the parser's ``parse_block``; ``False`` (nothing read) if any does not read."""
+        if self._open_lines:
+            return False
+        used = self._block("\n".join(lines) + "\n")
+        if used is None:
+            return False
+        self._used += used
+        return True
+
+    def _lines(self, first: int, lines: list) -> None:
+        """Count lines one by one: the parser's ``parse`` for each, blanks ignored, the format told from the first."""
         parse = self._parse
         used = ignored = 0
         n = first - 1
@@ -238,7 +292,7 @@ class Analyzer:
                 f" (the {len(self._held)} lines before it did not fit and are listed below)" if self._held else "")
         if cls.kind == "requests":
             options = sink_options(args["layout"]) if "layout" in args else {"upstream": args.get("upstream", False)}
-            self._data = RequestData(**options)
+            self._data = RequestData(**options, samples=self.samples)
         elif cls.kind == "intervals":
             self._data = IntervalData()
         else:
@@ -248,7 +302,7 @@ class Analyzer:
         except LineError as exc:
             raise refusal(self.name, n, line_message(exc, text)) from None
         self._parse = self._parser.parse
-        self._many = getattr(self._parser, "parse_many", None)
+        self._block = getattr(self._parser, "parse_block", None)
         self._whole = getattr(cls, "whole_document", False)
         self._start_line = n
         return True
@@ -386,10 +440,10 @@ def analyze_bytes(data, name: str = "input", format: str | None = None, log_form
     return analyzer.finish()
 
 
-def analyze_path(path, format: str | None = None, log_format: str | None = None) -> Summary:
+def analyze_path(path, format: str | None = None, log_format: str | None = None, samples: bool = True) -> Summary:
     """Analyse a file on disk, read in slices of ``READ_CHUNK_BYTES`` as the browser reads it."""
     name = str(path)
-    analyzer = Analyzer(name, format, log_format)
+    analyzer = Analyzer(name, format, log_format, samples)
     try:
         with open(path, "rb") as f:
             while chunk := f.read(READ_CHUNK_BYTES):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..format import figure as number  # the name the worker imports
 from .summary import Latency, Summary
 
-__all__ = ["Block", "Table", "Presentation", "present", "MAX_ROWS_SHOWN", "clean"]
+__all__ = ["Block", "Table", "Presentation", "present", "figures", "MAX_ROWS_SHOWN", "clean"]
 
 # Endpoints and statuses shown; --json has them all.
 MAX_ROWS_SHOWN = 12
@@ -160,3 +160,39 @@ def present(s: Summary) -> Presentation:
                      for cid, values in s.calculator_inputs.items()),
         notes=s.notes,
     )
+
+
+def figures(s: Summary) -> list:
+    """The summary's charts (:class:`perfcalc.charts.Chart`: points, titles, and a caption in words) for the page.
+
+    Throughput over time, the p99 of each bucket, and the latency
+    distribution of the steady window; the page draws them
+    (``perfcalc_site.charts``), and their captions are its text alternative.
+    """
+    from ..charts import Chart, Series  # only the page draws: the command line never imports the charts
+
+    shown = []
+    c = s.charts
+    if c is not None and c.time_s:
+        bucket = f"{number(c.bucket_s, decimals=0)}-second"
+        shown.append(Chart(
+            "Throughput over time", "Seconds after the first request", "Throughput (requests/s)",
+            (Series("throughput", tuple(zip(c.time_s, c.throughput_rps))),),
+            f"Requests per second in {bucket} buckets over {len(c.time_s)} buckets; the steady window averages "
+            f"{number(s.throughput_rps, 'requests/s', 2)}, the busiest bucket "
+            f"{number(s.peak_throughput_rps, 'requests/s', 2)}."))
+        p99 = [(t, v) for t, v in zip(c.time_s, c.p99_ms) if v is not None]
+        if p99:
+            shown.append(Chart(
+                "p99 response time over time", "Seconds after the first request", "p99 (ms)",
+                (Series("p99", tuple(p99)),),
+                f"The 99th percentile of response time in each {bucket} bucket ({c.p99_basis}); from "
+                f"{number(min(v for _, v in p99))} to {number(max(v for _, v in p99), 'ms')}."))
+    if c is not None and c.histogram_counts:
+        centres = [(a + b) / 2 for a, b in zip(c.histogram_edges_ms, c.histogram_edges_ms[1:])]
+        shown.append(Chart(
+            "Latency distribution", "Response time (ms)", "Requests",
+            (Series("requests", tuple(zip(centres, c.histogram_counts))),),
+            f"How many requests of the steady window took each response time, in {len(centres)} bins from "
+            f"{number(float(c.histogram_edges_ms[0]))} to {number(float(c.histogram_edges_ms[-1]), 'ms')}."))
+    return shown

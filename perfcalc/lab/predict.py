@@ -16,8 +16,12 @@
   ``stack`` with the busiest process's measured share).
 - **Finite-run range**: a run of N requests is one draw. The same model is
   simulated for N requests over many seeds (the first tenth dropped, as in
-  the run), and the 5th and 95th percentiles of each figure over the seeds
-  give the range a correct model leaves a run of this length in.
+  the run). A run holds when its p50, p95 and p99 all fall inside their
+  ranges, so the ranges are set together: the narrowest symmetric
+  percentile band (the q-th to (100 − q)-th percentile over the seeds, the
+  same q for all three, at most the 5–95 % band) inside which at least
+  90 % of the simulated runs keep all three figures at once. Separate
+  5–95 % ranges would fail a correct model in about one run in five.
 - **Replay**: the run's own send times and ``%(D)s`` (plus the overhead)
   through ideal FCFS servers (one queue for sync; each process its own,
   with the requests it really took, for gthread). It has the run's luck and
@@ -38,12 +42,15 @@ from ..splitqueues import fcfs_finish_times, simulate_split, split_percentiles
 from .measure import Sample, percentiles
 from .scenarios import WARMUP_FRACTION, Scenario
 
-__all__ = ["RANGE_SEEDS", "RANGE_PCTS", "model_figures", "split_figures", "stack_figures", "finite_run_ranges",
+__all__ = ["RANGE_SEEDS", "RANGE_PCTS", "JOINT_COVERAGE_PCT", "model_figures", "split_figures", "stack_figures", "finite_run_ranges",
            "replay", "service_times"]
 
 # Seeds for a finite-run range: its 5th and 95th percentiles are then the 10th and 190th of 200 runs.
 RANGE_SEEDS = 200
+# The widest band a range may use, and the share of a correct model's runs that must fall inside all
+# three ranges at once (the joint band is found between this and the seeds' extremes).
 RANGE_PCTS = (5, 95)
+JOINT_COVERAGE_PCT = 90.0
 # The simulate calculator's run for a nominal figure (its largest).
 SIMULATED_REQUESTS = 100_000
 
@@ -123,12 +130,14 @@ def stack_figures(distribution: str, arrival_rps: float, mean_ms: float, p99_ms:
 
 def finite_run_ranges(arrival_rps: float, service, threads: int, shares, requests: int,
                       seeds: int = RANGE_SEEDS) -> dict:
-    """The 5–95 % range of p50, p95 and p99 over ``seeds`` simulated runs of ``requests`` requests.
+    """The ranges of p50, p95 and p99 inside which 90 % of ``seeds`` simulated runs of ``requests`` fall together.
 
     ``service`` maps uniforms to times in ms (:func:`service_times`). Each run
-    starts empty and drops its first tenth, like the lab's runs. Also
-    returns each figure's median over the runs (a finite run's p99 sits
-    below the infinite-horizon p99 more often than above it).
+    starts empty and drops its first tenth, like the lab's runs. Returns each
+    figure's range, the band's percentiles (``range_pcts``) and how many of
+    the simulated runs fell inside all three (``range_joint_pct``), and each
+    figure's median over the runs (a finite run's p99 sits below the
+    infinite-horizon p99 more often than above it).
     """
     rate_per_ms = arrival_rps / 1000.0
     kept_from = int(requests * WARMUP_FRACTION)
@@ -136,14 +145,45 @@ def finite_run_ranges(arrival_rps: float, service, threads: int, shares, request
     for seed in range(1, seeds + 1):
         times, _ = simulate_split(rate_per_ms, shares, threads, service, requests, seed)
         runs.append(percentiles(times[kept_from:]))
-    out = {}
+    columns = [sorted(run[j] for run in runs) for j in range(3)]
+    tail_pct, bands, inside_pct = joint_band(runs, columns)
+    out = {"range_pcts": [tail_pct, 100.0 - tail_pct], "range_joint_pct": inside_pct}
     for j, name in enumerate(("p50", "p95", "p99")):
-        values = sorted(run[j] for run in runs)
-        low, median, high = (values[min(len(values) - 1, math.ceil(p * len(values) / 100) - 1)]
-                             for p in (RANGE_PCTS[0], 50, RANGE_PCTS[1]))
-        out[f"{name}_range_ms"] = [low, high]
-        out[f"{name}_median_ms"] = median
+        out[f"{name}_range_ms"] = bands[j]
+        out[f"{name}_median_ms"] = _order_statistic(columns[j], 50.0)
     return out
+
+
+def _order_statistic(values: list[float], pct: float) -> float:
+    """The ``pct``-th percentile of sorted ``values`` (nearest rank; 0 gives the smallest)."""
+    return values[max(0, min(len(values) - 1, math.ceil(pct * len(values) / 100) - 1))]
+
+
+def joint_band(runs: list, columns: list[list[float]]) -> tuple[float, list[list[float]], float]:
+    """The narrowest common tail q (≤ RANGE_PCTS[0], in half-per-cent steps) keeping ≥ 90 % of runs inside all bands.
+
+    Two hundred runs whose three figures rise together need no more than the 5–95 % band:
+
+    >>> together = [(float(k), float(k), float(k)) for k in range(1, 201)]
+    >>> q, bands, inside = joint_band(together, [sorted(r[j] for r in together) for j in range(3)])
+    >>> q, bands[0], inside
+    (5.0, [10.0, 190.0], 90.5)
+
+    If the p95 moves on its own, each band must widen to 2.5–97.5 % for 90 % of runs to fit all three:
+
+    >>> apart = [(float(k), float(k * 37 % 200 + 1), float(k)) for k in range(1, 201)]
+    >>> q, bands, inside = joint_band(apart, [sorted(r[j] for r in apart) for j in range(3)])
+    >>> q, bands[1], inside
+    (2.5, [5.0, 195.0], 91.5)
+    """
+    tail = float(RANGE_PCTS[0])
+    while True:
+        bands = [[_order_statistic(c, tail), _order_statistic(c, 100.0 - tail)] for c in columns]
+        inside = sum(all(lo <= run[j] <= hi for j, (lo, hi) in enumerate(bands)) for run in runs)
+        inside_pct = 100.0 * inside / len(runs)
+        if inside_pct >= JOINT_COVERAGE_PCT or tail <= 0.0:
+            return tail, bands, inside_pct
+        tail -= 0.5
 
 
 def replay(samples: list[Sample], overhead_ms: float, servers: int, per_process: bool,

@@ -22,7 +22,8 @@ HEADERS = ("run", "measured", "adjusted", "p99 range", "holds", "replay", "nomin
            "p99 median of runs this long", "p99 ÷ adjusted (÷ nominal)", "requests", "late p99")
 LEGEND = ("p50 / p95 / p99 in ms. measured: from each request's scheduled start, the first tenth of the run "
           "dropped; adjusted: the model at the run's real arrival rate and busy time per request; p99 range: "
-          "5–95 % of simulated runs this long; replay: the run's own arrivals and %(D)s through an ideal queue; "
+          "where simulated runs this long fall (the p50, p95 and p99 ranges are set together, so that 90 % of "
+          "simulated runs fall inside all three; a run holds when it does); replay: the run's own arrivals and %(D)s through an ideal queue; "
           "nominal: the model at the scenario's inputs; stack: the whole-stack calculator with Gunicorn as its one "
           "tier, at the adjusted inputs (its own seeded simulation); late p99: how late the generator sent (over 5 ms, "
           "the run does not count).")
@@ -213,7 +214,8 @@ def lab_table(doc: dict) -> str:
     m = doc["machine"]
     lines = ["perfcalc lab: Flask under Gunicorn on a loopback address, open-loop Poisson load",
              f"{m['date']} · {m['cpu']} · {m['cores']} cores · Python {m['python']} · Gunicorn {m['gunicorn']} "
-             f"· Flask {m['flask']} · {m.get('scheduling', 'default scheduling')}", "", *textwrap.wrap(LEGEND, 110), ""]
+             f"· Flask {m['flask']} · {m.get('platform', 'platform not recorded')} · "
+             f"{m.get('scheduling', 'default scheduling')}", "", *textwrap.wrap(LEGEND, 110), ""]
     table = [HEADERS, *rows(doc)]
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADERS))]
     for r in table:

@@ -203,25 +203,47 @@ def _entry(scenario: Scenario, samples, measured: dict, cal: dict, window, boot_
 
 
 def machine() -> dict:
-    """Where the lab ran: date, CPU, cores, Python, Gunicorn and Flask versions, load average."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-
-    def version(name):
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "cpu": cpu,
+    """Where the lab ran: date, CPU, cores, kernel, Python, Gunicorn and Flask versions, load average."""
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "cpu": cpu_name(),
             "scheduling": scheduling(),
             "cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "gunicorn": version("gunicorn"), "flask": version("flask"),
+            "gunicorn": _version("gunicorn"), "flask": _version("flask"),
             "load_average": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None}
+
+
+def cpu_name(cpuinfo: str | None = None) -> str:
+    """The CPU as /proc/cpuinfo names it, with its family, model and clock.
+
+    A virtual machine often names only a brand ("AMD EPYC"); family and
+    model tell the generation (AMD's family 25 is Zen 3 and Zen 4).
+
+    >>> cpu_name("model name\t: AMD EPYC\ncpu family\t: 25\nmodel\t\t: 17\ncpu MHz\t\t: 2596.142\n")
+    'AMD EPYC (family 25, model 17, 2596 MHz)'
+    """
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as f:
+                cpuinfo = f.read()
+        except OSError:
+            return platform.processor() or platform.machine()
+    fields = {}
+    for line in cpuinfo.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name") or platform.processor() or platform.machine()
+    extra = [f"{label} {fields[key]}" for key, label in (("cpu family", "family"), ("model", "model"))
+             if fields.get(key)]
+    if fields.get("cpu MHz"):
+        extra.append(f"{float(fields['cpu MHz']):.0f} MHz")
+    return f"{name} ({', '.join(extra)})" if extra else name
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def scheduling() -> str:

@@ -2,7 +2,9 @@
 // candidate, each chosen or dropped on its own box, compared in the worker as
 // one job (protocol.js, JOB_KINDS.COMPARE) once both are there. The job, its
 // progress bar, its Stop button and its error line are the file panel's
-// (analysis.js); this module holds the two files and shows the comparison.
+// (analysis.js); this module holds the two files, each run's format choice
+// (the single-file panel's menu and log-format field, in each run's box), and
+// shows the comparison.
 // The files never leave the page; everything from them goes in as text.
 import { JOB_KINDS } from "./protocol.js";
 import { panelJob, followWorker, enablePanels, cancelPanelJob, readSoFar, seconds } from "./analysis.js";
@@ -85,6 +87,12 @@ export function showComparison(panel, view) {
   result.hidden = false;
 }
 
+/** A run's settings, as the single-file panel sends its own: its box's format menu and log-format field. */
+function runOptions(panel, run) {
+  const box = panel.querySelector(`[data-run="${run}"]`);
+  return Object.fromEntries(["format", "log_format"].map((name) => [name, box.querySelector(`[name="${name}"]`).value]));
+}
+
 /** Compare the two runs if both are there; otherwise say which is missing. */
 function compare(panel) {
   const files = chosen.get(panel) || {};
@@ -94,7 +102,8 @@ function compare(panel) {
     panel.querySelector(".perfcalc-analyze__status").textContent = idle(panel);
     return;
   }
-  const fields = Object.fromEntries(RUNS.map((run) => [run, { name: files[run].name, options: {}, file: files[run] }]));
+  const fields = Object.fromEntries(RUNS.map((run) => [run, { name: files[run].name, options: runOptions(panel, run),
+    file: files[run] }]));
   panelJob(panel, JOB_KINDS.COMPARE, fields, "the two runs", showComparison, WORDS);
 }
 
@@ -110,6 +119,10 @@ function swap(panel) {
     panel.querySelector(`[data-run="${run}"] .perfcalc-compare__chosen`).textContent = files[other].name;
   }
   chosen.set(panel, { baseline: files.candidate, candidate: files.baseline });
+  for (const name of ["format", "log_format"]) { // each file keeps the way it is read
+    const [a, b] = RUNS.map((run) => panel.querySelector(`[data-run="${run}"] [name="${name}"]`));
+    [a.value, b.value] = [b.value, a.value];
+  }
   compare(panel);
 }
 
@@ -120,6 +133,8 @@ function onEvent(event) {
   if (event.type === "change" && RUNS.includes(event.target.name) && event.target.files.length) {
     choose(panel, event.target.name, event.target.files[0]);
     event.target.value = ""; // choosing the same file again reads it again
+  } else if (event.type === "change" && box && ["format", "log_format"].includes(event.target.name)) {
+    compare(panel); // a run read another way: compared again, if both are there
   } else if (event.type === "click" && event.target.closest("[data-action='compare-swap']")) {
     swap(panel);
   } else if (event.type === "click" && event.target.closest("[data-action='analyze-cancel']")) {

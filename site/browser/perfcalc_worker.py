@@ -215,7 +215,8 @@ def analyze_begin(analysis_id: str, name: str, options: str = "{}") -> str:
 
     def begin():
         _analyses[analysis_id] = Analyzer(name=name, format=settings.get("format") or None,
-                                          log_format=(settings.get("log_format") or "").strip() or None)
+                                          log_format=(settings.get("log_format") or "").strip() or None,
+                                          samples=bool(settings.get("keep")))  # only a comparison reads them
         if settings.get("keep"):
             _keeping.add(analysis_id)
         return {"ok": True}
@@ -243,9 +244,8 @@ def analyze_finish(analysis_id: str) -> str:
 
 
 def analysis_view(summary) -> dict:
-    """What the page shows for a summary: the shared presentation (``perfcalc.analyze.present``) and the charts."""
-    from perfcalc.analyze.present import clean, number, present
-    from perfcalc.charts import Chart, Series
+    """What the page shows for a summary: the shared presentation and charts (``perfcalc.analyze.present``), drawn."""
+    from perfcalc.analyze.present import clean, figures, present
     from perfcalc_site import charts as drawing
 
     shown = present(summary)
@@ -259,29 +259,6 @@ def analysis_view(summary) -> dict:
     if shown.statuses:
         label, _, value = shown.statuses.partition(": ")
         rows.append([label, value])
-    figures = []
-    c = summary.charts
-    if c is not None and c.time_s:
-        figures.append(Chart(
-            "Throughput over time", "Seconds after the first request", "Throughput (requests/s)",
-            (Series("throughput", tuple(zip(c.time_s, c.throughput_rps))),),
-            f"Requests per second in {c.bucket_s:g}-second buckets over {len(c.time_s)} buckets; the steady "
-            f"window averages {number(summary.throughput_rps, 'requests/s', 2)}, the busiest bucket "
-            f"{number(summary.peak_throughput_rps, 'requests/s', 2)}."))
-        p99 = [(t, v) for t, v in zip(c.time_s, c.p99_ms) if v is not None]
-        if p99:
-            figures.append(Chart(
-                "p99 response time over time", "Seconds after the first request", "p99 (ms)",
-                (Series("p99", tuple(p99)),),
-                f"The 99th percentile of response time in each {c.bucket_s:g}-second bucket ({c.p99_basis}); "
-                f"from {min(v for _, v in p99):,.1f} to {max(v for _, v in p99):,.1f} ms."))
-    if c is not None and c.histogram_counts:
-        centres = [(a + b) / 2 for a, b in zip(c.histogram_edges_ms, c.histogram_edges_ms[1:])]
-        figures.append(Chart(
-            "Latency distribution", "Response time (ms)", "Requests",
-            (Series("requests", tuple(zip(centres, c.histogram_counts))),),
-            f"How many requests of the steady window took each response time, in {len(centres)} bins from "
-            f"{c.histogram_edges_ms[0]:,.1f} to {c.histogram_edges_ms[-1]:,.1f} ms."))
     return {
         "file": clean(summary.file),
         "format": f"{summary.format_label} ({summary.detected})",
@@ -294,7 +271,7 @@ def analysis_view(summary) -> dict:
         "rejected": [[r.line, r.expected, r.found] for r in summary.rejected],
         "fills": {cid: dict(values) for cid, values in shown.inputs},
         "charts": [{"svg": drawing.render_svg(chart), "title": chart.title, "description": chart.description}
-                   for chart in figures],
+                   for chart in figures(summary)],
     }
 
 

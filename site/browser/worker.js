@@ -13,6 +13,7 @@
 // never on the page.
 import { OP, JOB_KINDS } from "./protocol.js";
 import { startPython } from "./interpreter.js";
+import { textSlices } from "./slices.js";
 
 // Handed to every tab with READY: which interpreter answers it (tabs sharing it see the same id).
 const INTERPRETER = crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -70,20 +71,37 @@ function view(client, msg) {
 // memory whole and the worker answers keystrokes between slices.
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 
+// A file's slices, as bytes (pasted text's are cut in bytes of UTF-8 too: slices.js). The next slice is
+// read while Python parses this one, so the browser's reading of the file overlaps the parsing.
+async function* fileSlices(file, maxBytes) {
+  const read = (start) => {
+    const buffer = file.slice(start, start + maxBytes).arrayBuffer();
+    buffer.catch(() => {}); // a read left pending by a cancelled job fails quietly; an awaited one still throws
+    return buffer;
+  };
+  let next = read(0);
+  for (let start = 0; start < file.size; start += maxBytes) {
+    const buffer = await next;
+    if (start + maxBytes < file.size) next = read(start + maxBytes);
+    yield new Uint8Array(buffer);
+  }
+}
+
 async function analyze({ id, name, options, file, text }, job) {
   const begun = JSON.parse(api.analyze_begin(job.key, name, JSON.stringify(options || {})));
   if (begun.error) return { error: begun.error };
-  const total = file ? file.size : text.length;
-  for (let start = 0; start < total; start += ANALYSIS_SLICE_BYTES) {
+  const pasted = file ? null : textSlices(text, ANALYSIS_SLICE_BYTES);
+  const total = file ? file.size : pasted.total;
+  let done = 0;
+  for await (const slice of file ? fileSlices(file, ANALYSIS_SLICE_BYTES) : pasted.slices) {
     if (job.cancelled()) {
       api.analyze_cancel(job.key);
       return { cancelled: true };
     }
-    const slice = file ? new Uint8Array(await file.slice(start, start + ANALYSIS_SLICE_BYTES).arrayBuffer())
-      : text.slice(start, start + ANALYSIS_SLICE_BYTES);
     const fed = JSON.parse(api.analyze_feed(job.key, slice));
     if (fed.error) return { error: fed.error };
-    job.progress({ done: Math.min(start + ANALYSIS_SLICE_BYTES, total), total, progress: fed.progress });
+    done += slice.length;
+    job.progress({ done, total, progress: fed.progress });
     if (!file) await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
   }
   return JSON.parse(api.analyze_finish(job.key));

@@ -75,8 +75,8 @@ def summary_sentences(doc: dict) -> list[str]:
     held = [r["name"] for r in runs if r["holds"] and r["counts"]]
     missed = [f"{r['name']} ({report.verdict(r)[4:]})" for r in runs if not r["holds"] and r["counts"]]
     busy = [r["name"] for r in runs if not r["counts"]]
-    out = [f"{len(held)} of {len(runs)} runs held: every measured percentile inside the range a run of its length "
-           "leaves a correct model" + (f" ({', '.join(held)})." if 0 < len(held) <= 3 else ".")]
+    out = [f"{len(held)} of {len(runs)} runs held: measured p50, p95 and p99 all inside the ranges that 90 % of "
+           "a correct model's runs of the same length fall in" + (f" ({', '.join(held)})." if 0 < len(held) <= 3 else ".")]
     if missed:
         out.append("Did not hold: " + "; ".join(missed) + ".")
     gaps = [abs(r["replay"][k] / r["measured"][k] - 1.0) for r in runs for k in ("p50_ms", "p95_ms", "p99_ms")
@@ -97,7 +97,9 @@ def lab_fence(src: str, to_root: str = "") -> str:
     load = m.get("load_average")
     load_text = f"; load average {load[0]:g} at the start" if load else ""
     where = (f"Measured {_e(m['date'])} on {_e(m['cpu'])} ({_e(m['cores'])} cores), Python {_e(m['python'])}, "
-             f"Gunicorn {_e(m['gunicorn'])}, Flask {_e(m['flask'])}{_e(load_text)}, "
+             f"Gunicorn {_e(m['gunicorn'])}, Flask {_e(m['flask'])}, "
+             + (f"platform <code>{_e(m['platform'])}</code>" if m.get("platform") else "platform not recorded")
+             + f"{_e(load_text)}, "
              f"{_e(scheduling_words(m.get('scheduling', '')))}, with "
              f"<code>{_e(doc['command'])}</code>"
              + (f" ({_e(round(doc['elapsed_s'] / 60))} minutes)." if doc.get("elapsed_s") else ".")

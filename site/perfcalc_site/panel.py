@@ -42,6 +42,24 @@ KINDS = {
 }
 
 
+def format_field(control_id: str, label: str = "Format") -> str:
+    """The format menu (``name="format"``): detect it, or one of perfcalc.analyze's formats."""
+    formats = "".join(f'<option value="{f}">{html.escape(FORMAT_NAMES[f])}</option>' for f in FORMATS)
+    return (f'<div class="perfcalc-analyze__field"><label for="{control_id}">{html.escape(label)}</label>'
+            f'<select id="{control_id}" name="format" disabled><option value="">detect it</option>{formats}'
+            "</select></div>")
+
+
+def log_format_field(control_id: str) -> str:
+    """The server's own log-format string (``name="log_format"``), for an access log in a layout not recognised alone."""
+    return (f'<div class="perfcalc-analyze__field"><label for="{control_id}">Log format, for an access log in '
+            "another layout (nginx <code>log_format</code>, Apache <code>LogFormat</code> or Gunicorn "
+            f'<code>access_log_format</code>; optional)</label><input type="text" id="{control_id}" '
+            'name="log_format" spellcheck="false" autocomplete="off" disabled '
+            'placeholder="$remote_addr - $remote_user [$time_local] &quot;$request&quot; $status … '
+            'rt=$request_time"></div>')
+
+
 def render_panel(body: str, key: str) -> str:
     """The panel's HTML; ``body`` is ``for: load-tests`` or ``for: logs`` (what the reader is asked for)."""
     values: dict[str, str] = {"for": "load-tests"}
@@ -52,13 +70,12 @@ def render_panel(body: str, key: str) -> str:
         if unknown or values["for"] not in (*KINDS, "compare") or len(options) != len(body.strip().splitlines()):
             raise FenceError(f"perfcalc-analyze takes 'for: {' or '.join((*KINDS, 'compare'))}', "
                              f"got {body.strip()!r}")
-    if values["for"] == "compare":
-        return render_compare_panel(key)
     if set(FORMAT_NAMES) != set(FORMATS):
         raise FenceError(f"perfcalc-analyze: name every format of perfcalc.analyze: {', '.join(FORMATS)}")
+    if values["for"] == "compare":
+        return render_compare_panel(key)
     title, asked = KINDS[values["for"]]
     pid = f"pa-{key}"
-    formats = "".join(f'<option value="{f}">{html.escape(FORMAT_NAMES[f])}</option>' for f in FORMATS)
     return "\n".join([
         f'<section class="perfcalc-analyze" id="{pid}" data-key="{key}" data-state="static" aria-labelledby="{pid}-title">',
         f'<p class="perfcalc-analyze__title" id="{pid}-title">{html.escape(title)}</p>',
@@ -67,14 +84,9 @@ def render_panel(body: str, key: str) -> str:
         '<div class="perfcalc-analyze__inputs">',
         f'<div class="perfcalc-analyze__field"><label for="{pid}-file">Choose a file, or drop it on this box</label>'
         f'<input type="file" id="{pid}-file" name="file" disabled></div>',
-        f'<div class="perfcalc-analyze__field"><label for="{pid}-format">Format</label>'
-        f'<select id="{pid}-format" name="format" disabled><option value="">detect it</option>{formats}</select></div>',
+        format_field(f"{pid}-format"),
         "</div>",
-        f'<div class="perfcalc-analyze__field"><label for="{pid}-log-format">Log format, for an access log in '
-        "another layout (nginx <code>log_format</code>, Apache <code>LogFormat</code> or Gunicorn "
-        f'<code>access_log_format</code>; optional)</label><input type="text" id="{pid}-log-format" '
-        'name="log_format" spellcheck="false" autocomplete="off" disabled '
-        """placeholder="$remote_addr - $remote_user [$time_local] &quot;$request&quot; $status … rt=$request_time"></div>""",
+        log_format_field(f"{pid}-log-format"),
         f'<div class="perfcalc-analyze__field"><label for="{pid}-text">Or paste lines</label>'
         f'<textarea id="{pid}-text" name="text" rows="4" spellcheck="false" disabled></textarea></div>',
         '<div class="perfcalc-analyze__actions">'
@@ -98,18 +110,24 @@ RUNS = (("baseline", "Baseline: the run before the change", "No baseline yet"),
 def render_compare_panel(key: str) -> str:
     """The two-file panel: a baseline and a candidate (each chosen or dropped), then the comparison.
 
-    Pre-rendered disabled, with the command that prints the same table:
+    Each run has the single-file panel's format menu and log-format field
+    (detection, unless the reader chooses). Pre-rendered disabled, with the
+    command that prints the same table:
 
     >>> html_text = render_compare_panel("analyze")
     >>> 'class="perfcalc-compare"' in html_text, html_text.count('type="file"'), "perfcalc compare" in html_text
     (True, 2, True)
+    >>> html_text.count('name="format"'), html_text.count('name="log_format"')
+    (2, 2)
     """
     pid = f"pc-{key}"
     runs = "".join(
         f'<div class="perfcalc-analyze__field perfcalc-compare__run" data-run="{name}">'
         f'<label for="{pid}-{name}">{html.escape(label)}</label>'
         f'<input type="file" id="{pid}-{name}" name="{name}" disabled>'
-        f'<p class="perfcalc-compare__chosen" id="{pid}-{name}-chosen">{html.escape(empty)}</p></div>'
+        f'<p class="perfcalc-compare__chosen" id="{pid}-{name}-chosen">{html.escape(empty)}</p>'
+        f'{format_field(f"{pid}-{name}-format", f"Format of the {name}")}{log_format_field(f"{pid}-{name}-log-format")}'
+        "</div>"
         for name, label, empty in RUNS)
     return "\n".join([
         f'<section class="perfcalc-compare" id="{pid}" data-key="{key}" data-state="static" '

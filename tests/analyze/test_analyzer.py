@@ -149,6 +149,34 @@ def test_counts_add_up_and_bad_lines_are_counted_not_dropped(insertions):
     assert [r.line for r in s.rejected] == sorted(at + 1 + k for k, (at, _) in enumerate(sorted(insertions)))[:10]
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=3300), st.one_of(garbage, st.just(""))), max_size=40),
+       st.sampled_from([1 << 20, 4096, 100_000]))
+def test_blocks_read_at_once_give_what_line_by_line_gives(insertions, slice_bytes):
+    """The block path (odd lines anywhere, halving around them) against the same file read line by line."""
+    from unittest import mock
+
+    from perfcalc.analyze.accesslog import AccessLog
+
+    lines = (FIXTURES / "nginx_ramp.log").read_text().splitlines() * 12
+    for at, bad in sorted(insertions, reverse=True):
+        lines.insert(at, bad)
+    data = ("\n".join(lines) + "\n").encode()
+
+    def read():
+        a = Analyzer("ramp.log")
+        try:
+            for i in range(0, len(data), slice_bytes):
+                a.feed(data[i:i + slice_bytes])
+            return a.finish().to_json()
+        except PerfcalcError as exc:  # a first line of another format: the same refusal either way
+            return str(exc)
+
+    with mock.patch.object(AccessLog, "parse_block", lambda self, text: None):
+        one_by_one = read()
+    assert read() == one_by_one
+
+
 def test_progress_counts_bytes_and_lines_as_it_goes():
     data = (FIXTURES / "nginx_ramp.log").read_bytes()
     a = Analyzer("ramp.log")
@@ -437,3 +465,15 @@ def test_a_quote_opened_while_the_format_is_still_unknown_counts_its_lines():
            "1710061200000,51,GET /api/items,200,OK,Shop 1-1,text,true,,555,180,1,1,http://shop.test/api/items,48,0,")
     lines = analyze_bytes(raw.encode(), "jmeter_steps.csv").lines
     assert (lines.read, lines.used, lines.ignored, lines.rejected) == (3, 1, 0, 2)
+
+
+def test_without_samples_the_summary_is_the_same_and_compare_says_what_is_missing():
+    """The page's one-file panel and `perfcalc analyze` skip the window's samples, which only compare reads."""
+    from perfcalc.analyze.compare import compare
+
+    path = FIXTURES / "nginx_ramp.log"
+    with_samples, without = analyze_path(path), analyze_path(path, samples=False)
+    assert without.to_json() == with_samples.to_json()
+    assert without.samples is None and len(with_samples.samples.latency_ms) == with_samples.requests
+    with pytest.raises(PerfcalcError, match="holds no samples"):
+        compare(without, with_samples)

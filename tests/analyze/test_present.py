@@ -55,3 +55,17 @@ def test_control_characters_from_a_file_are_escaped_in_the_text():
     text = summary_table(s)
     assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text and "esc\\x07.log" in text
     assert clean("plain") == "plain"
+
+
+def test_the_page_charts_captions_are_written_here_with_the_shared_figures():
+    from perfcalc.analyze import analyze_path
+    from perfcalc.analyze.present import figures
+    from perfcalc.format import figure
+
+    s = analyze_path(Path(__file__).resolve().parent.parent / "fixtures" / "analyze" / "nginx_ramp.log")
+    charts = figures(s)
+    assert [c.title for c in charts] == ["Throughput over time", "p99 response time over time",
+                                         "Latency distribution"]
+    assert figure(s.throughput_rps, "requests/s", 2) in charts[0].description
+    p99s = [v for v in s.charts.p99_ms if v is not None]
+    assert charts[1].description.endswith(f"from {figure(min(p99s))} to {figure(max(p99s), 'ms')}.")

@@ -96,14 +96,43 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(
-    st.builds(lambda m, segs, q, proto: f"{m} /{'/'.join(segs)}{q} {proto}",
-              st.sampled_from(["GET", "POST", "get", "PUT"]),
+_REQUESTS = st.one_of(
+    st.builds(lambda m, segs, q, proto: f"{m} /{'/'.join(segs)}{q}{proto}",
+              st.sampled_from(["GET", "POST", "get", "PUT", "GÉT", ""]),
               st.lists(st.sampled_from(["users", "42", "0123456789abcdef", "9f1c2b3a-1d2e-4f5a-8b9c-0a1b2c3d4e5f", "",
-                                        "a.b", "7x", "x7"]), max_size=4),
-              st.sampled_from(["", "?q=1", "?a=/1", "?"]), st.sampled_from(["HTTP/1.1", "HTTP/2.0"])),
-    st.text(alphabet=st.characters(codec="utf-8"), max_size=30), st.just("GET /a\nb HTTP/1.1")), max_size=20))
-def test_endpoints_of_a_batch_equal_endpoint_of_each(lines):
-    from perfcalc.analyze.accesslog import endpoint_of, endpoints_of
-    assert endpoints_of(lines) == [endpoint_of(line) for line in lines]
+                                        "a.b", "7x", "x7", "a b", "\t"]), max_size=4),
+              st.sampled_from(["", "?q=1", "?a=/1", "?", "?a?b"]), st.sampled_from([" HTTP/1.1", " HTTP/2.0", " ", ""])),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters='"\n'), max_size=30))
+_LOG_LINES = st.builds(
+    lambda request, stamp, status, duration, rest: (f'10.0.0.1 - - [{stamp}] "{request}" {status} 5 "-" "ua" '
+                                                    f'{duration}{rest}'),
+    _REQUESTS, st.sampled_from(["10/Mar/2024:09:00:01 +0100", "10/Mar/2024:09:00:02 +0100", "99/Mar/2024:09:00:01 +0100",
+                                "10/Mar/1024:09:00:01 +0100"]),
+    st.sampled_from(["200", "502", "20"]), st.sampled_from(["0.046", "12", "0.5", "1e3"]),
+    st.sampled_from(["", " 0.045", " -", " 0.1, 0.2", " soon", " ", "\r"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_LOG_LINES, st.just(""), st.just("not a line")), min_size=1, max_size=12),
+       st.sampled_from(["nginx", "nginx-upstream", "gunicorn-us"]))
+def test_a_block_reads_as_its_lines_do_or_is_handed_back(lines, variant):
+    """parse_block gives parse()'s records for every line, or None exactly when some line does not read."""
+    from perfcalc.analyze.accesslog import GunicornLog, NginxLog
+
+    cls, args = {"nginx": (NginxLog, dict(unit="s", upstream=False, label="n")),
+                 "nginx-upstream": (NginxLog, dict(unit="s", upstream=True, label="n")),
+                 "gunicorn-us": (GunicornLog, dict(unit="us", upstream=False, label="g"))}[variant]
+    one, many = Recorder(), Recorder()
+    parser = cls(one, **args)
+    every_line_reads = True
+    for line in lines:
+        try:
+            parser.parse(line)
+        except LineError:
+            every_line_reads = False
+    read = cls(many, **args).parse_block("".join(line + "\n" for line in lines))
+    if every_line_reads:
+        assert read == len(lines)
+        assert many.records == one.records
+    else:
+        assert read is None and many.records == []

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the venv's mkdocs and zensical
@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent  # the venv's mkdocs and zensical
 from perfcalc_site.fences import scan  # noqa: E402
 from perfcalc_site.render import parse_fence  # noqa: E402
 
-PREFIX = "/guide/"
+PREFIX = serving.PREFIX
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -51,71 +51,88 @@ def source_date_epoch() -> str:
 
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": source_date_epoch()}
+ENGINES = ("mkdocs", "zensical")
+# A site `make test` built just before pytest (make build, make build-zensical), named by the Makefile: the tests
+# use it instead of building their own, so every pytest-xdist worker serves the same build, built once.
+BUILT = {"mkdocs": "PERFCALC_BUILT_SITE", "zensical": "PERFCALC_BUILT_ZENSICAL_SITE"}
 
 
-def _bundle(out: Path) -> None:
-    subprocess.run([sys.executable, "-m", "perfcalc_site.bundle", str(out)], cwd=ROOT, check=True, env=ENV,
-                   stdout=subprocess.DEVNULL)
+def _run(command: list) -> None:
+    """Run a build step; on failure, say which and show what it printed (warnings a strict build refused, say)."""
+    done = subprocess.run(command, cwd=ROOT, env=ENV, capture_output=True, text=True)
+    if done.returncode:
+        raise AssertionError(f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
+
+
+def build(engine: str, out: Path) -> Path:
+    """The guide as readers get it, built by ``engine`` into ``out``, then the bundle step.
+
+    MkDocs: --strict, and not --quiet (which would hide the warnings strict counts, a broken anchor
+    among them). Zensical builds only inside its project, so it writes public-zensical/ (git-ignored),
+    copied from there; -c drops its cache, so every page is rendered by the current code.
+    """
+    if engine == "mkdocs":
+        _run([str(BIN / "mkdocs"), "build", "--strict", "-d", str(out)])
+    else:
+        _run([str(BIN / "zensical"), "build", "-c", "-f", "zensical.yml"])
+        shutil.copytree(ROOT / "public-zensical", out)
+    _run([sys.executable, "-m", "perfcalc_site.bundle", str(out)])
+    return out
+
+
+def _site(engine: str, tmp_path_factory) -> Path:
+    """The site ``make test`` built for ``engine`` if it names one, else one built now, once for the whole run.
+
+    Under pytest-xdist every worker has a session of its own: the first to need the site builds it
+    in the run's shared temporary folder, under a lock the others wait on, and all use that build.
+    """
+    given = os.environ.get(BUILT[engine])
+    if given:
+        site = Path(given).resolve()
+        assert (site / "runtime" / "perfcalc.js").exists(), f"{BUILT[engine]}={given} is not a built site"
+        return site
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    out = shared / f"site-{engine}"
+    with open(shared / f"site-{engine}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (out / "runtime" / "perfcalc.js").exists():
+            shutil.rmtree(out, ignore_errors=True)  # what a failed build left
+            build(engine, out)
+    return out
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    """The guide as readers get it: MkDocs + Material, then the bundle step."""
-    out = tmp_path_factory.mktemp("site") / "public"
-    subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--quiet", "-d", str(out)], cwd=ROOT, check=True,
-                   env=ENV)
-    _bundle(out)
-    return out
+    """The guide built by MkDocs + Material, then the bundle step."""
+    return _site("mkdocs", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def zensical_site(tmp_path_factory):
-    """The same guide built by Zensical (zensical.yml: mkdocs.yml into public-zensical/), then the bundle step.
-
-    Zensical builds only inside its project, so it writes public-zensical/ (git-ignored), copied from there;
-    -c drops its cache, so every page is rendered by the current code.
-    """
-    subprocess.run([str(BIN / "zensical"), "build", "-c", "-f", "zensical.yml"], cwd=ROOT, check=True, env=ENV,
-                   stdout=subprocess.DEVNULL)
-    out = tmp_path_factory.mktemp("zensical") / "public"
-    shutil.copytree(ROOT / "public-zensical", out)
-    _bundle(out)
-    return out
-
-
-def _serve(site: Path, tmp_path_factory):
-    """The plain standard-library server, the site mounted at a sub-path (a symlink), on a random port."""
-    docroot = tmp_path_factory.mktemp("docroot")
-    (docroot / PREFIX.strip("/")).symlink_to(site, target_is_directory=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(docroot)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}{PREFIX}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    return server, url
-
-
-@pytest.fixture(scope="session")
-def zensical_url(zensical_site, tmp_path_factory):
-    server, url = _serve(zensical_site, tmp_path_factory)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    """The same guide built by Zensical (zensical.yml: mkdocs.yml into public-zensical/), then the bundle step."""
+    return _site("zensical", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def base_url(built_site, tmp_path_factory):
-    server, url = _serve(built_site, tmp_path_factory)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    """The MkDocs build, served under PREFIX on a random port."""
+    with serving.serving(built_site, tmp_path_factory.mktemp("docroot")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def zensical_url(zensical_site, tmp_path_factory):
+    """Zensical's build, served under PREFIX on a random port."""
+    with serving.serving(zensical_site, tmp_path_factory.mktemp("docroot")) as url:
+        yield url
+
+
+@pytest.fixture(params=ENGINES)
+def site_url(request):
+    """The guide served as built by each engine in turn: for the tests that check the same thing of both."""
+    return request.getfixturevalue({"mkdocs": "base_url", "zensical": "zensical_url"}[request.param])
 
 
 @pytest.fixture(scope="session")
@@ -153,8 +170,9 @@ def origin_of(url: str) -> str:
 
 @pytest.fixture
 def monitor(context, request):
-    """Watches every request and error; the site under test is the MkDocs build or, if the test uses it, Zensical's."""
-    sites = [request.getfixturevalue(name) for name in ("base_url", "zensical_url") if name in request.fixturenames]
+    """Watches every request and error; the sites under test are those the test uses (MkDocs', Zensical's)."""
+    sites = [request.getfixturevalue(name) for name in ("base_url", "zensical_url", "site_url")
+             if name in request.fixturenames]
     m = Monitor(origins={origin_of(url) for url in sites})
     context.on("request", lambda r: m.requests.append(r.url))
     context.on("page", m.attach_page)

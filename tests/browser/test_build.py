@@ -2,11 +2,10 @@
 
 import hashlib
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from .conftest import BIN, ENV, ROOT, _bundle
+from .conftest import build
 
 
 def _tree(folder: Path) -> dict:
@@ -16,10 +15,7 @@ def _tree(folder: Path) -> dict:
 
 def test_the_same_sources_build_byte_identical_sites(built_site, tmp_path):
     """A rebuild changes nothing, so readers' browsers download nothing again (the precache is by content)."""
-    again = tmp_path / "public"
-    subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--quiet", "-d", str(again)], cwd=ROOT, check=True,
-                   env=ENV)
-    _bundle(again)
+    again = build("mkdocs", tmp_path / "public")
     first, second = _tree(built_site), _tree(again)
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []

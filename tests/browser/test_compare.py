@@ -240,3 +240,35 @@ def test_stop_cancels_a_comparison_and_the_next_one_runs(live_page, base_url, tm
     give(panel, "candidate", str(GTHREAD))
     live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
     assert live_page.evaluate(READ_TABLE) == cli_cells(SYNC, GTHREAD)
+
+
+def test_each_run_has_its_own_format_choice(live_page, base_url, tmp_path):
+    """A baseline in a key=value layout no detection knows, read with the log_format typed into its own box;
+    the candidate, plain nginx, detected: compared as natively, and the choices follow their files on a swap."""
+    panel = open_panel(live_page, base_url)
+    fmt = '$remote_addr [$time_local] "$request" $status request_time=$request_time'
+    custom = tmp_path / "kv.log"
+    custom.write_text("".join(f'10.0.0.{i % 7} [10/Mar/2024:10:{i // 60:02d}:{i % 60:02d} +0000] "GET /api/{i % 5} '
+                              f'HTTP/1.1" 200 request_time=0.0{i % 9 + 1}2\n' for i in range(600)))
+    nginx = FIXTURES / "nginx_ramp.log"
+    baseline = panel.locator('[data-run="baseline"]')
+    expect(baseline.locator('select[name="format"]')).to_be_enabled()
+    assert baseline.locator('select[name="format"] option').count() == panel.locator(
+        '[data-run="candidate"] select[name="format"] option').count() > 10  # the single-file panel's menu
+    give(panel, "baseline", str(custom))
+    give(panel, "candidate", str(nginx))
+    expect(panel.locator(".perfcalc-analyze__error")).to_contain_text("The baseline (kv.log)")  # not detected alone
+    baseline.locator('input[name="log_format"]').fill(fmt)
+    baseline.locator('input[name="log_format"]').blur()  # its change event: compared again
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    want = perfcalc_worker.comparison_view(compare(analyze_bytes(custom.read_bytes(), custom.name, log_format=fmt),
+                                                   analyze_bytes(nginx.read_bytes(), nginx.name)))
+    assert live_page.evaluate(READ_TABLE) == want["rows"]
+    assert [li.inner_text() for li in panel.locator(".perfcalc-compare__runs-read li").all()] == want["runs"]
+    panel.locator("[data-action='compare-swap']").click()
+    expect(panel.locator('[data-run="candidate"] input[name="log_format"]')).to_have_value(fmt)
+    expect(baseline.locator('input[name="log_format"]')).to_have_value("")
+    swapped = perfcalc_worker.comparison_view(compare(analyze_bytes(nginx.read_bytes(), nginx.name),
+                                                      analyze_bytes(custom.read_bytes(), custom.name, log_format=fmt)))
+    wait_until(live_page, f"(want) => JSON.stringify(({READ_TABLE})()) === JSON.stringify(want)", swapped["rows"],
+               timeout_s=120)

@@ -9,32 +9,27 @@ keeps, and it must be nothing that grows with navigation.
 """
 
 import re
-import shutil
 import time
 
 import pytest
 
-from .conftest import PAGES, _serve, wait_live
+from tests import serving
+
+from .conftest import PAGES, wait_live
 from .helpers import count_workers, wait_until
 
 NAVIGATIONS = 30
-RUNTIME_IN_PAGE = re.compile(r'<script [^>]*src="[^"]*runtime/[a-z]+\.js"[^>]*></script>', re.S)
 
 
 @pytest.fixture(scope="module")
 def plain_url(built_site, tmp_path_factory):
     """The built site without the runtime; its sitemap names the address it is served from."""
-    plain = tmp_path_factory.mktemp("plain") / "public"
-    shutil.copytree(built_site, plain)
-    for page in plain.rglob("*.html"):
-        page.write_text(RUNTIME_IN_PAGE.sub("", page.read_text()))
-    server, url = _serve(plain, tmp_path_factory)
-    sitemap = plain / "sitemap.xml"
-    built_for = re.search(r"<loc>([^<]*)</loc>", sitemap.read_text()).group(1)
-    sitemap.write_text(sitemap.read_text().replace(built_for, url))
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    plain = serving.without_runtime(built_site, tmp_path_factory.mktemp("plain") / "public")
+    with serving.serving(plain, tmp_path_factory.mktemp("docroot")) as url:
+        sitemap = plain / "sitemap.xml"
+        built_for = re.search(r"<loc>([^<]*)</loc>", sitemap.read_text()).group(1)
+        sitemap.write_text(sitemap.read_text().replace(built_for, url))
+        yield url
 
 
 def _counters(page, cdp):

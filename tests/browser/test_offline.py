@@ -4,7 +4,9 @@ import shutil
 import subprocess
 import sys
 
-from .conftest import ROOT, _serve, wait_live
+from tests import serving
+
+from .conftest import ROOT, wait_live
 from .helpers import wait_until
 
 CACHE = "perfcalc-precache"
@@ -65,8 +67,7 @@ def test_a_new_version_is_offered_and_taken_when_the_reader_accepts(browser, bui
 
     served = tmp_path_factory.mktemp("served") / "current"
     served.symlink_to(built_site, target_is_directory=True)
-    server, url = _serve(served, tmp_path_factory)
-    try:
+    with serving.serving(served, tmp_path_factory.mktemp("docroot")) as url:
         context = browser.new_context()
         page = context.new_page()
         _controlled(page, url + "slo/")
@@ -84,6 +85,3 @@ def test_a_new_version_is_offered_and_taken_when_the_reader_accepts(browser, bui
         wait_live(page)
         assert page.locator("#new-version").count() == 1
         context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -1,17 +1,9 @@
-"""Every page: correct numbers before JavaScript, then live, with nothing leaving the site."""
+"""Every page: correct numbers before JavaScript (in both engines' builds), then live, with nothing leaving the site."""
 
 import pytest
 
 from .conftest import PAGES, wait_live
-from .helpers import read_forms, assert_forms_match, expected
-
-
-def _expected_forms(url):
-    forms = []
-    for calculator_id, inputs in PAGES[url]:
-        outputs, warnings = expected(calculator_id, inputs)
-        forms.append({"calculator": calculator_id, "outputs": outputs, "warnings": warnings})
-    return forms
+from .helpers import assert_forms_match, expected_forms, read_forms
 
 
 def test_every_calculator_is_on_some_page():
@@ -22,10 +14,10 @@ def test_every_calculator_is_on_some_page():
 
 
 @pytest.mark.parametrize("url", list(PAGES))
-def test_prerendered_results_without_javascript(browser, base_url, url):
+def test_prerendered_results_without_javascript(browser, site_url, url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(base_url + url)
+    page.goto(site_url + url)
     found = []
     for form in page.locator("form.perfcalc").all():
         outputs = {o.get_attribute("name"): [o.get_attribute("data-value"), o.inner_text(), o.get_attribute("data-stale") or ""]
@@ -36,7 +28,7 @@ def test_prerendered_results_without_javascript(browser, base_url, url):
     context.close()
     assert [f.pop("state") for f in found] == ["static"] * len(found)
     # Built natively with the same Python as this test: identical to the bit.
-    assert found == _expected_forms(url)
+    assert found == expected_forms(PAGES[url])
 
 
 @pytest.mark.parametrize("url", list(PAGES))
@@ -45,7 +37,7 @@ def test_page_goes_live_with_the_same_numbers(live_page, base_url, url):
     wait_live(live_page)
     forms = read_forms(live_page)
     assert [f.pop("state") for f in forms] == ["live"] * len(forms)
-    assert_forms_match(forms, _expected_forms(url))
+    assert_forms_match(forms, expected_forms(PAGES[url]))
     assert live_page.locator(".perfcalc__status").all_inner_texts() == [""] * len(forms)  # "Starting Python…" is gone
 
 

@@ -1,7 +1,9 @@
 """The runtime: Python in a worker, instant navigation anywhere, offline, failures said out loud.
 
 The site is served under a sub-path on a random port (see conftest), as a
-reader's host would serve it. "Same document" is proven by a marker set on
+reader's host would serve it; navigation and offline are checked on both
+engines' builds (``site_url``: MkDocs + Material, then Zensical, whose theme
+has its own JavaScript). "Same document" is proven by a marker set on
 ``window`` before a click: a full page load gives a fresh ``window`` without
 it. "One worker" is counted outside the page (Playwright, Chromium's
 targets), so a reload cannot reset the count. One worker for all tabs:
@@ -21,14 +23,14 @@ from .helpers import (NO_SHARED_WORKER, WORKER_SCRIPT, assert_forms_match, click
                       read_forms, same_outputs)
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
-def test_instant_navigation_keeps_the_document_and_the_worker(live_page, base_url):
+def test_instant_navigation_keeps_the_document_and_the_worker(live_page, site_url):
     created = count_workers(live_page)
-    live_page.goto(base_url)
+    live_page.goto(site_url)
     wait_live(live_page)
     live_page.evaluate("window.__sameDocument = 'yes'")
     for url in [u for u in PAGES if u] + [""]:
-        click_nav(live_page, base_url + url)
-        assert live_page.url.split("?")[0].split("#")[0] == base_url + url
+        click_nav(live_page, site_url + url)
+        assert live_page.url.split("?")[0].split("#")[0] == site_url + url
         # Same document (a reload would have dropped the marker), same worker, and the numbers are right.
         assert live_page.evaluate("window.__sameDocument") == "yes", f"navigating to {url!r} reloaded the page"
         assert len(created) == 1, created
@@ -36,21 +38,26 @@ def test_instant_navigation_keeps_the_document_and_the_worker(live_page, base_ur
         assert [f.pop("state") for f in forms] == ["live"] * len(forms)
         assert_forms_match(forms, expected_forms(PAGES[url]))
     # And the calculators mounted after navigation compute: through the worker, as native Python does.
-    click_nav(live_page, base_url + "load-testing/")
+    click_nav(live_page, site_url + "load-testing/")
     form = live_page.locator('form.perfcalc[data-calculator="usl-fit"]')
     form.locator("textarea").fill("1:10 2:19 4:34 8:50")
     want, _ = expected("usl-fit", {"measurements": "1:10 2:19 4:34 8:50"})
     expect(form.locator('output[name="r_squared"]')).to_have_text(want["r_squared"][1])
+    click_nav(live_page, site_url + "wsgi/")
+    form = live_page.locator('form.perfcalc[data-key="worker-pool"]')
+    form.locator('input[name="workers"]').fill("9")
+    want, _ = expected("worker-pool", {"workers": "9"})
+    expect(form.locator('output[name="utilization_pct"]')).to_have_attribute("data-value", want["utilization_pct"][0])
     assert live_page.evaluate("window.__sameDocument") == "yes"
 
 
-def test_offline_after_one_visit(browser, base_url):
+def test_offline_after_one_visit(browser, site_url):
     context = browser.new_context()
     page = context.new_page()
     created = count_workers(page)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base_url)
+    page.goto(site_url)
     wait_live(page)
     # The service worker installs once the whole build (runtime included) is precached, then takes control.
     page.evaluate("navigator.serviceWorker.ready")
@@ -62,15 +69,19 @@ def test_offline_after_one_visit(browser, base_url):
     page.evaluate("window.__sameDocument = 'yes'")
     reloads = len(created)
     for url in ("slo/", "wsgi/"):  # pages never opened before, reached by instant navigation, offline
-        click_nav(page, base_url + url)
+        click_nav(page, site_url + url)
         assert page.evaluate("window.__sameDocument") == "yes"
     assert len(created) == reloads
     form = page.locator('form.perfcalc[data-key="worker-pool"]')
     form.locator('input[name="workers"]').fill("9")
     want, _ = expected("worker-pool", {"workers": "9"})
     expect(form.locator('output[name="utilization_pct"]')).to_have_attribute("data-value", want["utilization_pct"][0])
-    page.goto(base_url + "caching/")  # a full load of a page never opened before, offline
+    page.goto(site_url + "caching/")  # a full load of a page never opened before, offline
     wait_live(page)
+    form = page.locator('form.perfcalc[data-key="cache"]')
+    form.locator('input[name="hit_ratio_pct"]').fill("90")
+    want, _ = expected("cache", {"hit_ratio_pct": "90"})
+    expect(form.locator('output[name="origin_rps"]')).to_have_attribute("data-value", want["origin_rps"][0])
     assert errors == []
     context.close()
 

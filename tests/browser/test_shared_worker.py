@@ -13,7 +13,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PAGES, _serve, wait_live
+from tests import serving
+
+from .conftest import PAGES, wait_live
 from .helpers import NO_SHARED_WORKER, WORKER_STATE, count_workers, expected, read_forms, same_outputs, wait_until
 
 WORKER_KIND = "document.documentElement.dataset.perfcalcWorker"
@@ -116,15 +118,9 @@ def test_closing_a_tab_cancels_its_jobs_and_nothing_else(browser, base_url, tmp_
 
 def test_a_shared_worker_missing_a_file_is_reported(browser, built_site, tmp_path_factory):
     """The shared worker cannot start Python (the browser's Python is missing): every tab says so, numbers kept."""
-    site = tmp_path_factory.mktemp("no-python") / "public"
-    site.mkdir()
-    for entry in built_site.iterdir():
-        if entry.name != "py":
-            (site / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
-    (site / "py").mkdir()
+    site = serving.linked_copy(built_site, tmp_path_factory.mktemp("no-python") / "public", apart="py")
     (site / "py" / "python-snapshot.gz").symlink_to(built_site / "py" / "python-snapshot.gz")
-    server, url = _serve(site, tmp_path_factory)
-    try:
+    with serving.serving(site, tmp_path_factory.mktemp("docroot")) as url:
         context = browser.new_context(service_workers="block")
         for _ in range(2):
             page = context.new_page()
@@ -133,6 +129,3 @@ def test_a_shared_worker_missing_a_file_is_reported(browser, built_site, tmp_pat
             status = page.locator('form.perfcalc[data-key="worker-pool"] .perfcalc__status').inner_text()
             assert "could not start" in status
         context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -15,7 +15,10 @@ import shutil
 import subprocess
 
 import pytest
-from .conftest import _serve, wait_live
+
+from tests import serving
+
+from .conftest import wait_live
 from .helpers import expected, read_forms, same_outputs
 
 SNAPSHOT = "py/python-snapshot.gz"
@@ -24,12 +27,8 @@ COLD_START = "Python started without its snapshot"
 
 def _with_snapshot(built_site, tmp_path_factory, change):
     """A copy of the built site (links, but for py/) whose snapshot bytes went through ``change``."""
-    site = tmp_path_factory.mktemp("snapshot") / "public"
-    site.mkdir()
-    for entry in built_site.iterdir():
-        if entry.name != "py":
-            (site / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
-    shutil.copytree(built_site / "py", site / "py")
+    site = serving.linked_copy(built_site, tmp_path_factory.mktemp("snapshot") / "public", apart="py")
+    shutil.copytree(built_site / "py", site / "py", dirs_exist_ok=True)
     data = change((built_site / SNAPSHOT).read_bytes())
     if data is None:
         (site / SNAPSHOT).unlink()
@@ -78,8 +77,8 @@ def test_python_starts_from_the_snapshot(browser, base_url):
 @pytest.mark.parametrize("broken", list(BROKEN))
 def test_a_snapshot_that_cannot_be_used_means_a_cold_start(browser, built_site, tmp_path_factory, broken):
     change, reason = BROKEN[broken]
-    server, url = _serve(_with_snapshot(built_site, tmp_path_factory, change), tmp_path_factory)
-    try:
+    site = _with_snapshot(built_site, tmp_path_factory, change)
+    with serving.serving(site, tmp_path_factory.mktemp("docroot")) as url:
         context = browser.new_context(service_workers="block")
         page = context.new_page()
         messages, errors = [], []
@@ -99,9 +98,6 @@ def test_a_snapshot_that_cannot_be_used_means_a_cold_start(browser, built_site, 
         assert shown["state"] == "live" and same_outputs(shown["outputs"], want)
         assert errors == [] and [text for kind, text in messages if kind == "error"] == []
         context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 RESTORE_TWICE = """
