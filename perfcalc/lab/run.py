@@ -212,7 +212,7 @@ def machine() -> dict:
 
 
 def cpu_name(cpuinfo: str | None = None) -> str:
-    """The CPU as /proc/cpuinfo names it, with its family, model and clock.
+    r"""The CPU as /proc/cpuinfo names it, with its family, model and clock.
 
     A virtual machine often names only a brand ("AMD EPYC"); family and
     model tell the generation (AMD's family 25 is Zen 3 and Zen 4).
