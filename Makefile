@@ -66,10 +66,10 @@ test: $(STAMP) $(NODE) browser
 check: $(STAMP)
 	$(BIN)/python -m pytest --ignore=tests/browser -q
 
-# The simulation's 95 % interval over its whole claim (300 seeds a point, several
-# minutes), and its independent C reference rebuilt and rerun (needs gcc or cc).
+# The 95 % intervals of simulate's and stack's p99 over their whole claim (300 seeds a
+# point, several minutes each), and the independent C reference rebuilt and rerun (needs gcc or cc).
 coverage: $(STAMP)
-	$(BIN)/python -m pytest -m slow tests/test_simulation_coverage.py -q -s
+	$(BIN)/python -m pytest -m slow tests/test_simulation_coverage.py tests/test_stack_coverage.py -q -s
 
 # The browser half measures the built site in Chromium against baselines built in the same run.
 bench: build browser

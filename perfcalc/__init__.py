@@ -88,6 +88,9 @@ def evaluate(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> tup
     for name, value in outputs.items():
         if isinstance(value, float) and not math.isfinite(value):
             outputs[name] = None
+    for o in calc.outputs:  # an interval not stated, or unbounded
+        if o.format == "interval" and outputs[o.name] is not None and not all(map(math.isfinite, outputs[o.name])):
+            outputs[o.name] = None
     ordered = {o.name: outputs[o.name] for o in calc.outputs}
     return Result(calc.id, values, ordered, warnings), {}
 

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from . import caching, cost, distributed, networks, queueing, scalability
-from .format import money as _money, significant as _n  # short names: the descriptions are dense with figures
+from .format import interval as format_interval, money as _money, significant as _n  # short: dense with figures
 
 __all__ = ["Chart", "Series", "worker_pool_chart", "cache_size_chart", "usl_fit_chart", "usl_chart", "serverless_chart",
            "fan_out_chart", "background_jobs_chart", "simulate_chart", "mva_chart", "stack_chart"]
@@ -240,9 +240,12 @@ def simulate_chart(v: dict, out: dict) -> Chart:
 
     >>> c = simulate_chart({"arrival_rps": 80, "service_time_ms": 50, "workers": 5, "requests": 20000,
     ...                     "service_distribution": "lognormal"},
-    ...                    {"p50_ms": 56.0, "p95_ms": 500.0, "p99_ms": 940.0, "p99_ci_ms": 100.0, "mmc_p99_ms": 304.0})
-    >>> [s.name for s in c.series], c.series[1].points[-1]
-    (['M/M/c', 'simulated', 'p99 interval'], (1.0, 940.0))
+    ...                    {"p50_ms": 56.0, "p95_ms": 500.0, "p99_ms": 940.0, "p99_interval_ms": (840.0, 1040.0),
+    ...                     "mmc_p99_ms": 304.0})
+    >>> [s.name for s in c.series], c.series[1].points[-1], c.series[2].points
+    (['M/M/c', 'simulated', 'p99 interval'], (1.0, 940.0), ((1.0, 840.0), (1.0, 1040.0)))
+    >>> "(95 % interval [840.0, 1,040.0] ms)" in c.description
+    True
     """
     lam, service_s, c = v["arrival_rps"], v["service_time_ms"] / 1000.0, v["workers"]
     x_label, y_label = "Requests slower than the time (%, log scale)", "Response time (ms)"
@@ -255,12 +258,12 @@ def simulate_chart(v: dict, out: dict) -> Chart:
     mmc = tuple((100.0 - p, t * 1000.0) for p, t in zip(pcts, times))
     simulated = tuple((100.0 - p, out[f"p{p}_ms"]) for p in (50, 95, 99))
     series = (Series("M/M/c", mmc), Series("simulated", simulated, "points"))
-    if out["p99_ci_ms"] is None:  # the run cannot vouch for an interval (the warnings say why)
+    if out["p99_interval_ms"] is None:  # the run cannot vouch for an interval (the warnings say why)
         interval = "no interval stated"
     else:
-        low, high = out["p99_ms"] - out["p99_ci_ms"], out["p99_ms"] + out["p99_ci_ms"]
+        low, high = out["p99_interval_ms"]
         series += (Series("p99 interval", ((1.0, low), (1.0, high))),)
-        interval = f"p99 interval half-width {_n(out['p99_ci_ms'])} ms"
+        interval = f"95 % interval {format_interval(low, high, 'ms', 1)}"
     description = (
         f"Response-time percentiles of {c} workers at {_n(lam)} requests/s with {_n(v['service_time_ms'])} ms mean "
         f"service: {_n(v['requests'])} simulated requests with {v['service_distribution']} service times, against "
@@ -322,7 +325,7 @@ def stack_chart(v: dict, out: dict) -> Chart:
     >>> from perfcalc.spec import ParsedText
     >>> tiers = ParsedText("app:20:4", networks.parse_tiers("app:20:4"))
     >>> c = stack_chart({"arrival_rps": 150.0, "tiers": tiers, "busiest_process_pct": None},
-    ...                 {"max_rps": 200.0, "mean_response_ms": 38.0, "p99_ms": 160.0, "p99_ci_ms": 10.0,
+    ...                 {"max_rps": 200.0, "mean_response_ms": 38.0, "p99_ms": 160.0, "p99_interval_ms": (150.0, 170.0),
     ...                  "bottleneck": "app"})
     >>> [s.name for s in c.series]
     ['mean (M/M/c network)', 'now: mean', 'now: p99 (simulated)', 'p99 interval']
@@ -335,12 +338,16 @@ def stack_chart(v: dict, out: dict) -> Chart:
     if out.get("p99_ms") is None:
         where = f"At {_n(rate)} requests/s the stack is overloaded: waits grow without bound."
     else:
-        low, high = out["p99_ms"] - out["p99_ci_ms"], out["p99_ms"] + out["p99_ci_ms"]
         series += [Series("now: mean", ((rate, out["mean_response_ms"]),), "points"),
-                   Series("now: p99 (simulated)", ((rate, out["p99_ms"]),), "points"),
-                   Series("p99 interval", ((rate, low), (rate, high)))]
+                   Series("now: p99 (simulated)", ((rate, out["p99_ms"]),), "points")]
+        if out["p99_interval_ms"] is None:  # the run cannot vouch for an interval (the warnings say why)
+            interval = "no interval stated"
+        else:
+            low, high = out["p99_interval_ms"]
+            series.append(Series("p99 interval", ((rate, low), (rate, high))))
+            interval = f"95 % interval {format_interval(low, high, 'ms', 1)}"
         where = (f"At {_n(rate)} requests/s the mean is {_n(out['mean_response_ms'])} ms and the simulated p99 "
-                 f"{_n(out['p99_ms'])} ms (95 % interval ± {_n(out['p99_ci_ms'])} ms).")
+                 f"{_n(out['p99_ms'])} ms ({interval}).")
     description = (
         f"Mean response time of the whole stack as traffic rises to {_n(100 * busy[-1])} % of its {_n(ceiling)} "
         "requests/s ceiling "

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # spec imports this module (for bounds in words), so Output i
     from .spec import Output
 
 __all__ = ["comparison_cells", "comparison_markdown", "comparison_runs", "comparison_table", "figure",
-           "format_breakdown", "format_input", "format_output", "input_rows", "money", "output_rows",
+           "format_breakdown", "format_input", "format_output", "input_rows", "interval", "money", "output_rows",
            "plain_number", "raw_value", "results_markdown", "significant", "tenths", "tick_label",
            "verdict_sentences"]
 
@@ -137,6 +137,8 @@ def format_output(output: Output, value: Any) -> str:
     '$1,234.50'
     >>> format_output(Output("u_pct", "Utilisation", unit="%", format="pct", decimals=1), 81.25)
     '81.2 %'
+    >>> format_output(Output("p99_interval_ms", "p99 interval", unit="ms", format="interval", decimals=1), (231.46, 1248.0))
+    '[231.5, 1,248.0] ms'
     """
     if value is None:
         return "∞" if output.none == "unbounded" else "—"
@@ -148,7 +150,19 @@ def format_output(output: Output, value: Any) -> str:
         return money(value)
     if output.format == "int":
         return _with_unit(_fixed(value, 0), output.unit)
+    if output.format == "interval":
+        return interval(*value, output.unit, output.decimals)
     return _quantity(value, output.unit, output.decimals)
+
+
+def interval(low: float, high: float, unit: str, decimals: int) -> str:
+    """A confidence interval as its two ends, ``[low, high]``, and the unit once: intervals may be lopsided.
+
+    >>> interval(187.04, 487.0, "ms", 1), interval(0.5, float("inf"), "ms", 1)
+    ('[187.0, 487.0] ms', '[0.5, ∞] ms')
+    """
+    low_text, high_text = (_non_finite(x) or _quantity(x, "", decimals) for x in (low, high))
+    return _with_unit(f"[{low_text}, {high_text}]", unit)
 
 
 def _quantity(value: float, unit: str, decimals: int) -> str:
@@ -185,13 +199,15 @@ def format_breakdown(pairs, unit: str, decimals: int) -> str:
 
 
 def raw_value(value: Any) -> str:
-    """The unformatted value for ``data-value``: a number, ``true``/``false``, or empty when unbounded.
+    """The unformatted value for ``data-value``: a number, ``true``/``false``, two numbers, or empty when unbounded.
 
-    >>> raw_value(0.1), raw_value(True), raw_value(None), raw_value(7)
-    ('0.1', 'true', '', '7')
+    >>> raw_value(0.1), raw_value(True), raw_value(None), raw_value(7), raw_value((1.5, 2.0))
+    ('0.1', 'true', '', '7', '1.5 2.0')
     """
     if value is None:
         return ""
+    if isinstance(value, tuple):  # an interval's ends
+        return " ".join(map(raw_value, value))
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, float) else str(value)

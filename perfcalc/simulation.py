@@ -69,10 +69,16 @@ __all__ = [
     "service_times",
     "allen_cunneen_wait",
     "relaxation_requests",
+    "RunPlan",
+    "plan_run",
+    "bursts_rule",
+    "busiest_simulable",
+    "short_run_error",
     "student_t_quantile",
     "simulate_fcfs",
     "nearest_rank",
     "quantile_interval",
+    "stated_interval",
     "mean_interval",
     "simulate",
 ]
@@ -437,6 +443,22 @@ def quantile_interval(samples, q: float, confidence: float = 0.95, *, batches: i
     return QuantileInterval(estimate, low, high, batches, max(estimate - low, high - estimate))
 
 
+def stated_interval(interval: QuantileInterval, scale: float = 1.0) -> tuple[float, float]:
+    """The interval a calculator states for a quantile: its estimate ± the sectioning interval's larger side.
+
+    Sectioning's own ends are lopsided, as the tail is, and, measured, a
+    little too narrow on the short side: at 73 % busy on one worker (100,000
+    requests, exponential service, 300 seeds) they held the exact p99 in
+    92.3 % of seeds, the symmetric widening in 94.0 %
+    (tests/test_simulation_coverage.py). ``scale`` converts units (the
+    simulation's mean service times to ms).
+
+    >>> stated_interval(QuantileInterval(10.0, 9.0, 12.0, 5, 2.0))
+    (8.0, 12.0)
+    """
+    return ((interval.estimate - interval.half_width) * scale, (interval.estimate + interval.half_width) * scale)
+
+
 def mean_interval(samples, confidence: float = 0.95, *, batches: int = BATCHES) -> tuple[float, float]:
     """The mean of a stationary output sequence and its interval's half-width, by batch means.
 
@@ -461,7 +483,7 @@ class Simulation(NamedTuple):
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    p99_ci_ms: float  # p99 ± this holds the p99's 95 % interval; nan when no interval is stated
+    p99_interval_ms: tuple  # (low, high): the p99's stated 95 % interval; (nan, nan) when none is stated
     mmc_p99_ms: float
     allen_cunneen_mean_wait_ms: float
     # For the warnings, the chart and the tests:
@@ -476,8 +498,9 @@ class Simulation(NamedTuple):
     mean_wait_ci_ms: float  # the other intervals, by the same method, for the tests (not stated to readers)
     p50_ci_ms: float
     p95_ci_ms: float
-    p99_low_ms: float  # the p99 interval's ends, computed whatever the rule (it may be lopsided)
+    p99_low_ms: float  # sectioning's own ends, computed whatever the rule (lopsided; see stated_interval)
     p99_high_ms: float
+    p99_ci_ms: float  # the larger of p99 − low and high − p99, whatever the rule (not stated to readers)
     mmc_mean_wait_ms: float
     mmc_p50_ms: float
     mmc_p95_ms: float
@@ -508,24 +531,95 @@ def _shortest_run(relaxations: float, relaxation: float) -> float:
     return requests
 
 
-def _refuse_short_run(requests: int, relaxation: float, utilization: float, cv: float, workers: int,
+class RunPlan(NamedTuple):
+    """What the run-length rules decide before a run: simulate's and stack's, one implementation."""
+
+    relaxation_requests: float  # the queue's relaxation time, in requests (the slowest queue's, for a network)
+    warmup_requests: int  # dropped before anything is measured
+    kept_requests: int  # measured, after the warm-up
+    interval_requests: float  # the shortest run the relaxation rule states an interval for (inf beyond any run)
+    figures_requests: float  # the shortest run whose figures are right (inf beyond any run)
+    interval_rule: str  # why no interval is stated: "" (it is), "relaxation" or "bursts"
+
+
+def plan_run(requests: int, relaxation: float, bursts: bool) -> RunPlan:
+    """The rules that decide, before a run of ``requests``, its warm-up and whether its figures and interval hold.
+
+    ``relaxation`` is :func:`relaxation_requests` for the queue (for a
+    network, the largest of its queues', in requests); ``bursts`` whether
+    the bursts rule applies (see :func:`simulate`). The figures are right
+    only if ``kept_requests`` ≥ ``figures_requests`` − warm-up, that is if
+    ``requests >= figures_requests``: the caller refuses them otherwise
+    (:func:`short_run_error`).
+
+    >>> plan_run(50_000, 7.7, False)
+    RunPlan(relaxation_requests=7.7, warmup_requests=5000, kept_requests=45000, interval_requests=51334, figures_requests=4278, interval_rule='relaxation')
+    """
+    warmup = _warmup(requests, relaxation)
+    kept = requests - warmup
+    if bursts:  # first: no longer run would help
+        rule = "bursts"
+    elif kept < INTERVAL_RELAXATIONS * relaxation:
+        rule = "relaxation"
+    else:
+        rule = ""
+    return RunPlan(relaxation, warmup, kept, _shortest_run(INTERVAL_RELAXATIONS, relaxation),
+                   _shortest_run(FIGURE_RELAXATIONS, relaxation), rule)
+
+
+def bursts_rule(cv: float, load: float, workers: int) -> bool:
+    """Whether rare bursts of long requests set the p99: cv > 1 and λS/(c − 2) > ``BURST_LOAD`` (always for c ≤ 2).
+
+    >>> bursts_rule(2.59, 3.0, 5), bursts_rule(2.59, 2.5, 5), bursts_rule(1.0, 3.0, 5), bursts_rule(2.59, 0.1, 2)
+    (True, False, False, True)
+    """
+    return cv > 1.0 and (workers <= 2 or load / (workers - 2) > BURST_LOAD)
+
+
+def busiest_simulable(max_requests: int, cv: float, arrivals_per_request: float = 1.0) -> float:
+    """The highest utilisation a run of ``max_requests`` keeps 500 relaxation times of, after its warm-up.
+
+    A run of N requests brings a queue N·a arrivals (a =
+    ``arrivals_per_request``: a stack's visits × share; 1 for one pool), and
+    needs τ ≤ N·a / span of them, so ρ/(1 − ρ) ≤ r = √(N·a / (span·(1 + cv²)))
+    and ρ ≤ r/(1 + r).
+
+    >>> round(busiest_simulable(100_000, 2.59), 4)
+    0.8285
+    """
+    r = math.sqrt(max_requests * arrivals_per_request / _FIGURE_SPAN / (1 + cv * cv))
+    return r / (1 + r)
+
+
+# A run of N keeps N − max(0.1 N, 20 τ) requests; keeping 500 τ takes N ≥ span·τ:
+_FIGURE_SPAN = max(WARMUP_RELAXATIONS + FIGURE_RELAXATIONS, FIGURE_RELAXATIONS / (1 - WARMUP_FRACTION))
+
+
+def short_run_error(plan: RunPlan, requests: int, where: str, max_requests: int, too_busy: str) -> PerfcalcError:
+    """The error that says why a run of ``requests`` cannot give right figures, and what would.
+
+    ``where`` says which queue, how busy and how variable; ``too_busy`` what
+    to do when even ``max_requests`` is too short (less traffic, and where
+    the exact figures are).
+    """
+    what = (f"{where} the queue takes about {plan.relaxation_requests:,.0f} requests to forget its state, and a run "
+            f"must span {_FIGURE_SPAN:,.0f} times that, or its waits and percentiles can be off by any factor")
+    if plan.figures_requests <= max_requests:
+        return PerfcalcError(f"requests must be at least {plan.figures_requests:,} here, got {requests:,}: {what}.",
+                             "requests")
+    return PerfcalcError(f"arrival_rps is too close to capacity to simulate: {what}, more than the "
+                         f"{max_requests:,} requests this calculator simulates. {too_busy}", "arrival_rps")
+
+
+def _refuse_short_run(plan: RunPlan, requests: int, utilization: float, cv: float, workers: int,
                       service_time_ms: float) -> None:
     """Raise the error that says why a run of ``requests`` cannot give right figures, and what would."""
-    # A run of N keeps N − max(0.1 N, 20 τ) requests; keeping 500 τ takes N ≥ span·τ:
-    span = max(WARMUP_RELAXATIONS + FIGURE_RELAXATIONS, FIGURE_RELAXATIONS / (1 - WARMUP_FRACTION))
-    what = (f"at {100 * utilization:.2f} % busy with service times this variable (cv {cv:.2f}) the queue takes "
-            f"about {relaxation:,.0f} requests to forget its state, and a run must span {span:,.0f} times that, or "
-            "its waits and percentiles can be off by any factor")
-    needed = _shortest_run(FIGURE_RELAXATIONS, relaxation)
-    if needed <= MAX_REQUESTS:
-        raise PerfcalcError(f"requests must be at least {needed:,} here, got {requests:,}: {what}.", "requests")
-    # The busiest pool the longest run can simulate: τ ≤ N / span, so ρ/(1 − ρ) ≤ √(N / (span (1 + cv²))).
-    r = math.sqrt(MAX_REQUESTS / span / (1 + cv * cv))
-    max_rps = math.floor(10 * r / (1 + r) * workers / (service_time_ms / 1000.0)) / 10  # rounded down
-    raise PerfcalcError(f"arrival_rps is too close to capacity to simulate: {what}, more than the "
-                        f"{MAX_REQUESTS:,} requests this calculator simulates. At {max_rps:,.1f} requests/s or less "
-                        "it can; with exponential service times, worker-pool gives the exact M/M/c figures at any "
-                        "load; or add workers.", "arrival_rps")
+    busiest = busiest_simulable(MAX_REQUESTS, cv)
+    max_rps = math.floor(10 * busiest * workers / (service_time_ms / 1000.0)) / 10  # rounded down
+    raise short_run_error(plan, requests, f"at {100 * utilization:.2f} % busy with service times this variable "
+                          f"(cv {cv:.2f})", MAX_REQUESTS,
+                          f"At {max_rps:,.1f} requests/s or less it can; with exponential service times, worker-pool "
+                          "gives the exact M/M/c figures at any load; or add workers.")
 
 
 def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, service_distribution: str,
@@ -541,7 +635,8 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
 
         mean wait, p50, p95, p99 of response time (nearest rank)
         the p99's 95 % interval by sectioning over 5 batches
-        (:func:`quantile_interval`), widened to be symmetric: p99 ± ``p99_ci_ms``
+        (:func:`quantile_interval`), stated by its ends, ``p99_interval_ms``
+        = (low, high), widened to be symmetric (:func:`stated_interval`)
         service cv = √(e^(σ²) − 1)          (1 for exponential)
         M/M/c p99 for the same mean         (:func:`perfcalc.queueing.mmc_response_percentile`)
         Allen–Cunneen mean wait = Wq(M/M/c) × (1 + cv²) / 2
@@ -560,9 +655,11 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
                    85 % busy (λS/(c − 2) ≤ 0.85; never with one or two
                    workers): otherwise the p99 is set by rare episodes of
                    several long requests at once, which a run of this length
-                   sees too few of to measure its own error. ``p99_ci_ms``
-                   is then ``nan`` and ``interval_rule`` says which rule
-                   withheld it (``bursts`` when both do).
+                   sees too few of to measure its own error.
+                   ``p99_interval_ms`` is then ``(nan, nan)`` and
+                   ``interval_rule`` says which rule withheld it (``bursts``
+                   when both do). :func:`plan_run` decides all three, for
+                   this calculator and for :func:`perfcalc.networks.stack`.
 
     Why rules decided in advance, and not a look at the run itself: the
     runs whose interval misses are the ones that met fewer slow episodes
@@ -574,7 +671,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     tests/test_simulation_coverage.py) found the stated interval holding
     the true p99 in at least 93 % of seeds. The interval this calculator
     used to state (20 batches, a 10 % warm-up, no rule) held it in 83 % of
-    300 seeds at its defaults, 82 % at 90 % busy on 5 workers and 17 % at
+    300 seeds at its old defaults (60 % busy), 82 % at 90 % busy on 5 workers and 17 % at
     95 % busy on one; ten batches instead of five, with the rules, held it in
     only 92.7 % at the busiest points 100,000 requests allow.
 
@@ -602,8 +699,8 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     >>> r = simulate(60, 50, 500, "lognormal", 5, 100_000, seed=1)
     >>> round(r.service_cv, 2), round(r.p99_ms / r.mmc_p99_ms, 1), round(r.allen_cunneen_mean_wait_ms / r.mmc_mean_wait_ms, 2)
     (2.59, 2.2, 3.84)
-    >>> r.interval_rule, math.isnan(r.p99_ci_ms)
-    ('bursts', True)
+    >>> r.interval_rule, r.p99_interval_ms
+    ('bursts', (nan, nan))
 
     One worker at 99.9 % busy would need millions of requests to settle:
 
@@ -626,22 +723,15 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
                   mmc_p95_ms=mmc_p95)
     if load >= workers:
         inf = math.inf
-        return Simulation(mean_wait_ms=inf, p50_ms=inf, p95_ms=inf, p99_ms=inf, p99_ci_ms=inf, mean_wait_ci_ms=inf,
+        return Simulation(mean_wait_ms=inf, p50_ms=inf, p95_ms=inf, p99_ms=inf, p99_interval_ms=(inf, inf),
+                          p99_ci_ms=inf, mean_wait_ci_ms=inf,
                           p50_ci_ms=inf, p95_ci_ms=inf, p99_low_ms=inf, p99_high_ms=inf, relaxation_requests=inf,
                           warmup_requests=0, interval_rule="", interval_requests=inf, kept_requests=0, **shared)
 
-    relaxation = relaxation_requests(utilization, cv)
-    warmup = _warmup(requests, relaxation)
-    kept = requests - warmup
-    interval_requests = _shortest_run(INTERVAL_RELAXATIONS, relaxation)
-    if kept < FIGURE_RELAXATIONS * relaxation:
-        _refuse_short_run(requests, relaxation, utilization, cv, workers, service_time_ms)
-    if cv > 1.0 and burst_load > BURST_LOAD:  # first: no longer run this calculator allows would help
-        rule = "bursts"
-    elif kept < INTERVAL_RELAXATIONS * relaxation:
-        rule = "relaxation"
-    else:
-        rule = ""
+    plan = plan_run(requests, relaxation_requests(utilization, cv), bursts_rule(cv, load, workers))
+    if requests < plan.figures_requests:
+        _refuse_short_run(plan, requests, utilization, cv, workers, service_time_ms)
+    rule, warmup = plan.interval_rule, plan.warmup_requests
 
     # Time in units of the mean service time, so every clock value is of order one.
     waits, times = simulate_fcfs(load, draw, workers, requests, seed)
@@ -652,7 +742,8 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     ms = service_time_ms
     return Simulation(
         mean_wait_ms=mean_wait * ms, p50_ms=p50.estimate * ms, p95_ms=p95.estimate * ms, p99_ms=p99.estimate * ms,
-        p99_ci_ms=math.nan if rule else p99.half_width * ms, mean_wait_ci_ms=wait_half * ms,
+        p99_interval_ms=(math.nan, math.nan) if rule else stated_interval(p99, ms),
+        p99_ci_ms=p99.half_width * ms, mean_wait_ci_ms=wait_half * ms,
         p50_ci_ms=p50.half_width * ms, p95_ci_ms=p95.half_width * ms, p99_low_ms=p99.low * ms,
-        p99_high_ms=p99.high * ms, relaxation_requests=relaxation, warmup_requests=warmup, interval_rule=rule,
-        interval_requests=interval_requests, kept_requests=kept, **shared)
+        p99_high_ms=p99.high * ms, relaxation_requests=plan.relaxation_requests, warmup_requests=warmup,
+        interval_rule=rule, interval_requests=plan.interval_requests, kept_requests=plan.kept_requests, **shared)

@@ -21,7 +21,7 @@ from .format import plain_number
 __all__ = ["PerfcalcError", "Field", "Output", "Calculator", "Result", "ParsedText", "Kind", "Format"]
 
 Kind = Literal["int", "float", "choice", "text"]
-Format = Literal["number", "int", "pct", "money", "bool", "text"]
+Format = Literal["number", "int", "pct", "money", "bool", "text", "interval"]
 NoneShown = Literal["n/a", "unbounded"]
 
 
@@ -245,8 +245,9 @@ class Field:
 class Output:
     """One result of a calculator; everything after ``name`` and ``label`` is a keyword.
 
-    ``format`` is ``number``, ``int``, ``pct``, ``money``, ``bool`` or
-    ``text``. A ``None`` value means ``unbounded`` (shown as ∞: a queue that
+    ``format`` is ``number``, ``int``, ``pct``, ``money``, ``bool``,
+    ``text`` or ``interval`` (a pair ``(low, high)``, shown ``[low, high]``
+    with the unit once). A ``None`` value means ``unbounded`` (shown as ∞: a queue that
     never drains) or ``n/a`` (shown as —: a result not asked for).
 
     >>> Output("utilization", "Utilisation", unit="%", format="pct")

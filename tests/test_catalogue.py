@@ -126,13 +126,18 @@ def test_computes_from_defaults(cid):
     assert list(r.outputs) == [o.name for o in calc.outputs]
     for o in calc.outputs:
         value = r.outputs[o.name]
-        assert value is None or isinstance(value, (bool, int, float, str))
+        if o.format == "interval" and value is not None:  # a stated interval: two finite ends, in order
+            low, high = value
+            assert isinstance(low, float) and isinstance(high, float) and math.isfinite(low) and low <= high
+        else:
+            assert value is None or isinstance(value, (bool, int, float, str))
         if isinstance(value, float):
             assert math.isfinite(value)
         assert format_output(o, value)
-    # Defaults describe a healthy small deployment: nothing is unbounded there. (An output whose None means
-    # "not stated", as simulate's p99 interval where no run could vouch for one, may be None.)
-    assert all(r.outputs[o.name] is not None for o in calc.outputs if o.none == "unbounded"), r.outputs
+    # Defaults describe a healthy small deployment: nothing is unbounded there, and every interval is stated
+    # (simulate's and stack's defaults are where their coverage tests found it true).
+    assert all(r.outputs[o.name] is not None for o in calc.outputs if o.none == "unbounded" or o.format == "interval"), \
+        r.outputs
 
 
 @pytest.mark.parametrize("cid", IDS)
@@ -148,7 +153,7 @@ def test_declarations_are_complete(cid):
             if f.default is not None:
                 assert f.parse(f.default) == f.default
     for o in calc.outputs:
-        assert o.label and o.format in ("number", "int", "pct", "money", "bool", "text")
+        assert o.label and o.format in ("number", "int", "pct", "money", "bool", "text", "interval")
         if o.format == "pct":
             assert o.name.endswith("_pct")
 

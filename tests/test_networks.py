@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
@@ -20,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import perfcalc
-from perfcalc import PerfcalcError, calculate, networks, queueing
+from perfcalc import PerfcalcError, calculate, networks, queueing, simulation
 from perfcalc.networks import Tier, parse_tiers, solve_closed
 
 
@@ -515,3 +516,58 @@ def test_a_think_time_below_float_resolution_is_none(think_ms):
     tiers = networks.parse_tiers("tier0:1.0")
     r, none = networks.mva(2, think_ms, tiers), networks.mva(2, 0.0, tiers)
     assert r.throughput_rps == none.throughput_rps and r.response_time_ms == pytest.approx(none.response_time_ms)
+
+
+def test_stack_refuses_a_run_too_short_near_saturation_and_says_what_works():
+    """simulate's rule, for the slowest queue: Gunicorn 95 % busy relaxes in 722 requests, which no run of these
+    tiers (40,000 requests at most) spans 556 times; the error names the tier and the busiest traffic that works."""
+    tiers = "gunicorn:20:4, postgres:2:2:3, redis:0.5"
+    with pytest.raises(PerfcalcError) as err:
+        calculate("stack", arrival_rps=190, tiers=tiers, requests=30_000)
+    assert err.value.field == "arrival_rps"
+    assert str(err.value).startswith("arrival_rps is too close to capacity to simulate: at gunicorn, 95.00 % busy "
+                                     "with service times this variable (cv 1.00), the queue takes about 722 requests")
+    ceiling = float(re.search(r"At ([\d.,]+) requests/s or less it can", str(err.value))[1].replace(",", ""))
+    assert calculate("stack", arrival_rps=ceiling, tiers=tiers, requests=40_000).outputs["p99_ms"] is not None
+    with pytest.raises(PerfcalcError):
+        calculate("stack", arrival_rps=ceiling + 0.2, tiers=tiers, requests=40_000)
+    with pytest.raises(PerfcalcError) as err:  # a longer run would do: the error names requests and how many
+        calculate("stack", arrival_rps=170, tiers=tiers, requests=10_000)
+    assert err.value.field == "requests" and "requests must be at least" in str(err.value)
+
+
+def test_stack_states_its_interval_only_where_simulates_rules_would():
+    """The relaxation rule (the busiest queue's τ in requests) and the bursts rule (lognormal, any tier) withhold
+    the interval, with a warning naming the tier; where both pass, it is stated as [low, high]."""
+    calm = calculate("stack", arrival_rps=120, requests=30_000)
+    low, high = calm.outputs["p99_interval_ms"]
+    assert low < calm.outputs["p99_ms"] < high and calm.warnings == []
+    slow = calculate("stack", arrival_rps=150, requests=20_000)
+    assert slow.outputs["p99_interval_ms"] is None
+    assert slow.warnings[-1].startswith("No interval for the p99: at gunicorn, 75.0 % busy, the queue swings slowly "
+                                        "(it takes about 18 requests to forget its state)")
+    bursts = calculate("stack", arrival_rps=120, requests=30_000, service_distribution="lognormal")
+    assert bursts.outputs["p99_interval_ms"] is None
+    assert "two long requests holding servers at gunicorn at once leave the others 120 % busy" in bursts.warnings[0]
+    one_server = calculate("stack", arrival_rps=10, tiers="app:20:8, cache:1", requests=30_000,
+                           service_distribution="lognormal", service_p99_ms=100)
+    assert "with one or two servers at cache, a long request or two hold them all" in one_server.warnings[0]
+
+
+def test_the_rules_are_simulates_own(monkeypatch):
+    """One implementation: tightening simulate's interval rule withholds stack's interval too."""
+    assert calculate("stack").outputs["p99_interval_ms"] is not None
+    monkeypatch.setattr(simulation, "INTERVAL_RELAXATIONS", 10 ** 6)
+    assert calculate("stack").outputs["p99_interval_ms"] is None
+    assert calculate("simulate", service_distribution="exponential").outputs["p99_interval_ms"] is None
+
+
+def test_a_split_tiers_process_relaxes_on_its_own_share():
+    """A process taking 90 % of a tier's visits at 79 % busy governs; its τ in requests is τ ÷ (visits × share)."""
+    tiers = parse_tiers("app:50:2x2")
+    flows = networks.jackson_network(35, tiers, 90)
+    plan, slowest, _ = networks.network_run_rules(35, tiers, flows, 1.0, 50_000)
+    rho = 35 * 0.9 * 0.05 / 2
+    assert slowest.utilization_pct == pytest.approx(100 * rho)
+    assert slowest.relaxation_requests == pytest.approx(simulation.relaxation_requests(rho, 1.0) / 0.9)
+    assert plan.warmup_requests == max(5_000, math.ceil(20 * slowest.relaxation_requests))

@@ -126,7 +126,7 @@ def test_a_text_field_default_must_parse():
 # --- Output ---------------------------------------------------------------------
 
 def test_output_refuses_an_unknown_format():
-    with pytest.raises(ValueError, match="output p99_ms: format must be one of number, int, pct, money, bool, text, "
+    with pytest.raises(ValueError, match="output p99_ms: format must be one of number, int, pct, money, bool, text, interval, "
                                          "got 'percent'"):
         Output("p99_ms", "p99", format="percent")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from .. import charts
-from ..networks import (MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, SLOW_MIXING_UTILIZATION_PCT, TIERS_RULE, mva,
+from ..networks import (MAX_SIMULATED_VISITS, MAX_USERS, MIN_REQUESTS, TIERS_RULE, max_stack_requests, mva,
                         parse_tiers, stack)
 from ..queueing import HIGH_UTILIZATION_PCT, SHARED_QUEUE
-from ..simulation import DISTRIBUTIONS, WIDE_INTERVAL_SHARE
+from ..simulation import (BATCHES, BURST_LOAD, DISTRIBUTIONS, FIGURE_RELAXATIONS, INTERVAL_RELAXATIONS,
+                          WARMUP_FRACTION, WARMUP_RELAXATIONS, WIDE_INTERVAL_SHARE)
 from ..spec import Calculator, Field, Output
 from .fields import MAX_PCT, MAX_POOL_RPS, MAX_SEED, MAX_SIMULATED_REQUESTS, count, ms, rate
-from .warnings import high_utilization_warning, split_queues_warning, wide_interval_warning
+from .warnings import high_utilization_warning, no_interval_warning, split_queues_warning, wide_interval_warning
 
 # Flask-shaped defaults: Gunicorn's workers, three PostgreSQL queries per request on two cores, one Redis call.
 DEFAULT_TIERS = "gunicorn:20:4, postgres:2:2:3, redis:0.5"
@@ -98,10 +99,12 @@ def _stack_warnings(args, r):
     if r.bottleneck_utilization_pct > HIGH_UTILIZATION_PCT:
         warnings.append(high_utilization_warning("small increases in traffic now cost a lot of latency.",
                                                  tier=r.bottleneck))
-    if r.bottleneck_utilization_pct > SLOW_MIXING_UTILIZATION_PCT:
-        warnings.append(f"Above {SLOW_MIXING_UTILIZATION_PCT:g} % busy the queue forgets its start slowly: the "
-                        "percentiles need more requests to settle, and the interval may be too narrow.")
-    if r.p99_ci_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
+    if r.plan.interval_rule:
+        queue = r.bursty if r.plan.interval_rule == "bursts" else r.slowest
+        warnings.append(no_interval_warning(r.plan, f"at {queue.tier}, {queue.utilization_pct:.1f} % busy,",
+                                            r.service_cv, queue.burst_load_pct, max_stack_requests(args["tiers"]),
+                                            more=f"servers at {queue.tier}"))
+    elif r.p99_ci_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
         warnings.append(wide_interval_warning("simulate more requests, or try other seeds, before you rely on the "
                                               "figure."))
     if args["busiest_process_pct"] is None:
@@ -117,7 +120,7 @@ STACK = Calculator(
     summary="Mean response time, percentiles and the bottleneck when visitors arrive at a rate and every request "
             "crosses every tier.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=150.0, maximum=MAX_POOL_RPS,
+        rate("arrival_rps", "Arrival rate", default=100.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the stack (Poisson arrivals)."),
         _tiers_field(),
         Field("service_distribution", "Service time distribution", kind="choice", default="exponential",
@@ -143,8 +146,9 @@ STACK = Calculator(
         Output("p50_ms", "p50 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
-        Output("p99_ci_ms", "p99 95 % interval (±)", unit="ms", decimals=1, none="unbounded",
-               help="The p99 plus or minus this holds its 95 % interval (batch means over 20 batches)."),
+        Output("p99_interval_ms", "p99 95 % interval", unit="ms", format="interval", decimals=1, none="n/a",
+               help=f"Where the true p99 lies, with 95 % confidence (sectioning over {BATCHES} batches, as simulate); "
+                    "— when the run cannot vouch for one (the warning says why), or when overloaded."),
         Output("max_rps", "Throughput ceiling", unit="requests/s", decimals=1),
         Output("bottleneck", "Bottleneck", format="text", help="The tier that saturates first."),
         Output("bottleneck_utilization_pct", "Bottleneck utilisation", unit="%", format="pct", decimals=1),
@@ -159,13 +163,22 @@ STACK = Calculator(
     assumptions=(
         "An open network: Poisson arrivals, every request visits the tiers in the order given (each tier its "
         "visits in a row, queueing afresh each time), FCFS servers, independent service times; a split tier's "
-        "processes each take a fixed share of the visits, whatever they hold (as gthread's do). The first 10 % "
-        "of requests are dropped as warm-up."
+        "processes each take a fixed share of the visits, whatever they hold (as gthread's do). The run-length "
+        "rules are simulate's, for the stack's slowest queue: its warm-up (10 % of the run, or 20 relaxation "
+        f"times if longer) is dropped; a run shorter than {FIGURE_RELAXATIONS} relaxation times after it is "
+        f"refused; the p99's 95 % interval is stated for runs of {INTERVAL_RELAXATIONS:,} relaxation times, and "
+        "not where rare bursts of long requests at any tier decide the tail."
     ),
     equations=(
         "\\lambda_k = \\lambda v_k\\qquad A_k = \\lambda_k S_k\\qquad W_{q,k} = \\frac{C(c_k, A_k)\\,S_k}{c_k - A_k}\\qquad \\bar R = \\sum_k v_k\\,(W_{q,k} + S_k)",
         "\\text{split tier: } P \\text{ queues of } T \\text{ threads at } \\lambda_k s_p\\qquad \\lambda_{\\max} = \\min_k \\frac{T_k}{v_k\\,s_k^{\\max} S_k}",
-        "\\hat t_{99} \\pm t_{0.975,\\,19}\\,\\frac{s_{\\text{batch}}}{\\sqrt{20}}\\qquad \\text{lognormal: } c_v^2 = c_{v,\\text{req}}^2\\,\\frac{(\\sum_k v_k S_k)^2}{\\sum_k v_k S_k^2}",
+        f"\\tau = \\max_{{k,p}} \\frac{{\\rho_{{kp}}^2 (1 + c_s^2)}}{{(1 - \\rho_{{kp}})^2\\, v_k s_p}}\\ \\text{{requests}}\\qquad "
+        f"\\text{{warm-up}} = \\max({WARMUP_FRACTION:g}\\,n,\\ {WARMUP_RELAXATIONS}\\tau)\\qquad n_{{\\text{{kept}}}} \\ge "
+        f"{FIGURE_RELAXATIONS}\\,\\tau\\ \\text{{(figures)}},\\ {INTERVAL_RELAXATIONS}\\,\\tau\\ \\text{{(interval)}}",
+        f"t_{{99}} \\in \\left[R_{{(\\lceil (0.99 - h) n \\rceil)}},\\ R_{{(\\lceil (0.99 + h) n \\rceil)}}\\right],\\ "
+        f"h = t_{{0.975,\\,{BATCHES - 1}}}\\,\\frac{{s(\\hat p_b)}}{{\\sqrt{{{BATCHES}}}}}\\qquad \\text{{none if }} c_s > 1 "
+        f"\\text{{ and }} \\frac{{\\lambda v_k s_p S_k}}{{T_k - 2}} > {BURST_LOAD:g} \\text{{ at any tier}}",
+        "\\text{lognormal: } c_v^2 = c_{v,\\text{req}}^2\\,\\frac{(\\sum_k v_k S_k)^2}{\\sum_k v_k S_k^2}",
     ),
     chart=charts.stack_chart,
 )

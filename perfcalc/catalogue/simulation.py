@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 from .. import charts
 from ..simulation import (BATCHES, BURST_LOAD, DISTRIBUTIONS, FIGURE_RELAXATIONS, INTERVAL_RELAXATIONS, MAX_REQUESTS,
                           WARMUP_FRACTION, WARMUP_RELAXATIONS, WIDE_INTERVAL_SHARE, simulate)
+from ..format import figure
 from ..spec import Calculator, Field, Output
 from .fields import MAX_POOL, MAX_POOL_RPS, MAX_SEED, MIN_SIMULATED_REQUESTS, count, ms, rate
 from .queueing import overload_warning
-
-
-def _no_interval_warning(r):
-    """Why the p99 comes without an interval, and what would give one."""
-    if r.interval_rule == "bursts":
-        if math.isinf(r.burst_load_pct):
-            held = "with one or two workers, a long request or two hold them all"
-        else:
-            held = (f"two long requests holding workers at once leave the others {r.burst_load_pct:.0f} % busy "
-                    f"(over {BURST_LOAD * 100:.0f} %)")
-        return (f"No interval for the p99: with service times this variable (cv {r.service_cv:.2f}), {held}, so "
-                "the p99 is set by rare episodes of several long requests together, and "
-                f"{r.kept_requests:,} requests see too few of them to measure their own error (such intervals held "
-                "the true p99 in as few as 80 % of seeds). The figure is one run's: other seeds show how much it "
-                "moves. More workers or less load bring the interval back.")
-    if r.interval_requests <= MAX_REQUESTS:
-        remedy = f"Simulate at least {r.interval_requests:,} requests for one."
-    else:
-        remedy = (f"No run this calculator can simulate ({MAX_REQUESTS:,} requests) is long enough for one at this "
-                  "load: less load or more workers would do it.")
-    return (f"No interval for the p99: at {r.utilization_pct:.1f} % busy the queue swings slowly (it takes about "
-            f"{r.relaxation_requests:,.0f} requests to forget its state), and {r.kept_requests:,} requests after the "
-            f"warm-up are too few to bound the p99's error. The figure is one run's. {remedy}")
+from .warnings import no_interval_warning, wide_interval_warning
 
 
 def _simulate_warnings(args, r):
@@ -43,14 +20,16 @@ def _simulate_warnings(args, r):
                                          "waits and percentiles are unbounded (∞)."))
         return warnings
     if r.interval_rule:
-        warnings.append(_no_interval_warning(r))
+        warnings.append(no_interval_warning(r, f"at {r.utilization_pct:.1f} % busy", r.service_cv,
+                                            r.burst_load_pct, MAX_REQUESTS))
         return warnings
     if r.p99_ci_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
-        warnings.append("The p99's 95 % interval is wider than ±10 % of it: slow requests come in runs, so the tail "
-                        "needs many requests to settle. Simulate more of them before you rely on the figure.")
-    if r.p99_low_ms > r.mmc_p99_ms:
+        warnings.append(wide_interval_warning("slow requests come in runs, so the tail needs many requests to "
+                                              "settle. Simulate more of them before you rely on the figure."))
+    low = r.p99_interval_ms[0]
+    if low > r.mmc_p99_ms:
         warnings.append(f"The simulated p99 is above the M/M/c p99 of {r.mmc_p99_ms:,.1f} ms with 95 % confidence "
-                        f"(its interval starts at {r.p99_low_ms:,.1f} ms): with service times this variable, "
+                        f"(its interval starts at {figure(low, 'ms')}): with service times this variable, "
                         "exponential models understate the tail.")
     return warnings
 
@@ -60,7 +39,7 @@ SIMULATE = Calculator(
     title="Simulate a worker pool with realistic service times",
     summary="Response-time percentiles, with a confidence interval, when service times have the tail you measured.",
     fields=(
-        rate("arrival_rps", "Arrival rate", default=60.0, maximum=MAX_POOL_RPS,
+        rate("arrival_rps", "Arrival rate", default=50.0, maximum=MAX_POOL_RPS,
              help="Mean requests per second reaching the pool (Poisson arrivals)."),
         ms("service_time_ms", "Mean service time", default=50.0, help="Mean time a worker spends on one request."),
         ms("service_p99_ms", "p99 service time", default=500.0,
@@ -70,7 +49,7 @@ SIMULATE = Calculator(
               choices=DISTRIBUTIONS,
               help="lognormal: from the mean and p99; exponential: the M/M/c assumption, to check the simulation."),
         count("workers", "Workers", default=5, maximum=MAX_POOL, help="Requests served at once (processes × threads)."),
-        count("requests", "Requests simulated", default=50_000, minimum=MIN_SIMULATED_REQUESTS, maximum=MAX_REQUESTS,
+        count("requests", "Requests simulated", default=60_000, minimum=MIN_SIMULATED_REQUESTS, maximum=MAX_REQUESTS,
               unit="requests",
               help="More requests give a narrower interval and a slower answer: 100,000 take a few tenths of a "
                    "second in a browser. Near saturation a run must be long to be right: too short, and the "
@@ -86,9 +65,9 @@ SIMULATE = Calculator(
         Output("p50_ms", "p50 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
-        Output("p99_ci_ms", "p99 95 % interval (±)", unit="ms", decimals=1, none="n/a",
-               help=f"The p99 plus or minus this holds its 95 % interval (sectioning over {BATCHES} batches); — when the "
-                    "run cannot vouch for one (the warning says why)."),
+        Output("p99_interval_ms", "p99 95 % interval", unit="ms", format="interval", decimals=1, none="n/a",
+               help=f"Where the true p99 lies, with 95 % confidence (sectioning over {BATCHES} batches); lopsided as "
+                    "the tail is. — when the run cannot vouch for one (the warning says why)."),
         Output("mmc_p99_ms", "M/M/c p99 for the same mean", unit="ms", decimals=1, none="unbounded"),
         Output("allen_cunneen_mean_wait_ms", "Mean wait, Allen–Cunneen", unit="ms", decimals=2, none="unbounded"),
     ),

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from ..format import significant
 from ..queueing import EXPONENTIAL_P99_TO_MEAN, HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED
-from ..simulation import WIDE_INTERVAL_SHARE
+from ..simulation import BURST_LOAD, WIDE_INTERVAL_SHARE
 
 __all__ = ["overload_warning", "high_utilization_warning", "split_queues_warning", "wide_interval_warning",
+           "no_interval_warning",
            "p99_floor_warning", "workers_searched_warning"]
 
 
@@ -59,6 +60,39 @@ def wide_interval_warning(advice: str) -> str:
     "The p99's 95 % interval is wider than ±10 % of it: simulate more requests."
     """
     return f"The p99's 95 % interval is wider than ±{significant(WIDE_INTERVAL_SHARE * 100)} % of it: {advice}"
+
+
+def no_interval_warning(plan, where: str, cv: float, burst_load_pct: float, max_requests: int,
+                        more: str = "workers") -> str:
+    """Why a simulation's p99 comes without an interval (:func:`perfcalc.simulation.plan_run`'s rule), and what would give one.
+
+    ``plan`` has :class:`~perfcalc.simulation.RunPlan`'s fields (a plan, or simulate's result, which carries
+    them). ``where`` names the queue and how busy it is ("at 95.0 % busy"); ``burst_load_pct`` the load two long
+    requests leave on the queue's other servers (∞ for one or two); ``more`` what to add (workers, servers).
+
+    >>> from perfcalc.simulation import plan_run
+    >>> no_interval_warning(plan_run(20_000, 162.0, False), "at 90.0 % busy", 1.0, 0.0, 100_000)[:64]
+    'No interval for the p99: at 90.0 % busy the queue swings slowly '
+    """
+    if plan.interval_rule == "bursts":
+        if burst_load_pct == float("inf"):
+            held = f"with one or two {more}, a long request or two hold them all"
+        else:
+            held = (f"two long requests holding {more} at once leave the others {burst_load_pct:.0f} % busy "
+                    f"(over {BURST_LOAD * 100:.0f} %)")
+        return (f"No interval for the p99: with service times this variable (cv {cv:.2f}), {held}, so "
+                "the p99 is set by rare episodes of several long requests together, and "
+                f"{plan.kept_requests:,} requests see too few of them to measure their own error (such intervals "
+                "held the true p99 in as few as 80 % of seeds). The figure is one run's: other seeds show how much "
+                f"it moves. More {more} or less load bring the interval back.")
+    if plan.interval_requests <= max_requests:
+        remedy = f"Simulate at least {plan.interval_requests:,} requests for one."
+    else:
+        remedy = (f"No run this calculator can simulate ({max_requests:,} requests) is long enough for one at this "
+                  f"load: less load or more {more} would do it.")
+    return (f"No interval for the p99: {where} the queue swings slowly (it takes about "
+            f"{plan.relaxation_requests:,.0f} requests to forget its state), and {plan.kept_requests:,} requests "
+            f"after the warm-up are too few to bound the p99's error. The figure is one run's. {remedy}")
 
 
 def p99_floor_warning(target_ms: float, floor_ms: float, what: str) -> str:

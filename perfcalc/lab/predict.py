@@ -124,7 +124,7 @@ def stack_figures(distribution: str, arrival_rps: float, mean_ms: float, p99_ms:
                       busiest_process_pct=busiest, requests=SIMULATED_REQUESTS, seed=1)
     except PerfcalcError as exc:
         return {**out, "refused": str(exc), "p50_ms": None, "p95_ms": None, "p99_ms": None}
-    figures = {k: r.outputs[k] for k in ("p50_ms", "p95_ms", "p99_ms", "p99_ci_ms", "mean_response_ms", "max_rps")}
+    figures = {k: r.outputs[k] for k in ("p50_ms", "p95_ms", "p99_ms", "p99_interval_ms", "mean_response_ms", "max_rps")}
     return {**out, **figures, "warnings": list(r.warnings)}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 
-from ..format import figure
+from ..format import figure, interval
 from ..spec import PerfcalcError
 
 __all__ = ["HEADERS", "LEGEND", "NOT_IN_RUN", "check_document", "rows", "lab_table", "verdict", "ratio", "triple",
@@ -168,6 +168,16 @@ def stack_cell(run: dict) -> str:
     return "refused" if stack.get("refused") else triple(stack)
 
 
+def _stated_interval(stack: dict) -> str | None:
+    """The stack's p99 interval as stated, ``[low, high] ms``; a file written before gives p99 ± half-width."""
+    if stack.get("p99_interval_ms") is not None:
+        return interval(*stack["p99_interval_ms"], "ms", 0)
+    if stack.get("p99_ci_ms") is not None:
+        half = stack["p99_ci_ms"]
+        return interval(stack["p99_ms"] - half, stack["p99_ms"] + half, "ms", 0)
+    return None
+
+
 def stack_note(run: dict) -> str | None:
     """What the stack calculator was given and said, nominal and adjusted; ``None`` for a file without it."""
     adjusted, nominal = run["predicted_adjusted"].get("stack"), run["predicted"].get("stack")
@@ -177,8 +187,8 @@ def stack_note(run: dict) -> str | None:
     def said(stack: dict) -> str:
         if stack.get("refused"):
             return f"{stack['model']} refused: {stack['refused']}"
-        ci = stack.get("p99_ci_ms")
-        return (f"{stack['model']} {triple(stack)} ms" + (f" (p99 ± {number(ci)} ms, 95 %)" if ci is not None else "")
+        stated = _stated_interval(stack)
+        return (f"{stack['model']} {triple(stack)} ms" + (f" (p99 95 % interval {stated})" if stated else "")
                 + (f"; {stack['shares_note']}" if stack.get("shares_note") else ""))
 
     return "stack, adjusted: " + said(adjusted) + ("; nominal: " + said(nominal) if nominal else "")

@@ -58,6 +58,11 @@ def test_stack_figures_show_where_the_file_has_them_and_not_measured_where_it_do
     html = convert(LAB_FENCE, "mkdocs", src_uri="lab.md", url="lab/")
     assert "<th>stack (adjusted)</th>" in html
     assert "41 / 160 / 1,234" in html and "stack, adjusted: stack (gunicorn:51.2:4) 41 / 160 / 1,234 ms" in html
+    assert "1,234 ms (p99 95 % interval [1,225, 1,243] ms)" in html  # a file with the half-width: shown as ends
+    first["predicted_adjusted"]["stack"] = {**first["predicted_adjusted"]["stack"], "p99_interval_ms": [1200.0, 1270.0]}
+    _lab_docs(tmp_path, monkeypatch, doc)
+    html = convert(LAB_FENCE, "mkdocs", src_uri="lab.md", url="lab/")
+    assert "1,234 ms (p99 95 % interval [1,200, 1,270] ms)" in html
     assert html.count("not in this run") == len(doc["runs"]) - 1
 
 
