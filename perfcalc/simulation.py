@@ -483,6 +483,7 @@ class Simulation(NamedTuple):
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    p99_ci_ms: float  # the stated interval's half-width (p99 ± this); nan when none is stated
     p99_interval_ms: tuple  # (low, high): the p99's stated 95 % interval; (nan, nan) when none is stated
     mmc_p99_ms: float
     allen_cunneen_mean_wait_ms: float
@@ -500,7 +501,7 @@ class Simulation(NamedTuple):
     p95_ci_ms: float
     p99_low_ms: float  # sectioning's own ends, computed whatever the rule (lopsided; see stated_interval)
     p99_high_ms: float
-    p99_ci_ms: float  # the larger of p99 − low and high − p99, whatever the rule (not stated to readers)
+    p99_half_width_ms: float  # the larger of p99 − low and high − p99, whatever the rule (not stated to readers)
     mmc_mean_wait_ms: float
     mmc_p50_ms: float
     mmc_p95_ms: float
@@ -724,7 +725,7 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     if load >= workers:
         inf = math.inf
         return Simulation(mean_wait_ms=inf, p50_ms=inf, p95_ms=inf, p99_ms=inf, p99_interval_ms=(inf, inf),
-                          p99_ci_ms=inf, mean_wait_ci_ms=inf,
+                          p99_ci_ms=inf, p99_half_width_ms=inf, mean_wait_ci_ms=inf,
                           p50_ci_ms=inf, p95_ci_ms=inf, p99_low_ms=inf, p99_high_ms=inf, relaxation_requests=inf,
                           warmup_requests=0, interval_rule="", interval_requests=inf, kept_requests=0, **shared)
 
@@ -743,7 +744,8 @@ def simulate(arrival_rps: float, service_time_ms: float, service_p99_ms: float, 
     return Simulation(
         mean_wait_ms=mean_wait * ms, p50_ms=p50.estimate * ms, p95_ms=p95.estimate * ms, p99_ms=p99.estimate * ms,
         p99_interval_ms=(math.nan, math.nan) if rule else stated_interval(p99, ms),
-        p99_ci_ms=p99.half_width * ms, mean_wait_ci_ms=wait_half * ms,
+        p99_ci_ms=math.nan if rule else p99.half_width * ms, p99_half_width_ms=p99.half_width * ms,
+        mean_wait_ci_ms=wait_half * ms,
         p50_ci_ms=p50.half_width * ms, p95_ci_ms=p95.half_width * ms, p99_low_ms=p99.low * ms,
         p99_high_ms=p99.high * ms, relaxation_requests=plan.relaxation_requests, warmup_requests=warmup,
         interval_rule=rule, interval_requests=plan.interval_requests, kept_requests=plan.kept_requests, **shared)

@@ -23,7 +23,7 @@ def _simulate_warnings(args, r):
         warnings.append(no_interval_warning(r, f"at {r.utilization_pct:.1f} % busy", r.service_cv,
                                             r.burst_load_pct, MAX_REQUESTS))
         return warnings
-    if r.p99_ci_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
+    if r.p99_half_width_ms > WIDE_INTERVAL_SHARE * r.p99_ms:
         warnings.append(wide_interval_warning("slow requests come in runs, so the tail needs many requests to "
                                               "settle. Simulate more of them before you rely on the figure."))
     low = r.p99_interval_ms[0]
@@ -65,6 +65,9 @@ SIMULATE = Calculator(
         Output("p50_ms", "p50 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p95_ms", "p95 response time", unit="ms", decimals=1, none="unbounded"),
         Output("p99_ms", "p99 response time", unit="ms", decimals=1, none="unbounded"),
+        Output("p99_ci_ms", "p99 95 % interval (±)", unit="ms", decimals=1, none="n/a",
+               help="Half the width of the interval below: the true p99 lies within p99 ± this, with 95 % "
+                    "confidence. — when the run cannot vouch for one."),
         Output("p99_interval_ms", "p99 95 % interval", unit="ms", format="interval", decimals=1, none="n/a",
                help=f"Where the true p99 lies, with 95 % confidence (sectioning over {BATCHES} batches); lopsided as "
                     "the tail is. — when the run cannot vouch for one (the warning says why)."),
