@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..format import significant
 from ..queueing import EXPONENTIAL_P99_TO_MEAN, HIGH_UTILIZATION_PCT, MAX_WORKERS_SEARCHED
-from ..simulation import BURST_LOAD, WIDE_INTERVAL_SHARE
+from ..simulation import BURST_LOAD, INTERVAL_RELAXATIONS, WIDE_INTERVAL_SHARE
 
 __all__ = ["overload_warning", "high_utilization_warning", "split_queues_warning", "wide_interval_warning",
            "no_interval_warning",
@@ -92,7 +92,8 @@ def no_interval_warning(plan, where: str, cv: float, burst_load_pct: float, max_
                   f"load: less load or more {more} would do it.")
     return (f"No interval for the p99: {where} the queue swings slowly (it takes about "
             f"{plan.relaxation_requests:,.0f} requests to forget its state), and {plan.kept_requests:,} requests "
-            f"after the warm-up are too few to bound the p99's error. The figure is one run's. {remedy}")
+            f"after the warm-up are too few to bound the p99's error (an interval needs about "
+            f"{INTERVAL_RELAXATIONS:,} times that, as the coverage tests measured). The figure is one run's. {remedy}")
 
 
 def p99_floor_warning(target_ms: float, floor_ms: float, what: str) -> str:
