@@ -237,7 +237,8 @@ def test_warnings_name_what_the_figures_mean():
     (warning,) = heavy.warnings
     assert warning.startswith("No interval for the p99: at 80.0 % busy the queue swings slowly (it takes about "
                               "123 requests to forget its state), and 90,000 requests after the warm-up are too "
-                              "few to bound the p99's error. The figure is one run's. No run this calculator can "
+                              "few to bound the p99's error (an interval needs about 6,000 times that, as the coverage "
+                              "tests measured). The figure is one run's. No run this calculator can "
                               "simulate (100,000 requests) is long enough for one at this load")
     bursts = calculate("simulate", arrival_rps=60, requests=100_000)
     assert bursts.warnings[0].startswith("No interval for the p99: with service times this variable (cv 2.59), two "
