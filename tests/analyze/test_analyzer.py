@@ -477,3 +477,39 @@ def test_without_samples_the_summary_is_the_same_and_compare_says_what_is_missin
     assert without.samples is None and len(with_samples.samples.latency_ms) == with_samples.requests
     with pytest.raises(PerfcalcError, match="holds no samples"):
         compare(without, with_samples)
+
+
+REAL_LOGS = sorted(p for p in (FIXTURES / "formats").iterdir() if p.suffix == ".log")
+BLOCK_READ = {"nginx_request_time.log", "gunicorn_lab_sync_D.log"}
+
+
+@pytest.mark.parametrize("path", REAL_LOGS, ids=[p.name for p in REAL_LOGS])
+def test_real_tools_logs_read_in_blocks_as_line_by_line(path):
+    """The block path on what the tools wrote (tests/fixtures/analyze/formats/README): the same summary as line by
+    line, in small slices (lines cut across slices) and in one."""
+    from unittest import mock
+
+    from perfcalc.analyze.accesslog import AccessLog
+
+    data = path.read_bytes() * 40  # enough lines for a block of several hundred
+
+    def read(slice_bytes):
+        a = Analyzer(path.name)
+        for i in range(0, len(data), slice_bytes):
+            a.feed(data[i:i + slice_bytes])
+        return a.finish().to_json()
+
+    with mock.patch.object(AccessLog, "parse_block", lambda self, text: None):
+        one_by_one = read(1 << 20)
+    blocks = []
+    real_parse_block = AccessLog.parse_block
+
+    def counted(self, text):
+        blocks.append(real_parse_block(self, text))
+        return blocks[-1]
+
+    with mock.patch.object(AccessLog, "parse_block", counted):
+        assert read(1 << 20) == one_by_one
+        assert read(4096) == one_by_one
+    if path.name in BLOCK_READ:  # the formats the block path serves: it must really have read them
+        assert any(n for n in blocks), "no block was read at once"
