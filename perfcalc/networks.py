@@ -73,6 +73,7 @@ __all__ = [
     "simulate_network",
     "QueueRun",
     "network_run_rules",
+    "simulable_rps",
     "max_stack_requests",
     "visit_sigma",
     "Stack",
@@ -1036,18 +1037,42 @@ def network_run_rules(arrival_rps: float, tiers: tuple[Tier, ...], flows: tuple,
     return plan, slowest, bursty
 
 
-def _refuse_short_stack(plan, slowest: QueueRun, requests: int, max_requests: int, arrival_rps: float,
-                        cv: float) -> None:
+def simulable_rps(arrival_rps: float, tiers: tuple[Tier, ...], flows: tuple, cv: float,
+                  max_requests: int) -> tuple[float, str]:
+    """The most requests/s a run of ``max_requests`` can simulate, to 0.1 below, and the tier that sets it.
+
+    Every queue's utilisation grows in proportion to the arrival rate, so
+    queue k can be simulated up to λ·ρ_max,k/ρ_k, where ρ_max,k is
+    :func:`simulation.busiest_simulable` for its arrivals per request; the
+    stack can up to the least of these. The queue slowest at λ need not be
+    the one that binds lower down: a rarely visited tier relaxes slowly per
+    request reaching the stack, and its limit can come first.
+
+    >>> tiers = parse_tiers("app:10:1, batch:400:1:0.02")
+    >>> simulable_rps(96, tiers, jackson_network(96, tiers), 1.0, 100_000)
+    (71.6, 'batch')
+    """
+    from . import simulation
+
+    limits = []
+    for tier, threads, per_request, rho in _queues(arrival_rps, tiers, flows):
+        busiest = simulation.busiest_simulable(max_requests, cv, per_request)
+        limits.append((math.floor(10 * arrival_rps * busiest / rho) / 10, tier.name))
+    return min(limits)
+
+
+def _refuse_short_stack(plan, slowest: QueueRun, requests: int, tiers: tuple[Tier, ...], flows: tuple,
+                        arrival_rps: float, cv: float) -> None:
     """Raise the error that says why this run of the stack is too short to be right, and what would be."""
     from . import simulation
 
-    # Utilisation grows in proportion to the arrival rate: the slowest queue's ceiling sets the stack's.
-    busiest = simulation.busiest_simulable(max_requests, cv, slowest.visits_per_request)
-    max_rps = math.floor(10 * arrival_rps * busiest / (slowest.utilization_pct / 100.0)) / 10
+    max_requests = max_stack_requests(tiers)
+    max_rps, binding = simulable_rps(arrival_rps, tiers, flows, cv, max_requests)
+    then = "" if binding == slowest.tier else f", where {binding} sets the limit"
     raise simulation.short_run_error(
         plan, requests, f"at {slowest.tier}, {slowest.utilization_pct:.2f} % busy with service times this variable "
         f"(cv {cv:.2f}),", max_requests,
-        f"At {max_rps:,.1f} requests/s or less it can (for {slowest.tier}; check the others); with exponential "
+        f"At {max_rps:,.1f} requests/s or less it can{then}; with exponential "
         f"service times the mean response time is exact at any load below the ceiling; or add servers to "
         f"{slowest.tier}.")
 
@@ -1135,7 +1160,7 @@ def stack(arrival_rps: float, tiers: tuple[Tier, ...], service_distribution: str
                      **shared)
     plan, slowest, bursty = network_run_rules(arrival_rps, tiers, flows, cv, requests)
     if requests < plan.figures_requests:
-        _refuse_short_stack(plan, slowest, requests, max_stack_requests(tiers), arrival_rps, cv)
+        _refuse_short_stack(plan, slowest, requests, tiers, flows, arrival_rps, cv)
     times = simulate_network(arrival_rps, tiers, tuple(f.shares for f in flows), sigma, requests, seed)
     kept = times[plan.warmup_requests:]
     ordered = sorted(kept)

@@ -536,6 +536,23 @@ def test_stack_refuses_a_run_too_short_near_saturation_and_says_what_works():
     assert err.value.field == "requests" and "requests must be at least" in str(err.value)
 
 
+@pytest.mark.parametrize("tiers, rps", [
+    ("app:10:1, batch:400:1:0.02", 96),  # app slowest at 96/s; the rarely visited batch binds lower down
+    ("gunicorn:20:4, postgres:2:2:3, redis:0.5", 190),
+    ("gunicorn:50:2x2", 75),
+])
+def test_the_traffic_a_refusal_offers_is_simulable_by_every_tier(tiers, rps):
+    """The refusal's "At X requests/s or less it can" holds for every queue of the stack, not only the one slowest
+    at the traffic refused: X works at the longest run, X + 0.2 does not."""
+    longest = networks.max_stack_requests(networks.parse_tiers(tiers))
+    with pytest.raises(PerfcalcError) as err:
+        calculate("stack", arrival_rps=rps, tiers=tiers, requests=longest)
+    ceiling = float(re.search(r"At ([\d.,]+) requests/s or less it can", str(err.value))[1].replace(",", ""))
+    assert calculate("stack", arrival_rps=ceiling, tiers=tiers, requests=longest).outputs["p99_ms"] is not None
+    with pytest.raises(PerfcalcError):
+        calculate("stack", arrival_rps=ceiling + 0.2, tiers=tiers, requests=longest)
+
+
 def test_stack_states_its_interval_only_where_simulates_rules_would():
     """The relaxation rule (the busiest queue's τ in requests) and the bursts rule (lognormal, any tier) withhold
     the interval, with a warning naming the tier; where both pass, it is stated as [low, high]."""
