@@ -5,7 +5,9 @@ defaults; an empty value (``--concurrency ""``) leaves an optional field
 empty. ``perfcalc analyze FILE [--format F] [--log-format S] [--json]`` summarises a load
 test's results or an access log (``-`` reads standard input);
 ``perfcalc compare BASELINE CANDIDATE [--json]`` sets two runs side by side
-with an interval and a verdict per metric; ``perfcalc lab [--quick] [--json]``
+with an interval and a verdict per metric (``--format`` and ``--log-format``
+for both runs, ``--baseline-format``, ``--candidate-log-format`` and the
+like for one); ``perfcalc lab [--quick] [--json]``
 measures Flask under Gunicorn on this machine and sets the models beside it
 (:mod:`perfcalc.lab`; it needs the ``lab`` extra). Bad input exits with
 status 2, the message on stderr and nothing on stdout; with ``--json``,
@@ -69,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
                     .replace("%%", "%"))
     compare.add_argument("baseline", metavar="BASELINE", help="the run before the change (gzip is fine)")
     compare.add_argument("candidate", metavar="CANDIDATE", help="the run after it")
+    # The runs may differ in format (a k6 run against a Gunicorn log): each can be given its own, or both one.
+    for run in ("", "baseline-", "candidate-"):
+        whose = {"": "both runs'", "baseline-": "the baseline's", "candidate-": "the candidate's"}[run]
+        compare.add_argument(f"--{run}format", choices=list(FORMATS),
+                             help=f"{whose} format (default: detected{'' if run == '' else '; overrides --format'})")
+        compare.add_argument(f"--{run}log-format", metavar="FORMAT",
+                             help=f"{whose} access-log layout, as analyze --log-format takes it"
+                                  f"{'' if run == '' else ' (overrides --log-format)'}")
     compare.add_argument("--json", action="store_true",
                          help='print {"metrics": [{"metric", "baseline", "candidate", "change_pct", "ci_low_pct", '
                               '"ci_high_pct", "verdict"}, …], …}')
@@ -131,7 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     as_json = args.pop("json")
     if command == "compare":
-        return _compare(args["baseline"], args["candidate"], as_json)
+        runs = [(args[run], args[f"{run}_format"] or args["format"], args[f"{run}_log_format"] or args["log_format"])
+                for run in ("baseline", "candidate")]
+        return _compare(runs, as_json)
     if command == "analyze":
         return _report(command, lambda: _analyze(args["file"], args["format"], args["log_format"]), as_json,
                        summary_table, json_errors=True)
@@ -202,13 +214,14 @@ def _analyze(path: str, format: str | None, log_format: str | None = None):
     return analyzer.finish()
 
 
-def _compare(baseline: str, candidate: str, as_json: bool) -> int:
+def _compare(runs: list[tuple[str, str | None, str | None]], as_json: bool) -> int:
+    """Compare the baseline with the candidate, each given as (path, format or None, log format or None)."""
     from .analyze.compare import compare
 
     summaries = []
-    for path in (baseline, candidate):
+    for path, format, log_format in runs:
         try:
-            summaries.append(analyze_path(path))
+            summaries.append(analyze_path(path, format, log_format))
         except PerfcalcError as exc:
             print(f"perfcalc compare: error: {exc}", file=sys.stderr)
             if as_json:

@@ -112,3 +112,26 @@ def test_log_format_option_reads_a_custom_nginx_layout(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["format"] == "access-log" and data["latency"]["max_ms"] == 30.0
     assert "wait for the upstream" in data["latency"]["measures"]
+
+
+def test_compare_takes_a_format_for_both_runs_or_for_each(tmp_path, capsys):
+    """Two runs of one custom nginx layout (rt=…) are refused without its log_format and read with it; a run of
+    that layout set against a plain Gunicorn %(D)s log needs it for the baseline only."""
+    fmt = '$remote_addr [$time_local] "$request" $status rt=$request_time'
+    logs = []
+    for name, ms in (("before", 20), ("after", 26)):
+        log = tmp_path / f"{name}.log"
+        log.write_text("".join(f'10.0.0.1 [10/Mar/2024:09:{i // 60:02d}:{i % 60:02d} +0000] "GET /x HTTP/1.1" 200 '
+                               f"rt={(ms + i % 7) / 1000:.3f}\n" for i in range(600)))
+        logs.append(str(log))
+    assert main(["compare", *logs, "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["line"] == 1
+    assert main(["compare", *logs, "--log-format", fmt, "--json"]) == 0
+    p50 = next(m for m in json.loads(capsys.readouterr().out)["metrics"] if m["metric"] == "p50_ms")
+    assert (p50["baseline"], p50["candidate"], p50["verdict"]) == (23.0, 29.0, "slower")
+    gunicorn = str(FIXTURES / "gunicorn_D.log")
+    assert main(["compare", logs[0], gunicorn, "--baseline-log-format", fmt, "--json"]) == 0
+    assert [m["metric"] for m in json.loads(capsys.readouterr().out)["metrics"]][0] == "p50_ms"
+    assert main(["compare", logs[0], gunicorn, "--baseline-log-format", fmt, "--candidate-format", "access-log"]) == 0
+    assert main(["compare", logs[0], gunicorn, "--candidate-log-format", fmt]) == 2
+    capsys.readouterr()
