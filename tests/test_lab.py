@@ -34,9 +34,16 @@ RESULTS = ROOT / "docs" / "lab-results.json"
 _PID_IN_LOG = re.compile(r"\] \[(\d+)\] \[")
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's signal as a lab run from a terminal receives it: a shell without job control starts background
+    commands with SIGINT ignored, children inherit that, and Python then installs no KeyboardInterrupt handler,
+    so a suite launched in the background (`.ci/run &`) would send SIGINT to a lab that cannot hear it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _lab(*args, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "perfcalc", "lab", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal, **kwargs)
 
 
 def _finish(proc: subprocess.Popen, timeout_s: float) -> tuple[str, str]:
