@@ -42,7 +42,8 @@ from functools import lru_cache
 from itertools import repeat
 from operator import ge
 
-from .records import PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
+from .records import (NO_UPSTREAM, PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration,
+                      plausible_time)
 
 __all__ = ["AccessLog", "NginxLog", "GunicornLog", "clf_time_s", "endpoint_of", "seconds_ms"]
 
@@ -229,7 +230,7 @@ class AccessLog:
         try:
             times = list(map(clf_time_s, stamps))
             durations_ms = list(map(_DURATION[self.unit], durations))
-            upstream = list(map(_upstream_ms, columns[5])) if self.upstream else None
+            upstream = list(map(_upstream_kept, columns[5])) if self.upstream else None
         except LineError:
             return None
         self.sink.requests(times, durations_ms, list(map(ge, statuses, repeat("500"))), statuses,
@@ -300,6 +301,13 @@ def _upstream_ms(rest):
         raise LineError("$upstream_response_time after $request_time", rest or "nothing")
     times = _UPSTREAM_TIME.findall(rest)
     return plausible_duration(sum(seconds_ms(t[:24]) for t in times), rest) if times else None
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _upstream_kept(rest):
+    """:func:`_upstream_ms` as the sink's arrays keep it: ``NO_UPSTREAM`` where no upstream was asked."""
+    upstream_ms = _upstream_ms(rest)
+    return NO_UPSTREAM if upstream_ms is None else upstream_ms
 
 
 def _sniff(line: str):
