@@ -201,8 +201,10 @@ class AccessLog:
         self.sink.request(time_s, duration_ms, status >= "500", status, endpoint_of(request), None, upstream_ms)
         return LineResult.USED
 
-    def parse_block(self, text: str) -> int | None:
+    def parse_block(self, text: str, lines: int | None = None) -> int | None:
         """Read a block of whole lines (each ending with a newline) at once: the number read, or ``None``.
+
+        ``lines`` is how many lines the block holds, if the caller has counted them already.
 
         One regex scan over the block (:data:`_BLOCK`), the fields only as
         columns, each column turned into numbers by one C-level ``map``: the
@@ -219,7 +221,7 @@ class AccessLog:
         try:
             rows = _BLOCK[self.upstream].findall(text)
             # Every match starts a line and ends one: as many matches as lines means each line is one match.
-            if len(rows) != text.count("\n"):
+            if len(rows) != (text.count("\n") if lines is None else lines):
                 return None
             columns = tuple(zip(*rows))
             del rows
