@@ -77,6 +77,11 @@ WINDOW_RULE = (f"the steady state: from the first to the last chart bucket whose
                f"{STEADY_FRACTION:.0%} of the median throughput of the middle half of the run")
 
 
+def _compact(typecode: str, column) -> array:
+    """A column as a compact array of ``typecode`` (itself if it is one already)."""
+    return column if type(column) is array and column.typecode == typecode else array(typecode, column)
+
+
 def _utc(t: float | None) -> str | None:
     if t is None:
         return None
@@ -306,13 +311,14 @@ class RequestData:
         into its page's arrays, in C.
         """
         index = self.endpoint_index
-        ids = list(map(index.get, endpoints))
-        if None in ids:  # new names: each gets its index once, however often it occurs in the batch
-            ids = [e if e is not None else index.get(name) if name in index else self._endpoint(name)
-                   for e, name in zip(ids, endpoints)]
+        try:
+            ids = array("H", map(index.get, endpoints))
+        except TypeError:  # new names (None): each gets its index once, however often it occurs in the batch
+            ids = array("H", [index.get(name) if name in index else self._endpoint(name) for name in endpoints])
         if not self.status_names.issuperset(statuses):
             statuses = list(map(self._status, statuses))
-        low, high = min(times), max(times)
+        in_order = all(map(le, times, islice(times, 1, None)))  # as a log is written: each run's end is bisected
+        low, high = (times[0], times[-1]) if in_order else (min(times), max(times))
         if low < self.t_min:
             self.t_min = low
         if high > self.t_max:
@@ -322,11 +328,10 @@ class RequestData:
                 if t != self._first_time:
                     self.distinct_times = min(2, self.distinct_times + 1)
                     self._first_time = t if self._first_time is None else self._first_time
-        durations, ids, failed = array("d", durations), array("H", ids), array("B", failed)
+        durations, failed = _compact("d", durations), _compact("B", failed)
         if self.upstream:
-            upstream = array("d", upstream)
+            upstream = _compact("d", upstream)
         i, n = 0, len(times)
-        in_order = all(map(le, times, islice(times, 1, None)))  # as a log is written: each run's end is bisected
         while i < n:
             page_s = self.page_s
             key = int(times[i] // page_s)
