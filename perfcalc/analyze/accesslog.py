@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import gc
 import re
-from array import array
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import repeat
@@ -230,13 +229,13 @@ class AccessLog:
             if enabled:
                 gc.enable()
         stamps, paths, requests, statuses, durations = columns[:5]
-        try:  # straight into compact arrays, where the sink keeps them
+        try:
             times = list(map(clf_time_s, stamps))
-            durations_ms = array("d", map(_DURATION[self.unit], durations))
-            upstream = array("d", map(_upstream_kept, columns[5])) if self.upstream else None
+            durations_ms = list(map(_DURATION[self.unit], durations))
+            upstream = list(map(_upstream_kept, columns[5])) if self.upstream else None
         except LineError:
             return None
-        self.sink.requests(times, durations_ms, array("B", map(ge, statuses, repeat("500"))), statuses,
+        self.sink.requests(times, durations_ms, list(map(ge, statuses, repeat("500"))), statuses,
                            _block_endpoints(paths, requests), upstream)
         return len(times)
 

@@ -312,7 +312,7 @@ class RequestData:
         """
         index = self.endpoint_index
         try:
-            ids = array("H", map(index.get, endpoints))
+            ids = array("H", list(map(index.get, endpoints)))  # (a list first: faster than growing the array)
         except TypeError:  # new names (None): each gets its index once, however often it occurs in the batch
             ids = array("H", [index.get(name) if name in index else self._endpoint(name) for name in endpoints])
         if not self.status_names.issuperset(statuses):
@@ -328,7 +328,7 @@ class RequestData:
                 if t != self._first_time:
                     self.distinct_times = min(2, self.distinct_times + 1)
                     self._first_time = t if self._first_time is None else self._first_time
-        durations, failed = _compact("d", durations), _compact("B", failed)
+        durations, failed = _compact("d", durations), _compact("B", failed)  # each column made compact once
         if self.upstream:
             upstream = _compact("d", upstream)
         i, n = 0, len(times)
