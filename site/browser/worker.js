@@ -83,19 +83,9 @@ function view(client, msg) {
 // memory whole and the worker answers keystrokes between slices.
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 
-// A file's slices, as bytes (pasted text's are cut in bytes of UTF-8 too: slices.js). A worker reads them
-// with FileReaderSync where it can: an asynchronous read finishes in tasks on this same thread, which wait
-// until Python has parsed the slice before, so it overlaps nothing and costs more in tasks (measured on the
-// million-line log: 0.6 s of waiting over 152 reads). Elsewhere the next slice is read while Python parses
-// this one.
+// A file's slices, as bytes (pasted text's are cut in bytes of UTF-8 too: slices.js). The next slice is
+// read while Python parses this one, so the browser's reading of the file overlaps the parsing.
 async function* fileSlices(file, maxBytes) {
-  if (typeof FileReaderSync === "function") {
-    const reader = new FileReaderSync();
-    for (let start = 0; start < file.size; start += maxBytes) {
-      yield new Uint8Array(reader.readAsArrayBuffer(file.slice(start, start + maxBytes)));
-    }
-    return;
-  }
   const read = (start) => {
     const buffer = file.slice(start, start + maxBytes).arrayBuffer();
     buffer.catch(() => {}); // a read left pending by a cancelled job fails quietly; an awaited one still throws
