@@ -42,7 +42,8 @@ from functools import lru_cache
 from itertools import repeat
 from operator import ge
 
-from .records import PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration, plausible_time
+from .records import (NO_UPSTREAM, PROXY, SERVICE, LineError, LineResult, Request, Sample, Timing, plausible_duration,
+                      plausible_time)
 
 __all__ = ["AccessLog", "NginxLog", "GunicornLog", "clf_time_s", "endpoint_of", "seconds_ms"]
 
@@ -200,8 +201,10 @@ class AccessLog:
         self.sink.request(time_s, duration_ms, status >= "500", status, endpoint_of(request), None, upstream_ms)
         return LineResult.USED
 
-    def parse_block(self, text: str) -> int | None:
+    def parse_block(self, text: str, lines: int | None = None) -> int | None:
         """Read a block of whole lines (each ending with a newline) at once: the number read, or ``None``.
+
+        ``lines`` is how many lines the block holds, if the caller has counted them already.
 
         One regex scan over the block (:data:`_BLOCK`), the fields only as
         columns, each column turned into numbers by one C-level ``map``: the
@@ -218,7 +221,7 @@ class AccessLog:
         try:
             rows = _BLOCK[self.upstream].findall(text)
             # Every match starts a line and ends one: as many matches as lines means each line is one match.
-            if len(rows) != text.count("\n"):
+            if len(rows) != (text.count("\n") if lines is None else lines):
                 return None
             columns = tuple(zip(*rows))
             del rows
@@ -229,7 +232,7 @@ class AccessLog:
         try:
             times = list(map(clf_time_s, stamps))
             durations_ms = list(map(_DURATION[self.unit], durations))
-            upstream = list(map(_upstream_ms, columns[5])) if self.upstream else None
+            upstream = list(map(_upstream_kept, columns[5])) if self.upstream else None
         except LineError:
             return None
         self.sink.requests(times, durations_ms, list(map(ge, statuses, repeat("500"))), statuses,
@@ -300,6 +303,13 @@ def _upstream_ms(rest):
         raise LineError("$upstream_response_time after $request_time", rest or "nothing")
     times = _UPSTREAM_TIME.findall(rest)
     return plausible_duration(sum(seconds_ms(t[:24]) for t in times), rest) if times else None
+
+
+@lru_cache(maxsize=_CACHE_LIMIT)
+def _upstream_kept(rest):
+    """:func:`_upstream_ms` as the sink's arrays keep it: ``NO_UPSTREAM`` where no upstream was asked."""
+    upstream_ms = _upstream_ms(rest)
+    return NO_UPSTREAM if upstream_ms is None else upstream_ms
 
 
 def _sniff(line: str):

@@ -31,7 +31,7 @@ from itertools import chain, compress, islice, repeat
 from operator import add, le, sub
 from typing import NamedTuple
 
-from .records import UPSTREAM, Interval, Timing, refusal
+from .records import NO_UPSTREAM, UPSTREAM, Interval, Timing, refusal
 from .samples import RunSamples
 from .stats import STEADY_FRACTION, SortedRuns, littles_law, log_bin_edges, percentile, plateaus, steady_window
 from .summary import Charts, EndpointStats, Latency, Step, Window
@@ -75,8 +75,11 @@ MAX_NAME_CHARS = 200
 
 WINDOW_RULE = (f"the steady state: from the first to the last chart bucket whose throughput reaches "
                f"{STEADY_FRACTION:.0%} of the median throughput of the middle half of the run")
-_NO_UPSTREAM = -1.0  # in the upstream arrays: "-", no upstream asked (sorts first, so it is cut off in C)
-_AS_LOGGED = {None: _NO_UPSTREAM}  # .get(u, u): an upstream time as the arrays keep it
+
+
+def _compact(typecode: str, column) -> array:
+    """A column as a compact array of ``typecode`` (itself if it is one already)."""
+    return column if type(column) is array and column.typecode == typecode else array(typecode, column)
 
 
 def _utc(t: float | None) -> str | None:
@@ -140,7 +143,7 @@ class _Page:
         self.endpoints = array("H")
         self.failed = array("B")
         self.upstream = array("d") if upstream else None
-        self.statuses: dict = {}
+        self.statuses = Counter()
         self.low = self.high = None  # the load level seen within the page
 
     def absorb(self, other: _Page) -> None:
@@ -278,7 +281,7 @@ class RequestData:
         page.endpoints.append(e)
         page.failed.append(failed)
         if page.upstream is not None:
-            page.upstream.append(_NO_UPSTREAM if upstream_ms is None else upstream_ms)
+            page.upstream.append(NO_UPSTREAM if upstream_ms is None else upstream_ms)
         if concurrency is not None:
             if page.low is None or concurrency < page.low:
                 page.low = concurrency
@@ -299,20 +302,23 @@ class RequestData:
             self._first_time = time_s if self._first_time is None else self._first_time
 
     def requests(self, times, durations, failed, statuses, endpoints, upstream=None) -> None:
-        """Many requests at once, as columns (a parser's ``parse_many``): the same as :meth:`request` for each.
+        """Many requests at once, as columns (a parser's ``parse_block``): the same as :meth:`request` for each.
 
-        Requests are grouped into runs of the same page (a log is written in
-        time order, so a batch holds few runs), and each run is appended to
-        its page's arrays in one call.
+        ``upstream`` is as the pages keep it: milliseconds, ``NO_UPSTREAM``
+        where none was asked. Requests are grouped into runs of the same page
+        (a log is written in time order, so a batch holds few runs); each
+        column becomes a compact array once, and each run is copied from it
+        into its page's arrays, in C.
         """
         index = self.endpoint_index
-        ids = list(map(index.get, endpoints))
-        if None in ids:  # new names: each gets its index once, however often it occurs in the batch
-            ids = [e if e is not None else index.get(name) if name in index else self._endpoint(name)
-                   for e, name in zip(ids, endpoints)]
+        try:
+            ids = array("H", list(map(index.get, endpoints)))  # (a list first: faster than growing the array)
+        except TypeError:  # new names (None): each gets its index once, however often it occurs in the batch
+            ids = array("H", [index.get(name) if name in index else self._endpoint(name) for name in endpoints])
         if not self.status_names.issuperset(statuses):
             statuses = list(map(self._status, statuses))
-        low, high = min(times), max(times)
+        in_order = all(map(le, times, islice(times, 1, None)))  # as a log is written: each run's end is bisected
+        low, high = (times[0], times[-1]) if in_order else (min(times), max(times))
         if low < self.t_min:
             self.t_min = low
         if high > self.t_max:
@@ -322,8 +328,10 @@ class RequestData:
                 if t != self._first_time:
                     self.distinct_times = min(2, self.distinct_times + 1)
                     self._first_time = t if self._first_time is None else self._first_time
+        durations, failed = _compact("d", durations), _compact("B", failed)  # each column made compact once
+        if self.upstream:
+            upstream = _compact("d", upstream)
         i, n = 0, len(times)
-        in_order = all(map(le, times, islice(times, 1, None)))  # as a log is written: each run's end is bisected
         while i < n:
             page_s = self.page_s
             key = int(times[i] // page_s)
@@ -338,19 +346,16 @@ class RequestData:
                 page = self._page(times[i])
                 if self.page_s != page_s:  # the pages widened: this run may now reach further
                     continue
-            page.durations.extend(durations[i:j])
+            page.durations += durations[i:j]
             if in_order and times[i] == times[j - 1]:  # one time for the whole run (a log's whole seconds)
-                page.offsets.extend(repeat(times[i] - page.start_s, j - i))
+                page.offsets += array("f", (times[i] - page.start_s,)) * (j - i)
             else:
                 page.offsets.extend(map(sub, times[i:j], repeat(page.start_s)))
-            page.endpoints.extend(ids[i:j])
-            page.failed.extend(failed[i:j])
+            page.endpoints += ids[i:j]
+            page.failed += failed[i:j]
             if page.upstream is not None:
-                ups = upstream[i:j]
-                page.upstream.extend(map(_AS_LOGGED.get, ups, ups))  # None as _NO_UPSTREAM, in C
-            counts = page.statuses
-            for status, k in Counter(statuses[i:j]).items():
-                counts[status] = counts.get(status, 0) + k
+                page.upstream += upstream[i:j]
+            page.statuses.update(statuses[i:j])
             i = j
 
     def load_level(self, time_s, level):

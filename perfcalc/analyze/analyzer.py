@@ -174,7 +174,7 @@ class Analyzer:
             return
         block = self._block
         if block is not None and not self._open_lines:
-            used = block(lines)
+            used = block(lines, self._reader.lines_read - first + 1)  # the reader has counted them
             if used is not None:
                 self._used += used
                 return
@@ -213,7 +213,7 @@ class Analyzer:
         """Lines read at once by the parser's ``parse_block``; ``False`` (nothing read) if any does not read."""
         if self._open_lines:
             return False
-        used = self._block("\n".join(lines) + "\n")
+        used = self._block("\n".join(lines) + "\n", len(lines))
         if used is None:
             return False
         self._used += used

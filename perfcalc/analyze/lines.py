@@ -200,7 +200,7 @@ class LineReader:
             if len(self._pending) > MAX_LINE_BYTES:
                 self._skipping, self._pending = True, b""
             return lines
-        block = self._pending + data[:end + 1] if self._pending else data[:end + 1]
+        block = b"".join((self._pending, memoryview(data)[:end + 1]))  # one copy, not a slice and a copy
         self._pending = data[end + 1:]
         if len(self._pending) > MAX_LINE_BYTES:
             self._skipping, self._pending = True, b""

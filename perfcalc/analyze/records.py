@@ -35,7 +35,7 @@ from ..spec import PerfcalcError
 
 __all__ = ["LineError", "LineResult", "Parser", "Sample", "Timing", "Request", "LoadLevel", "Interval", "Total",
            "Sink", "Recorder", "refusal", "json_object", "shown", "plausible_time", "plausible_duration", "CLIENT", "PROXY",
-           "UPSTREAM", "SERVICE"]
+           "UPSTREAM", "SERVICE", "NO_UPSTREAM"]
 
 # How much of a rejected line is quoted back: enough to recognise it.
 SHOWN_CHARS = 60
@@ -46,6 +46,9 @@ EARLIEST_S = 315532800.0   # 1980-01-01T00:00:00Z
 LATEST_S = 7258118400.0    # 2200-01-01T00:00:00Z
 # Longer is no response time but a broken number (and would overflow the charts' logarithms).
 MAX_DURATION_MS = 1e10
+# An upstream time in a sink's columns where no upstream was asked (nginx's "-"): below every real time, so it
+# sorts first and is cut off in C.
+NO_UPSTREAM = -1.0
 
 
 def shown(text: str) -> str:
@@ -272,9 +275,10 @@ class Recorder:
         self.records.append(Request(time_s, duration_ms, failed, status, endpoint, concurrency, upstream_ms))
 
     def requests(self, times, durations, failed, statuses, endpoints, upstream=None):
+        """Columns of requests, ``upstream`` as the analyzer's arrays keep it (``NO_UPSTREAM``: none asked)."""
         for i, t in enumerate(times):
             self.request(t, durations[i], bool(failed[i]), statuses[i], endpoints[i], None,
-                         upstream[i] if upstream is not None else None)
+                         upstream[i] if upstream is not None and upstream[i] != NO_UPSTREAM else None)
 
     def load_level(self, time_s, level):
         self.records.append(LoadLevel(time_s, level))
