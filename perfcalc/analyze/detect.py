@@ -90,6 +90,8 @@ def unsupported(line: str, name: str) -> str:
     for ending, format_id in _BY_NAME:
         if lowered.endswith(ending):
             return FORMATS[format_id].first_line_rule()
-    return ("one of: k6 JSON lines (--out json), a k6 summary JSON, Locust's _stats.csv or _stats_history.csv, "
-            "JMeter CSV results, an nginx access log with $request_time, or a Gunicorn access log with %(D)s "
-            "or %(L)s")
+    return ("one of: k6 JSON lines (--out json), k6 CSV (--out csv) or a k6 summary JSON; Locust's _stats.csv, "
+            "_stats_history.csv or 0.x _requests.csv; JMeter CSV or XML results; or an access log from nginx, "
+            "Apache, Gunicorn, uWSGI, Caddy, Traefik, Envoy, HAProxy, IIS or an AWS load balancer. An access log "
+            "in a layout of its own reads once you give the layout it was written with (--log-format; on the "
+            "page, the Log format field)")

@@ -125,7 +125,8 @@ def test_compare_takes_a_format_for_both_runs_or_for_each(tmp_path, capsys):
                                f"rt={(ms + i % 7) / 1000:.3f}\n" for i in range(600)))
         logs.append(str(log))
     assert main(["compare", *logs, "--json"]) == 2
-    assert json.loads(capsys.readouterr().out)["error"]["line"] == 1
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["line"] == 1 and "give the layout it was written with (--log-format" in error["message"]
     assert main(["compare", *logs, "--log-format", fmt, "--json"]) == 0
     p50 = next(m for m in json.loads(capsys.readouterr().out)["metrics"] if m["metric"] == "p50_ms")
     assert (p50["baseline"], p50["candidate"], p50["verdict"]) == (23.0, 29.0, "slower")
