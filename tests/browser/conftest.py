@@ -258,6 +258,22 @@ def live_page(reader, request):
     m.check()
 
 
+@pytest.fixture(scope="session")
+def static_context(browser, browser_context_args):
+    """One context per pytest worker with JavaScript off: the pages as built, as a reader without JavaScript gets them."""
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def static_page(static_context):
+    """A new tab with JavaScript off, closed after the test (no script runs: nothing carries over between tests)."""
+    page = static_context.new_page()
+    yield page
+    page.close()
+
+
 @pytest.fixture
 def fresh_page(context, request):
     """A page in a browser context of its own (pytest-playwright's, closed after the test), watched as ``live_page``.
