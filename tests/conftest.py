@@ -4,6 +4,9 @@
 long ones first, the thousands of short ones fill the gaps at the end (longest processing time first). Only
 the order changes; every test runs. The groups come from `pytest --durations` on `make test` (tens of
 seconds each, most of them CPU; the lab's process tests mostly wait, so they go between CPU-bound ones).
+test_shared_worker.py is left with the other browser tests: its watcher of a shared worker's requests attaches
+after the worker starts (helpers.SharedWorkers, "the gap"), and run beside the heaviest tests it missed Pyodide's
+module twice.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ LONG_FIRST = (
     "tests/browser/test_runtime.py",
     "tests/browser/test_snapshot.py",
     "tests/browser/test_offline.py",
-    "tests/browser/test_shared_worker.py",
     "tests/browser/test_compare.py",
     "tests/test_simulation.py",
     "tests/analyze/test_compare.py",
@@ -33,9 +35,9 @@ def _rank(nodeid: str) -> int:
     >>> _rank("tests/browser/test_accessibility.py::test_every_page[light-chromium]")
     1
     >>> _rank("tests/browser/test_pages.py::test_page_goes_live_with_the_same_numbers[chromium-wsgi/]")
-    14
+    13
     >>> _rank("perfcalc/queueing.py::perfcalc.queueing.erlang_c")
-    15
+    14
     """
     return next((i for i, prefix in enumerate(LONG_FIRST) if nodeid.startswith(prefix)), len(LONG_FIRST))
 
