@@ -145,16 +145,37 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @dataclass
 class Monitor:
-    """Everything a context did that a test must fail on: its pages', dedicated and shared workers' requests."""
+    """Everything a context did that a test must fail on: its pages', dedicated and shared workers' requests.
+
+    It listens only while its test runs (``listen``, ``detach``), so a context shared by many tests
+    blames each request or error on the test during which it happened.
+    """
 
     origins: set
     requests: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     shared_workers: object = None  # helpers.SharedWorkers: what Playwright does not see
+    listening: list = field(default_factory=list)  # (emitter, event, handler), removed by detach
+
+    def listen(self, emitter, event: str, handler) -> None:
+        emitter.on(event, handler)
+        self.listening.append((emitter, event, handler))
 
     def attach_page(self, page):
-        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        if any(emitter is page for emitter, _, _ in self.listening):
+            return  # a keeper opened during the test: attached when the context announced it
+        self.listen(page, "console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.listen(page, "pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+
+    def attach_context(self, context):
+        """Every request of the context's pages and dedicated workers, every page it opens from now on."""
+        self.listen(context, "request", lambda r: self.requests.append(r.url))
+        self.listen(context, "page", self.attach_page)
+
+    def detach(self):
+        for emitter, event, handler in reversed(self.listening):
+            emitter.remove_listener(event, handler)
+        self.listening.clear()
 
     def outside(self):
         seen = self.requests + (self.shared_workers.requests if self.shared_workers else [])
@@ -170,28 +191,101 @@ def origin_of(url: str) -> str:
     return url.split(PREFIX)[0]
 
 
+def _sites(request) -> list:
+    """The served sites a test uses (MkDocs', Zensical's, or either through ``site_url``): their URLs."""
+    return [request.getfixturevalue(name) for name in ("base_url", "zensical_url", "site_url")
+            if name in request.fixturenames]
+
+
+@dataclass
+class Reader:
+    """One browser context per pytest worker, for the tests that only read the site, with Python kept running.
+
+    Each site it has visited keeps one live tab open (``keepers``): the SharedWorker, and the interpreter in
+    it, lives as long as a tab uses it, so every test's new tab joins a warm interpreter instead of starting
+    Pyodide again. The service worker installs once per site, as for a reader who comes back.
+    """
+
+    context: object
+    keepers: dict = field(default_factory=dict)  # site URL -> its open live tab
+
+    def keep_warm(self, url: str):
+        """The open live tab of the site at ``url``, opened (and made live) if there is none."""
+        page = self.keepers.get(url)
+        if page is None or page.is_closed():
+            page = self.context.new_page()
+            page.goto(url)
+            wait_live(page)  # a tab that did not go live is not kept: close_tabs closes it
+            self.keepers[url] = page
+        return page
+
+    def close_tabs(self):
+        """Close every tab but the keepers: what a test opened."""
+        for page in self.context.pages:
+            if page not in self.keepers.values():
+                page.close()
+
+
+@pytest.fixture(scope="session")
+def reader(browser, browser_context_args):
+    """The shared context (Reader) of this pytest worker; closed when the worker's session ends."""
+    shared = Reader(browser.new_context(**browser_context_args))
+    yield shared
+    shared.context.close()
+
+
 @pytest.fixture
-def monitor(context, request):
-    """Watches every request and error; the sites under test are those the test uses (MkDocs', Zensical's).
+def live_page(reader, request):
+    """A new tab in the shared context: for a test that only reads and types; it may not change the context.
+
+    The monitor listens to the context and to every tab in it (the keepers too) for this test only, and
+    fails the test at teardown on any request outside the sites it uses and any console error or uncaught
+    exception. A test that changes the context (an init script, a permission, offline, a route) or needs a
+    cold start or a count of workers uses ``fresh_page``.
+    """
+    sites = _sites(request)
+    m = Monitor(origins={origin_of(url) for url in [*sites, *reader.keepers]})  # a keeper's own site is no leak
+    m.attach_context(reader.context)
+    try:
+        for url in sites:
+            reader.keep_warm(url)
+        for keeper in reader.keepers.values():  # what this test makes them do is this test's
+            m.attach_page(keeper)
+        yield reader.context.new_page()
+    finally:
+        reader.close_tabs()  # closed before the check: what the page was still sending is seen
+        m.detach()
+    m.check()
+
+
+@pytest.fixture(scope="session")
+def static_context(browser, browser_context_args):
+    """One context per pytest worker with JavaScript off: the pages as built, as a reader without JavaScript gets them."""
+    context = browser.new_context(**browser_context_args, java_script_enabled=False)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def static_page(static_context):
+    """A new tab with JavaScript off, closed after the test (no script runs: nothing carries over between tests)."""
+    page = static_context.new_page()
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def fresh_page(context, request):
+    """A page in a browser context of its own (pytest-playwright's, closed after the test), watched as ``live_page``.
 
     Requests are seen from the context (pages, dedicated workers). A shared worker's are not: watching them
     (helpers.SharedWorkers, test_shared_worker.py) stalled the page's start in a context with a service worker
     (test_security's policy test never went live), so the monitor does not attach them yet.
     """
-    sites = [request.getfixturevalue(name) for name in ("base_url", "zensical_url", "site_url")
-             if name in request.fixturenames]
-    m = Monitor(origins={origin_of(url) for url in sites})
-    context.on("request", lambda r: m.requests.append(r.url))
-    context.on("page", m.attach_page)
-    yield m
+    m = Monitor(origins={origin_of(url) for url in _sites(request)})
+    m.attach_context(context)
+    yield context.new_page()
     m.check()
-
-
-@pytest.fixture
-def live_page(page, monitor):
-    """A page whose console and requests are watched; the monitor checks them at teardown."""
-    monitor.attach_page(page)
-    return page
 
 
 def wait_live(page):

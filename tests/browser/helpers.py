@@ -180,8 +180,19 @@ def expected_forms(fences):
     return [dict(zip(("calculator", "outputs", "warnings"), (cid, *expected(cid, inputs)))) for cid, inputs in fences]
 
 
+def browser_context_id(context) -> str:
+    """Chromium's id for a Playwright browser context, read from a blank tab opened (and closed) for it."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    try:
+        return cdp.send("Target.getTargetInfo")["targetInfo"]["browserContextId"]
+    finally:
+        cdp.detach()
+        page.close()
+
+
 class SharedWorkers:
-    """Every shared worker the browser starts, watched from outside the pages through Chromium's debugging protocol.
+    """Every shared worker a browser context starts, watched from outside the pages through Chromium's debugging protocol.
 
     Playwright reports the requests of pages and of their dedicated workers, not
     of a shared worker (which belongs to no page). This discovers each shared
@@ -190,7 +201,7 @@ class SharedWorkers:
     Timing entries. The gap: the worker's static module graph (worker.js's
     imports), when it loads before the attach, is in neither (Chromium keeps
     no Resource Timing entries for it); every later request is in ``requests``. ``evaluate`` runs an expression in every shared worker of the
-    site (the tests use it to make one misbehave). A browser-level session may
+    site in that context (the tests use it to make one misbehave). A browser-level session may
     only auto-attach (pausing a worker before it runs) in the flattened protocol,
     whose child sessions Playwright does not expose: so this attaches in the
     older protocol, where commands and events travel inside
@@ -199,7 +210,8 @@ class SharedWorkers:
 
     BEFORE = "performance.getEntriesByType('resource').map((e) => e.name)"
 
-    def __init__(self, browser):
+    def __init__(self, browser, context):
+        self.context_id = browser_context_id(context)  # other contexts' shared workers (a shared one's) are not its
         self.requests: list[str] = []
         self.workers: dict[str, str] = {}  # session id -> the worker script's URL
         self._backfill: dict[int, str] = {}  # id of the command reading a worker's earlier requests -> session
@@ -218,7 +230,7 @@ class SharedWorkers:
 
     def _created(self, event):
         info = event["targetInfo"]
-        if info["type"] != "shared_worker":
+        if info["type"] != "shared_worker" or info.get("browserContextId") != self.context_id:
             return
         session = self.cdp.send("Target.attachToTarget", {"targetId": info["targetId"], "flatten": False})["sessionId"]
         self.workers[session] = info["url"]

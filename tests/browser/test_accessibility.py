@@ -76,11 +76,9 @@ def test_a_page_whose_python_could_not_start(browser, base_url):
         context.close()
 
 
-def test_a_wide_equation_can_be_scrolled_from_the_keyboard(browser, base_url):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_a_wide_equation_can_be_scrolled_from_the_keyboard(static_page, base_url):
+    page = static_page
     page.goto(base_url + "reference/")
     equations = page.locator(".perfcalc-equation")
     assert equations.count() > 0
     assert set(equations.evaluate_all("els => els.map(e => e.tabIndex)")) == {0}
-    context.close()

@@ -43,17 +43,15 @@ def _change_that_redraws(cid, inputs):
 
 
 @pytest.mark.parametrize("cid", CHARTED)
-def test_chart_is_prerendered_with_a_text_alternative(browser, base_url, cid):
+def test_chart_is_prerendered_with_a_text_alternative(static_page, base_url, cid):
     url, index, inputs = FIRST_PAGE[cid]
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = static_page
     page.goto(base_url + url)
     figure = page.locator("form.perfcalc").nth(index).locator("figure.perfcalc__chart")
     assert figure.locator("svg").count() == 1
     caption = figure.locator("figcaption")
     assert caption.get_attribute("id") == figure.get_attribute("aria-labelledby")
     assert caption.inner_text() == _native_caption(cid, inputs)
-    context.close()
 
 
 @pytest.mark.parametrize("cid", CHARTED)

@@ -112,16 +112,16 @@ def test_runs_dropped_on_their_boxes_are_compared_as_the_cli_does(live_page, bas
     assert live_page.evaluate(READ_TABLE) == cli_cells(SYNC, GTHREAD)
 
 
-def test_copy_results_puts_the_markdown_on_the_clipboard(live_page, base_url, context):
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=re.match(r"https?://[^/]+", base_url)[0])
-    panel = open_panel(live_page, base_url)
+def test_copy_results_puts_the_markdown_on_the_clipboard(fresh_page, base_url):
+    fresh_page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=re.match(r"https?://[^/]+", base_url)[0])
+    panel = open_panel(fresh_page, base_url)
     give(panel, "baseline", str(SYNC))
     give(panel, "candidate", str(SYNC))
-    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    fresh_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
     want = native_view((SYNC.name, SYNC.read_bytes()), (SYNC.name, SYNC.read_bytes()))
     panel.get_by_role("button", name="Copy results (Markdown)").click()
     expect(panel.locator(".perfcalc-analyze__result [role=status]")).to_have_text(re.compile("^Copied"))
-    assert live_page.evaluate("navigator.clipboard.readText()") == want["markdown"]
+    assert fresh_page.evaluate("navigator.clipboard.readText()") == want["markdown"]
     assert "| p99 |" in want["markdown"]
 
 

@@ -14,9 +14,8 @@ def test_every_calculator_is_on_some_page():
 
 
 @pytest.mark.parametrize("url", list(PAGES))
-def test_prerendered_results_without_javascript(browser, site_url, url):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_prerendered_results_without_javascript(static_page, site_url, url):
+    page = static_page
     page.goto(site_url + url)
     found = []
     for form in page.locator("form.perfcalc").all():
@@ -25,7 +24,6 @@ def test_prerendered_results_without_javascript(browser, site_url, url):
         found.append({"calculator": form.get_attribute("data-calculator"), "outputs": outputs,
                       "warnings": [li.inner_text() for li in form.locator(".perfcalc__warnings li").all()],
                       "state": form.get_attribute("data-state")})
-    context.close()
     assert [f.pop("state") for f in found] == ["static"] * len(found)
     # Built natively with the same Python as this test: identical to the bit.
     assert found == expected_forms(PAGES[url])
@@ -49,13 +47,12 @@ CASE_STUDY = [  # (form key on the deployment page, output, the text the article
 ]
 
 
-def test_case_study_calculators_show_what_the_text_quotes(browser, base_url):
+def test_case_study_calculators_show_what_the_text_quotes(static_page, base_url):
     import re
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "deployment.md").read_text()
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = static_page
     page.goto(base_url + "deployment/")
     for key, output, quote in CASE_STUDY:
         assert quote in re.sub(r"\*\*", "", text), quote
@@ -67,14 +64,12 @@ def test_case_study_calculators_show_what_the_text_quotes(browser, base_url):
     assert perfcalc.calculate("worker-pool", arrival_rps=1200, service_time_ms=120, workers=150,
                               target_p99_ms=600).outputs["workers_for_target"] == 147
     assert "**147** slots" in text
-    context.close()
 
 
-def test_reference_typesets_every_equation_at_build_time(browser, base_url):
+def test_reference_typesets_every_equation_at_build_time(static_page, base_url):
     import perfcalc
 
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    page = static_page
     page.goto(base_url + "reference/")
     total = sum(len(c.equations) for c in perfcalc.CALCULATORS.values())
     assert page.locator(".perfcalc-equation .katex-display").count() == total
@@ -83,4 +78,3 @@ def test_reference_typesets_every_equation_at_build_time(browser, base_url):
     # The TeX source travels with the rendering (MathML annotation), for screen readers and copying.
     first = perfcalc.get("littles-law").equations[0]
     assert page.locator('.perfcalc-reference[data-calculator="littles-law"] .perfcalc-equation annotation').first.text_content() == first
-    context.close()

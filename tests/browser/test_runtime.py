@@ -23,32 +23,32 @@ from .helpers import (NO_SHARED_WORKER, WORKER_SCRIPT, assert_forms_match, click
                       read_forms, same_outputs)
 
 SHOTS = Path(os.environ.get("PERFCALC_SCREENSHOTS", Path(__file__).resolve().parents[2] / ".screenshots"))
-def test_instant_navigation_keeps_the_document_and_the_worker(live_page, site_url):
-    created = count_workers(live_page)
-    live_page.goto(site_url)
-    wait_live(live_page)
-    live_page.evaluate("window.__sameDocument = 'yes'")
+def test_instant_navigation_keeps_the_document_and_the_worker(fresh_page, site_url):
+    created = count_workers(fresh_page)
+    fresh_page.goto(site_url)
+    wait_live(fresh_page)
+    fresh_page.evaluate("window.__sameDocument = 'yes'")
     for url in [u for u in PAGES if u] + [""]:
-        click_nav(live_page, site_url + url)
-        assert live_page.url.split("?")[0].split("#")[0] == site_url + url
+        click_nav(fresh_page, site_url + url)
+        assert fresh_page.url.split("?")[0].split("#")[0] == site_url + url
         # Same document (a reload would have dropped the marker), same worker, and the numbers are right.
-        assert live_page.evaluate("window.__sameDocument") == "yes", f"navigating to {url!r} reloaded the page"
+        assert fresh_page.evaluate("window.__sameDocument") == "yes", f"navigating to {url!r} reloaded the page"
         assert len(created) == 1, created
-        forms = read_forms(live_page)
+        forms = read_forms(fresh_page)
         assert [f.pop("state") for f in forms] == ["live"] * len(forms)
         assert_forms_match(forms, expected_forms(PAGES[url]))
     # And the calculators mounted after navigation compute: through the worker, as native Python does.
-    click_nav(live_page, site_url + "load-testing/")
-    form = live_page.locator('form.perfcalc[data-calculator="usl-fit"]')
+    click_nav(fresh_page, site_url + "load-testing/")
+    form = fresh_page.locator('form.perfcalc[data-calculator="usl-fit"]')
     form.locator("textarea").fill("1:10 2:19 4:34 8:50")
     want, _ = expected("usl-fit", {"measurements": "1:10 2:19 4:34 8:50"})
     expect(form.locator('output[name="r_squared"]')).to_have_text(want["r_squared"][1])
-    click_nav(live_page, site_url + "wsgi/")
-    form = live_page.locator('form.perfcalc[data-key="worker-pool"]')
+    click_nav(fresh_page, site_url + "wsgi/")
+    form = fresh_page.locator('form.perfcalc[data-key="worker-pool"]')
     form.locator('input[name="workers"]').fill("9")
     want, _ = expected("worker-pool", {"workers": "9"})
     expect(form.locator('output[name="utilization_pct"]')).to_have_attribute("data-value", want["utilization_pct"][0])
-    assert live_page.evaluate("window.__sameDocument") == "yes"
+    assert fresh_page.evaluate("window.__sameDocument") == "yes"
 
 
 def test_offline_after_one_visit(browser, site_url):
@@ -217,12 +217,12 @@ def test_web_app_manifest(live_page, base_url):
     assert {"192x192", "512x512"} <= sizes
 
 
-def test_python_is_downloaded_once(live_page, base_url):
+def test_python_is_downloaded_once(fresh_page, base_url):
     """The worker fetches each runtime file once (Pyodide's own requests for them are answered from those bytes)."""
     requests = []
-    live_page.context.add_init_script(NO_SHARED_WORKER)  # Playwright does not see a shared worker's requests
-    live_page.on("request", lambda r: requests.append(r.url))
-    live_page.goto(base_url + "wsgi/")
-    wait_live(live_page)
+    fresh_page.context.add_init_script(NO_SHARED_WORKER)  # Playwright does not see a shared worker's requests
+    fresh_page.on("request", lambda r: requests.append(r.url))
+    fresh_page.goto(base_url + "wsgi/")
+    wait_live(fresh_page)
     for name in ("pyodide.asm.wasm", "python_stdlib.zip", "py/perfcalc.zip", "py/python-snapshot.gz"):
         assert sum(u.endswith(name) for u in requests) == 1, (name, [u for u in requests if u.endswith(name)])

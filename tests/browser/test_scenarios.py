@@ -38,7 +38,7 @@ def _wait_for_query(page, want):
             && Object.entries(want).every(([k, v]) => have[k] === v); }""", want)
 
 
-def test_typing_writes_the_link_and_the_link_round_trips(live_page, base_url, context):
+def test_typing_writes_the_link_and_the_link_round_trips(live_page, base_url):
     live_page.goto(base_url + "wsgi/")
     wait_live(live_page)
     form = live_page.locator(POOL)
@@ -58,7 +58,7 @@ def test_typing_writes_the_link_and_the_link_round_trips(live_page, base_url, co
     form.locator('input[name="workers"]').fill("8")
     settle(live_page)
 
-    other = context.new_page()
+    other = live_page.context.new_page()  # another tab of the same reader
     other.goto(live_page.evaluate("location.href"))
     wait_live(other)
     assert same_outputs(_pool_outputs(other), _pool_outputs(live_page))

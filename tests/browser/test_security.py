@@ -20,9 +20,8 @@ def _policy(page):
 
 
 @pytest.mark.parametrize("url", list(PAGES))
-def test_every_page_carries_a_strict_policy_first(browser, base_url, url):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+def test_every_page_carries_a_strict_policy_first(static_page, base_url, url):
+    page = static_page
     page.goto(base_url + url)
     assert page.locator('meta[http-equiv="Content-Security-Policy"]').count() == 1
     # First in <head> after the charset: a policy only governs what follows it.
@@ -34,7 +33,6 @@ def test_every_page_carries_a_strict_policy_first(browser, base_url, url):
     script = directives["script-src"].split()
     assert script[0] == "'self'" and all(re.fullmatch(r"'sha256-[A-Za-z0-9+/]+=*'", s) for s in script[1:])
     assert "'unsafe-inline'" not in directives["style-src"] and "'unsafe-eval'" not in _policy(page)
-    context.close()
 
 
 def test_nothing_violates_the_policy(live_page, base_url):

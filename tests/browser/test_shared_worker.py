@@ -134,9 +134,9 @@ def test_a_shared_worker_missing_a_file_is_reported(browser, built_site, tmp_pat
 
 def test_a_shared_workers_requests_are_seen(browser, base_url):
     """The checks that nothing leaves the site see the shared worker's requests too (see SharedWorkers for the gap)."""
-    watch = SharedWorkers(browser)
+    context = browser.new_context(service_workers="block")
+    watch = SharedWorkers(browser, context)
     try:
-        context = browser.new_context(service_workers="block")
         monitor = Monitor(origins={origin_of(base_url)}, shared_workers=watch)
         context.on("request", lambda r: monitor.requests.append(r.url))
         page = _live_tab(context, base_url + "wsgi/")
@@ -165,9 +165,9 @@ UNRESPONSIVE_S = 20  # connection.js's watchdog: without a signal, a dead worker
 
 def test_a_shared_worker_that_ends_is_noticed_at_once(browser, base_url):
     """The shared worker ends (closed here; killed or crashed alike): every tab says so at once, nothing typed."""
-    watch = SharedWorkers(browser)
+    context = browser.new_context(service_workers="block")
+    watch = SharedWorkers(browser, context)
     try:
-        context = browser.new_context(service_workers="block")
         tabs = [_live_tab(context, base_url + "wsgi/") for _ in range(2)]
         assert {tab.evaluate(WORKER_KIND) for tab in tabs} == {"shared"}
         ended = time.monotonic()
