@@ -141,8 +141,10 @@ def test_a_shared_workers_requests_are_seen(browser, base_url):
         context.on("request", lambda r: monitor.requests.append(r.url))
         page = _live_tab(context, base_url + "wsgi/")
         assert page.evaluate(WORKER_KIND) == "shared"
-        # Pyodide's modules and Python's files: requested by the worker alone, none of them seen by Playwright.
-        for name in ("pyodide.asm.mjs", "pyodide.asm.wasm", "py/python-snapshot.gz"):
+        # Pyodide's runtime and Python's files, fetched by the worker alone: none of them seen by Playwright. Not
+        # pyodide.asm.mjs: a module the worker imports is in no Resource Timing entry, so when the watcher attaches
+        # after it loaded (a loaded machine) it is in the gap SharedWorkers describes, and the check would be luck.
+        for name in ("pyodide.asm.wasm", "py/python-snapshot.gz"):
             assert any(u.endswith(name) for u in watch.requests), (name, watch.requests)
             assert not any(u.endswith(name) for u in monitor.requests), name
         assert monitor.outside() == []
