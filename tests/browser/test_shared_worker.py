@@ -144,7 +144,11 @@ def test_a_shared_workers_requests_are_seen(browser, base_url):
         # Pyodide's runtime and Python's files, fetched by the worker alone: none of them seen by Playwright. Not
         # pyodide.asm.mjs: a module the worker imports is in no Resource Timing entry, so when the watcher attaches
         # after it loaded (a loaded machine) it is in the gap SharedWorkers describes, and the check would be luck.
-        for name in ("pyodide.asm.wasm", "py/python-snapshot.gz"):
+        fetched = ("pyodide.asm.wasm", "py/python-snapshot.gz")
+        deadline = time.monotonic() + 10  # the watcher's replies arrive as protocol events, delivered while we wait
+        while not all(any(u.endswith(n) for u in watch.requests) for n in fetched) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        for name in fetched:
             assert any(u.endswith(name) for u in watch.requests), (name, watch.requests)
             assert not any(u.endswith(name) for u in monitor.requests), name
         assert monitor.outside() == []
