@@ -44,6 +44,16 @@ def wait_until(page, predicate: str, arg=None, timeout_s: float = 30.0, every_s:
         time.sleep(every_s)
 
 
+def requests_made(page) -> list:
+    """The requests ``page`` makes from now on, as (method, URL), less the browser's own fetch of the tab's icon:
+    Chromium asks for the ``<link rel="icon">`` when it gets round to it, which in a busy shared context can be
+    after the page went live, and no script of the page asked for it."""
+    icons = page.evaluate("[...document.querySelectorAll('link[rel~=\"icon\"]')].map((l) => l.href)")
+    seen = []
+    page.on("request", lambda r: r.url not in icons and seen.append((r.method, r.url)))
+    return seen
+
+
 def settle(page) -> None:
     """Wait until every form shows the answer to what was last typed into it."""
     wait_until(page, "() => !document.querySelector('form.perfcalc[data-pending]')")

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from perfcalc.analyze import analyze_bytes
 
 from .conftest import ROOT, wait_live
-from .helpers import expected, settle, wait_until
+from .helpers import expected, requests_made, settle, wait_until
 
 sys.path.insert(0, str(ROOT / "site" / "browser"))
 import perfcalc_worker  # noqa: E402  (the worker's Python, run natively)
@@ -48,8 +48,7 @@ def analyse_file(page, panel, path: Path):
 
 def test_a_step_test_is_summarised_as_natively_and_nothing_is_sent(live_page, base_url):
     panel = open_panel(live_page, base_url, "load-testing/")
-    sent = []
-    live_page.on("request", lambda r: sent.append((r.method, r.url)))
+    sent = requests_made(live_page)
     fixture = FIXTURES / "jmeter_steps.csv"
     analyse_file(live_page, panel, fixture)
     want = native_view(fixture)

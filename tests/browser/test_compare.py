@@ -24,7 +24,7 @@ from perfcalc.analyze.compare import Change, Comparison, RunInfo, compare
 from perfcalc.format import comparison_cells
 
 from .conftest import ROOT, wait_live
-from .helpers import wait_until
+from .helpers import requests_made, wait_until
 
 sys.path.insert(0, str(ROOT / "site" / "browser"))
 import perfcalc_worker  # noqa: E402  (the worker's Python, run natively)
@@ -68,8 +68,7 @@ def give(panel, which: str, path_or_payload):
 
 def test_two_real_runs_are_compared_as_natively_and_nothing_is_sent(live_page, base_url):
     panel = open_panel(live_page, base_url)
-    sent = []
-    live_page.on("request", lambda r: sent.append((r.method, r.url)))
+    sent = requests_made(live_page)
     give(panel, "baseline", str(SYNC))
     expect(panel.locator('[data-run="baseline"] .perfcalc-compare__chosen')).to_contain_text(SYNC.name)
     expect(panel.locator(".perfcalc-analyze__status")).to_contain_text("Now the candidate")
