@@ -150,6 +150,9 @@ class AccessLog:
     failure_rule = "status 5xx"
     load_name = ""
     format = ""
+    # A file may be read in two parts (Analyzer.handover): no state is carried from line to line, and
+    # whole-second times keep the pages' float32 offsets exact however the parts are joined.
+    splittable = True
 
     def __init__(self, sink, unit: str, upstream: bool, label: str):
         self.sink = sink

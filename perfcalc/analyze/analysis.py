@@ -358,6 +358,50 @@ class RequestData:
             page.statuses.update(statuses[i:j])
             i = j
 
+    def absorb(self, other: RequestData) -> bool:
+        """Take in the requests of a later part of the same file, read by another sink: ``True`` if exactly as if read here.
+
+        ``False``, with nothing changed, where the two parts together reach a
+        limit (``MAX_ENDPOINTS``, ``MAX_STATUSES``): which names were merged
+        would then depend on where the file was cut. The pages are brought to
+        one width and joined key by key, this part's requests before the
+        other's, as reading in order puts them; the other's endpoint ids are
+        renumbered to this sink's, new names taking the next ids in the order
+        the other met them (as reading on would number them).
+        """
+        if (other.upstream != self.upstream or other.latency != self.latency or other.samples != self.samples
+                or OTHER_ENDPOINTS in other.endpoint_index or OTHER_STATUSES in other.status_names
+                or len(self.endpoint_index.keys() | other.endpoint_index.keys()) > MAX_ENDPOINTS
+                or len(self.status_names | other.status_names) > MAX_STATUSES):
+            return False
+        index = self.endpoint_index
+        ids = array("H", [index[name] if name in index else self._endpoint(name) for name in other.endpoint_names])
+        renumber = ids != array("H", range(len(ids)))
+        self.status_names |= other.status_names
+        while self.page_s < other.page_s:
+            self._widen()
+        while other.page_s < self.page_s:
+            other._widen()
+        for key, page in sorted(other.pages.items()):
+            if renumber:
+                page.endpoints = array("H", map(ids.__getitem__, page.endpoints))
+            mine = self.pages.get(key)
+            if mine is None:
+                self.pages[key] = page
+            else:
+                mine.absorb(page)
+        while len(self.pages) > MAX_PAGES and self.page_s < PAGE_LADDER_S[-1]:
+            self._widen()
+        if other.distinct_times:
+            if not self.distinct_times:
+                self._first_time = other._first_time
+            self.distinct_times = min(2, max(self.distinct_times, other.distinct_times)
+                                      + (self.distinct_times == other.distinct_times == 1
+                                         and other._first_time != self._first_time))
+        self.t_min = min(self.t_min, other.t_min)
+        self.t_max = max(self.t_max, other.t_max)
+        return True
+
     def load_level(self, time_s, level):
         page = self.pages.get(int(time_s // self.page_s)) or self._page(time_s)
         page.low = level if page.low is None else min(page.low, level)

@@ -16,6 +16,7 @@ expected and what was found.
 
 from __future__ import annotations
 
+import pickle
 from typing import NamedTuple
 
 from ..spec import PerfcalcError
@@ -45,6 +46,20 @@ MAX_SNIFF_LINES = 10
 MIN_BLOCK_LINES = 256
 # Failed pieces of one block after which the rest of it is read line by line: about two paths of halving.
 MAX_BLOCK_RETRIES = 16
+
+
+class _Part(NamedTuple):
+    """What :meth:`Analyzer.part` hands to :meth:`Analyzer.absorb`: the part's sink and its counts."""
+
+    data: RequestData
+    bytes_read: int
+    lines_read: int
+    used: int
+    ignored: int
+    rejected: int
+    rejected_shown: tuple
+    legacy_lines: int
+    notes: tuple
 
 
 class Progress(NamedTuple):
@@ -99,6 +114,7 @@ class Analyzer:
         self._legacy_lines = 0    # lines that were not UTF-8, read in the parser's legacy encoding
         self._reader = LineReader(name, blocks=True)
         self._parser = None
+        self._parser_args = None  # (class, arguments) of the parser, for a second part's reader
         self._parse = None
         self._block = None        # the parser's parse_block, if it reads a block of lines at once
         self._data = None
@@ -164,6 +180,69 @@ class Analyzer:
             raise refusal(self.name, None, f"it looks like {self._parser.label}, but no line could be read: "
                                            f"{detail}; give a file written in that format, or choose its format")
         return self._summary()
+
+    # -- a file read in two parts ---------------------------------------------
+    # The page reads a large file with two interpreters on two cores: this
+    # analyzer from the start to a line boundary, another (:meth:`part_of`)
+    # from there to the end; this one then takes in what the other read
+    # (:meth:`absorb`) and finishes as if it had read every line itself: the
+    # same summary, line numbers and all (a test holds them equal at many
+    # split points). Only for parsers that say so (``splittable``: no state
+    # from one line to the next, whole-second times) and only where the merge
+    # is exact; anywhere else the caller reads the rest itself.
+
+    def handover(self) -> bytes | None:
+        """What :meth:`part_of` needs to read the rest of this file from a line boundary, or ``None`` where it cannot."""
+        if (self._parser is None or not getattr(self._parser, "splittable", False) or self._finished
+                or self._open_lines or self._held or self._reader.gzip):
+            return None
+        return pickle.dumps((self.name, self.samples, self._detected, *self._parser_args))
+
+    @classmethod
+    def part_of(cls, handover: bytes) -> Analyzer:
+        """An analyzer for a later part of a file, from a line boundary: read as :meth:`handover`'s analyzer reads.
+
+        Feed it the part's bytes, then hand :meth:`part` to the first analyzer's :meth:`absorb`.
+        """
+        name, samples, detected, parser_cls, args = pickle.loads(handover)
+        analyzer = cls(name, samples=samples)
+        analyzer._reader.start_midway()
+        analyzer._use(parser_cls, args)
+        analyzer._detected = detected
+        return analyzer
+
+    def part(self) -> bytes:
+        """Read the part's last line and hand over what it read, for :meth:`absorb`; nothing more can be fed."""
+        if self._finished:
+            raise PerfcalcError(f"{self.name}: this part is finished; start a new one")
+        self._finished = True
+        self._reader.close(self._consume)
+        return pickle.dumps(_Part(self._data, self._reader.bytes_read, self._reader.lines_read, self._used,
+                                  self._ignored, self._rejected, tuple(self._rejected_shown), self._legacy_lines,
+                                  tuple(self._parser.notes)), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def absorb(self, part: bytes) -> bool:
+        """Take in the rest of the file as :meth:`part` read it: ``True``, or ``False`` (nothing taken) if not exactly.
+
+        This analyzer must have been fed the file up to where the part
+        begins, and no further; it is then finished as usual.
+        """
+        got = pickle.loads(part)
+        reader = self._reader
+        if self._finished or self._open_lines or not reader.at_line_end() or not self._data.absorb(got.data):
+            return False
+        lines_before = reader.lines_read
+        reader.bytes_read += got.bytes_read
+        reader.lines_read += got.lines_read
+        self._used += got.used
+        self._ignored += got.ignored
+        self._rejected += got.rejected
+        room = MAX_REJECTED_SHOWN - len(self._rejected_shown)
+        self._rejected_shown += [r._replace(line=r.line + lines_before) for r in got.rejected_shown[:max(room, 0)]]
+        self._legacy_lines += got.legacy_lines
+        notes = self._parser.notes
+        notes += [note for note in got.notes if note not in notes]
+        return True
 
     # -- reading ---------------------------------------------------------------
 
@@ -290,6 +369,15 @@ class Analyzer:
             self._detected = f"detected from line {n}" + (
                 f" (line {self._held[0][0]} did not fit and is listed below)" if len(self._held) == 1 else
                 f" (the {len(self._held)} lines before it did not fit and are listed below)" if self._held else "")
+        try:
+            self._use(cls, args)
+        except LineError as exc:
+            raise refusal(self.name, n, line_message(exc, text)) from None
+        self._start_line = n
+        return True
+
+    def _use(self, cls, args: dict) -> None:
+        """Read with parser ``cls(sink, **args)`` from now on, into a new sink of its kind."""
         if cls.kind == "requests":
             options = sink_options(args["layout"]) if "layout" in args else {"upstream": args.get("upstream", False)}
             self._data = RequestData(**options, samples=self.samples)
@@ -297,15 +385,11 @@ class Analyzer:
             self._data = IntervalData()
         else:
             self._data = TotalData()
-        try:
-            self._parser = cls(self._data, **args)
-        except LineError as exc:
-            raise refusal(self.name, n, line_message(exc, text)) from None
+        self._parser = cls(self._data, **args)
+        self._parser_args = (cls, args)
         self._parse = self._parser.parse
         self._block = getattr(self._parser, "parse_block", None)
         self._whole = getattr(cls, "whole_document", False)
-        self._start_line = n
-        return True
 
     def _hold(self, n: int, text: str, message: str) -> bool:
         """Keep a line no format fits yet; refuse the file when the first ``MAX_SNIFF_LINES`` all fail."""

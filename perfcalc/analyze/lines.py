@@ -123,6 +123,16 @@ class LineReader:
             for piece in self._inflate(data):
                 self._hand(piece, take)
 
+    def start_midway(self) -> None:
+        """Read from a line boundary inside a file (a second part of it): no magic number, no byte-order mark there."""
+        if self.bytes_read:
+            raise ValueError("start_midway() comes before the first feed()")
+        self._started = True
+
+    def at_line_end(self) -> bool:
+        """Whether everything fed so far ended with a whole line (nothing pending, plain text)."""
+        return self._started and not self._pending and not self._skipping and self._inflater is None
+
     def close(self, take) -> None:
         """Hand over the last line (if the data did not end with a newline); finish a gzip stream."""
         if not self._started:

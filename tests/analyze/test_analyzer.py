@@ -513,3 +513,98 @@ def test_real_tools_logs_read_in_blocks_as_line_by_line(path):
         assert read(4096) == one_by_one
     if path.name in BLOCK_READ:  # the formats the block path serves: it must really have read them
         assert any(n for n in blocks), "no block was read at once"
+
+
+# -- a file read in two parts (the page's second core) ---------------------------------------------------------
+
+def _feed(analyzer, data: bytes, slice_bytes: int) -> None:
+    for i in range(0, len(data), slice_bytes):
+        analyzer.feed(data[i:i + slice_bytes])
+
+
+def _two_parts(data: bytes, cut: int, name: str, slice_bytes: int = 4096):
+    """``data`` read up to ``cut`` (a line boundary) by one analyzer and from there by a second, then joined."""
+    first = Analyzer(name)
+    head = data[:cut]
+    known = head.index(b"\n") + 1 if b"\n" in head else len(head)
+    _feed(first, head[:known], slice_bytes)  # the page hands over once the format is known, then reads on
+    handover = first.handover()
+    assert handover is not None, "the format is known from the first line and reads in parts"
+    _feed(first, head[known:], slice_bytes)
+    second = Analyzer.part_of(handover)
+    _feed(second, data[cut:], slice_bytes)
+    assert first.absorb(second.part())
+    return first.finish()
+
+
+def _whole(summary):
+    samples = summary.samples
+    return summary.to_json(), (list(samples.latency_ms), list(samples.failed), list(samples.time_s))
+
+
+SPLITTABLE = ["nginx_ramp.log", "gunicorn_L.log", "gunicorn_D.log", "formats/gunicorn_lab_sync_D.log",
+              "formats/nginx_request_time.log"]
+
+
+@pytest.mark.parametrize("name", SPLITTABLE)
+def test_a_file_read_in_two_parts_summarises_as_if_read_whole(name):
+    """Every line boundary of the file (up to 60 of them, spread out) as the cut: the summary is the same, to the bit."""
+    data = (FIXTURES / name).read_bytes()
+    whole = _whole(analyze_bytes(data, name))
+    ends = [i + 1 for i, byte in enumerate(data) if byte == 10][:-1]
+    for cut in ends[::max(1, len(ends) // 60)]:
+        assert _whole(_two_parts(data, cut, name)) == whole, f"cut after byte {cut}"
+
+
+def _log(seconds: int, per_second: int, endpoints: int, seed: int = 1) -> list[str]:
+    """nginx combined + $request_time lines over ``seconds`` seconds, endpoints met in a shuffled order."""
+    import random
+
+    rng = random.Random(seed)
+    lines = []
+    for s in range(seconds):
+        stamp = datetime.fromtimestamp(1_700_000_000 + s, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        for _ in range(per_second):
+            path = f"/e{rng.randrange(endpoints)}/{rng.randrange(10**6)}"
+            status = rng.choice(["200", "200", "200", "404", "503"])
+            lines.append(f'10.0.0.1 - - [{stamp}] "GET {path} HTTP/1.1" {status} 12 "-" "k6" {rng.random():.3f}')
+    return lines
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(min_value=0.01, max_value=0.99),
+       st.lists(st.tuples(st.integers(min_value=1, max_value=9000), st.one_of(garbage, st.just(""))), max_size=30),
+       st.sampled_from([4096, 100_000, 1 << 20]))
+def test_parts_join_exactly_across_widened_pages_renumbered_endpoints_and_bad_lines(fraction, insertions, slice_bytes):
+    """A log longer than MAX_PAGES seconds (the pages widen in one part, not the other), odd lines anywhere."""
+    lines = _log(seconds=4500, per_second=2, endpoints=60)
+    for at, bad in sorted(insertions, reverse=True):
+        lines.insert(at, bad)
+    data = ("\n".join(lines) + "\n").encode()
+    cut = data.index(b"\n", int(len(data) * fraction)) + 1
+    whole = analyze_bytes(data, "long.log")
+    assert _whole(_two_parts(data, cut, "long.log", slice_bytes)) == _whole(whole)
+
+
+def test_parts_that_together_reach_the_endpoint_limit_are_not_joined_and_the_rest_is_read_on():
+    from perfcalc.analyze.analysis import MAX_ENDPOINTS
+
+    data = ("\n".join(_log(seconds=300, per_second=4, endpoints=MAX_ENDPOINTS + 40)) + "\n").encode()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    first = Analyzer("many.log")
+    first.feed(data[:cut])
+    second = Analyzer.part_of(first.handover())
+    second.feed(data[cut:])
+    assert not first.absorb(second.part())  # which names become "(other endpoints)" would depend on the cut
+    first.feed(data[cut:])  # nothing was taken: the first reads the rest itself
+    assert _whole(first.finish()) == _whole(analyze_bytes(data, "many.log"))
+
+
+def test_only_a_parser_without_state_between_lines_hands_over():
+    assert Analyzer("x").handover() is None  # no format yet
+    k6 = Analyzer("k6.json")
+    k6.feed((FIXTURES / "k6_points.json").read_bytes()[:5000])
+    assert k6.handover() is None
+    gz = Analyzer("ramp.log.gz")
+    gz.feed(zlib.compress((FIXTURES / "nginx_ramp.log").read_bytes(), wbits=31))
+    assert gz.handover() is None  # a gzip stream has no line boundary to start the second part at
