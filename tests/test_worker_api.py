@@ -188,3 +188,21 @@ def test_an_unexpected_failure_in_a_comparison_is_a_plain_sentence(monkeypatch):
     answer = json.loads(worker.compare_step("u"))
     assert answer["error"] == worker.UNEXPECTED_COMPARE and "perfcalc compare BASELINE CANDIDATE" in answer["error"]
     assert "ZeroDivisionError" in answer["traceback"] and not worker._comparisons
+
+
+def test_a_file_read_by_two_interpreters_gives_the_view_of_one():
+    """The worker's half, a helper's part handed over as bytes, absorbed: the same view as one reading of it all."""
+    data = (Path(__file__).resolve().parent / "fixtures" / "analyze" / "nginx_ramp.log").read_bytes()
+    cut = data.index(b"\n", len(data) // 2) + 1
+    assert json.loads(worker.analyze_begin("one", "ramp.log"))["ok"]
+    worker.analyze_feed("one", data)
+    whole = json.loads(worker.analyze_finish("one"))["view"]
+
+    assert json.loads(worker.analyze_begin("first", "ramp.log"))["ok"]
+    worker.analyze_feed("first", data[:cut])
+    handover = worker.analyze_handover("first")
+    worker.part_begin("helper-1", handover)  # in the helper's own interpreter, in the page
+    worker.part_feed("helper-1", data[cut:])
+    part = worker.part_end("helper-1")
+    assert json.loads(worker.analyze_absorb("first", part)) == {"absorbed": True}
+    assert json.loads(worker.analyze_finish("first"))["view"] == whole

@@ -11,7 +11,7 @@
 // - another kind of panel (another job kind) reuses `panelJob`, `followWorker`,
 //   `enablePanels` and `cancelPanelJob` below with its own selector, fields,
 //   words and view, as compare-view.js does for the two-run panel.
-import { JOB_KINDS } from "./protocol.js";
+import { JOB_KINDS, HELPER, HELPER_MIN_BYTES } from "./protocol.js";
 import * as connection from "./connection.js";
 import { STATUS } from "./connection.js";
 import { showAnalysis, showError, clearResult } from "./analysis-view.js";
@@ -19,6 +19,7 @@ import { showAnalysis, showError, clearResult } from "./analysis-view.js";
 const PANEL = "section.perfcalc-analyze";
 const IDLE = "Nothing read yet. The file stays on this computer.";
 const running = new Map(); // panel section -> id of its job
+const helpers = new Map(); // panel section -> the helper worker reading part of its file (helper.js)
 
 /** Enable or disable a panel's controls (the Stop button is shown only while a job runs), and say why. */
 export function setPanel(panel, enabled, status) {
@@ -52,6 +53,7 @@ export function mountPanels() {
     if (!panel.isConnected) {
       connection.dropJob(id);
       running.delete(panel);
+      endHelper(panel);
     }
   }
   enablePanels(PANEL, () => IDLE);
@@ -87,27 +89,34 @@ export function seconds(msg) {
 const ANALYSIS_WORDS = {
   progress: (msg) => [msg.total ? msg.done / msg.total : 1, readSoFar(msg)], // [bar 0–1, status]
   failed: "The file could not be analysed.",
-  finished: (msg) => `Analysed in ${seconds(msg)}.`,
+  finished: (msg) => `Analysed in ${seconds(msg)}${msg.parts === 2 ? ", on two cores" : ""}.`,
 };
 
 /**
  * Run a job for a panel: one at a time per panel (a new one stops the last),
  * its progress on the panel's bar and status line, its answer to `show`.
  * `name` is what the status line calls what is read; `words` what the bar
- * and the status line say (ANALYSIS_WORDS).
+ * and the status line say (ANALYSIS_WORDS); `helper` a worker reading part
+ * of the file beside the job (startHelper below), ended with it.
  */
-export function panelJob(panel, kind, fields, name, show, words = ANALYSIS_WORDS) {
-  if (connection.workerState() !== "ready") return;
+export function panelJob(panel, kind, fields, name, show, words = ANALYSIS_WORDS, helper = null) {
+  if (connection.workerState() !== "ready") {
+    if (helper) helper.worker.terminate();
+    return;
+  }
   if (running.has(panel)) connection.dropJob(running.get(panel));
+  endHelper(panel);
+  if (helper) helpers.set(panel, helper.worker);
   const status = panel.querySelector(".perfcalc-analyze__status");
   const progress = panel.querySelector("progress");
   const stop = panel.querySelector("[data-action='analyze-cancel']");
-  const id = connection.startJob(kind, fields, {
+  const id = connection.startJob(kind, helper ? { ...fields, helper: helper.port } : fields, {
     progress(msg) {
       [progress.value, status.textContent] = words.progress(msg);
     },
     done(msg) {
       running.delete(panel);
+      endHelper(panel);
       progress.hidden = true;
       stop.hidden = true;
       panel.dataset.state = "live";
@@ -122,7 +131,7 @@ export function panelJob(panel, kind, fields, name, show, words = ANALYSIS_WORDS
         panel.dataset.state = "done";
       }
     },
-  });
+  }, helper ? [helper.port] : []);
   running.set(panel, id);
   clearResult(panel);
   progress.value = 0;
@@ -132,9 +141,31 @@ export function panelJob(panel, kind, fields, name, show, words = ANALYSIS_WORDS
   status.textContent = `Reading ${name}…`;
 }
 
+// A large file is read on two cores: a helper worker with its own Python
+// (helper.js) reads its second half, in step with the job's worker (parts.js).
+// Started with the job, so its Python starts while the first part is read;
+// ended when the job is done. Without one the worker reads the file alone.
+function startHelper(file) {
+  if (!file || file.size < HELPER_MIN_BYTES || typeof Worker !== "function") return null;
+  try {
+    const worker = new Worker(new URL("helper.js", import.meta.url), { type: "module", name: "perfcalc-helper" });
+    const channel = new MessageChannel();
+    worker.postMessage({ op: HELPER.SERVE }, [channel.port2]);
+    return { worker, port: channel.port1 };
+  } catch {
+    return null;
+  }
+}
+
+function endHelper(panel) {
+  if (helpers.has(panel)) helpers.get(panel).terminate();
+  helpers.delete(panel);
+}
+
 function analyse(panel, source) {
   const name = source.file ? source.file.name : "pasted lines";
-  panelJob(panel, JOB_KINDS.ANALYZE, { name, options: options(panel), ...source }, name, showAnalysis);
+  panelJob(panel, JOB_KINDS.ANALYZE, { name, options: options(panel), ...source }, name, showAnalysis,
+    ANALYSIS_WORDS, startHelper(source.file));
 }
 
 function onPanelEvent(event) {
@@ -161,7 +192,11 @@ function onPanelEvent(event) {
 }
 
 export function setUp() {
-  connection.onStateChange((state) => { if (state === "failed") running.clear(); });
+  connection.onStateChange((state) => {
+    if (state !== "failed") return;
+    running.clear();
+    for (const panel of [...helpers.keys()]) endHelper(panel);
+  });
   followWorker(PANEL, () => IDLE);
   for (const type of ["change", "click", "dragover", "dragleave", "drop"]) document.addEventListener(type, onPanelEvent);
 }

@@ -152,12 +152,12 @@ export function start() {
 // A job (JOB_KINDS in protocol.js) runs in the worker in steps; it answers with
 // progress after each step and once with its result. Ids are unique in this tab.
 
-/** Start a job; progress(msg) after each step, done(msg) once. Returns its id. */
-export function startJob(kind, fields, { progress = () => {}, done }) {
+/** Start a job; progress(msg) after each step, done(msg) once (`transfer`: ports among the fields). Returns its id. */
+export function startJob(kind, fields, { progress = () => {}, done }, transfer = []) {
   jobCount += 1;
   const id = `${kind}-${jobCount}`;
   jobs.set(id, { progress, done });
-  post({ op: OP.JOB, kind, id, ...fields });
+  post({ op: OP.JOB, kind, id, ...fields }, transfer);
   return id;
 }
 

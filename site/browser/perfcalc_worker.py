@@ -243,6 +243,56 @@ def analyze_finish(analysis_id: str) -> str:
     return _guarded(analysis_id, lambda: {"view": analysis_view(_analyses.pop(analysis_id).finish())})
 
 
+# A large file is read by two interpreters (worker.js, helper.js): this one
+# from the start, a helper worker's from a line boundary to the end as a
+# *part*, which this one then absorbs (perfcalc.analyze.Analyzer.handover).
+# Bytes cross between the workers as they are: the page never sees them.
+_parts: dict = {}
+
+
+def _bytes(data) -> bytes:
+    """Bytes from Python or from the page's side (a Pyodide proxy of a Uint8Array)."""
+    return bytes(data) if isinstance(data, (bytes, bytearray, memoryview)) else data.to_bytes()
+
+
+def analyze_handover(analysis_id: str):
+    """What a helper needs to read the rest of this analysis's file from a line boundary (bytes), or ``None`` if it cannot.
+
+    >>> _ = analyze_begin("h-1", "access.log")
+    >>> analyze_handover("h-1") is None  # nothing read yet: the format is not known
+    True
+    >>> analyze_cancel("h-1")
+    """
+    analysis = _analyses.get(analysis_id)
+    return analysis.handover() if analysis is not None else None
+
+
+def part_begin(part_id: str, handover) -> None:
+    """Begin reading a part of a file as :func:`analyze_handover` said (in the helper's interpreter)."""
+    from perfcalc.analyze import Analyzer
+
+    _parts[part_id] = Analyzer.part_of(_bytes(handover))
+
+
+def part_feed(part_id: str, chunk) -> str:
+    """Feed the part's next slice; answer its progress (JSON)."""
+    return json.dumps(_parts[part_id].feed(chunk).to_json())
+
+
+def part_end(part_id: str) -> bytes:
+    """The part as read, for :func:`analyze_absorb` in the first interpreter."""
+    return _parts.pop(part_id).part()
+
+
+def part_cancel(part_id: str) -> None:
+    _parts.pop(part_id, None)
+
+
+def analyze_absorb(analysis_id: str, part) -> str:
+    """Take in a helper's part: ``{"absorbed": true}``, or false if it cannot be joined exactly (read the rest here)."""
+    return _guarded(analysis_id, lambda: {"absorbed": _analyses[analysis_id].absorb(_bytes(part))})
+
+
 def analysis_view(summary) -> dict:
     """What the page shows for a summary: the shared presentation and charts (``perfcalc.analyze.present``), drawn."""
     from perfcalc.analyze.present import clean, figures, present

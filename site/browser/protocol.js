@@ -53,7 +53,7 @@ export const OP = Object.freeze({
 // The long jobs the worker runs (OP.JOB's `kind`), each reading the reader's
 // own file in slices with progress, and each cancellable.
 //   ANALYZE: {name, options: {format, …the panel's other named controls}, file | text}
-//            → DONE with {view} | {error} | {cancelled}
+//            → DONE with {view, parts} | {error} | {cancelled}   (parts: 2 if a helper read half of it, else 1)
 //   COMPARE: {baseline: {name, options, file}, candidate: {name, options, file}}
 //            → PROGRESS with {stage: "baseline" | "candidate", done, total, progress} while reading,
 //              {stage: "compare", fraction} while resampling; DONE with {view} | {error} | {cancelled}
@@ -61,3 +61,27 @@ export const JOB_KINDS = Object.freeze({
   ANALYZE: "analyze",
   COMPARE: "compare",
 });
+
+// A large file's second reader (helper.js): a dedicated worker the page starts
+// for an ANALYZE job of a file of at least HELPER_MIN_BYTES (a shared worker
+// cannot start workers of its own), with its own interpreter on the other
+// core. The page sends the job's worker one end of a channel (the JOB's
+// `helper` field) and the helper the other ({op: SERVE} with the port); the
+// two then talk directly, and the page ends the helper once the job is done.
+//   helper → worker: {op: READY} | {op: FAILED, message}   Python started, or could not
+//   worker → helper: {op: PART, file, start, handover}      read the file from byte `start` (a line boundary)
+//                                                           to its end, as `handover` (bytes) says
+//                    {op: STOP}                             the job stopped: read no further
+//   helper → worker: {op: PROGRESS, done, lines}             bytes and lines of the part read so far
+//                    {op: PART, part}                       the part as read (bytes), for analyze_absorb
+export const HELPER = Object.freeze({
+  SERVE: "helper-serve",
+  READY: "helper-ready",
+  FAILED: "helper-failed",
+  PART: "helper-part",
+  STOP: "helper-stop",
+  PROGRESS: "helper-progress",
+});
+
+// Below this size one interpreter reads a file sooner than a second can start (about a second) and share it.
+export const HELPER_MIN_BYTES = 32 << 20;

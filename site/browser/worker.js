@@ -13,7 +13,8 @@
 // never on the page.
 import { OP, JOB_KINDS } from "./protocol.js";
 import { startPython } from "./interpreter.js";
-import { textSlices } from "./slices.js";
+import { fileSlices, textSlices } from "./slices.js";
+import { parts } from "./parts.js";
 
 // Handed to every tab with READY: which interpreter answers it (tabs sharing it see the same id).
 const INTERPRETER = crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -79,50 +80,52 @@ function view(client, msg) {
 // cancelled it or went away. Each kind is a function (msg, job) that returns
 // the fields of its answer.
 
-// A reader's file is read in slices, so a million-line log never sits in
-// memory whole and the worker answers keystrokes between slices. Larger
+// A reader's file is read in slices (slices.js), so a million-line log never
+// sits in memory whole and the worker answers keystrokes between slices. Larger
 // slices mean fewer reads (each costs the worker's thread a few ms) but
 // slower parsing: measured on the million-line log, 2 MiB saved 0.1 s of
 // reading and cost 0.55 s more in Python than 1 MiB (two pairs of runs).
+// A large file comes with a helper from the page, which reads its second
+// half on the other core (parts.js).
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 
-// A file's slices, as bytes (pasted text's are cut in bytes of UTF-8 too: slices.js). The next slice's
-// read starts before Python parses this one; its completion still runs in tasks on this thread after
-// the parse (0.4-0.6 s of waiting over the million-line log's 152 slices). Each await also lets a Stop
-// or a keystroke in: FileReaderSync, which never yields, read slower here
-// (0.9-1.0 s of reading against 0.5-0.6 s) and left Stop unanswered until the end (test_stop went red).
-async function* fileSlices(file, maxBytes) {
-  const read = (start) => {
-    const buffer = file.slice(start, start + maxBytes).arrayBuffer();
-    buffer.catch(() => {}); // a read left pending by a cancelled job fails quietly; an awaited one still throws
-    return buffer;
-  };
-  let next = read(0);
-  for (let start = 0; start < file.size; start += maxBytes) {
-    const buffer = await next;
-    if (start + maxBytes < file.size) next = read(start + maxBytes);
-    yield new Uint8Array(buffer);
-  }
-}
-
-async function analyze({ id, name, options, file, text }, job) {
+async function analyze({ name, options, file, text, helper }, job) {
   const begun = JSON.parse(api.analyze_begin(job.key, name, JSON.stringify(options || {})));
   if (begun.error) return { error: begun.error };
   const pasted = file ? null : textSlices(text, ANALYSIS_SLICE_BYTES);
   const total = file ? file.size : pasted.total;
+  const two = parts(helper, file, api, job.key);
   let done = 0;
-  for await (const slice of file ? fileSlices(file, ANALYSIS_SLICE_BYTES) : pasted.slices) {
-    if (job.cancelled()) {
-      api.analyze_cancel(job.key);
-      return { cancelled: true };
+  let progress = { lines_read: 0 };
+  const report = () => job.progress(two.progress({ done, total, progress }));
+  const read = async (slices) => {
+    for await (const slice of slices) {
+      if (job.cancelled()) return { cancelled: true };
+      const fed = JSON.parse(api.analyze_feed(job.key, slice));
+      if (fed.error) return fed;
+      done += slice.length;
+      progress = fed.progress;
+      report();
+      if (file) await two.offer(done);
+      else await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
     }
-    const fed = JSON.parse(api.analyze_feed(job.key, slice));
-    if (fed.error) return { error: fed.error };
-    done += slice.length;
-    job.progress({ done, total, progress: fed.progress });
-    if (!file) await new Promise((resolve) => setTimeout(resolve, 0)); // let keystrokes in between
+    return null;
+  };
+  try {
+    let stopped = await read(file ? fileSlices(file, ANALYSIS_SLICE_BYTES, 0, two.end) : pasted.slices);
+    if (!stopped) {
+      const rest = await two.rest(job.cancelled, report); // the helper's part joined, or where to read on from
+      if (rest.cancelled || rest.error) stopped = rest;
+      else if (rest.from !== null && rest.from < total) stopped = await read(fileSlices(file, ANALYSIS_SLICE_BYTES, rest.from));
+    }
+    if (stopped) {
+      api.analyze_cancel(job.key);
+      return stopped;
+    }
+  } finally {
+    two.stop();
   }
-  return JSON.parse(api.analyze_finish(job.key));
+  return { ...JSON.parse(api.analyze_finish(job.key)), parts: two.count() };
 }
 
 // Two runs compared: each file read by analyze() above, its summary kept in

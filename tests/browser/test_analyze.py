@@ -8,6 +8,7 @@ the same bytes, the function the worker runs.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,115 @@ def test_a_large_log_shows_progress_and_the_page_stays_live(live_page, base_url,
     expect(progress).to_be_hidden()
     rows = dict(live_page.evaluate(READ_TABLES)[0])
     assert rows["Lines"].startswith("300,000 read, 300,000 used")
+
+
+def _two_core_log(path: Path, lines: int) -> None:
+    """An nginx log of ``lines`` lines over more than MAX_PAGES seconds (the pages widen), 120 endpoints met in a
+    shuffled order, a mix of statuses, and an odd line every 100,000 (rejected, numbered across both parts)."""
+    import random
+    from datetime import datetime, timezone
+
+    rng = random.Random(16)
+    stamps = [datetime.fromtimestamp(1_710_061_200 + s, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+              for s in range(lines // 100 + 1)]
+    with path.open("w") as out:
+        for i in range(lines):
+            if i % 100_000 == 99_999:
+                out.write("GET /not-a-log-line HTTP/1.1\n")
+                continue
+            out.write(f'10.0.{i % 7}.{i % 251} - - [{stamps[i // 100]}] "GET /api/e{rng.randrange(120)}/'
+                      f'{rng.randrange(10**6)}?q=1 HTTP/1.1" {rng.choice(("200", "200", "200", "404", "503"))} 512 '
+                      f'"-" "Mozilla/5.0 (X11; Linux x86_64) k6/0.49.0" {rng.randrange(1, 900) / 1000:.3f} '
+                      f"{rng.randrange(1, 800) / 1000:.3f}\n")
+
+
+def _helpers(page) -> list[str]:
+    return [w.url for w in page.workers if w.url.endswith("/helper.js")]
+
+
+def test_a_large_file_is_read_on_two_cores_as_natively(live_page, base_url, tmp_path):
+    """About 117 MB: a helper worker with its own Python reads the second half; the page shows what one native
+    reading of the whole file gives (rows, endpoints, rejected lines with their numbers), and the helper ends."""
+    panel = open_panel(live_page, base_url, "metrics/")
+    path = tmp_path / "two-cores.log"
+    _two_core_log(path, 800_000)
+    assert path.stat().st_size > 110 << 20
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    result = live_page.locator(f"{RESULT}:not([hidden])")
+    deadline = time.monotonic() + 30
+    while not _helpers(live_page) and not result.count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _helpers(live_page), "the page starts a helper with the job"
+    result.wait_for(timeout=240_000)
+    status = panel.locator(".perfcalc-analyze__status").inner_text()
+    assert status.startswith("Analysed in ") and status.endswith(", on two cores."), status
+    want = native_view(path)
+    tables = live_page.evaluate(READ_TABLES)
+    assert tables[0] == want["rows"]
+    assert tables[1] == want["endpoints"]
+    shown = [li.inner_text() for li in panel.locator(".perfcalc-analyze__rejected li").all()]
+    assert shown == [f"line {line}: expected {what}, found {found}" for line, what, found in want["rejected"]]
+    assert [line for line, _, _ in want["rejected"]] == [100_000 * k for k in range(1, 9)]
+    deadline = time.monotonic() + 10
+    while _helpers(live_page) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _helpers(live_page), "the helper ends with its job"
+
+
+# A stand-in for runtime/helper.js (protocol.js, HELPER): ready at once; given a part, it fails (or never answers).
+FAKE_HELPER = """self.onmessage = (event) => {
+  const port = event.ports[0];
+  port.onmessage = ({ data }) => {
+    if (data.op === "helper-part" && %s) port.postMessage({ op: "helper-failed", message: "a test's failure" });
+  };
+  port.postMessage({ op: "helper-ready" });
+};"""
+
+
+def _with_fake_helper(browser, base_url, fails: bool):
+    from .helpers import NO_SHARED_WORKER
+
+    context = browser.new_context(service_workers="block")  # (routes do not see a service worker's fetches)
+    context.add_init_script(NO_SHARED_WORKER)  # nor a shared worker's
+    context.route("**/runtime/helper.js", lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body=FAKE_HELPER % ("true" if fails else "false")))
+    page = context.new_page()
+    return context, page, open_panel(page, base_url, "metrics/")
+
+
+def test_a_helper_that_fails_midway_leaves_the_worker_to_read_its_part(browser, base_url, tmp_path):
+    """The helper takes the second half and fails: the worker reads it itself, and the numbers are still exact."""
+    path = tmp_path / "forty.log"
+    _two_core_log(path, 300_000)
+    assert path.stat().st_size > 40 << 20
+    context, page, panel = _with_fake_helper(browser, base_url, fails=True)
+    try:
+        analyse_file(page, panel, path)
+        assert panel.locator(".perfcalc-analyze__status").inner_text().endswith(" s.")  # one core: no "two cores"
+        want = native_view(path)
+        assert page.evaluate(READ_TABLES)[:2] == [want["rows"], want["endpoints"]]
+    finally:
+        context.close()
+
+
+def test_stop_while_waiting_for_a_helper_stops_and_ends_it(browser, base_url, tmp_path):
+    path = tmp_path / "forty.log"
+    _two_core_log(path, 300_000)
+    context, page, panel = _with_fake_helper(browser, base_url, fails=False)  # it never sends its part
+    try:
+        panel.locator('input[type="file"]').set_input_files(str(path))
+        wait_until(page, """() => document.querySelector('section.perfcalc-analyze progress').value >= 0.5""",
+                   timeout_s=120)  # the worker's half read (the helper's progress never comes): it waits
+        assert _helpers(page)
+        panel.get_by_role("button", name="Stop").click()
+        expect(panel.locator(".perfcalc-analyze__status")).to_have_text("Stopped.")
+        expect(panel.locator(".perfcalc-analyze__result")).to_be_hidden()
+        deadline = time.monotonic() + 10
+        while _helpers(page) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _helpers(page)
+    finally:
+        context.close()
 
 
 def test_stop_cancels_and_a_new_file_is_read(live_page, base_url, tmp_path):
