@@ -59,3 +59,21 @@ def test_a_part_that_ends_right_after_a_line_too_long_numbers_the_rest_as_one_re
     joined = first.finish()
     assert [r.line for r in joined.rejected] == [r.line for r in whole.rejected] == [2, 3]
     assert joined.lines == whole.lines
+
+
+def test_a_line_of_exactly_the_limit_ending_in_crlf_is_read_whatever_the_slices():
+    """Where a slice ends between its CR and LF, the CR made the unfinished line one byte too long: it was
+    rejected as too long, though read whole (one slice) it is not. The page's two readers slice the file at
+    other places than one reading (the helper's slices start at the cut), so the page could differ from the
+    command line on such a line. Fix: measure the pending line without a final CR (``LineReader._split``)."""
+    line = b"a" * MAX_LINE_BYTES + b"\r\n"
+    read = []
+    for chunks in ([b"x\n" + line + b"y\n"], [b"x\n" + line[:-1], line[-1:] + b"y\n"]):
+        kinds = []
+        reader = LineReader("t.log")
+        take = lambda first, lines: kinds.extend(type(x).__name__ for x in lines)  # noqa: E731
+        for chunk in chunks:
+            reader.feed(chunk, take)
+        reader.close(take)
+        read.append(kinds)
+    assert read[0] == read[1] == ["str", "str", "str"], read

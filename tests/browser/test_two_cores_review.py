@@ -1,0 +1,171 @@
+"""Review of issue 16 (a large file read on two cores), in the page: odd files, Stop, a new file, navigation,
+offline, the compare panel. Each test checks the page against one native reading and that no helper is left."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import wait_live
+from .helpers import click_nav, wait_until
+from .test_analyze import FIXTURES, PANEL, READ_TABLES, RESULT, _helpers, _two_core_log, native_view, open_panel
+
+STATUS = f"{PANEL} .perfcalc-analyze__status"
+
+
+def _no_helper_left(page, within_s: float = 10) -> None:
+    deadline = time.monotonic() + within_s
+    while _helpers(page) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert not _helpers(page), "a helper worker is left running"
+
+
+def _wait_helper(page, within_s: float = 60) -> None:
+    deadline = time.monotonic() + within_s
+    while not _helpers(page) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert _helpers(page), "no helper was started"
+
+
+def _same_as_native(page, panel, path: Path) -> None:
+    want = native_view(path)
+    tables = page.evaluate(READ_TABLES)
+    assert tables[0] == want["rows"]
+    assert tables[1] == want["endpoints"]
+    shown = [li.inner_text() for li in panel.locator(".perfcalc-analyze__rejected li").all()]
+    assert shown == [f"line {line}: expected {what}, found {found}" for line, what, found in want["rejected"]]
+
+
+@pytest.fixture(scope="module")
+def big_log(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "forty.log"
+    _two_core_log(path, 300_000)
+    assert path.stat().st_size > 32 << 20
+    return path
+
+
+def test_a_large_crlf_file_on_two_cores_as_natively(live_page, base_url, big_log, tmp_path):
+    path = tmp_path / "crlf.log"
+    path.write_bytes(big_log.read_bytes().replace(b"\n", b"\r\n"))
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+    assert panel.locator(".perfcalc-analyze__status").inner_text().endswith(", on two cores.")
+    _same_as_native(live_page, panel, path)
+    _no_helper_left(live_page)
+
+
+def test_a_large_file_whose_second_half_is_garbage_as_natively(live_page, base_url, big_log, tmp_path):
+    path = tmp_path / "half-garbage.log"
+    data = big_log.read_bytes()
+    half = data.index(b"\n", len(data) // 3) + 1
+    garbage = b"".join(b"garbage line %d \xe9 not a log\n" % i if i % 3 else b"\n" for i in range(1_300_000))
+    path.write_bytes(data[:half] + garbage)
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+    _same_as_native(live_page, panel, path)
+    want = native_view(path)
+    notes = [li.inner_text() for li in panel.locator(".perfcalc-analyze__notes li").all()]
+    assert notes == want["notes"]
+    _no_helper_left(live_page)
+
+
+def test_a_large_gzip_is_read_on_one_core_as_natively(live_page, base_url, big_log, tmp_path):
+    path = tmp_path / "stored.log.gz"
+    path.write_bytes(gzip.compress(big_log.read_bytes(), compresslevel=0))  # stored blocks: over 32 MiB
+    assert path.stat().st_size > 32 << 20
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+    assert not panel.locator(".perfcalc-analyze__status").inner_text().endswith("two cores.")
+    _same_as_native(live_page, panel, path)
+    _no_helper_left(live_page)
+
+
+def test_a_second_file_chosen_while_the_first_is_read_on_two_cores(live_page, base_url, big_log):
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(big_log))
+    _wait_helper(live_page)
+    wait_until(live_page, f"() => document.querySelector('{PANEL} progress').value >= 0.3", timeout_s=120)
+    small = FIXTURES / "nginx_ramp.log"
+    panel.locator('input[type="file"]').set_input_files(str(small))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    _same_as_native(live_page, panel, small)
+    _no_helper_left(live_page)
+    live_page.wait_for_timeout(2000)  # the first job's end, after the second's result: nothing overwrites it
+    _same_as_native(live_page, panel, small)
+
+
+@pytest.mark.parametrize("when", ["at once", "both reading"])
+def test_stop_in_each_phase_ends_the_helper_and_the_next_file_is_read(live_page, base_url, big_log, when):
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(big_log))
+    if when == "both reading":
+        _wait_helper(live_page)
+        wait_until(live_page, f"() => document.querySelector('{PANEL} progress').value >= 0.3", timeout_s=120)
+    panel.get_by_role("button", name="Stop").click()
+    expect(panel.locator(".perfcalc-analyze__status")).to_have_text("Stopped.")
+    _no_helper_left(live_page)
+    small = FIXTURES / "nginx_ramp.log"
+    panel.locator('input[type="file"]').set_input_files(str(small))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    _same_as_native(live_page, panel, small)
+
+
+def test_navigating_away_mid_read_ends_the_helper(live_page, base_url, big_log):
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(big_log))
+    _wait_helper(live_page)
+    wait_until(live_page, f"() => document.querySelector('{PANEL} progress').value >= 0.2", timeout_s=120)
+    click_nav(live_page, base_url + "slo/")
+    _no_helper_left(live_page)
+    click_nav(live_page, base_url + "metrics/")
+    panel = live_page.locator(PANEL)
+    small = FIXTURES / "nginx_ramp.log"
+    panel.locator('input[type="file"]').set_input_files(str(small))
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=120_000)
+    _same_as_native(live_page, panel, small)
+
+
+def test_offline_the_helper_starts_from_the_cache(browser, base_url, big_log):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(base_url + "metrics/")
+        wait_live(page)
+        page.evaluate("navigator.serviceWorker.ready")
+        wait_until(page, "() => navigator.serviceWorker.controller !== null", timeout_s=120)
+        wait_until(page, "() => caches.open('perfcalc-precache').then(c => c.keys()).then(k => k.length > 100)",
+                   timeout_s=120)
+        context.set_offline(True)
+        panel = open_panel(page, base_url, "metrics/")
+        panel.locator('input[type="file"]').set_input_files(str(big_log))
+        page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+        assert panel.locator(".perfcalc-analyze__status").inner_text().endswith(", on two cores.")
+        _same_as_native(page, panel, big_log)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_the_compare_panel_reads_two_large_files_without_a_helper(live_page, base_url, big_log, tmp_path):
+    from .test_compare import PANEL as COMPARE, READ_TABLE, RESULT as COMPARED, give, native_view as compared
+
+    other = tmp_path / "other.log"
+    other.write_bytes(big_log.read_bytes().replace(b'" 503 ', b'" 200 '))
+    live_page.goto(base_url + "load-testing/")
+    wait_live(live_page)
+    panel = live_page.locator(COMPARE)
+    give(panel, "baseline", str(big_log))
+    give(panel, "candidate", str(other))
+    live_page.locator(f"{COMPARED}:not([hidden])").wait_for(timeout=300_000)
+    assert not _helpers(live_page)
+    want = compared((big_log.name, big_log.read_bytes()), (other.name, other.read_bytes()))
+    assert live_page.evaluate(READ_TABLE) == want["rows"]
