@@ -13,6 +13,8 @@ newline, counts it. (Found by the issue-16e review; the fix is in
 
 from datetime import datetime, timezone
 
+import pytest
+
 from perfcalc.analyze import Analyzer, analyze_bytes
 from perfcalc.analyze.lines import MAX_LINE_BYTES, LineReader
 
@@ -29,6 +31,8 @@ def _feed(analyzer, data: bytes) -> None:
         analyzer.feed(data[i:i + SLICE])
 
 
+@pytest.mark.xfail(strict=True, reason="review 16e: LineReader._split does not count a too-long line whose "
+                   "newline ends a slice; remove this mark with the fix")
 def test_a_line_too_long_is_counted_whatever_slice_its_newline_ends():
     long_line = b"x" * (MAX_LINE_BYTES + 10) + b"\n"
     counts = []
@@ -44,6 +48,8 @@ def test_a_line_too_long_is_counted_whatever_slice_its_newline_ends():
     assert counts[1][1] == [(1, 1), (2, 1)], counts  # 'next' is line 2, not line 1 again
 
 
+@pytest.mark.xfail(strict=True, reason="review 16e: LineReader._split does not count a too-long line whose "
+                   "newline ends a slice; remove this mark with the fix")
 def test_a_part_that_ends_right_after_a_line_too_long_numbers_the_rest_as_one_reading():
     data = "\n".join([_nginx(0), "x" * (MAX_LINE_BYTES * 5 // 2), "garbage", _nginx(1)]).encode() + b"\n"
     cut = data.index(b"garbage")  # the first newline after the middle: right after the long line
@@ -61,6 +67,8 @@ def test_a_part_that_ends_right_after_a_line_too_long_numbers_the_rest_as_one_re
     assert joined.lines == whole.lines
 
 
+@pytest.mark.xfail(strict=True, reason="review 16e: a pending line's final CR counts towards MAX_LINE_BYTES; "
+                   "remove this mark with the fix")
 def test_a_line_of_exactly_the_limit_ending_in_crlf_is_read_whatever_the_slices():
     """Where a slice ends between its CR and LF, the CR made the unfinished line one byte too long: it was
     rejected as too long, though read whole (one slice) it is not. The page's two readers slice the file at

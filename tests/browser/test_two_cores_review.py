@@ -169,3 +169,33 @@ def test_the_compare_panel_reads_two_large_files_without_a_helper(live_page, bas
     assert not _helpers(live_page)
     want = compared((big_log.name, big_log.read_bytes()), (other.name, other.read_bytes()))
     assert live_page.evaluate(READ_TABLE) == want["rows"]
+
+
+def test_parts_that_cannot_be_joined_are_read_on_by_the_worker_as_natively(live_page, base_url, tmp_path):
+    """Over 200 endpoints in all: the helper's part is refused (Analyzer.absorb), the worker reads it itself,
+    the page shows one reading's numbers (the '(other endpoints)' row among them) and says nothing of two cores."""
+    path = tmp_path / "many-endpoints.log"
+    _two_core_log(path, 300_000)
+    data = path.read_bytes()
+    # 120 endpoints in the first half, 120 others in the second: 240 in all
+    half = data.index(b"\n", len(data) // 2) + 1
+    path.write_bytes(data[:half] + data[half:].replace(b"GET /api/e", b"GET /api/f"))
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    _wait_helper(live_page)
+    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+    status = panel.locator(".perfcalc-analyze__status").inner_text()
+    assert status.startswith("Analysed in ") and "two cores" not in status, status
+    _same_as_native(live_page, panel, path)
+    assert any(row[0] == "(other endpoints)" for row in live_page.evaluate(READ_TABLES)[1])
+    _no_helper_left(live_page)
+
+
+def test_a_large_file_that_is_no_log_is_refused_and_its_helper_ends(live_page, base_url, tmp_path):
+    path = tmp_path / "archive.log"
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * (140 << 10))  # 35 MiB of binary
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    expect(panel.locator(".perfcalc-analyze__status")).to_have_text("The file could not be analysed.",
+                                                                    timeout=120_000)
+    _no_helper_left(live_page)
