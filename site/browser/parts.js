@@ -41,6 +41,7 @@ export function parts(port, file, api, key) {
     else if (data.op === HELPER.FAILED) {
       arrived(null); // (if it was reading, this worker reads its part instead)
       state = "unused";
+      helperBytes = helperLines = 0;
     }
   };
   const stop = () => {
