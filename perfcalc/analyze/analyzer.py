@@ -191,10 +191,16 @@ class Analyzer:
     # from one line to the next, whole-second times) and only where the merge
     # is exact; anywhere else the caller reads the rest itself.
 
+    @property
+    def splits(self) -> bool | None:
+        """Whether a second analyzer can read the rest of this file (:meth:`handover`): ``None`` until the format is known."""
+        if self._parser is None:
+            return None
+        return bool(getattr(self._parser, "splittable", False)) and not self._reader.gzip
+
     def handover(self) -> bytes | None:
         """What :meth:`part_of` needs to read the rest of this file from a line boundary, or ``None`` where it cannot."""
-        if (self._parser is None or not getattr(self._parser, "splittable", False) or self._finished
-                or self._open_lines or self._held or self._reader.gzip):
+        if not self.splits or self._finished or self._open_lines or self._held:
             return None
         return pickle.dumps((self.name, self.samples, self._detected, *self._parser_args))
 

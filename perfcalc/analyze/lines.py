@@ -209,6 +209,7 @@ class LineReader:
             self._pending += data
             if len(self._pending) > MAX_LINE_BYTES:
                 self._skipping, self._pending = True, b""
+            self.lines_read += len(lines)  # the too-long line just ended, if any
             return lines
         block = b"".join((self._pending, memoryview(data)[:end + 1]))  # one copy, not a slice and a copy
         self._pending = data[end + 1:]

@@ -41,6 +41,7 @@ export function parts(port, file, api, key) {
     else if (data.op === HELPER.FAILED) {
       arrived(null); // (if it was reading, this worker reads its part instead)
       state = "unused";
+      helperBytes = helperLines = 0;
     }
   };
   const stop = () => {
@@ -51,7 +52,8 @@ export function parts(port, file, api, key) {
 
   async function offer(done) {
     if (state !== "ready") return;
-    const handover = api.analyze_handover(key); // null until the format is known, or if it reads in one part only
+    const handover = api.analyze_handover(key); // undefined until the format is known
+    if (handover === false) stop(); // a format (or a gzip file) read in one part only: the helper is not needed
     if (!handover) return;
     const middle = done + Math.floor((file.size - done) / 2);
     const window = new Uint8Array(await file.slice(middle, middle + NEWLINE_WINDOW_BYTES).arrayBuffer());

@@ -256,15 +256,23 @@ def _bytes(data) -> bytes:
 
 
 def analyze_handover(analysis_id: str):
-    """What a helper needs to read the rest of this analysis's file from a line boundary (bytes), or ``None`` if it cannot.
+    """What a helper needs to read the rest of this analysis's file from a line boundary (bytes).
 
-    >>> _ = analyze_begin("h-1", "access.log")
+    ``None`` while it cannot yet (the format is not known), ``False`` if it never will (another format, gzip).
+
+    >>> _ = analyze_begin("h-1", "k6.json")
     >>> analyze_handover("h-1") is None  # nothing read yet: the format is not known
     True
+    >>> point = b'{"type":"Point","metric":"http_req_duration","data":{"time":"2024-03-10T09:00:00Z","value":41.5}}'
+    >>> _ = analyze_feed("h-1", point + b"\\n")
+    >>> analyze_handover("h-1")  # k6's JSON lines are read by one interpreter
+    False
     >>> analyze_cancel("h-1")
     """
     analysis = _analyses.get(analysis_id)
-    return analysis.handover() if analysis is not None else None
+    if analysis is None or analysis.splits is False:
+        return False
+    return analysis.handover()
 
 
 def part_begin(part_id: str, handover) -> None:
