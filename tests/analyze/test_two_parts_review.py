@@ -7,8 +7,7 @@ the long line, since the cut is the first newline after the middle), the
 reader hands the line over as rejected but never counts it in
 ``lines_read``: every later line number is one short, and so is "lines
 read". One reading of the whole file, whose slice goes on past that
-newline, counts it. (Found by the issue-16e review; the fix is in
-``LineReader._split``: count ``lines`` before the early return.)
+newline, counts it. (Found by the issue-16e review; fixed on issue-16f in ``LineReader._split``.)
 """
 
 from datetime import datetime, timezone
@@ -31,8 +30,6 @@ def _feed(analyzer, data: bytes) -> None:
         analyzer.feed(data[i:i + SLICE])
 
 
-@pytest.mark.xfail(strict=True, reason="review 16e: LineReader._split does not count a too-long line whose "
-                   "newline ends a slice; remove this mark with the fix")
 def test_a_line_too_long_is_counted_whatever_slice_its_newline_ends():
     long_line = b"x" * (MAX_LINE_BYTES + 10) + b"\n"
     counts = []
@@ -48,8 +45,6 @@ def test_a_line_too_long_is_counted_whatever_slice_its_newline_ends():
     assert counts[1][1] == [(1, 1), (2, 1)], counts  # 'next' is line 2, not line 1 again
 
 
-@pytest.mark.xfail(strict=True, reason="review 16e: LineReader._split does not count a too-long line whose "
-                   "newline ends a slice; remove this mark with the fix")
 def test_a_part_that_ends_right_after_a_line_too_long_numbers_the_rest_as_one_reading():
     data = "\n".join([_nginx(0), "x" * (MAX_LINE_BYTES * 5 // 2), "garbage", _nginx(1)]).encode() + b"\n"
     cut = data.index(b"garbage")  # the first newline after the middle: right after the long line

@@ -41,8 +41,6 @@ console.log(JSON.stringify({ at, rest, sent, shown, count: two.count() }));
 """
 
 
-@pytest.mark.xfail(strict=True, reason="review 16e: parts.js keeps a failed helper's progress; "
-                   "remove this mark with the fix (reset helperBytes/helperLines on FAILED)")
 def test_after_a_helper_fails_midway_the_progress_counts_the_workers_reading_only():
     node = shutil.which("node")
     if node is None:
