@@ -13,8 +13,8 @@ It adds everything the pages need beyond their HTML:
 - ``runtime/``: the page's controller (ES modules and one classic script) and
   the worker, every ``.js`` file of ``site/browser/`` but the service worker;
   ``boot.js`` gets the build's id (``stamp_build``), its shared worker's name;
-  every page names the controller's modules in ``<link rel="modulepreload">``
-  (``preload_modules``), so they are fetched together at once;
+  every page names the modules the controller imports in ``<link
+  rel="modulepreload">`` (``preload_modules``), so they are all fetched at once;
 - ``py/python-snapshot.gz``: the interpreter's memory once the browser's Python
   is imported, which the worker restores instead of booting Python
   (``site/make-snapshot.mjs``, under node; byte-identical for identical sources);
@@ -137,7 +137,7 @@ def stamp_build(out: Path) -> None:
 
 
 ENTRY_MODULE = "perfcalc.js"  # the controller's module, which the theme loads (site/overrides/main.html)
-BOOT_SCRIPT = re.compile(r'<script src="([^"]*)boot\.js"[^>]*></script>')  # the theme's first script
+ENTRY_SCRIPT = re.compile(r'<script type="module" src="([^"]*)perfcalc\.js"')  # that module's script in a page
 STATIC_IMPORT = re.compile(r'^(?:import|export)\b[^;]*?\bfrom\s+"\./([\w.-]+\.js)";|^import\s+"\./([\w.-]+\.js)";', re.M)
 
 
@@ -166,20 +166,22 @@ def module_graph(runtime: Path, entry: str = ENTRY_MODULE) -> list[str]:
 
 
 def preload_modules(text: str, modules: list[str]) -> str:
-    """The page with ``<link rel="modulepreload">`` for each module, right after the theme's boot script.
+    """The page with ``<link rel="modulepreload">`` for each module, just before the controller's module script.
 
     A module script's imports are only requested once it has been fetched and
-    parsed, one level at a time, and the parser waits for Material's bundle
-    first: named at the top of <head>, the whole graph is fetched at once.
+    parsed, one level at a time, each behind the main thread's work (Material's
+    bundle): named beside the entry module, the whole graph is requested with
+    it. Not at the top of <head>: there, they would delay Material's own
+    stylesheets and bundle, which the page needs first.
 
-    >>> preload_modules('<head><script src="../runtime/boot.js" data-site-url="/"></script>', ["perfcalc.js"])
-    '<head><script src="../runtime/boot.js" data-site-url="/"></script><link rel="modulepreload" href="../runtime/perfcalc.js">'
+    >>> preload_modules('<p><script type="module" src="../runtime/perfcalc.js"></script>', ["perfcalc.js", "dom.js"])
+    '<p><link rel="modulepreload" href="../runtime/dom.js"><script type="module" src="../runtime/perfcalc.js"></script>'
     """
-    found = BOOT_SCRIPT.search(text)
+    found = ENTRY_SCRIPT.search(text)
     if found is None:
-        return text  # not a page of the theme (the bare benchmark pages, a redirect)
-    links = "".join(f'<link rel="modulepreload" href="{found.group(1)}{name}">' for name in modules)
-    return text[:found.end()] + links + text[found.end():]
+        return text  # not a page of the theme (a redirect)
+    links = "".join(f'<link rel="modulepreload" href="{found.group(1)}{name}">' for name in modules if name != ENTRY_MODULE)
+    return text[:found.start()] + links + text[found.start():]
 
 
 def built_for(out: Path) -> str:
