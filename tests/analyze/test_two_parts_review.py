@@ -62,8 +62,6 @@ def test_a_part_that_ends_right_after_a_line_too_long_numbers_the_rest_as_one_re
     assert joined.lines == whole.lines
 
 
-@pytest.mark.xfail(strict=True, reason="review 16e: a pending line's final CR counts towards MAX_LINE_BYTES; "
-                   "remove this mark with the fix")
 def test_a_line_of_exactly_the_limit_ending_in_crlf_is_read_whatever_the_slices():
     """Where a slice ends between its CR and LF, the CR made the unfinished line one byte too long: it was
     rejected as too long, though read whole (one slice) it is not. The page's two readers slice the file at
