@@ -1,4 +1,4 @@
-"""Review of issue 16 (a file read in two parts): cases where the two parts must join as one reading does.
+"""A file read in two parts (the page's two cores): lines at the cut that must join as one reading does.
 
 A line longer than ``MAX_LINE_BYTES`` that spans more than one slice is skipped
 (the reader drops its bytes up to its newline). When the slice holding that
@@ -7,7 +7,7 @@ the long line, since the cut is the first newline after the middle), the
 reader hands the line over as rejected but never counts it in
 ``lines_read``: every later line number is one short, and so is "lines
 read". One reading of the whole file, whose slice goes on past that
-newline, counts it. (Found by the issue-16e review; fixed on issue-16f in ``LineReader._split``.)
+newline, counts it. (Found by a hostile review of the two-core reading; fixed in ``LineReader._split``.)
 """
 
 from datetime import datetime, timezone
