@@ -69,11 +69,12 @@ export const JOB_KINDS = Object.freeze({
 // `helper` field) and the helper the other ({op: SERVE} with the port); the
 // two then talk directly, and the page ends the helper once the job is done.
 //   helper → worker: {op: READY} | {op: FAILED, message}   Python started, or could not
-//   worker → helper: {op: PART, file, start, handover}      read the file from byte `start` (a line boundary)
-//                                                           to its end, as `handover` (bytes) says
+//   worker → helper: {op: PART, file, start, end, handover} read the file's bytes from `start` to `end` (line
+//                                                           boundaries) as `handover` (bytes) says; segments
+//                                                           come from the end backwards, read in turn
 //                    {op: STOP}                             the job stopped: read no further
-//   helper → worker: {op: PROGRESS, done, lines}             bytes and lines of the part read so far
-//                    {op: PART, part}                       the part as read (bytes), for analyze_absorb
+//   helper → worker: {op: PROGRESS, done, lines}             bytes and lines of the segment read so far
+//                    {op: PART, start, part}                the segment as read (bytes), for analyze_absorb
 export const HELPER = Object.freeze({
   SERVE: "helper-serve",
   READY: "helper-ready",

@@ -85,8 +85,8 @@ function view(client, msg) {
 // slices mean fewer reads (each costs the worker's thread a few ms) but
 // slower parsing: measured on the million-line log, 2 MiB saved 0.1 s of
 // reading and cost 0.55 s more in Python than 1 MiB (two pairs of runs).
-// A large file comes with a helper from the page, which reads its second
-// half on the other core (parts.js).
+// A large file comes with a helper from the page, which reads segments of it
+// from the end backwards on the other core (parts.js).
 const ANALYSIS_SLICE_BYTES = 1 << 20;
 
 async function analyze({ name, options, file, text, helper }, job) {
@@ -114,7 +114,7 @@ async function analyze({ name, options, file, text, helper }, job) {
   try {
     let stopped = await read(file ? fileSlices(file, ANALYSIS_SLICE_BYTES, 0, two.end) : pasted.slices);
     if (!stopped) {
-      const rest = await two.rest(job.cancelled, report); // the helper's part joined, or where to read on from
+      const rest = await two.rest(job.cancelled, report); // the helper's segments joined, or where to read on from
       if (rest.cancelled || rest.error) stopped = rest;
       else if (rest.from !== null && rest.from < total) stopped = await read(fileSlices(file, ANALYSIS_SLICE_BYTES, rest.from));
     }
