@@ -199,3 +199,42 @@ def test_a_large_file_that_is_no_log_is_refused_and_its_helper_ends(live_page, b
     expect(panel.locator(".perfcalc-analyze__status")).to_have_text("The file could not be analysed.",
                                                                     timeout=120_000)
     _no_helper_left(live_page)
+
+
+def test_without_a_shared_worker_the_helper_still_reads_half(browser, base_url, big_log):
+    """As in Chrome for Android: the job's worker is a dedicated one, the helper another."""
+    from .helpers import NO_SHARED_WORKER
+
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(NO_SHARED_WORKER)
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        panel = open_panel(page, base_url, "metrics/")
+        panel.locator('input[type="file"]').set_input_files(str(big_log))
+        page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+        assert panel.locator(".perfcalc-analyze__status").inner_text().endswith(", on two cores.")
+        _same_as_native(page, panel, big_log)
+        _no_helper_left(page)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_two_tabs_read_large_files_at_once_through_one_shared_worker(browser, base_url, big_log, tmp_path):
+    other = tmp_path / "other.log"
+    other.write_bytes(big_log.read_bytes().replace(b"GET /api/e1", b"GET /api/x1"))
+    context = browser.new_context(service_workers="block")
+    try:
+        pages = [context.new_page(), context.new_page()]
+        panels = [open_panel(page, base_url, "metrics/") for page in pages]
+        for panel, path in zip(panels, (big_log, other)):
+            panel.locator('input[type="file"]').set_input_files(str(path))
+        for page, panel, path in zip(pages, panels, (big_log, other)):
+            page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=300_000)
+            assert panel.locator(".perfcalc-analyze__status").inner_text().startswith("Analysed in ")
+            _same_as_native(page, panel, path)
+            _no_helper_left(page)
+    finally:
+        context.close()
