@@ -18,6 +18,7 @@ LONG_FIRST = (
     "tests/test_lab.py",
     "tests/test_stack_coverage.py",
     "tests/browser/test_analyze.py::test_a_large_file_is_read_on_two_cores",  # ~35 s: two interpreters, 117 MB
+    "tests/browser/test_two_cores.py",  # 1-16 s each: 40 MB files
     "tests/browser/test_memory.py",
     "tests/browser/test_build.py",  # the reproducibility rebuild
     "tests/browser/test_runtime.py",
@@ -36,9 +37,9 @@ def _rank(nodeid: str) -> int:
     >>> _rank("tests/browser/test_accessibility.py::test_every_page[light-chromium]")
     1
     >>> _rank("tests/browser/test_pages.py::test_page_goes_live_with_the_same_numbers[chromium-wsgi/]")
-    14
-    >>> _rank("perfcalc/queueing.py::perfcalc.queueing.erlang_c")
     15
+    >>> _rank("perfcalc/queueing.py::perfcalc.queueing.erlang_c")
+    16
     """
     return next((i for i, prefix in enumerate(LONG_FIRST) if nodeid.startswith(prefix)), len(LONG_FIRST))
 

@@ -44,6 +44,21 @@ def test_a_view_is_what_native_perfcalc_computes(cid):
     assert answer["chart"] is (calc.chart is not None)
 
 
+def test_a_view_asked_again_is_not_computed_again(monkeypatch):
+    """A second tab's first views (the page's values, asked already by the first tab) cost a lookup."""
+    worker._view.cache_clear()
+    calls = []
+    evaluate = perfcalc.evaluate
+    monkeypatch.setattr(perfcalc, "evaluate", lambda *args: calls.append(args) or evaluate(*args))
+    first = worker.view(json.dumps({"calculator": "simulate", "values": {"workers": "4", "seed": "7"}}))
+    again = worker.view(json.dumps({"values": {"seed": "7", "workers": "4"}, "calculator": "simulate", "key": "b"}))
+    assert again == first and len(calls) == 1  # the same values, in another order, from another form
+    other = worker.view(json.dumps({"calculator": "simulate", "values": {"workers": "4", "seed": "8"}}))
+    assert other != first and len(calls) == 2  # other values (here the seed) are computed
+    worker.view(json.dumps({"calculator": "simulate", "values": {"workers": "4", "seed": "7"}, "changed": "seed"}))
+    assert len(calls) == 3  # the field being typed in is part of the answer (errors shown where one types)
+
+
 def test_bad_input_is_named_per_field_and_gives_no_outputs():
     answer = _view("worker-pool", workers="0", arrival_rps="x")
     assert not answer["ok"] and answer["outputs"] == {} and answer["markdown"] == ""

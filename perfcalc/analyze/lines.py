@@ -195,6 +195,10 @@ class LineReader:
     def _too_long(self) -> BadLine:
         return BadLine(f"a line of at most {MAX_LINE_BYTES:,} bytes", "a longer line")
 
+    def _pending_too_long(self) -> bool:
+        """Whether the unfinished line is already too long (a final CR may be half of its CRLF: not counted)."""
+        return len(self._pending) - self._pending.endswith(b"\r") > MAX_LINE_BYTES
+
     def _split(self, data: bytes) -> list:
         lines = []
         if self._skipping:
@@ -207,13 +211,13 @@ class LineReader:
         end = data.rfind(b"\n")
         if end < 0:
             self._pending += data
-            if len(self._pending) > MAX_LINE_BYTES:
+            if self._pending_too_long():
                 self._skipping, self._pending = True, b""
             self.lines_read += len(lines)  # the too-long line just ended, if any
             return lines
         block = b"".join((self._pending, memoryview(data)[:end + 1]))  # one copy, not a slice and a copy
         self._pending = data[end + 1:]
-        if len(self._pending) > MAX_LINE_BYTES:
+        if self._pending_too_long():
             self._skipping, self._pending = True, b""
         try:
             text = block.decode("utf-8")

@@ -19,9 +19,12 @@
 //    after the build, so that tabs of an older version keep theirs and a new
 //    version gets its own). Where SharedWorker does not exist (Chrome for
 //    Android) or cannot be created, a dedicated worker serves this tab alone.
-//    Its messages come through a MessagePort, which holds them until
-//    connection.js takes the port over (window.perfcalcWorker) and starts it;
-//    an error the worker raises meanwhile is kept for it too.
+//    Its messages come through a MessagePort, started here: what the worker
+//    says before connection.js takes the port over (window.perfcalcWorker) is
+//    kept for it, so that a tab opened beside another, whose worker is already
+//    running, has its "ready" in hand as soon as the modules run, not a task
+//    later, behind Material's start; an error the worker raises meanwhile is
+//    kept too.
 (function () {
   "use strict";
 
@@ -57,12 +60,23 @@
   const WORKER = new URL("worker.js", script.src);
   const NAME = `perfcalc-${BUILD}`;
 
-  // The worker, for connection.js: {worker, port, kind, errors, onerror}.
-  const handoff = { worker: null, port: null, kind: null, errors: [], onerror: null };
+  // The worker, for connection.js: {worker, port, kind, errors, onerror, messages, onmessage}.
+  const handoff = { worker: null, port: null, kind: null, errors: [], onerror: null, messages: [], onmessage: null };
   function onError(event) {
     event.preventDefault();
     if (handoff.onerror) handoff.onerror(event);
     else handoff.errors.push(event);
+  }
+  function listen(port) {
+    port.addEventListener("message", (event) => {
+      if (handoff.onmessage) handoff.onmessage(event);
+      else handoff.messages.push(event);
+    });
+    port.addEventListener("messageerror", (event) => {
+      if (handoff.onmessage) handoff.onmessage(event);
+      else handoff.messages.push(event);
+    });
+    port.start();
   }
 
   // The shared worker tells each tab apart by its port. It learns that this
@@ -102,6 +116,7 @@
 
   try {
     if (!shared()) dedicated();
+    listen(handoff.port);
   } catch (error) {
     handoff.errors.push({ message: String(error.message || error) });
   }

@@ -123,9 +123,9 @@ function onWorkerError(event) {
 }
 
 /**
- * Take over the worker boot.js started (window.perfcalcWorker): its port, and
- * any error it raised meanwhile. The worker fetches Python's files itself and
- * says when it is ready.
+ * Take over the worker boot.js started (window.perfcalcWorker): its port, what
+ * it said and any error it raised meanwhile. The worker fetches Python's files
+ * itself and says when it is ready.
  */
 export function start() {
   const handoff = window.perfcalcWorker;
@@ -136,11 +136,13 @@ export function start() {
   worker = handoff.worker;
   port = handoff.port;
   kind = handoff.kind;
-  port.addEventListener("message", (event) => dispatch(event.data));
-  port.addEventListener("messageerror", () => fail("stopped", "a message could not be read"));
-  port.start();
+  // boot.js started the port and kept what came before now (a tab beside another: "ready" already).
+  const receive = (event) => (event.type === "messageerror" ? fail("stopped", "a message could not be read")
+    : dispatch(event.data));
+  handoff.onmessage = receive;
   handoff.onerror = onWorkerError;
   for (const error of handoff.errors.splice(0)) onWorkerError(error);
+  for (const event of handoff.messages.splice(0)) receive(event);
   setTimeout(() => {
     if (state !== "starting") return;
     slow = true;

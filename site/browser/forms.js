@@ -20,6 +20,7 @@ const root = document.documentElement;
 let gen = 0; // the page generation: one per page shown (instant navigation starts a new one)
 let forms = new Map(); // form key -> state of that form on the current page
 let mounting = null; // {gen, waiting: Set of form keys whose first answer is due}
+let asked = []; // the forms whose first answers were asked for, in this generation
 
 /** The mounted form's state, for a form element (or null if it is not one of this page's calculators). */
 export function mounted(form) {
@@ -92,12 +93,20 @@ function request(state, { chart, changed = null }) {
   connection.armWatchdog();
 }
 
+// The same forms, still in the page, already asked for: in a tab opened beside another the worker is
+// ready as the modules run, and the forms are mounted then, before Material shows the page (document$).
+function askedAlready(list) {
+  return list.length > 0 && list.length === asked.length && list.every((form, i) => form === asked[i] && form.isConnected);
+}
+
 /** Mount the calculators of the page now shown (Material's document$, and once the worker is ready). */
 export function mount() {
+  const list = [...document.querySelectorAll("form.perfcalc")];
+  if (connection.workerState() === "ready" && askedAlready(list)) return;
+  asked = [];
   gen += 1;
   links.cancelUrlWrite();
   forms = new Map();
-  const list = [...document.querySelectorAll("form.perfcalc")];
   for (const form of list) forms.set(form.dataset.key, { form, seq: 0, applied: 0, touched: new Set(),
     linked: false, markdown: "", changedSinceAnswer: false, busyTimer: null, copyWhenAnswered: false });
   const state = connection.workerState();
@@ -115,6 +124,7 @@ export function mount() {
     return;
   }
   root.dataset.perfcalc = "mounting";
+  asked = list;
   mounting = { gen, waiting: new Set(forms.keys()) };
   if (!links.readLink(gen, forms)) computeAll({ assign: {}, notices: {} });
 }

@@ -13,6 +13,7 @@ be tested natively (``tests/test_worker_api.py``) without a browser.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -25,6 +26,11 @@ THEME_PARAMETERS = frozenset({"q", "h"})
 MAX_SHOWN = 40
 # A link with more parameters than this is not a scenario anyone shared by hand.
 MAX_PARAMETERS = 200
+# Answers kept by view(): a form's values give the same answer every time (the simulation is seeded by
+# its seed field), and every tab of the shared worker opens on its page's values, which another tab has
+# usually asked for already; then a second tab's first answers cost a lookup, not a computation (the
+# simulate form's first view takes ~240 ms in the browser). A few hundred answers of a few KiB each.
+VIEW_ANSWERS_KEPT = 256
 
 
 def _short(text: str) -> str:
@@ -49,11 +55,17 @@ def view(request: str) -> str:
     (False, 'serial_pct must be a number from 0 to 100, got 200')
     """
     req = json.loads(request)
-    calc = perfcalc.get(req["calculator"])
-    result, errors = perfcalc.evaluate(calc.id, req.get("values") or {})
+    return _view(json.dumps([req["calculator"], req.get("values") or {}, req.get("changed")], sort_keys=True))
+
+
+@functools.lru_cache(maxsize=VIEW_ANSWERS_KEPT)
+def _view(key: str) -> str:
+    """view()'s answer for ``[calculator, values, changed]`` as canonical JSON (so equal requests share it)."""
+    calculator, values, changed = json.loads(key)
+    calc = perfcalc.get(calculator)
+    result, errors = perfcalc.evaluate(calc.id, values)
     names = {f.name for f in calc.fields}
     errors = {name: message for name, message in errors.items()}
-    changed = req.get("changed")
     if changed in names and changed not in errors:
         # A rule between two fields ("worker_memory_mb must be at most memory_mb") is filed under one of
         # them; the reader typing in the other must see it where they are typing too.

@@ -13,6 +13,8 @@ It adds everything the pages need beyond their HTML:
 - ``runtime/``: the page's controller (ES modules and one classic script) and
   the worker, every ``.js`` file of ``site/browser/`` but the service worker;
   ``boot.js`` gets the build's id (``stamp_build``), its shared worker's name;
+  every page names the modules the controller imports in ``<link
+  rel="modulepreload">`` (``preload_modules``), so they are all fetched at once;
 - ``py/python-snapshot.gz``: the interpreter's memory once the browser's Python
   is imported, which the worker restores instead of booting Python
   (``site/make-snapshot.mjs``, under node; byte-identical for identical sources);
@@ -134,6 +136,54 @@ def stamp_build(out: Path) -> None:
     boot.write_text(text.replace(BUILD_PLACEHOLDER, f'const BUILD = "{worker_build(out)}";'), encoding="utf-8")
 
 
+ENTRY_MODULE = "perfcalc.js"  # the controller's module, which the theme loads (site/overrides/main.html)
+ENTRY_SCRIPT = re.compile(r'<script type="module" src="([^"]*)perfcalc\.js"')  # that module's script in a page
+STATIC_IMPORT = re.compile(r'^(?:import|export)\b[^;]*?\bfrom\s+"\./([\w.-]+\.js)";|^import\s+"\./([\w.-]+\.js)";', re.M)
+
+
+def imports_of(text: str) -> list[str]:
+    r"""The sibling modules a module imports statically (``import ... from "./x.js"``), in order.
+
+    >>> imports_of('import { OP } from "./protocol.js";\nimport * as c from\n  "./connection.js";\n// import "./no.js"')
+    ['protocol.js', 'connection.js']
+    """
+    return [a or b for a, b in STATIC_IMPORT.findall(text)]
+
+
+def module_graph(runtime: Path, entry: str = ENTRY_MODULE) -> list[str]:
+    """``entry`` and every module it imports, directly or not, breadth first (dynamic imports and workers aside)."""
+    order, queue = [entry], [entry]
+    while queue:
+        module = queue.pop(0)
+        for name in imports_of((runtime / module).read_text(encoding="utf-8")):
+            if name not in order:
+                if not (runtime / name).is_file():
+                    raise BundleError(f"runtime/{module} imports ./{name}, which is not in site/browser/: "
+                                      "add the module or fix the import")
+                order.append(name)
+                queue.append(name)
+    return order
+
+
+def preload_modules(text: str, modules: list[str]) -> str:
+    """The page with ``<link rel="modulepreload">`` for each module, just before the controller's module script.
+
+    A module script's imports are only requested once it has been fetched and
+    parsed, one level at a time, each behind the main thread's work (Material's
+    bundle): named beside the entry module, the whole graph is requested with
+    it. Not at the top of <head>: there, they would delay Material's own
+    stylesheets and bundle, which the page needs first.
+
+    >>> preload_modules('<p><script type="module" src="../runtime/perfcalc.js"></script>', ["perfcalc.js", "dom.js"])
+    '<p><link rel="modulepreload" href="../runtime/dom.js"><script type="module" src="../runtime/perfcalc.js"></script>'
+    """
+    found = ENTRY_SCRIPT.search(text)
+    if found is None:
+        return text  # not a page of the theme (a redirect)
+    links = "".join(f'<link rel="modulepreload" href="{found.group(1)}{name}">' for name in modules if name != ENTRY_MODULE)
+    return text[:found.start()] + links + text[found.start():]
+
+
 def built_for(out: Path) -> str:
     """The path of the site_url the pages were built for (the 404 page's links start with it)."""
     from urllib.parse import urlsplit
@@ -185,7 +235,8 @@ def bundle(out: Path) -> None:
     # One policy for the whole site: instant navigation swaps pages into the first page's document,
     # whose policy then governs them all.
     pages = sorted(out.rglob("*.html"))
-    texts = {page: page.read_text(encoding="utf-8") for page in pages}
+    modules = module_graph(out / "runtime")
+    texts = {page: preload_modules(page.read_text(encoding="utf-8"), modules) for page in pages}
     theme_sheets = [sheet for script in sorted((out / "assets" / "javascripts").glob("*.js"))
                     for sheet in csp.script_stylesheets(script.read_text(encoding="utf-8"))]
     policy = csp.site_policy(texts.values(), theme_sheets)

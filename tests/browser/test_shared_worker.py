@@ -66,6 +66,25 @@ FALLBACKS = {
 }
 
 
+# What a tab posts to its worker, and when (ms from the navigation's start).
+POSTS = """window.__posts = []; const post = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (m, t) { __posts.push([m && m.op, performance.now()]); return post.call(this, m, t); };"""
+
+
+def test_a_tab_beside_another_asks_for_its_first_views_at_once_and_once(browser, base_url):
+    """The shared worker is ready already: the views are asked for as the modules run, before DOMContentLoaded
+    (and so before Material's own start), one per form (not again when Material shows the page)."""
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(POSTS)
+    _live_tab(context, base_url + "wsgi/")
+    second = _live_tab(context, base_url + "wsgi/")
+    views = second.evaluate("__posts.filter(p => p[0] === 'view').map(p => p[1])")
+    parsed = second.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventStart")
+    assert len(views) == second.locator("form.perfcalc").count(), views
+    assert max(views) <= parsed, (views, parsed)
+    context.close()
+
+
 @pytest.mark.parametrize("fallback", list(FALLBACKS))
 def test_without_a_shared_worker_each_tab_has_a_dedicated_one(browser, base_url, fallback):
     context = browser.new_context(service_workers="block")

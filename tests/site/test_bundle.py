@@ -72,6 +72,22 @@ def test_the_shared_worker_is_named_after_what_it_runs(tmp_path):
         bundle.stamp_build(out)
 
 
+def test_every_page_preloads_the_modules_the_controller_imports(tmp_path):
+    """The controller's whole import graph (not the workers it starts), named beside its module script."""
+    graph = bundle.module_graph(ROOT / "site" / "browser")
+    assert graph[0] == bundle.ENTRY_MODULE
+    assert {"connection.js", "forms.js", "protocol.js", "dom.js", "links.js", "analysis-view.js"} <= set(graph)
+    assert not {"worker.js", "helper.js", "interpreter.js", "boot.js"} & set(graph)  # workers, and the classic script
+    page = '<body><p>x</p><script type="module" src="../runtime/perfcalc.js" data-service-worker="../sw.js"></script>'
+    preloaded = bundle.preload_modules(page, graph)
+    assert re.findall(r'<link rel="modulepreload" href="\.\./runtime/([\w.-]+)">', preloaded) == graph[1:]
+    assert preloaded.index("modulepreload") > preloaded.index("<p>x</p>")
+    assert bundle.preload_modules("<p>a redirect</p>", graph) == "<p>a redirect</p>"
+    (tmp_path / "perfcalc.js").write_text('import { a } from "./gone.js";\n')
+    with pytest.raises(bundle.BundleError, match=r"runtime/perfcalc.js imports ./gone.js, which is not in site/browser/"):
+        bundle.module_graph(tmp_path)
+
+
 def test_the_bundle_refuses_a_folder_that_is_not_a_built_site(tmp_path, capsys):
     assert bundle.main([str(tmp_path)]) == 1
     assert "is not a built site" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""site/browser/parts.js under node (review of issue 16): a helper that fails while reading only costs time.
+"""site/browser/parts.js under node: a helper that fails while reading only costs time.
 
 When the helper fails after it has reported progress on its part, the
 worker reads that part itself; the progress it then reports must count the

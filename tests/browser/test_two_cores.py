@@ -1,4 +1,4 @@
-"""Review of issue 16 (a large file read on two cores), in the page: odd files, Stop, a new file, navigation,
+"""A large file read on two cores, in the page: odd files, Stop, a new file, navigation,
 offline, the compare panel. Each test checks the page against one native reading and that no helper is left."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Review of issue 16 (a file read in two parts): cases where the two parts must join as one reading does.
+"""A file read in two parts (the page's two cores): lines at the cut that must join as one reading does.
 
 A line longer than ``MAX_LINE_BYTES`` that spans more than one slice is skipped
 (the reader drops its bytes up to its newline). When the slice holding that
@@ -7,7 +7,7 @@ the long line, since the cut is the first newline after the middle), the
 reader hands the line over as rejected but never counts it in
 ``lines_read``: every later line number is one short, and so is "lines
 read". One reading of the whole file, whose slice goes on past that
-newline, counts it. (Found by the issue-16e review; fixed on issue-16f in ``LineReader._split``.)
+newline, counts it. (Found by a hostile review of the two-core reading; fixed in ``LineReader._split``.)
 """
 
 from datetime import datetime, timezone
@@ -62,8 +62,6 @@ def test_a_part_that_ends_right_after_a_line_too_long_numbers_the_rest_as_one_re
     assert joined.lines == whole.lines
 
 
-@pytest.mark.xfail(strict=True, reason="review 16e: a pending line's final CR counts towards MAX_LINE_BYTES; "
-                   "remove this mark with the fix")
 def test_a_line_of_exactly_the_limit_ending_in_crlf_is_read_whatever_the_slices():
     """Where a slice ends between its CR and LF, the CR made the unfinished line one byte too long: it was
     rejected as too long, though read whole (one slice) it is not. The page's two readers slice the file at
