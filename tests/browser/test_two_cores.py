@@ -199,3 +199,65 @@ def test_a_large_file_that_is_no_log_is_refused_and_its_helper_ends(live_page, b
     expect(panel.locator(".perfcalc-analyze__status")).to_have_text("The file could not be analysed.",
                                                                     timeout=120_000)
     _no_helper_left(live_page)
+
+
+def test_without_a_shared_worker_the_helper_still_reads_half(browser, base_url, big_log):
+    """As in Chrome for Android: the job's worker is a dedicated one, the helper another."""
+    from .helpers import NO_SHARED_WORKER
+
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(NO_SHARED_WORKER)
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        panel = open_panel(page, base_url, "metrics/")
+        panel.locator('input[type="file"]').set_input_files(str(big_log))
+        page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
+        assert panel.locator(".perfcalc-analyze__status").inner_text().endswith(", on two cores.")
+        _same_as_native(page, panel, big_log)
+        _no_helper_left(page)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_two_tabs_read_large_files_at_once_through_one_shared_worker(browser, base_url, big_log, tmp_path):
+    other = tmp_path / "other.log"
+    other.write_bytes(big_log.read_bytes().replace(b"GET /api/e1", b"GET /api/x1"))
+    context = browser.new_context(service_workers="block")
+    try:
+        pages = [context.new_page(), context.new_page()]
+        panels = [open_panel(page, base_url, "metrics/") for page in pages]
+        for panel, path in zip(panels, (big_log, other)):
+            panel.locator('input[type="file"]').set_input_files(str(path))
+        for page, panel, path in zip(pages, panels, (big_log, other)):
+            page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=300_000)
+            assert panel.locator(".perfcalc-analyze__status").inner_text().startswith("Analysed in ")
+            _same_as_native(page, panel, path)
+            _no_helper_left(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.xfail(strict=True, reason="review 16e: helper.js only notes a STOP; the page ends it with the job. "
+                   "Fix: self.close() on STOP (seen green with it); then remove this mark")
+def test_a_large_file_read_in_one_part_only_lets_its_helper_go_before_the_end(live_page, base_url, big_log, tmp_path):
+    """issue-16f: a gzip file (or a format that is not splittable) is known from its first slice never to be read in
+    two parts, and the helper is let go then; its interpreter (about 230 MB, README) should not stay while the
+    worker reads the rest alone. helper.js only notes the STOP; the worker ends when the job does."""
+    path = tmp_path / "stored.log.gz"
+    path.write_bytes(gzip.compress(big_log.read_bytes() * 4, compresslevel=0))  # ~160 MB: a long read on one core
+    panel = open_panel(live_page, base_url, "metrics/")
+    panel.locator('input[type="file"]').set_input_files(str(path))
+    _wait_helper(live_page)
+    result = live_page.locator(f"{RESULT}:not([hidden])")
+    let_go_after_s = None
+    started = time.monotonic()
+    while not result.count():
+        if let_go_after_s is None and not _helpers(live_page):
+            let_go_after_s = time.monotonic() - started
+        live_page.wait_for_timeout(100)
+    read_s = time.monotonic() - started
+    assert read_s > 8, f"read in {read_s:.1f} s: too soon to tell"
+    assert let_go_after_s is not None, f"the helper ran for the whole {read_s:.1f} s the worker read the gzip alone"
