@@ -233,7 +233,10 @@ class Analyzer:
         This analyzer must have been fed the file up to where the part
         begins, and no further; it is then finished as usual.
         """
-        got = pickle.loads(part)
+        try:
+            got = pickle.loads(part)
+        except Exception:  # noqa: BLE001 — a part that cannot be unpacked (memory, damage) is read again instead
+            return False
         reader = self._reader
         if self._finished or self._open_lines or not reader.at_line_end() or not self._data.absorb(got.data):
             return False

@@ -34,7 +34,11 @@ async function serve(port) {
   let stop = false;
   let queue = Promise.resolve(); // segments are read one after another, in the order they were given
   port.onmessage = ({ data }) => {
-    if (data.op === HELPER.STOP) stop = true;
+    if (data.op === HELPER.STOP) {
+      stop = true;
+      self.close(); // its interpreter's memory goes now, not when the page ends the job
+      return;
+    }
     if (data.op !== HELPER.PART) return;
     queue = queue.then(async () => {
       if (stop) return;

@@ -32,7 +32,7 @@ const ALONE = (file) => ({ end: () => (file ? file.size : 0), progress: (p) => p
  * progress with the helper's reading counted in; `offer(done)`: after each slice, start claiming once the
  * helper is ready; `rest(cancelled, report)`: once this worker has read to `end()`, every segment joined in
  * ({from: null}), or where this worker must read on from ({from: byte}), or {cancelled: true}, or {error}
- * (calling `report()` while it waits); `stop()`: the job ended; `count()`: how many interpreters read it.
+ * (calling `report()` while it waits); `stop()`: the job ended; `count()`: how many interpreters read it (2 once a segment the helper read is joined).
  */
 export function parts(port, file, api, key) {
   if (!port || !file) return ALONE(file);
@@ -72,7 +72,7 @@ export function parts(port, file, api, key) {
     else if (data.op === HELPER.PROGRESS) current = [data.done, data.lines];
     else if (data.op === HELPER.PART) {
       const claim = claims.find((c) => c.start === data.start && !c.part);
-      if (claim) [claim.part, claim.lines] = [data.part, current[1]];
+      if (claim) [claim.part, claim.lines, claim.helped] = [data.part, current[1], true];
       current = [0, 0];
       claimNext();
     } else if (data.op === HELPER.FAILED) {
@@ -136,7 +136,7 @@ export function parts(port, file, api, key) {
         claims.length = 0;
         return { from: claim.start };
       }
-      joined += 1;
+      joined += claim.helped ? 1 : 0;
     }
     return { from: null }; // (with no claim, this worker has read to the end itself)
   }

@@ -100,7 +100,7 @@ def test_a_helper_that_fails_leaves_its_segments_to_the_worker_and_its_reading_o
     # read here, each into a part of its own, then all joined in file order
     assert got["calls"] == [["begin", f"k/{claims[1]['start']}"], ["begin", f"k/{claims[0]['start']}"],
                             ["absorb", claims[1]["start"] // MiB], ["absorb", claims[0]["start"] // MiB]]
-    assert got["rest"] == {"from": None}
+    assert got["rest"] == {"from": None} and got["count"] == 1  # the helper read none of it
     shown = got["shown"]
     assert shown["done"] == got["end"] + sum(c["end"] - c["start"] for c in claims) == 40 * MiB  # not 3 MiB more
     assert shown["progress"]["lines_read"] == 5 + sum(c["end"] - c["start"] for c in claims)
