@@ -84,10 +84,11 @@ export function parts(port, file, api, key) {
 
   async function offer(read) {
     done = read;
-    if (state !== "ready") return;
+    if (state !== "ready" && state !== "starting") return;
     const given = api.analyze_handover(key); // undefined until the format is known
-    if (given === false) stop(); // a format (or a gzip file) read in one part only: the helper is not needed
-    if (!given) return;
+    if (given === false) stop(); // a format (or a gzip file) read in one part only: let the helper go, started or not
+    if (given && state === "starting") given.destroy();
+    if (!given || state !== "ready") return;
     handover = given.toJs();
     given.destroy();
     state = "claiming";
