@@ -231,12 +231,15 @@ class K6Summary:
         except RecursionError:
             raise LineError("a k6 summary JSON object (this one nests deeper than any summary)",
                             text[:60]) from None
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             line = text[:exc.pos].count("\n") + 1
             error = LineError(f"a complete JSON document (k6's summary), not {exc.msg.lower()}",
                               text.split("\n")[line - 1] if text else "nothing")
             error.line = line
             raise error from None
+        except ValueError:  # an integer of thousands of digits (Python's int_max_str_digits): no position given
+            raise LineError("a k6 summary's numbers (this one has an integer thousands of digits long)",
+                            text[:60]) from None
         metrics, duration_s = self._metrics(doc)
         self._totals(metrics, duration_s)
 

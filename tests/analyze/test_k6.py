@@ -86,3 +86,14 @@ def test_rfc3339_offsets_and_fractions():
     assert rfc3339_s("2024-01-01T00:00:00.5-01:30") == 1704067200.0 + 5400.5
     cache = {}
     assert rfc3339_s("2024-01-01T00:00:00.25Z", cache) == rfc3339_s("2024-01-01T00:00:00.25Z", cache)
+
+
+def test_a_summary_with_an_integer_thousands_of_digits_long_is_refused_with_a_message():
+    """Found by the fuzz test: Python refuses to read an integer of over 4,300 digits (int_max_str_digits) with a
+    ValueError that has no position, and the summary reader crashed on it."""
+    from perfcalc import PerfcalcError
+    from perfcalc.analyze import analyze_bytes
+
+    text = (FIXTURES / "k6_summary_export.json").read_text().replace('"passes": 595', '"passes": ' + "7" * 5000, 1)
+    with pytest.raises(PerfcalcError, match="thousands of digits"):
+        analyze_bytes(text.encode(), "summary.json")
