@@ -17,7 +17,7 @@ LONG_FIRST = (
     "tests/test_simulation_coverage.py",  # the quick grids: 5-25 s each of simulation
     "tests/test_lab.py",
     "tests/test_stack_coverage.py",
-    "tests/browser/test_analyze.py::test_a_large_file_is_read_on_two_cores",  # ~35 s: two interpreters, 117 MB
+    "tests/browser/test_analyze.py::test_a_large_file_is_read_on_two_cores",  # ~25 s: two interpreters, 73 MB
     "tests/browser/test_two_cores.py",  # 1-16 s each: 40 MB files
     "tests/browser/test_memory.py",
     "tests/browser/test_build.py",  # the reproducibility rebuild

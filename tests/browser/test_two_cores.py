@@ -59,22 +59,6 @@ def test_a_large_crlf_file_on_two_cores_as_natively(live_page, base_url, big_log
     _no_helper_left(live_page)
 
 
-def test_a_large_file_whose_second_half_is_garbage_as_natively(live_page, base_url, big_log, tmp_path):
-    path = tmp_path / "half-garbage.log"
-    data = big_log.read_bytes()
-    half = data.index(b"\n", len(data) // 3) + 1
-    garbage = b"".join(b"garbage line %d \xe9 not a log\n" % i if i % 3 else b"\n" for i in range(1_300_000))
-    path.write_bytes(data[:half] + garbage)
-    panel = open_panel(live_page, base_url, "metrics/")
-    panel.locator('input[type="file"]').set_input_files(str(path))
-    live_page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=240_000)
-    _same_as_native(live_page, panel, path)
-    want = native_view(path)
-    notes = [li.inner_text() for li in panel.locator(".perfcalc-analyze__notes li").all()]
-    assert notes == want["notes"]
-    _no_helper_left(live_page)
-
-
 def test_a_large_gzip_is_read_on_one_core_as_natively_and_lets_its_helper_go_at_once(live_page, base_url, big_log,
                                                                                        tmp_path):
     """A gzip file (like a format that is not splittable) is known from its first slice never to be read in two
@@ -164,22 +148,6 @@ def test_offline_the_helper_starts_from_the_cache(browser, base_url, big_log):
         context.close()
 
 
-def test_the_compare_panel_reads_two_large_files_without_a_helper(live_page, base_url, big_log, tmp_path):
-    from .test_compare import PANEL as COMPARE, READ_TABLE, RESULT as COMPARED, give, native_view as compared
-
-    other = tmp_path / "other.log"
-    other.write_bytes(big_log.read_bytes().replace(b'" 503 ', b'" 200 '))
-    live_page.goto(base_url + "load-testing/")
-    wait_live(live_page)
-    panel = live_page.locator(COMPARE)
-    give(panel, "baseline", str(big_log))
-    give(panel, "candidate", str(other))
-    live_page.locator(f"{COMPARED}:not([hidden])").wait_for(timeout=300_000)
-    assert not _helpers(live_page)
-    want = compared((big_log.name, big_log.read_bytes()), (other.name, other.read_bytes()))
-    assert live_page.evaluate(READ_TABLE) == want["rows"]
-
-
 def test_parts_that_cannot_be_joined_are_read_on_by_the_worker_as_natively(live_page, base_url, tmp_path):
     """Over 200 endpoints in all: the helper's part is refused (Analyzer.absorb), the worker reads it itself,
     the page shows one reading's numbers (the '(other endpoints)' row among them) and says nothing of two cores."""
@@ -227,23 +195,5 @@ def test_without_a_shared_worker_the_helper_still_reads_half(browser, base_url, 
         _same_as_native(page, panel, big_log)
         _no_helper_left(page)
         assert errors == []
-    finally:
-        context.close()
-
-
-def test_two_tabs_read_large_files_at_once_through_one_shared_worker(browser, base_url, big_log, tmp_path):
-    other = tmp_path / "other.log"
-    other.write_bytes(big_log.read_bytes().replace(b"GET /api/e1", b"GET /api/x1"))
-    context = browser.new_context(service_workers="block")
-    try:
-        pages = [context.new_page(), context.new_page()]
-        panels = [open_panel(page, base_url, "metrics/") for page in pages]
-        for panel, path in zip(panels, (big_log, other)):
-            panel.locator('input[type="file"]').set_input_files(str(path))
-        for page, panel, path in zip(pages, panels, (big_log, other)):
-            page.locator(f"{RESULT}:not([hidden])").wait_for(timeout=300_000)
-            assert panel.locator(".perfcalc-analyze__status").inner_text().startswith("Analysed in ")
-            _same_as_native(page, panel, path)
-            _no_helper_left(page)
     finally:
         context.close()
